@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# portxdp build. Pattern rules in the style of libbpf-bootstrap:
+#   bpf/X.bpf.c -> $(BUILD)/X.bpf.o -> $(BUILD)/X.skel.h -> user objects.
+# Every user/*.c except main.c also goes into a library that the unit tests
+# link, so a new file in user/ or tests/unit/ needs no Makefile change.
+# BUILD=dir puts all output elsewhere (parallel work trees); V=1 shows the
+# full commands.
+
+BUILD ?= build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Clang's own system include dirs, passed with -idirafter, fix the missing
+# asm/types.h on Debian (libbpf-bootstrap does the same).
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Ivmlinux -Iinclude -Ibpf $(CLANG_BPF_SYS_INCLUDES)
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Iuser -I$(BUILD)
+LDLIBS := -lbpf -lelf -lz
+
+# The test build: same sources, with AddressSanitizer and UBSan.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+TBUILD := $(BUILD)/test
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIB_TOBJS := $(patsubst user/%.c,$(TBUILD)/user/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(TBUILD)/unit/%,$(UNIT_SRCS))
+PROG_SRCS := $(wildcard tests/prog/*.c)
+PROG_BINS := $(patsubst tests/prog/%.c,$(BUILD)/prog/%,$(PROG_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+HDRS := $(wildcard include/*.h user/*.h)
+BPF_HDRS := $(wildcard include/*.h bpf/*.h)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps deps-test demo test test-build bench fuzz check vmlinux \
+	clean format install uninstall
+
+# `make` alone installs what is missing, then builds.
+all: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/portxdp
+
+# --- BPF ------------------------------------------------------------------
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o
+	$(Q)rm -f $@.tmp.o
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# --- userspace --------------------------------------------------------------
+$(BUILD)/user/%.o: user/%.c $(HDRS) $(SKELS) | $(BUILD)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/portxdp: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(TBUILD)/user/%.o: user/%.c $(HDRS) $(SKELS) | $(TBUILD)/user
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(TBUILD)/unit/%: tests/unit/%.c tests/lib/*.h $(LIB_TOBJS) | $(TBUILD)/unit
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests/lib $< $(LIB_TOBJS) $(LDLIBS) -o $@
+
+$(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(HDRS) $(SKELS) | $(BUILD)/prog
+	$(call msg,PROGTEST,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/prog -Itests/lib $< $(LDLIBS) -o $@
+
+$(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
+	$(call msg,TOOL,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
+$(BUILD) $(BUILD)/user $(TBUILD)/user $(TBUILD)/unit $(BUILD)/prog $(BUILD)/tools:
+	$(Q)mkdir -p $@
+
+# --- what people run --------------------------------------------------------
+# Debian packages: to build, and to run the tests, demo and benchmarks.
+# deps installs only what is missing and says nothing when nothing is.
+BUILD_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool gcc make \
+	libclang-rt-14-dev
+TEST_PKGS := iproute2 iputils-ping procps util-linux tmux xdp-tools \
+	netsniff-ng nftables iptables gnuplot-nox
+define install_missing
+	$(Q)missing=$$(for p in $(1); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || printf ' %s' $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "Error: missing Debian packages:$$missing; run as root (sudo make ...) or apt-get install them" >&2; exit 1; fi; \
+		echo "  DEPS     installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PKGS))
+
+deps-test: deps
+	$(call install_missing,$(TEST_PKGS))
+
+test-build: $(BUILD)/portxdp $(UNIT_BINS) $(PROG_BINS) $(TOOL_BINS)
+
+test: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+demo: deps-test
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/portxdp
+	$(Q)BUILD=$(BUILD) tests/demo.sh
+
+bench: deps-test
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+format:
+	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*/*.c
+
+clean:
+	rm -rf $(BUILD)

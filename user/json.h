@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A small streaming JSON writer, the one every --json output goes through,
+ * so quoting and commas are right in one place. Usage:
+ *   struct json j; json_init(&j, stdout);
+ *   json_obj_open(&j); json_key_str(&j, "interface", "eth0");
+ *   json_key(&j, "ports"); json_arr_open(&j); ... json_arr_close(&j);
+ *   json_obj_close(&j); json_end(&j);   (json_end prints the newline)
+ */
+#ifndef PX_JSON_H
+#define PX_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+	FILE *f;
+	int depth;
+	bool first[JSON_MAX_DEPTH]; /* no element written yet at this depth */
+	bool after_key;
+};
+
+void json_init(struct json *j, FILE *f);
+void json_obj_open(struct json *j);
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j);
+void json_arr_close(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_str(struct json *j, const char *s); /* NULL writes null */
+void json_u64(struct json *j, uint64_t v);
+void json_i64(struct json *j, int64_t v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+void json_key_str(struct json *j, const char *key, const char *s);
+void json_key_u64(struct json *j, const char *key, uint64_t v);
+void json_key_i64(struct json *j, const char *key, int64_t v);
+void json_key_bool(struct json *j, const char *key, bool v);
+void json_end(struct json *j);
+
+/* Print {"error": "..."} for scripts that asked for JSON. */
+void json_error(FILE *f, const char *msg);
+
+#endif

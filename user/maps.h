@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reading and writing the filter's maps (layouts in include/portxdp.h):
+ * the live policy, swapped whole; the per-CPU counters, read in batches
+ * and summed over CPUs.
+ */
+#ifndef PX_MAPS_H
+#define PX_MAPS_H
+
+#include <linux/types.h>
+
+#include "portxdp.h"
+
+/* Copy the live policy out of the outer policy map. 0 or -errno. */
+int maps_read_policy(int outer_fd, struct px_policy *out);
+
+/*
+ * Make pol the live policy atomically: build a new inner map holding the
+ * whole policy, then swap it into the outer map's one slot. Stamps
+ * applied_at when it is 0. A failure before the swap changes nothing.
+ * 0 or -errno (not printed: the caller names the interface).
+ */
+int maps_install_policy(int outer_fd, struct px_policy *pol);
+
+/* Totals summed over CPUs. 0 or -errno. */
+int maps_read_totals(int totals_fd, struct px_totals *out);
+
+/*
+ * Every per-port counter summed over CPUs into out[PX_COUNTER_KEYS]
+ * (index proto * PX_PORTS + port), with batch lookups. 0 or -errno.
+ */
+int maps_read_counters(int counters_fd, struct px_port_counter *out);
+
+/* Number of possible CPUs (per-CPU value count). */
+int maps_ncpus(void);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The policy language (SPEC section 3): one parser, used by attach, apply,
+ * open/close, diff and check. It turns text into a struct px_policy
+ * (include/portxdp.h), reporting errors as FILE:LINE:COL: message.
+ */
+#ifndef PX_POLICY_H
+#define PX_POLICY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <linux/types.h>
+
+#include "portxdp.h"
+
+/* What a parse found; warnings are those of `check` (issue: policy). */
+struct policy_report {
+	unsigned int errors;
+	unsigned int warnings;
+	bool cuts_ssh; /* closes 22/tcp while SSH_CONNECTION is set */
+};
+
+/*
+ * Parse the policy file at path into *out. *out starts as "default open,
+ * ping open, fragments pass" and lines apply in order. Errors and warnings
+ * go to err (NULL: stderr) as "FILE:LINE:COL: error: msg" with a hint.
+ * The ephemeral class reads net.ipv4.ip_local_port_range of the current
+ * network namespace. out->source is set to path, out->applied_at left 0.
+ * Returns 0 (warnings allowed), -EINVAL when the policy has errors, or
+ * -errno when the file cannot be read (message printed, naming the file).
+ */
+int policy_load_file(const char *path, struct px_policy *out,
+		     struct policy_report *rep, FILE *err);
+
+/* The same for text in memory; name is what messages call the file. */
+int policy_load_text(const char *name, const char *text, struct px_policy *out,
+		     struct policy_report *rep, FILE *err);
+
+/*
+ * Apply `open SPEC...` or `close SPEC...` to an existing policy (the live
+ * one), as if that line were appended to its file. Errors name the
+ * argument ("argument 2: ..."). Returns 0 or -EINVAL; *pol is unchanged
+ * on error.
+ */
+int policy_apply_specs(struct px_policy *pol, bool open, int n,
+		       char *const specs[], struct policy_report *rep, FILE *err);
+
+/* Bit helpers, shared by every reader of a px_policy. */
+static inline bool policy_port_open(const struct px_policy *p, int proto,
+				    unsigned int port)
+{
+	return (p->open[proto][port / 64] >> (port % 64)) & 1;
+}
+
+static inline void policy_set_port(struct px_policy *p, int proto,
+				   unsigned int port, bool open)
+{
+	__u64 bit = 1ULL << (port % 64);
+
+	if (open)
+		p->open[proto][port / 64] |= bit;
+	else
+		p->open[proto][port / 64] &= ~bit;
+}
+
+/* Number of open ports of a protocol (0..65536). */
+unsigned int policy_count_open(const struct px_policy *p, int proto);
+
+#endif
