@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The interface's XDP hook: attach, detach, query; see xdp.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "err.h"
+#include "pins.h"
+#include "portxdp.h"
+#include "xdp.h"
+
+int xdp_parse_mode(const char *s, enum px_xdp_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = PX_MODE_AUTO;
+	else if (!strcmp(s, "native") || !strcmp(s, "drv"))
+		*mode = PX_MODE_NATIVE;
+	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
+		*mode = PX_MODE_GENERIC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *xdp_mode_name(enum px_xdp_mode mode)
+{
+	switch (mode) {
+	case PX_MODE_NATIVE: return "native";
+	case PX_MODE_GENERIC: return "generic";
+	default: return "auto";
+	}
+}
+
+static int link_create(int prog_fd, unsigned int ifindex, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
+	       enum px_xdp_mode *mode)
+{
+	int fd;
+
+	if (*mode != PX_MODE_GENERIC) {
+		fd = link_create(prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
+		if (fd >= 0) {
+			*mode = PX_MODE_NATIVE;
+			return fd;
+		}
+		if (*mode == PX_MODE_NATIVE || fd == -EBUSY || fd == -EEXIST ||
+		    fd == -EPERM) {
+			px_error("cannot attach to %s in native mode: %s%s",
+				 ifname, strerror(-fd),
+				 *mode == PX_MODE_NATIVE ?
+				 " (its driver may lack native XDP: try "
+				 "--mode generic)" : "");
+			return fd;
+		}
+		px_info("%s: native XDP not available (%s); using generic "
+			"mode", ifname, strerror(-fd));
+	}
+	fd = link_create(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+	if (fd < 0) {
+		px_error("cannot attach to %s in generic mode: %s (rerun with "
+			 "-v for the kernel's reason)", ifname, strerror(-fd));
+		return fd;
+	}
+	*mode = PX_MODE_GENERIC;
+	return fd;
+}
+
+int xdp_query(unsigned int ifindex, struct xdp_state *st)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	memset(st, 0, sizeof(*st));
+	if (bpf_xdp_query(ifindex, 0, &q))
+		return -errno;
+	st->prog_id = q.prog_id;
+	if (q.attach_mode == XDP_ATTACHED_DRV)
+		st->mode = PX_MODE_NATIVE;
+	else if (q.attach_mode == XDP_ATTACHED_SKB)
+		st->mode = PX_MODE_GENERIC;
+	else if (q.attach_mode == XDP_ATTACHED_MULTI)
+		st->prog_id = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	return 0;
+}
+
+int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return -errno;
+	if (ifindex)
+		*ifindex = info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
+	if (prog_id)
+		*prog_id = info.prog_id;
+	if (link_id)
+		*link_id = info.id;
+	return 0;
+}
+
+static void prog_name(__u32 id, char *buf, size_t len)
+{
+	struct bpf_prog_info info;
+	__u32 ilen = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	snprintf(buf, len, "?");
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen) && info.name[0])
+		snprintf(buf, len, "%s", info.name);
+	close(fd);
+}
+
+/* A program attached through someone else's bpf_link: find that link. */
+static int detach_foreign_link(unsigned int ifindex, __u32 prog_id)
+{
+	__u32 id = 0;
+
+	while (!bpf_link_get_next_id(id, &id)) {
+		__u32 l_if, l_prog;
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!xdp_link_info(fd, &l_if, &l_prog, NULL) &&
+		    l_if == ifindex && l_prog == prog_id) {
+			int err = bpf_link_detach(fd) ? -errno : 0;
+
+			close(fd);
+			return err;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+static int detach_foreign(const char *ifname, unsigned int ifindex,
+			  const struct xdp_state *st)
+{
+	__u32 flags = st->mode == PX_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
+		      st->mode == PX_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : 0;
+	int err = 0;
+
+	if (bpf_xdp_detach(ifindex, flags, NULL))
+		err = -errno;
+	if (err == -EBUSY)
+		err = detach_foreign_link(ifindex, st->prog_id);
+	if (err)
+		px_error("cannot remove the XDP program (id %u) on %s: %s",
+			 st->prog_id, ifname, strerror(-err));
+	return err;
+}
+
+int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
+			 const char *dir, bool force)
+{
+	struct px_attached a;
+	struct xdp_state st;
+	char name[64];
+	__u32 l_if = 0;
+	int err;
+
+	/* Our own pins first: live, or left by a vanished interface. */
+	if (!pins_open(ifname, &a, true)) {
+		if (a.link_fd >= 0)
+			xdp_link_info(a.link_fd, &l_if, NULL, NULL);
+		if (l_if == ifindex && !force) {
+			pins_close(&a);
+			px_error("portxdp is already attached to %s: change its "
+				 "policy with 'portxdp apply %s FILE', or use "
+				 "--force to load it afresh", ifname, ifname);
+			return -EEXIST;
+		}
+		if (l_if == ifindex) {
+			bpf_link_detach(a.link_fd);
+			px_info("%s: replacing the portxdp already attached",
+				ifname);
+		} else {
+			px_info("%s: removing stale pins of an earlier portxdp "
+				"(its interface was deleted)", ifname);
+		}
+		pins_close(&a);
+		err = pins_remove_dir(dir);
+		if (err)
+			return err;
+	} else if (access(dir, F_OK) == 0) {
+		px_info("%s: removing incomplete pins in %s", ifname, dir);
+		err = pins_remove_dir(dir);
+		if (err)
+			return err;
+	}
+
+	err = xdp_query(ifindex, &st);
+	if (err) {
+		px_error("cannot query XDP on %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	if (!st.prog_id)
+		return 0;
+	prog_name(st.prog_id, name, sizeof(name));
+	if (!force) {
+		px_error("%s already has an XDP program (id %u, '%s'): remove "
+			 "it first, or use --force to replace it", ifname,
+			 st.prog_id, name);
+		return -EEXIST;
+	}
+	px_info("%s: replacing XDP program id %u ('%s')", ifname, st.prog_id,
+		name);
+	return detach_foreign(ifname, ifindex, &st);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Attaching to and detaching from an interface's XDP hook, and telling
+ * what is there now (portxdp or another program), through libbpf's
+ * bpf_link and netlink helpers.
+ */
+#ifndef PX_XDP_H
+#define PX_XDP_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+enum px_xdp_mode {
+	PX_MODE_AUTO,
+	PX_MODE_NATIVE,
+	PX_MODE_GENERIC,
+};
+
+int xdp_parse_mode(const char *s, enum px_xdp_mode *mode);
+const char *xdp_mode_name(enum px_xdp_mode mode);
+
+/*
+ * Attach prog_fd to ifindex through a bpf_link in *mode; auto tries native
+ * first and falls back to generic with a message, and *mode says which
+ * was used. Returns the link fd or -errno (printed).
+ */
+int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
+	       enum px_xdp_mode *mode);
+
+/*
+ * Make ifindex ready for a new attach: stale pins of a vanished interface
+ * in dir are removed; portxdp already there, or another XDP program, is
+ * refused (printed, -EEXIST) unless force, which detaches it.
+ */
+int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
+			 const char *dir, bool force);
+
+/* What is attached to ifindex: program id (0: none) and mode. */
+struct xdp_state {
+	__u32 prog_id;
+	enum px_xdp_mode mode; /* PX_MODE_AUTO when none or offloaded */
+};
+int xdp_query(unsigned int ifindex, struct xdp_state *st);
+
+/* The ifindex and program id a pinned link is attached to; ifindex 0 when
+ * its interface is gone. 0 or -errno. */
+int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id);
+
+#endif
