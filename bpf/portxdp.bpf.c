@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The portxdp XDP program: parse Ethernet (up to two VLAN tags), IPv4 or
+ * IPv6 (through its extension-header chain) and TCP/UDP/ICMP, judge the
+ * packet against one policy snapshot (open-port bitmaps and flags), and
+ * count the verdict per port and in the totals. SPEC section 5 is the
+ * contract; where it is silent the choices are written next to the code.
+ *
+ * The parse chain is flat (as in xdp-filter): every step either moves on,
+ * or sets the verdict and jumps to the one exit, which records it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "portxdp.h"
+#include "compiler.h"
+#include "parsing.h"
+
+/*
+ * The inner map's shape; userspace creates maps of exactly this shape
+ * (ARRAY, 4-byte key, one struct px_policy, no BTF). Sizes rather than
+ * __type(): clang emits a type reached only through the outer map's
+ * __array() as a forward declaration, whose size libbpf cannot know, and a
+ * BTF key without a BTF value makes the kernel refuse the template.
+ */
+struct px_policy_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct px_policy));
+};
+
+/* Slot 0 holds the live policy map; userspace (attach/apply/open/close) swaps it whole. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct px_policy_inner);
+} px_policy_outer SEC(".maps");
+
+/* Per-CPU dropped/passed per (proto, host-order port); written by this program, read by `stats`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PX_COUNTER_KEYS);
+	__type(key, __u32);
+	__type(value, struct px_port_counter);
+} px_counters SEC(".maps");
+
+/* Per-CPU totals by verdict and reason; written by this program, read by `stats`/`status`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct px_totals);
+} px_totals_map SEC(".maps");
+
+/* Why a packet got its verdict, beyond its port: picks the totals field. */
+enum px_why {
+	PX_WHY_NONE = 0, /* judged by port, or passed as another protocol */
+	PX_WHY_MALFORMED,
+	PX_WHY_FRAGMENT,
+	PX_WHY_NON_IP,
+	PX_WHY_PING,
+};
+
+/* No per-port counter for this packet (not TCP/UDP with a port). */
+#define PX_NO_KEY 0xffffffffU
+
+build_bug_on(PX_COUNTER_KEYS != 2 * PX_PORTS);
+build_bug_on(PX_BITMAP_WORDS * 64 != PX_PORTS);
+
+/*
+ * The one exit: every packet adds exactly one of totals.dropped/passed,
+ * plus the field its reason names, plus its port counter if it has one.
+ * Per-CPU values, so plain increments are race-free.
+ */
+static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
+{
+	struct px_port_counter *pc;
+	struct px_totals *t;
+	__u32 zero = 0;
+	bool drop = action == XDP_DROP;
+
+	t = bpf_map_lookup_elem(&px_totals_map, &zero);
+	if (t) {
+		if (drop)
+			t->dropped++;
+		else
+			t->passed++;
+		switch (why) {
+		case PX_WHY_MALFORMED:
+			t->malformed++;
+			break;
+		case PX_WHY_FRAGMENT:
+			t->fragments++;
+			break;
+		case PX_WHY_NON_IP:
+			t->non_ip++;
+			break;
+		case PX_WHY_PING:
+			if (drop)
+				t->ping_dropped++;
+			else
+				t->ping_passed++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (key != PX_NO_KEY) {
+		pc = bpf_map_lookup_elem(&px_counters, &key);
+		if (pc) {
+			if (drop)
+				pc->dropped++;
+			else
+				pc->passed++;
+		}
+	}
+	return action;
+}
+
+/*
+ * Is port open? key = proto * PX_PORTS + port, and open[][] is contiguous,
+ * so the key indexes one flat bitmap of PX_NPROTO * PX_PORTS bits. The mask
+ * is for the verifier (clang knows it is redundant, hence barrier_var).
+ */
+static __always_inline bool px_port_open(const struct px_policy *pol, __u32 key)
+{
+	__u32 word = key / 64;
+
+	barrier_var(word);
+	word &= PX_NPROTO * PX_BITMAP_WORDS - 1;
+	return (((const __u64 *)pol->open)[word] >> (key % 64)) & 1;
+}
+
+SEC("xdp")
+int portxdp(struct xdp_md *ctx)
+{
+	struct hdr_cursor c = {
+		.pos = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	__u32 action = XDP_PASS, key = PX_NO_KEY, proto;
+	enum px_why why = PX_WHY_NONE;
+	const struct px_policy *pol;
+	struct iphdr *iph;
+	__u16 frag = 0; /* fragment offset, 8-byte units */
+	int eth_type, l4, port, type, icmp_proto, echo_type;
+	__u32 zero = 0;
+	void *inner;
+
+	/*
+	 * One snapshot of the policy for the whole packet: a swap of the outer
+	 * slot takes effect between packets, never inside one.
+	 */
+	inner = bpf_map_lookup_elem(&px_policy_outer, &zero);
+	if (!inner)
+		goto out; /* no policy installed: pass everything */
+	pol = bpf_map_lookup_elem(inner, &zero);
+	if (!pol)
+		goto out;
+
+	eth_type = parse_ethhdr(&c);
+	if (eth_type < 0)
+		goto malformed;
+
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		l4 = parse_iphdr(&c, &iph);
+		if (l4 < 0)
+			goto malformed;
+		frag = bpf_ntohs(iph->frag_off) & PX_IP_OFFSET;
+		icmp_proto = IPPROTO_ICMP;
+		echo_type = PX_ICMP_ECHO;
+	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
+		l4 = parse_ip6hdr(&c);
+		if (l4 < 0)
+			goto malformed;
+		l4 = parse_ip6_exthdrs(&c, l4, &frag);
+		if (l4 < 0)
+			goto malformed;
+		icmp_proto = NEXTHDR_ICMP;
+		echo_type = PX_ICMPV6_ECHO_REQUEST;
+	} else {
+		why = PX_WHY_NON_IP; /* ARP, LLDP, anything else: pass */
+		goto out;
+	}
+
+	/*
+	 * Later fragment: what follows the IP header is the middle of the
+	 * original datagram, so it is never parsed, whatever the protocol.
+	 * TCP at offset 8 bytes can rewrite the flags of the first fragment's
+	 * header (RFC 1858): malformed, whatever `option fragments` says.
+	 */
+	if (frag) {
+		if (frag == 1 && l4 == IPPROTO_TCP)
+			goto malformed;
+		why = PX_WHY_FRAGMENT;
+		if (pol->flags & PX_F_FRAG_DROP)
+			action = XDP_DROP;
+		goto out;
+	}
+
+	if (l4 == IPPROTO_TCP) {
+		port = parse_tcphdr(&c);
+		proto = PX_TCP;
+	} else if (l4 == IPPROTO_UDP) {
+		port = parse_udphdr(&c);
+		proto = PX_UDP;
+	} else if (l4 == icmp_proto) {
+		type = parse_icmphdr_common(&c);
+		if (type < 0)
+			goto malformed;
+		if (type == echo_type) {
+			why = PX_WHY_PING;
+			if (!(pol->flags & PX_F_PING_OPEN))
+				action = XDP_DROP;
+		}
+		goto out; /* every other ICMP message passes: ND, errors, PMTU */
+	} else {
+		goto out; /* other IP protocols (and ICMP over the wrong IP) pass */
+	}
+	/* A first fragment too short for its L4 header lands here too. */
+	if (port < 0)
+		goto malformed;
+
+	key = proto * PX_PORTS + port;
+	/* Port 0 is not a valid destination: drop even when "open". */
+	if (port == 0 || !px_port_open(pol, key))
+		action = XDP_DROP;
+	goto out;
+
+malformed:
+	action = XDP_DROP;
+	why = PX_WHY_MALFORMED;
+out:
+	return px_record(action, why, key);
+}
+
+char LICENSE[] SEC("license") = "GPL";
