@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# The end-to-end test runner, sourced by tests/e2e/*.sh. A test file is a
+# list of functions named test_*, and ends with `run_tests`. Each test runs
+# in its own subshell with `set -e`, its output kept and shown only when it
+# fails; lab_cleanup runs when it ends, however it ends. A test exits 77
+# (skip "why") to be counted as skipped.
+#
+# The lab: namespace $NS holding veth $IF_IN (192.0.2.2/24, 2001:db8::2/64),
+# peered with $IF_OUT in the caller's namespace (192.0.2.1/24,
+# 2001:db8::1/64). Names carry this shell's PID, so test files running at
+# the same time do not meet.
+
+set -u
+BUILD=${BUILD:-build}
+PORTXDP=${PORTXDP:-$BUILD/portxdp}
+PXNET=${PXNET:-$BUILD/tools/pxnet}
+export PORTXDP_DATADIR=${PORTXDP_DATADIR:-$PWD/policies}
+NS=pxt$$
+IF_OUT=pxo$$
+IF_IN=pxi$$
+ADDR_IN=192.0.2.2
+ADDR_OUT=192.0.2.1
+ADDR6_IN=2001:db8::2
+ADDR6_OUT=2001:db8::1
+
+# portxdp in the lab's namespace.
+px() { "$PORTXDP" --netns "$NS" "$@"; }
+
+fail() {
+	echo "  $*"
+	exit 1
+}
+
+skip() {
+	echo "  skipped: $*"
+	exit 77
+}
+
+assert_eq() { # actual expected what
+	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"
+}
+
+# Run a command that must fail with the given exit status.
+assert_status() { # status command...
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	[ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want"
+}
+
+# Probes from outside into the lab: "reached" or "timeout".
+tcp_probe() { "$PXNET" tcp "${2:-$ADDR_IN}" "$1" "${PROBE_MS:-600}" || true; }
+udp_probe() { "$PXNET" udp "${2:-$ADDR_IN}" "$1" "${PROBE_MS:-600}" || true; }
+ping_probe() {
+	if ping -c 1 -W 1 "${1:-$ADDR_IN}" >/dev/null 2>&1; then
+		echo reached
+	else
+		echo timeout
+	fi
+}
+
+expect_tcp() { assert_eq "$(tcp_probe "$2" "${3:-}")" "$1" "tcp port $2"; }
+expect_udp() { assert_eq "$(udp_probe "$2" "${3:-}")" "$1" "udp port $2"; }
+expect_ping() { assert_eq "$(ping_probe "${2:-}")" "$1" "ping"; }
+
+lab_setup() {
+	ip netns add "$NS"
+	ip link add "$IF_OUT" type veth peer name "$IF_IN" netns "$NS"
+	ip addr add "$ADDR_OUT/24" dev "$IF_OUT"
+	ip -6 addr add "$ADDR6_OUT/64" dev "$IF_OUT" nodad
+	ip link set "$IF_OUT" up
+	ip -n "$NS" addr add "$ADDR_IN/24" dev "$IF_IN"
+	ip -n "$NS" -6 addr add "$ADDR6_IN/64" dev "$IF_IN" nodad
+	ip -n "$NS" link set "$IF_IN" up
+	ip -n "$NS" link set lo up
+	# Closed UDP ports must answer every probe with an ICMP error.
+	ip netns exec "$NS" sysctl -qw net.ipv4.icmp_ratelimit=0 \
+		net.ipv6.icmp.ratelimit=0
+	# Wait until the pair carries traffic.
+	local i
+	for i in $(seq 50); do
+		ping -c 1 -W 1 "$ADDR_IN" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "lab: $ADDR_IN does not answer"
+}
+
+lab_cleanup() {
+	local ino
+	if [ -e "/var/run/netns/$NS" ]; then
+		"$PORTXDP" --netns "$NS" detach "$IF_IN" >/dev/null 2>&1
+		ino=$(stat -L -c %i "/var/run/netns/$NS" 2>/dev/null) &&
+			rm -rf "/sys/fs/bpf/portxdp/net-$ino"
+	fi
+	ip link del "$IF_OUT" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	return 0
+}
+
+run_tests() {
+	local t out rc
+	out=$(mktemp)
+	for t in $(declare -F | awk '$3 ~ /^test_/ { print $3 }'); do
+		(
+			trap lab_cleanup EXIT
+			set -e
+			"$t"
+		) >"$out" 2>&1
+		rc=$?
+		case $rc in
+		0) echo "PASS $t" ;;
+		77) grep 'skipped:' "$out"; echo "SKIP $t" ;;
+		*) sed 's/^/  | /' "$out"; echo "FAIL $t" ;;
+		esac
+	done
+	rm -f "$out"
+}
