@@ -7,10 +7,11 @@
 # fails; lab_cleanup runs when it ends, however it ends. A test exits 77
 # (skip "why") to be counted as skipped.
 #
-# The lab: namespace $NS holding veth $IF_IN (192.0.2.2/24, 2001:db8::2/64),
-# peered with $IF_OUT in the caller's namespace (192.0.2.1/24,
-# 2001:db8::1/64). Names carry this shell's PID, so test files running at
-# the same time do not meet.
+# The lab: namespace $NS holding veth $IF_IN ($ADDR_IN/30, $ADDR6_IN/64),
+# peered with $IF_OUT in the caller's namespace ($ADDR_OUT, $ADDR6_OUT).
+# Names and a /30 out of 198.51.100.0/24 are derived from this shell's PID,
+# so test files running at the same time do not meet. 192.0.2.0/24 is left
+# alone: a host (this CI machine among them) may use it for its own network.
 
 set -u
 BUILD=${BUILD:-build}
@@ -20,10 +21,11 @@ export PORTXDP_DATADIR=${PORTXDP_DATADIR:-$PWD/policies}
 NS=pxt$$
 IF_OUT=pxo$$
 IF_IN=pxi$$
-ADDR_IN=192.0.2.2
-ADDR_OUT=192.0.2.1
-ADDR6_IN=2001:db8::2
-ADDR6_OUT=2001:db8::1
+LAB_SLOT=$(($$ % 63 + 1))
+ADDR_OUT=198.51.100.$((LAB_SLOT * 4 + 1))
+ADDR_IN=198.51.100.$((LAB_SLOT * 4 + 2))
+ADDR6_OUT=2001:db8:$LAB_SLOT::1
+ADDR6_IN=2001:db8:$LAB_SLOT::2
 
 # portxdp in the lab's namespace.
 px() { "$PORTXDP" --netns "$NS" "$@"; }
@@ -68,10 +70,10 @@ expect_ping() { assert_eq "$(ping_probe "${2:-}")" "$1" "ping"; }
 lab_setup() {
 	ip netns add "$NS"
 	ip link add "$IF_OUT" type veth peer name "$IF_IN" netns "$NS"
-	ip addr add "$ADDR_OUT/24" dev "$IF_OUT"
+	ip addr add "$ADDR_OUT/30" dev "$IF_OUT"
 	ip -6 addr add "$ADDR6_OUT/64" dev "$IF_OUT" nodad
 	ip link set "$IF_OUT" up
-	ip -n "$NS" addr add "$ADDR_IN/24" dev "$IF_IN"
+	ip -n "$NS" addr add "$ADDR_IN/30" dev "$IF_IN"
 	ip -n "$NS" -6 addr add "$ADDR6_IN/64" dev "$IF_IN" nodad
 	ip -n "$NS" link set "$IF_IN" up
 	ip -n "$NS" link set lo up
