@@ -67,4 +67,45 @@ static inline void policy_set_port(struct px_policy *p, int proto,
 /* Number of open ports of a protocol (0..65536). */
 unsigned int policy_count_open(const struct px_policy *p, int proto);
 
+/*
+ * `portxdp check`: parse like policy_load_file/_text, and also print the
+ * warnings (FILE:LINE:COL: warning: msg, or FILE: warning: msg for the
+ * whole policy) about policies that will hurt: FTP half open, the
+ * ephemeral range closed, the SSH session's port closed, bootpc closed.
+ * policy_load_* count warnings in rep but print none. Same returns.
+ */
+int policy_check_file(const char *path, struct px_policy *out,
+		      struct policy_report *rep, FILE *err);
+int policy_check_text(const char *name, const char *text,
+		      struct px_policy *out, struct policy_report *rep,
+		      FILE *err);
+
+/*
+ * net.ipv4.ip_local_port_range of the current network namespace (the
+ * `ephemeral` class). 0 or -errno.
+ */
+int policy_ephemeral_range(unsigned int *lo, unsigned int *hi);
+
+/* A run of ports of one protocol that are all in one state. */
+struct policy_range {
+	int proto; /* PX_TCP or PX_UDP */
+	unsigned int lo, hi;
+	bool open; /* the state in the new policy (diff) or the asked one */
+};
+
+/*
+ * The ports whose state differs between from and to, as maximal ranges,
+ * TCP first, then UDP, each by port. Writes at most max to out (out may
+ * be NULL when max is 0) and returns how many there are.
+ */
+int policy_diff(const struct px_policy *from, const struct px_policy *to,
+		struct policy_range *out, int max);
+
+/* The ranges of a protocol's ports in state open, like policy_diff. */
+int policy_ranges(const struct px_policy *p, int proto, bool open,
+		  struct policy_range *out, int max);
+
+/* A policy with every port open, ping open, fragments passed. */
+void policy_init(struct px_policy *p);
+
 #endif
