@@ -1,12 +1,236 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* portxdp diff: not built yet (stub until its issue lands). */
+/*
+ * portxdp diff IF FILE [--json]: what `apply IF FILE` would open and close,
+ * without changing anything, so a policy edit can be reviewed before it
+ * reaches a live interface. The comparison itself is policy_diff()
+ * (policy.c, unit-tested); this file only reads the live policy from the
+ * pins and prints ranges with their table names.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "portxdp.h"
 #include "cli.h"
 #include "err.h"
+#include "json.h"
+#include "maps.h"
+#include "pins.h"
+#include "policy.h"
+#include "table.h"
+
+#define DIFF_NAMES 4 /* names shown per range before "..." */
+
+static const char help[] =
+	"usage: portxdp diff IF FILE [--json]\n"
+	"\n"
+	"Show what 'portxdp apply IF FILE' would change, without changing it:\n"
+	"the ports it would open and close, as ranges per protocol with their\n"
+	"names from the port table or /etc/services, and changes to ping and\n"
+	"to 'option fragments'. FILE is parsed exactly as apply parses it,\n"
+	"with the ephemeral class read in IF's network namespace (--netns).\n"
+	"\n"
+	"  --json   one object: {interface, file, open: [{proto, from, to,\n"
+	"           names}], close: [...], ping, fragments}; ping and\n"
+	"           fragments are {from, to} or null when unchanged\n"
+	"\n"
+	"Exit status: 0 (changes or not), 1 IF has no portxdp or cannot be\n"
+	"read, 2 FILE has errors.\n";
+
+static void range_str(const struct policy_range *r, char *buf, size_t len)
+{
+	if (r->lo == r->hi)
+		snprintf(buf, len, "%u/%s", r->lo, table_proto_name(r->proto));
+	else
+		snprintf(buf, len, "%u-%u/%s", r->lo, r->hi,
+			 table_proto_name(r->proto));
+}
+
+static void json_names(struct json *j, const struct policy_range *r)
+{
+	int n = 0;
+
+	json_arr_open(j);
+	for (unsigned int port = r->lo; port <= r->hi && n < 8; port++) {
+		const char *name = table_port_name(r->proto, port);
+
+		if (name) {
+			json_str(j, name);
+			n++;
+		}
+	}
+	json_arr_close(j);
+}
+
+static void json_ranges(struct json *j, const char *key,
+			const struct policy_range *r, int n, bool open)
+{
+	json_key(j, key);
+	json_arr_open(j);
+	for (int i = 0; i < n; i++) {
+		if (r[i].open != open)
+			continue;
+		json_obj_open(j);
+		json_key_str(j, "proto", table_proto_name(r[i].proto));
+		json_key_u64(j, "from", r[i].lo);
+		json_key_u64(j, "to", r[i].hi);
+		json_key(j, "names");
+		json_names(j, &r[i]);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_flag(struct json *j, const char *key, bool changed,
+		      const char *from, const char *to)
+{
+	json_key(j, key);
+	if (!changed) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_key_str(j, "from", from);
+	json_key_str(j, "to", to);
+	json_obj_close(j);
+}
+
+static void print_diff(const char *ifname, const char *file,
+		       const struct px_policy *live,
+		       const struct px_policy *next, bool as_json)
+{
+	int n = policy_diff(live, next, NULL, 0);
+	struct policy_range *r = calloc((size_t)n + 1, sizeof(*r));
+	bool lping = live->flags & PX_F_PING_OPEN;
+	bool nping = next->flags & PX_F_PING_OPEN;
+	bool lfrag = live->flags & PX_F_FRAG_DROP;
+	bool nfrag = next->flags & PX_F_FRAG_DROP;
+	unsigned int nopen = 0, nclose = 0;
+	char what[32], names[256];
+	struct json j;
+
+	if (!r)
+		return;
+	policy_diff(live, next, r, n);
+	if (as_json) {
+		json_init(&j, stdout);
+		json_obj_open(&j);
+		json_key_str(&j, "interface", ifname);
+		json_key_str(&j, "file", file);
+		json_ranges(&j, "open", r, n, true);
+		json_ranges(&j, "close", r, n, false);
+		json_flag(&j, "ping", lping != nping,
+			  lping ? "open" : "closed", nping ? "open" : "closed");
+		json_flag(&j, "fragments", lfrag != nfrag,
+			  lfrag ? "drop" : "pass", nfrag ? "drop" : "pass");
+		json_obj_close(&j);
+		json_end(&j);
+		free(r);
+		return;
+	}
+	/* Opens first, then closes: the order a reviewer reads them in. */
+	for (int pass = 1; pass >= 0; pass--) {
+		for (int i = 0; i < n; i++) {
+			if (r[i].open != pass)
+				continue;
+			range_str(&r[i], what, sizeof(what));
+			table_range_names(r[i].proto, r[i].lo, r[i].hi, names,
+					  sizeof(names), DIFF_NAMES);
+			printf("%-5s %s%s%s%s\n", pass ? "open" : "close", what,
+			       names[0] ? " (" : "", names,
+			       names[0] ? ")" : "");
+			if (pass)
+				nopen += r[i].hi - r[i].lo + 1;
+			else
+				nclose += r[i].hi - r[i].lo + 1;
+		}
+		if (pass && lping != nping && nping)
+			printf("open  ping\n");
+		if (!pass && lping != nping && !nping)
+			printf("close ping\n");
+	}
+	if (lfrag != nfrag)
+		printf("option fragments %s (now %s)\n", nfrag ? "drop" : "pass",
+		       lfrag ? "drop" : "pass");
+	if (!n && lping == nping && lfrag == nfrag)
+		printf("%s: no change: the live policy already matches %s\n",
+		       ifname, file);
+	else
+		printf("%s: %u port%s to open, %u to close%s\n", ifname, nopen,
+		       nopen == 1 ? "" : "s", nclose,
+		       lping != nping ? (nping ? ", ping to open" :
+						 ", ping to close") :
+					"");
+	free(r);
+}
 
 int cmd_diff(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	px_error("'portxdp diff' is not available in this build yet");
-	return PX_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct policy_report rep = { 0 };
+	struct px_policy *live = NULL, *next = NULL;
+	const char *ifname, *file;
+	struct px_attached a;
+	bool as_json = false;
+	int c, err, ret = PX_EXIT_FAIL;
+
+	while ((c = cli_getopt(argc, argv, "j", opts, help)) != -1) {
+		switch (c) {
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("diff", "diff needs an interface and a "
+				       "policy file");
+	ifname = argv[optind];
+	file = argv[optind + 1];
+
+	live = calloc(1, sizeof(*live));
+	next = calloc(1, sizeof(*next));
+	if (!live || !next)
+		goto out;
+	/* The file first: a bad policy is a usage error, BPF or not. */
+	table_load();
+	err = policy_load_file(file, next, &rep, stderr);
+	if (err) {
+		ret = err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
+		if (err == -EINVAL)
+			px_error("%s has errors: see 'portxdp check %s'", file,
+				 file);
+		goto out;
+	}
+	if (!cli_ifindex(ifname) || !cli_need_privileges("diff"))
+		goto out;
+	if (pins_open(ifname, &a, false))
+		goto out;
+	err = maps_read_policy(a.policy_fd, live);
+	pins_close(&a);
+	if (err) {
+		px_error("cannot read the live policy of %s: %s: is portxdp "
+			 "attached? see 'portxdp status %s'",
+			 ifname, strerror(-err), ifname);
+		goto out;
+	}
+	print_diff(ifname, file, live, next, as_json);
+	if (rep.cuts_ssh && policy_port_open(live, PX_TCP, 22) && !as_json)
+		px_warn("this policy closes ssh and this command runs over "
+			"SSH: apply would cut this session off (apply refuses "
+			"without --force)");
+	ret = PX_EXIT_OK;
+out:
+	free(live);
+	free(next);
+	return ret;
 }

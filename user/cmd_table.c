@@ -1,12 +1,150 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* portxdp table: not built yet (stub until its issue lands). */
+/*
+ * portxdp table [--long] [--json]: show the port table (policies/ports.table)
+ * so that an administrator deciding what to open sees, in one place, each
+ * port's name as policies write it and the advice that goes with it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "portxdp.h"
 #include "cli.h"
 #include "err.h"
+#include "json.h"
+#include "table.h"
+
+static const char help[] =
+	"usage: portxdp table [--long] [--json]\n"
+	"\n"
+	"Show the port table: the ports an administrator most often decides\n"
+	"about, with the name a policy can use for each (open ssh, close\n"
+	"netbios-ns) and advice on whether to open it. Other names come from\n"
+	"/etc/services.\n"
+	"\n"
+	"  -l, --long   also print what each port carries\n"
+	"  --json       a JSON list of {port, port_end, protos, name, advice,\n"
+	"               description} objects\n"
+	"\n"
+	"The table is ports.table in the data folder ($PORTXDP_DATADIR, the\n"
+	"source tree's policies/, or share/portxdp); edit it to add your own.\n";
+
+static void protos_str(unsigned int protos, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int p = 0; p <= PX_PROTO_ICMP; p++) {
+		if (!(protos & (1U << p)))
+			continue;
+		if (buf[0])
+			strncat(buf, ",", len - strlen(buf) - 1);
+		strncat(buf, table_proto_name(p), len - strlen(buf) - 1);
+	}
+}
+
+static void port_str(const struct table_entry *e, char *buf, size_t len)
+{
+	if (e->port_lo == e->port_hi)
+		snprintf(buf, len, "%u", e->port_lo);
+	else
+		snprintf(buf, len, "%u-%u", e->port_lo, e->port_hi);
+}
+
+static void print_json(void)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_arr_open(&j);
+	for (int i = 0; i < table_count(); i++) {
+		const struct table_entry *e = table_entry_at(i);
+
+		json_obj_open(&j);
+		json_key_u64(&j, "port", e->port_lo);
+		json_key_u64(&j, "port_end", e->port_hi);
+		json_key(&j, "protos");
+		json_arr_open(&j);
+		for (int p = 0; p <= PX_PROTO_ICMP; p++)
+			if (e->protos & (1U << p))
+				json_str(&j, table_proto_name(p));
+		json_arr_close(&j);
+		json_key_str(&j, "name", e->name);
+		json_key_str(&j, "advice", e->advice);
+		json_key_str(&j, "description", e->description);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_end(&j);
+}
+
+static void print_text(bool lng)
+{
+	int wport = 4, wproto = 5, wname = 4;
+	char port[16], protos[24];
+
+	for (int i = 0; i < table_count(); i++) {
+		const struct table_entry *e = table_entry_at(i);
+		int l;
+
+		port_str(e, port, sizeof(port));
+		protos_str(e->protos, protos, sizeof(protos));
+		if ((l = (int)strlen(port)) > wport)
+			wport = l;
+		if ((l = (int)strlen(protos)) > wproto)
+			wproto = l;
+		if ((l = (int)strlen(e->name)) > wname)
+			wname = l;
+	}
+	printf("%-*s  %-*s  %-*s  %s\n", wport, "PORT", wproto, "PROTO", wname,
+	       "NAME", "ADVICE");
+	for (int i = 0; i < table_count(); i++) {
+		const struct table_entry *e = table_entry_at(i);
+
+		port_str(e, port, sizeof(port));
+		protos_str(e->protos, protos, sizeof(protos));
+		printf("%-*s  %-*s  %-*s  %s\n", wport, port, wproto, protos,
+		       wname, e->name, e->advice);
+		if (lng && e->description[0])
+			printf("%*s  %s\n", wport + wproto + wname + 4, "",
+			       e->description);
+	}
+}
 
 int cmd_table(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	px_error("'portxdp table' is not available in this build yet");
-	return PX_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "long", no_argument, NULL, 'l' },
+		{ 0 },
+	};
+	bool json = false, lng = false;
+	int c, err;
+
+	while ((c = cli_getopt(argc, argv, "lj", opts, help)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'l':
+			lng = true;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("table", "table takes no arguments");
+	err = table_load();
+	if (err) {
+		if (json)
+			json_error(stdout, "cannot load the port table");
+		return PX_EXIT_FAIL;
+	}
+	if (json)
+		print_json();
+	else
+		print_text(lng);
+	return PX_EXIT_OK;
 }
