@@ -89,8 +89,16 @@ lab_setup() {
 	fail "lab: $ADDR_IN does not answer"
 }
 
+# Extra cleanup a test needs, run by lab_cleanup (last registered first).
+CLEANUPS=()
+on_cleanup() { CLEANUPS=("$*" "${CLEANUPS[@]}"); }
+
 lab_cleanup() {
-	local ino
+	local rc=$? ino c
+	set +e # every step runs, whatever failed before
+	for c in "${CLEANUPS[@]}"; do
+		eval "$c"
+	done
 	if [ -e "/var/run/netns/$NS" ]; then
 		"$PORTXDP" --netns "$NS" detach "$IF_IN" >/dev/null 2>&1
 		ino=$(stat -L -c %i "/var/run/netns/$NS" 2>/dev/null) &&
@@ -98,7 +106,7 @@ lab_cleanup() {
 	fi
 	ip link del "$IF_OUT" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
-	return 0
+	return $rc
 }
 
 run_tests() {
