@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests of the policy language (user/policy.c): every construct of
+ * SPEC section 3, every error with its line and column, every warning of
+ * `check`, the open/close argument form, the diff computation, and the
+ * shipped policies. Run from the repository root (PORTXDP_DATADIR is set
+ * to policies/ here when the caller did not).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "check.h"
+#include "policy.h"
+#include "table.h"
+
+static struct px_policy pol;
+static struct policy_report rep;
+#define MSGS_LEN 8192
+/* Heap, not an array: check.h's snprintf would warn about its size. */
+static char *msgs;
+
+/* Parse text with check's warnings on; messages land in msgs. */
+static int parse(const char *text)
+{
+	FILE *f = fmemopen(msgs, MSGS_LEN, "w");
+	int err;
+
+	memset(msgs, 0, MSGS_LEN);
+	memset(&pol, 0, sizeof(pol));
+	err = policy_check_text("t.policy", text, &pol, &rep, f);
+	fclose(f);
+	return err;
+}
+
+static bool tcp(unsigned int port)
+{
+	return policy_port_open(&pol, PX_TCP, port);
+}
+
+static bool udp(unsigned int port)
+{
+	return policy_port_open(&pol, PX_UDP, port);
+}
+
+static void test_empty_is_default_open(void)
+{
+	ASSERT_OK(parse("# nothing\n\n"), "parse");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 65536, "tcp all open");
+	ASSERT_EQ(policy_count_open(&pol, PX_UDP), 65536, "udp all open");
+	ASSERT_TRUE(pol.flags & PX_F_PING_OPEN, "ping open");
+	ASSERT_TRUE(!(pol.flags & PX_F_FRAG_DROP), "fragments pass");
+	ASSERT_STREQ(pol.source, "t.policy", "source");
+}
+
+static void test_default_closed_closes_ping(void)
+{
+	ASSERT_OK(parse("default closed\n"), "parse");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 0, "tcp closed");
+	ASSERT_EQ(policy_count_open(&pol, PX_UDP), 0, "udp closed");
+	ASSERT_TRUE(!(pol.flags & PX_F_PING_OPEN), "ping closed");
+	ASSERT_OK(parse("default open\nclose 22\n"), "default open");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 65535, "one closed");
+}
+
+static void test_numbers_ranges_lists(void)
+{
+	ASSERT_OK(parse("default closed\nopen 22 137-139 1000:1002/udp "
+			"80,443/tcp 53,5353\n"),
+		  "parse");
+	ASSERT_TRUE(tcp(22) && udp(22), "22 both");
+	ASSERT_TRUE(tcp(137) && tcp(139) && udp(138), "137-139 both");
+	ASSERT_TRUE(!tcp(136) && !tcp(140), "range bounds");
+	ASSERT_TRUE(udp(1000) && udp(1002) && !tcp(1001), "ufw range udp");
+	ASSERT_TRUE(tcp(80) && tcp(443) && !udp(80) && !udp(443),
+		    "proto applies to the whole list");
+	ASSERT_TRUE(tcp(53) && udp(5353), "list without proto");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 1 + 3 + 2 + 2, "tcp count");
+}
+
+static void test_later_lines_override(void)
+{
+	ASSERT_OK(parse("default closed\nopen 1-100\nclose 50-60/tcp\n"
+			"open 55/tcp\n"),
+		  "parse");
+	ASSERT_TRUE(tcp(49) && !tcp(50) && tcp(55) && !tcp(60) && tcp(61),
+		    "tcp overrides");
+	ASSERT_TRUE(udp(50) && udp(60), "udp untouched");
+}
+
+static void test_names_take_table_protocols(void)
+{
+	ASSERT_OK(parse("default closed\nopen ssh domain netbios-ns "
+			"NETBIOS-SSN Http\n"),
+		  "parse");
+	ASSERT_TRUE(tcp(22) && !udp(22), "ssh tcp only");
+	ASSERT_TRUE(tcp(53) && udp(53), "domain both");
+	ASSERT_TRUE(udp(137) && !tcp(137), "netbios-ns udp");
+	ASSERT_TRUE(tcp(139) && !udp(139), "netbios-ssn, any case");
+	ASSERT_TRUE(tcp(80) && !udp(80), "http, any case");
+	ASSERT_OK(parse("default closed\nopen ssh/udp domain/tcp\n"),
+		  "explicit proto");
+	ASSERT_TRUE(udp(22) && !tcp(22), "ssh/udp");
+	ASSERT_TRUE(tcp(53) && !udp(53), "domain/tcp");
+}
+
+static void test_names_from_services(void)
+{
+	int ports[2];
+
+	if (!table_services_lookup("submission", ports)) {
+		SKIP("/etc/services has no 'submission'");
+		return;
+	}
+	ASSERT_OK(parse("default closed\nopen submission\n"), "parse");
+	ASSERT_TRUE(tcp((unsigned int)ports[PX_TCP]), "submission tcp");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP) + policy_count_open(&pol, PX_UDP),
+		  __builtin_popcount(table_services_lookup("submission", ports)),
+		  "only the protocols services lists");
+}
+
+static void test_classes(void)
+{
+	unsigned int lo, hi;
+
+	ASSERT_OK(parse("default closed\nopen well-known/tcp\n"), "wk");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 1024, "well-known");
+	ASSERT_TRUE(tcp(0) && tcp(1023) && !tcp(1024), "wk bounds");
+	ASSERT_OK(parse("default closed\nopen registered\n"), "reg");
+	ASSERT_TRUE(udp(1024) && udp(49151) && !udp(49152) && !udp(1023),
+		    "registered");
+	ASSERT_OK(parse("default closed\nopen dynamic/udp\n"), "dyn");
+	ASSERT_TRUE(udp(49152) && udp(65535) && !udp(49151) && !tcp(50000),
+		    "dynamic");
+	if (policy_ephemeral_range(&lo, &hi)) {
+		SKIP("no ip_local_port_range");
+		return;
+	}
+	ASSERT_OK(parse("default closed\nopen ephemeral\n"), "eph");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), hi - lo + 1, "eph count");
+	ASSERT_TRUE(tcp(lo) && tcp(hi) && udp(lo) && udp(hi), "eph bounds");
+	if (lo)
+		ASSERT_TRUE(!tcp(lo - 1), "below eph");
+}
+
+static void test_ping_and_fragments(void)
+{
+	ASSERT_OK(parse("close ping\n"), "close ping");
+	ASSERT_TRUE(!(pol.flags & PX_F_PING_OPEN), "ping closed");
+	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 65536, "ports untouched");
+	ASSERT_OK(parse("default closed\nopen ping\n"), "open ping");
+	ASSERT_TRUE(pol.flags & PX_F_PING_OPEN, "ping open");
+	ASSERT_OK(parse("option fragments drop\n"), "frag drop");
+	ASSERT_TRUE(pol.flags & PX_F_FRAG_DROP, "drop");
+	ASSERT_OK(parse("option fragments drop\noption fragments pass\n"),
+		  "frag pass");
+	ASSERT_TRUE(!(pol.flags & PX_F_FRAG_DROP), "pass");
+}
+
+static void test_comments_and_whitespace(void)
+{
+	ASSERT_OK(parse("  default closed   # start\r\n\topen\t22#ssh\n#x\n"),
+		  "parse");
+	ASSERT_TRUE(tcp(22), "22 before #");
+}
+
+/* One bad line; expect its error text, position and hint. */
+static void expect_error(const char *text, const char *where, const char *msg,
+			 const char *hint)
+{
+	struct px_policy before;
+
+	ASSERT_EQ(parse(text), -EINVAL, text);
+	ASSERT_TRUE(rep.errors >= 1, "counted");
+	ASSERT_CONTAINS(msgs, where, text);
+	ASSERT_CONTAINS(msgs, msg, text);
+	if (hint)
+		ASSERT_CONTAINS(msgs, hint, text);
+	memset(&before, 0, sizeof(before));
+	ASSERT_TRUE(!memcmp(&pol, &before, sizeof(pol)), "out untouched");
+}
+
+static void test_errors(void)
+{
+	expect_error("close 70000\n", "t.policy:1:7: error:",
+		     "port 70000 out of range", "hint: ports are 0-65535");
+	expect_error("open 22/sctp\n", "t.policy:1:9: error:",
+		     "unknown protocol 'sctp'", "expected tcp or udp");
+	expect_error("\nopen shh\n", "t.policy:2:6: error:",
+		     "unknown port name 'shh'", "did you mean 'ssh'?");
+	expect_error("open htps\n", "t.policy:1:6:", "unknown port name",
+		     "did you mean 'https'?");
+	expect_error("open zzzqqq\n", "t.policy:1:6:", "unknown port name",
+		     "a class: well-known");
+	expect_error("open 100-50\n", "t.policy:1:6:", "reversed range 100-50",
+		     "50-100");
+	expect_error("open 1-70000\n", "t.policy:1:8:", "out of range", NULL);
+	expect_error("open 137-\n", "t.policy:1:6:", "incomplete range", NULL);
+	expect_error("open 22x\n", "t.policy:1:6:", "invalid port '22x'", NULL);
+	expect_error("open 80,,443\n", "t.policy:1:9:", "empty item", NULL);
+	expect_error("open 80/\n", "t.policy:1:9:", "missing protocol", NULL);
+	expect_error("open /tcp\n", "t.policy:1:6:", "missing port", NULL);
+	expect_error("open 53/tcp/udp\n", "t.policy:1:6:", "one protocol",
+		     NULL);
+	expect_error("open ping/tcp\n", "t.policy:1:11:",
+		     "ping takes no protocol", NULL);
+	expect_error("open 22/icmp\n", "t.policy:1:9:", "unknown protocol",
+		     "'ping'");
+	expect_error("open\n", "t.policy:1:5:", "needs at least one port",
+		     NULL);
+	expect_error("opne 22\n", "t.policy:1:1:", "unknown keyword 'opne'",
+		     "did you mean 'open'?");
+	expect_error("22\n", "t.policy:1:1:", "unknown keyword", "open 22");
+	expect_error("open 22\ndefault closed\n", "t.policy:2:1:",
+		     "'default' must come first", NULL);
+	expect_error("option fragments drop\ndefault open\n", "t.policy:2:1:",
+		     "must come first", NULL);
+	expect_error("default open\ndefault closed\n", "t.policy:2:1:",
+		     "given twice", NULL);
+	expect_error("default\n", "t.policy:1:8:", "needs open or closed",
+		     NULL);
+	expect_error("default close\n", "t.policy:1:9:",
+		     "expected open or closed", "default closed");
+	expect_error("default closed now\n", "t.policy:1:16:",
+		     "unexpected 'now'", NULL);
+	expect_error("option frags drop\n", "t.policy:1:8:",
+		     "unknown option 'frags'", NULL);
+	expect_error("option fragments\n", "t.policy:1:17:",
+		     "needs pass or drop", NULL);
+	expect_error("option fragments maybe\n", "t.policy:1:18:",
+		     "expected pass or drop", NULL);
+}
+
+static void test_errors_all_reported(void)
+{
+	ASSERT_EQ(parse("close 70000\nopen 22/sctp\nopen 22\n"), -EINVAL,
+		  "parse");
+	ASSERT_EQ(rep.errors, 2, "both errors");
+	ASSERT_CONTAINS(msgs, "t.policy:1:7:", "first");
+	ASSERT_CONTAINS(msgs, "t.policy:2:9:", "second");
+}
+
+static void test_error_flood_stops(void)
+{
+	char *text = malloc(100 * 8 + 1);
+
+	text[0] = '\0';
+	for (int i = 0; i < 100; i++)
+		strcat(text, "bogus 1\n");
+	ASSERT_EQ(parse(text), -EINVAL, "parse");
+	ASSERT_CONTAINS(msgs, "too many errors", "stops");
+	free(text);
+}
+
+static void test_warn_ftp(void)
+{
+	ASSERT_OK(parse("close 21\n"), "parse");
+	ASSERT_CONTAINS(msgs, "t.policy:1:7: warning: ftp-data (20/tcp) is "
+			      "open but ftp (21/tcp) is closed",
+			"20 without 21");
+	ASSERT_EQ(rep.errors, 0, "no errors");
+	ASSERT_OK(parse("default closed\nopen ephemeral bootpc\nopen ftp\n"),
+		  "parse");
+	ASSERT_CONTAINS(msgs, "t.policy:3:6: warning: ftp (21/tcp) is open but "
+			      "ftp-data (20/tcp) is closed",
+			"21 without 20");
+	ASSERT_EQ(rep.warnings, 1, "only that one");
+	ASSERT_OK(parse("close 20,21/tcp\n"), "both closed");
+	ASSERT_EQ(rep.warnings, 0, "no ftp warning");
+}
+
+static void test_warn_ephemeral(void)
+{
+	unsigned int lo, hi;
+
+	if (policy_ephemeral_range(&lo, &hi)) {
+		SKIP("no ip_local_port_range");
+		return;
+	}
+	ASSERT_OK(parse("default closed\nopen bootpc\n"), "parse");
+	ASSERT_CONTAINS(msgs, "t.policy:1:1: warning: the ephemeral range",
+			"warned at the default line");
+	ASSERT_CONTAINS(msgs, "DNS lookups will be dropped", "why");
+	ASSERT_CONTAINS(msgs, "open ephemeral", "hint");
+	ASSERT_EQ(rep.warnings, 1, "one warning");
+	ASSERT_OK(parse("default closed\nopen bootpc ephemeral/tcp\n"),
+		  "tcp only");
+	ASSERT_CONTAINS(msgs, "closed for udp", "udp named");
+	ASSERT_OK(parse("default closed\nopen bootpc ephemeral\n"), "open");
+	ASSERT_EQ(rep.warnings, 0, "no warning");
+}
+
+static void test_warn_ssh(void)
+{
+	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22", 1);
+	ASSERT_OK(parse("\nclose ssh\n"), "parse");
+	ASSERT_TRUE(rep.cuts_ssh, "cuts_ssh");
+	ASSERT_CONTAINS(msgs, "t.policy:2:7: warning: ssh (22/tcp) is closed",
+			"warning");
+	ASSERT_CONTAINS(msgs, "--force", "hint names --force");
+	ASSERT_OK(parse("close 22/udp\n"), "udp only");
+	ASSERT_TRUE(!rep.cuts_ssh, "22/udp is not ssh");
+	/* The session's own port, when sshd listens elsewhere. */
+	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 2222", 1);
+	ASSERT_OK(parse("default closed\nopen ssh ephemeral bootpc\n"), "2222");
+	ASSERT_TRUE(rep.cuts_ssh, "2222 closed");
+	ASSERT_CONTAINS(msgs, "ssh (2222/tcp)", "port named");
+	unsetenv("SSH_CONNECTION");
+	ASSERT_OK(parse("close ssh\n"), "not over ssh");
+	ASSERT_TRUE(!rep.cuts_ssh, "no ssh session");
+	ASSERT_EQ(rep.warnings, 0, "no warning");
+}
+
+static void test_warn_bootpc(void)
+{
+	ASSERT_OK(parse("close bootpc\n"), "parse");
+	ASSERT_CONTAINS(msgs, "t.policy:1:7: warning: bootpc (68/udp) is "
+			      "closed",
+			"warning");
+	ASSERT_CONTAINS(msgs, "DHCP lease", "why");
+	ASSERT_OK(parse("close 68/tcp\n"), "tcp");
+	ASSERT_EQ(rep.warnings, 0, "68/tcp is not bootpc");
+}
+
+static void test_warn_port0(void)
+{
+	ASSERT_OK(parse("close 0\n"), "parse");
+	ASSERT_CONTAINS(msgs, "t.policy:1:7: warning: port 0", "warning");
+}
+
+static void test_load_prints_no_warnings(void)
+{
+	FILE *f = fmemopen(msgs, MSGS_LEN, "w");
+
+	memset(msgs, 0, MSGS_LEN);
+	ASSERT_OK(policy_load_text("t", "close bootpc\n", &pol, &rep, f),
+		  "load");
+	fclose(f);
+	ASSERT_EQ(rep.warnings, 1, "counted");
+	ASSERT_STREQ(msgs, "", "not printed");
+}
+
+static void test_file_errors(void)
+{
+	FILE *f = fmemopen(msgs, MSGS_LEN, "w");
+
+	memset(msgs, 0, MSGS_LEN);
+	ASSERT_EQ(policy_load_file("/nonexistent/x.policy", &pol, &rep, f),
+		  -ENOENT, "missing file");
+	fclose(f);
+	ASSERT_CONTAINS(msgs, "/nonexistent/x.policy", "names the file");
+}
+
+static void test_apply_specs(void)
+{
+	struct px_policy p;
+	char *ok[] = { "22/tcp", "ping" };
+	char *bad[] = { "80", "22/sctp" };
+	FILE *f;
+
+	policy_init(&p);
+	ASSERT_OK(policy_apply_specs(&p, false, 2, ok, &rep, NULL), "close");
+	ASSERT_TRUE(!policy_port_open(&p, PX_TCP, 22), "22 closed");
+	ASSERT_TRUE(policy_port_open(&p, PX_UDP, 22), "22/udp open");
+	ASSERT_TRUE(!(p.flags & PX_F_PING_OPEN), "ping closed");
+
+	f = fmemopen(msgs, MSGS_LEN, "w");
+	memset(msgs, 0, MSGS_LEN);
+	ASSERT_EQ(policy_apply_specs(&p, false, 2, bad, &rep, f), -EINVAL,
+		  "bad");
+	fclose(f);
+	ASSERT_TRUE(policy_port_open(&p, PX_TCP, 80), "unchanged on error");
+	ASSERT_CONTAINS(msgs, "argument 2", "names the argument");
+	ASSERT_CONTAINS(msgs, "unknown protocol 'sctp'", "message");
+
+	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22", 1);
+	policy_init(&p);
+	ASSERT_OK(policy_apply_specs(&p, false, 1, ok, &rep, NULL), "close");
+	ASSERT_TRUE(rep.cuts_ssh, "cuts ssh");
+	unsetenv("SSH_CONNECTION");
+}
+
+static void test_diff(void)
+{
+	struct px_policy a, b;
+	struct policy_range r[8];
+	int n;
+
+	policy_init(&a);
+	policy_init(&b);
+	ASSERT_EQ(policy_diff(&a, &b, r, 8), 0, "same");
+	policy_set_port(&b, PX_UDP, 137, false);
+	policy_set_port(&b, PX_UDP, 138, false);
+	policy_set_port(&b, PX_TCP, 23, false);
+	policy_set_port(&a, PX_TCP, 80, false);
+	policy_set_port(&a, PX_TCP, 65535, false);
+	n = policy_diff(&a, &b, r, 8);
+	ASSERT_EQ(n, 4, "four ranges");
+	ASSERT_TRUE(r[0].proto == PX_TCP && r[0].lo == 23 && r[0].hi == 23 &&
+			    !r[0].open,
+		    "close 23/tcp");
+	ASSERT_TRUE(r[1].proto == PX_TCP && r[1].lo == 80 && r[1].open,
+		    "open 80/tcp");
+	ASSERT_TRUE(r[2].lo == 65535 && r[2].hi == 65535 && r[2].open,
+		    "open 65535/tcp, the last port");
+	ASSERT_TRUE(r[3].proto == PX_UDP && r[3].lo == 137 && r[3].hi == 138 &&
+			    !r[3].open,
+		    "close 137-138/udp");
+	ASSERT_EQ(policy_diff(&a, &b, NULL, 0), 4, "count only");
+	ASSERT_EQ(policy_diff(&a, &b, r, 1), 4, "truncated count");
+
+	/* adjacent opens and closes are separate ranges */
+	policy_init(&a);
+	policy_init(&b);
+	policy_set_port(&a, PX_TCP, 10, false);
+	policy_set_port(&b, PX_TCP, 11, false);
+	n = policy_diff(&a, &b, r, 8);
+	ASSERT_EQ(n, 2, "two ranges");
+	ASSERT_TRUE(r[0].lo == 10 && r[0].open && r[1].lo == 11 && !r[1].open,
+		    "split by state");
+}
+
+static void test_ranges(void)
+{
+	struct policy_range r[4];
+
+	ASSERT_OK(parse("default closed\nopen 22 80-90/tcp\n"), "parse");
+	ASSERT_EQ(policy_ranges(&pol, PX_TCP, true, r, 4), 2, "two");
+	ASSERT_TRUE(r[0].lo == 22 && r[0].hi == 22 && r[1].lo == 80 &&
+			    r[1].hi == 90,
+		    "ranges");
+	ASSERT_EQ(policy_ranges(&pol, PX_UDP, false, r, 4), 2, "udp closed");
+}
+
+static void test_shipped_policies(void)
+{
+	const char *files[] = { "default", "web-server", "mail-server",
+				"database", "lockdown" };
+	char dir[4096], path[4200];
+
+	if (!ASSERT_OK(px_datadir(dir, sizeof(dir)), "datadir"))
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f = fmemopen(msgs, MSGS_LEN, "w");
+
+		snprintf(path, sizeof(path), "%s/%s.policy", dir, files[i]);
+		memset(msgs, 0, MSGS_LEN);
+		ASSERT_OK(policy_check_file(path, &pol, &rep, f), path);
+		fclose(f);
+		ASSERT_EQ(rep.errors, 0, path);
+		if (rep.errors)
+			printf("  %s\n", msgs);
+	}
+}
+
+static void test_default_policy_contents(void)
+{
+	char path[4200];
+
+	if (!ASSERT_OK(px_default_policy(path, sizeof(path)), "found"))
+		return;
+	ASSERT_OK(policy_load_file(path, &pol, &rep, NULL), "load");
+	ASSERT_TRUE(tcp(22) && tcp(80) && udp(5000), "open by default");
+	ASSERT_TRUE(!udp(67) && !udp(137) && !udp(138) && !tcp(139) &&
+			    !tcp(111) && !udp(111),
+		    "LAN-only closed");
+	ASSERT_TRUE(udp(68), "DHCP client open");
+	ASSERT_TRUE(pol.flags & PX_F_PING_OPEN, "ping open");
+}
+
+int main(void)
+{
+	msgs = calloc(1, MSGS_LEN);
+	if (!msgs)
+		return 1;
+	setenv("PORTXDP_DATADIR", "policies", 0);
+	unsetenv("SSH_CONNECTION");
+	RUN(test_empty_is_default_open);
+	RUN(test_default_closed_closes_ping);
+	RUN(test_numbers_ranges_lists);
+	RUN(test_later_lines_override);
+	RUN(test_names_take_table_protocols);
+	RUN(test_names_from_services);
+	RUN(test_classes);
+	RUN(test_ping_and_fragments);
+	RUN(test_comments_and_whitespace);
+	RUN(test_errors);
+	RUN(test_errors_all_reported);
+	RUN(test_error_flood_stops);
+	RUN(test_warn_ftp);
+	RUN(test_warn_ephemeral);
+	RUN(test_warn_ssh);
+	RUN(test_warn_bootpc);
+	RUN(test_warn_port0);
+	RUN(test_load_prints_no_warnings);
+	RUN(test_file_errors);
+	RUN(test_apply_specs);
+	RUN(test_diff);
+	RUN(test_ranges);
+	RUN(test_shipped_policies);
+	RUN(test_default_policy_contents);
+	free(msgs);
+	return check_exit();
+}
