@@ -330,6 +330,7 @@ static int watch(const struct stats_opts *o, const struct px_attached *a,
 	struct reading *prev = r0, *cur = r1, *tmp;
 	sigset_t block, old;
 	unsigned long n = 0;
+	double next;
 	int err;
 
 	sigemptyset(&block);
@@ -339,6 +340,11 @@ static int watch(const struct stats_opts *o, const struct px_attached *a,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	/*
+	 * Readings start on a fixed grid (start + k * SECS), so the time a
+	 * reading takes does not stretch every interval.
+	 */
+	next = now_mono() + o->secs;
 	err = read_all(a, prev);
 	if (err)
 		goto out;
@@ -350,9 +356,12 @@ static int watch(const struct stats_opts *o, const struct px_attached *a,
 			goto out;
 	}
 	while (!stop_requested && (!o->count || n < o->count)) {
-		wait_until(prev->mono + o->secs, &old);
+		wait_until(next, &old);
 		if (stop_requested)
 			break;
+		next += o->secs;
+		if (next < now_mono()) /* fell behind: no burst to catch up */
+			next = now_mono() + o->secs;
 		err = read_all(a, cur);
 		if (err)
 			break;
