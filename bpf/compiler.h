@@ -32,7 +32,7 @@
 /* SPEC 5: up to two VLAN tags; a third is malformed. */
 #define PX_VLAN_MAX 2
 
-/* SPEC 5: up to eight IPv6 extension headers in a chain; a ninth is malformed. */
+/* SPEC 5: up to 8 IPv6 extension headers in a chain; a 9th is malformed. */
 #define PX_IPV6_EXT_MAX 8
 
 #endif /* PX_COMPILER_H */

@@ -178,8 +178,8 @@ static __always_inline bool px_is_ip6_ext(int nexthdr)
  * follows it is the middle of the original packet, not a header, so its
  * next header is returned with *frag_offset set and nothing more is read.
  */
-static __always_inline int parse_ip6_exthdrs(struct hdr_cursor *c,
-					     int nexthdr, __u16 *frag_offset)
+static __always_inline int parse_ip6_exthdrs(struct hdr_cursor *c, int nexthdr,
+					     __u16 *frag_offset)
 {
 	for (int i = 0; i < PX_IPV6_EXT_MAX; i++) {
 		if (nexthdr == NEXTHDR_FRAGMENT) {

@@ -30,7 +30,7 @@ struct px_policy_inner {
 	__uint(value_size, sizeof(struct px_policy));
 };
 
-/* Slot 0 holds the live policy map; userspace (attach/apply/open/close) swaps it whole. */
+/* Slot 0: the live policy map; written (swapped whole) by the CLI. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 1);
@@ -38,7 +38,7 @@ struct {
 	__array(values, struct px_policy_inner);
 } px_policy_outer SEC(".maps");
 
-/* Per-CPU dropped/passed per (proto, host-order port); written by this program, read by `stats`. */
+/* Per-CPU dropped/passed per (proto, port); written by this program. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PX_COUNTER_KEYS);
@@ -46,7 +46,7 @@ struct {
 	__type(value, struct px_port_counter);
 } px_counters SEC(".maps");
 
-/* Per-CPU totals by verdict and reason; written by this program, read by `stats`/`status`. */
+/* Per-CPU totals by verdict and reason; written by this program. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -215,9 +215,9 @@ int portxdp(struct xdp_md *ctx)
 			if (!(pol->flags & PX_F_PING_OPEN))
 				action = XDP_DROP;
 		}
-		goto out; /* every other ICMP message passes: ND, errors, PMTU */
+		goto out; /* other ICMP passes: ND, errors, PMTU */
 	} else {
-		goto out; /* other IP protocols (and ICMP over the wrong IP) pass */
+		goto out; /* other protocols, ICMP over the wrong IP */
 	}
 	/* A first fragment too short for its L4 header lands here too. */
 	if (port < 0)

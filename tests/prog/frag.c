@@ -37,8 +37,8 @@ static void ip6_frag(struct pkt *p, __u8 proto, __u16 offset, int mf)
 }
 
 typedef void (*frag_fn)(struct pkt *, __u8, __u16, int);
-static const frag_fn fams[2] = { ip4_frag, ip6_frag };
-static const char *fam_name[2] = { "v4", "v6" };
+static const frag_fn fams[2] = {ip4_frag, ip6_frag};
+static const char *fam_name[2] = {"v4", "v6"};
 
 static void first_fragment_judged_by_ports(void)
 {
@@ -47,27 +47,44 @@ static void first_fragment_judged_by_ports(void)
 
 	if (!px_ready())
 		return;
-	for (__u32 flags = 0; flags <= PX_F_FRAG_DROP; flags += PX_F_FRAG_DROP) {
+	for (__u32 flags = 0; flags <= PX_F_FRAG_DROP;
+	     flags += PX_F_FRAG_DROP) {
 		if (!install(flags))
 			return;
 		for (int f = 0; f < 2; f++) {
 			fams[f](&p, 6, 0, 1);
 			pb_tcp(&p, 80);
 			pb_bytes(&p, 32, 0xab);
-			snprintf(what, sizeof(what), "%s first frag tcp 80 flags %u", fam_name[f], flags);
-			expect_pkt(what, &p, (struct want){ .ret = XDP_PASS, .counter = TCPK(80) });
+			snprintf(what, sizeof(what),
+				 "%s first frag tcp 80 flags %u", fam_name[f],
+				 flags);
+			expect_pkt(what, &p,
+				   (struct want){.ret = XDP_PASS,
+						 .counter = TCPK(80)});
 			fams[f](&p, 6, 0, 1);
 			pb_tcp(&p, 81);
-			snprintf(what, sizeof(what), "%s first frag tcp 81 flags %u", fam_name[f], flags);
-			expect_pkt(what, &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(81) });
+			snprintf(what, sizeof(what),
+				 "%s first frag tcp 81 flags %u", fam_name[f],
+				 flags);
+			expect_pkt(what, &p,
+				   (struct want){.ret = XDP_DROP,
+						 .counter = TCPK(81)});
 			fams[f](&p, 17, 0, 1);
 			pb_udp(&p, 53);
-			snprintf(what, sizeof(what), "%s first frag udp 53 flags %u", fam_name[f], flags);
-			expect_pkt(what, &p, (struct want){ .ret = XDP_PASS, .counter = UDPK(53) });
+			snprintf(what, sizeof(what),
+				 "%s first frag udp 53 flags %u", fam_name[f],
+				 flags);
+			expect_pkt(what, &p,
+				   (struct want){.ret = XDP_PASS,
+						 .counter = UDPK(53)});
 			fams[f](&p, 17, 0, 1);
 			pb_udp(&p, 0);
-			snprintf(what, sizeof(what), "%s first frag udp 0 flags %u", fam_name[f], flags);
-			expect_pkt(what, &p, (struct want){ .ret = XDP_DROP, .counter = UDPK(0) });
+			snprintf(what, sizeof(what),
+				 "%s first frag udp 0 flags %u", fam_name[f],
+				 flags);
+			expect_pkt(what, &p,
+				   (struct want){.ret = XDP_DROP,
+						 .counter = UDPK(0)});
 		}
 	}
 }
@@ -84,15 +101,21 @@ static void tiny_first_fragment_dropped(void)
 		fams[f](&p, 6, 0, 1);
 		pb_tcp(&p, 80);
 		pb_cut(&p, 8); /* 12 bytes of TCP: ports, no flags */
-		snprintf(what, sizeof(what), "%s first frag, 12 bytes of tcp", fam_name[f]);
-		expect_pkt(what, &p, (struct want){ .ret = XDP_DROP, .malformed = true,
-						     .untouched = TCPK(80) });
+		snprintf(what, sizeof(what), "%s first frag, 12 bytes of tcp",
+			 fam_name[f]);
+		expect_pkt(what, &p,
+			   (struct want){.ret = XDP_DROP,
+					 .malformed = true,
+					 .untouched = TCPK(80)});
 		fams[f](&p, 17, 0, 1);
 		pb_udp(&p, 53);
 		pb_cut(&p, 4);
-		snprintf(what, sizeof(what), "%s first frag, 4 bytes of udp", fam_name[f]);
-		expect_pkt(what, &p, (struct want){ .ret = XDP_DROP, .malformed = true,
-						     .untouched = UDPK(53) });
+		snprintf(what, sizeof(what), "%s first frag, 4 bytes of udp",
+			 fam_name[f]);
+		expect_pkt(what, &p,
+			   (struct want){.ret = XDP_DROP,
+					 .malformed = true,
+					 .untouched = UDPK(53)});
 	}
 }
 
@@ -104,17 +127,23 @@ static void tcp_at_offset_8_dropped(void)
 
 	if (!px_ready())
 		return;
-	for (__u32 flags = 0; flags <= PX_F_FRAG_DROP; flags += PX_F_FRAG_DROP) {
+	for (__u32 flags = 0; flags <= PX_F_FRAG_DROP;
+	     flags += PX_F_FRAG_DROP) {
 		if (!install(flags))
 			return;
 		for (int f = 0; f < 2; f++) {
 			for (int mf = 0; mf < 2; mf++) {
 				fams[f](&p, 6, 1, mf);
-				pb_tcp(&p, 80); /* looks like an open port: irrelevant */
-				snprintf(what, sizeof(what), "%s tcp offset 8 mf %d flags %u",
+				/* An open port behind it changes nothing. */
+				pb_tcp(&p, 80);
+				snprintf(what, sizeof(what),
+					 "%s tcp offset 8 mf %d flags %u",
 					 fam_name[f], mf, flags);
-				expect_pkt(what, &p, (struct want){ .ret = XDP_DROP, .malformed = true,
-								     .untouched = TCPK(80) });
+				expect_pkt(
+					what, &p,
+					(struct want){.ret = XDP_DROP,
+						      .malformed = true,
+						      .untouched = TCPK(80)});
 			}
 		}
 	}
@@ -132,14 +161,14 @@ static void later_fragments(__u32 flags)
 		__u16 offset;
 		int mf;
 	} cases[] = {
-		{ 6, 1 + 1, 1 },   /* TCP at 16 bytes */
-		{ 6, 185, 0 },     /* TCP, last fragment */
-		{ 17, 1, 1 },      /* UDP at 8 bytes: not the RFC 1858 case */
-		{ 17, 8191, 0 },   /* UDP, largest offset */
-		{ 1, 3, 1 },       /* ICMP */
-		{ 58, 3, 1 },      /* ICMPv6 */
-		{ 47, 9, 1 },      /* GRE */
-		{ 60, 2, 1 },      /* IPv6 dest opts behind the fragment header */
+		{6, 1 + 1, 1}, /* TCP at 16 bytes */
+		{6, 185, 0},   /* TCP, last fragment */
+		{17, 1, 1},    /* UDP at 8 bytes: not the RFC 1858 case */
+		{17, 8191, 0}, /* UDP, largest offset */
+		{1, 3, 1},     /* ICMP */
+		{58, 3, 1},    /* ICMPv6 */
+		{47, 9, 1},    /* GRE */
+		{60, 2, 1},    /* IPv6 dest opts behind the fragment header */
 	};
 	int ret = flags & PX_F_FRAG_DROP ? XDP_DROP : XDP_PASS;
 	struct px_totals t0, t1;
@@ -161,29 +190,43 @@ static void later_fragments(__u32 flags)
 				pb_icmp(&p, proto == 1 ? 8 : 128, 0);
 			else
 				pb_tcp(&p, 81);
-			snprintf(what, sizeof(what), "%s later frag proto %u offset %u mf %d flags %u",
-				 fam_name[f], proto, cases[i].offset, cases[i].mf, flags);
-			expect_pkt(what, &p, (struct want){ .ret = ret, .fragments = true,
-							     .untouched = watch });
+			snprintf(what, sizeof(what),
+				 "%s later frag proto %u offset %u mf %d flags "
+				 "%u",
+				 fam_name[f], proto, cases[i].offset,
+				 cases[i].mf, flags);
+			expect_pkt(what, &p,
+				   (struct want){.ret = ret,
+						 .fragments = true,
+						 .untouched = watch});
 
 			/* The same, with a payload that reads as port 0. */
 			fams[f](&p, proto, cases[i].offset, cases[i].mf);
 			pb_bytes(&p, 20, 0);
-			snprintf(what, sizeof(what), "%s later frag proto %u zero payload flags %u",
+			snprintf(what, sizeof(what),
+				 "%s later frag proto %u zero payload flags %u",
 				 fam_name[f], proto, flags);
-			expect_pkt(what, &p, (struct want){ .ret = ret, .fragments = true,
-							     .untouched = proto == 17 ? UDPK(0) : TCPK(0) });
+			expect_pkt(what, &p,
+				   (struct want){
+					   .ret = ret,
+					   .fragments = true,
+					   .untouched = proto == 17 ? UDPK(0)
+								    : TCPK(0)});
 
-			/* And with no payload at all: nothing to read, nothing malformed. */
+			/* No payload at all: nothing to read, not malformed. */
 			fams[f](&p, proto, cases[i].offset, cases[i].mf);
-			snprintf(what, sizeof(what), "%s later frag proto %u empty flags %u",
+			snprintf(what, sizeof(what),
+				 "%s later frag proto %u empty flags %u",
 				 fam_name[f], proto, flags);
-			expect_pkt(what, &p, (struct want){ .ret = ret, .fragments = true });
+			expect_pkt(
+				what, &p,
+				(struct want){.ret = ret, .fragments = true});
 		}
 	}
 	/* The echo-request-looking payloads were not counted as ping. */
 	ASSERT_OK(px_totals(&t1), "read totals");
-	ASSERT_EQ(t1.ping_dropped - t0.ping_dropped, 0, "ping_dropped unchanged");
+	ASSERT_EQ(t1.ping_dropped - t0.ping_dropped, 0,
+		  "ping_dropped unchanged");
 	ASSERT_EQ(t1.ping_passed - t0.ping_passed, 0, "ping_passed unchanged");
 }
 
@@ -206,13 +249,15 @@ static void flags_are_independent(void)
 		return;
 	ip4_frag(&p, 17, 20, 1);
 	pb_udp(&p, 54);
-	expect_pkt("later frag, ping open", &p, (struct want){ .ret = XDP_PASS, .fragments = true });
+	expect_pkt("later frag, ping open", &p,
+		   (struct want){.ret = XDP_PASS, .fragments = true});
 	if (!install(PX_F_FRAG_DROP | PX_F_PING_OPEN))
 		return;
 	pb_eth(&p, 0x0800);
 	pb_ip4(&p, 5, 1, 0);
 	pb_icmp(&p, 8, 0);
-	expect_pkt("echo, ping open, frag drop", &p, (struct want){ .ret = XDP_PASS, .ping = true });
+	expect_pkt("echo, ping open, frag drop", &p,
+		   (struct want){.ret = XDP_PASS, .ping = true});
 }
 
 /* The fragment header can sit behind other extension headers. */
@@ -228,22 +273,27 @@ static void ipv6_fragment_after_other_headers(void)
 	pb_ip6_opt(&p, 44, 2);
 	pb_ip6_frag(&p, 17, 0, 1);
 	pb_udp(&p, 53);
-	expect_pkt("hop,rtg,frag(first) udp 53", &p, (struct want){ .ret = XDP_PASS, .counter = UDPK(53) });
+	expect_pkt("hop,rtg,frag(first) udp 53", &p,
+		   (struct want){.ret = XDP_PASS, .counter = UDPK(53)});
 	pb_eth(&p, 0x86dd);
 	pb_ip6(&p, 0);
 	pb_ip6_opt(&p, 43, 0);
 	pb_ip6_opt(&p, 44, 2);
 	pb_ip6_frag(&p, 17, 7, 1);
 	pb_udp(&p, 53);
-	expect_pkt("hop,rtg,frag(later) udp", &p, (struct want){ .ret = XDP_DROP, .fragments = true,
-								  .untouched = UDPK(53) });
+	expect_pkt("hop,rtg,frag(later) udp", &p,
+		   (struct want){.ret = XDP_DROP,
+				 .fragments = true,
+				 .untouched = UDPK(53)});
 	pb_eth(&p, 0x86dd);
 	pb_ip6(&p, 60);
 	pb_ip6_opt(&p, 44, 0);
 	pb_ip6_frag(&p, 6, 1, 1);
 	pb_tcp(&p, 80);
-	expect_pkt("dst,frag(offset 8) tcp", &p, (struct want){ .ret = XDP_DROP, .malformed = true,
-								 .untouched = TCPK(80) });
+	expect_pkt("dst,frag(offset 8) tcp", &p,
+		   (struct want){.ret = XDP_DROP,
+				 .malformed = true,
+				 .untouched = TCPK(80)});
 }
 
 int main(void)

@@ -32,7 +32,7 @@ static void icmp6(struct pkt *p, __u8 type)
 		pb_bytes(p, 16, 0xfe); /* NS target address */
 }
 
-#define W_PING(verdict) ((struct want){ .ret = (verdict), .ping = true })
+#define W_PING(verdict) ((struct want){.ret = (verdict), .ping = true})
 
 static void echo_request_ping_closed_drops(void)
 {
@@ -68,7 +68,7 @@ static void other_icmp_types_pass(void)
 {
 	/* echo reply, unreachable (incl. frag needed), source quench, redirect,
 	 * time exceeded, parameter problem, timestamp, timestamp reply */
-	static const __u8 types[] = { 0, 3, 4, 5, 11, 12, 13, 14, 9, 10 };
+	static const __u8 types[] = {0, 3, 4, 5, 11, 12, 13, 14, 9, 10};
 	struct pkt p;
 	char what[32];
 
@@ -87,7 +87,8 @@ static void other_icmpv6_types_pass(void)
 {
 	/* unreachable, packet too big, time exceeded, parameter problem, echo
 	 * reply, MLD, RS, RA, NS, NA, redirect, MLDv2 report */
-	static const __u8 types[] = { 1, 2, 3, 4, 129, 130, 133, 134, 135, 136, 137, 143 };
+	static const __u8 types[] = {1,	  2,   3,   4,	 129, 130,
+				     133, 134, 135, 136, 137, 143};
 	struct pkt p;
 	char what[32];
 

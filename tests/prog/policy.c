@@ -47,7 +47,8 @@ static void runt_frame(void)
 	pb_cut(&p, 1);
 	err = px_run(&p, &ret);
 	if (err == -EINVAL)
-		printf("  kernel refuses a 13-byte test frame (EINVAL), as expected\n");
+		printf("  kernel refuses a 13-byte test frame (EINVAL), as "
+		       "expected\n");
 	else
 		expect_pkt("13-byte frame", &p, W_MALFORMED);
 }
@@ -61,9 +62,11 @@ static void no_policy_passes_everything(void)
 	if (!ASSERT_OK(px_uninstall(), "empty the outer slot"))
 		return;
 	pkt_tcp4(&p, 81);
-	expect_pkt("tcp 81", &p, (struct want){ .ret = XDP_PASS, .untouched = TCPK(81) });
+	expect_pkt("tcp 81", &p,
+		   (struct want){.ret = XDP_PASS, .untouched = TCPK(81)});
 	pkt_udp6(&p, 0);
-	expect_pkt("udp 0", &p, (struct want){ .ret = XDP_PASS, .untouched = UDPK(0) });
+	expect_pkt("udp 0", &p,
+		   (struct want){.ret = XDP_PASS, .untouched = UDPK(0)});
 	pb_eth(&p, 0x0800);
 	pb_ip4(&p, 4, 6, 0);
 	expect_pkt("ihl 4", &p, W_PASS);
@@ -95,20 +98,26 @@ static void policy_swap_changes_verdicts(void)
 	__u64 passed22 = c.passed, dropped22 = c.dropped;
 
 	pkt_tcp4(&p, 22);
-	expect_pkt("A: tcp 22", &p, (struct want){ .ret = XDP_PASS, .counter = TCPK(22) });
+	expect_pkt("A: tcp 22", &p,
+		   (struct want){.ret = XDP_PASS, .counter = TCPK(22)});
 	pkt_tcp4(&p, 443);
-	expect_pkt("A: tcp 443", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(443) });
+	expect_pkt("A: tcp 443", &p,
+		   (struct want){.ret = XDP_DROP, .counter = TCPK(443)});
 	pkt_udp6(&p, 5353);
-	expect_pkt("A: udp 5353", &p, (struct want){ .ret = XDP_PASS, .counter = UDPK(5353) });
+	expect_pkt("A: udp 5353", &p,
+		   (struct want){.ret = XDP_PASS, .counter = UDPK(5353)});
 
 	if (!INSTALL(&pol_b))
 		return;
 	pkt_tcp4(&p, 22);
-	expect_pkt("B: tcp 22", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(22) });
+	expect_pkt("B: tcp 22", &p,
+		   (struct want){.ret = XDP_DROP, .counter = TCPK(22)});
 	pkt_tcp4(&p, 443);
-	expect_pkt("B: tcp 443", &p, (struct want){ .ret = XDP_PASS, .counter = TCPK(443) });
+	expect_pkt("B: tcp 443", &p,
+		   (struct want){.ret = XDP_PASS, .counter = TCPK(443)});
 	pkt_udp6(&p, 5353);
-	expect_pkt("B: udp 5353", &p, (struct want){ .ret = XDP_DROP, .counter = UDPK(5353) });
+	expect_pkt("B: udp 5353", &p,
+		   (struct want){.ret = XDP_DROP, .counter = UDPK(5353)});
 
 	/* Counters run on across the swap. */
 	px_counter(TCPK(22) - 1, &c);
@@ -133,12 +142,16 @@ static void policy_swap_changes_flags(void)
 	pol_init(&pol_b, true, PX_F_PING_OPEN | PX_F_FRAG_DROP);
 	if (!INSTALL(&pol_a))
 		return;
-	expect_pkt("A: echo", &echo, (struct want){ .ret = XDP_DROP, .ping = true });
-	expect_pkt("A: later frag", &frag, (struct want){ .ret = XDP_PASS, .fragments = true });
+	expect_pkt("A: echo", &echo,
+		   (struct want){.ret = XDP_DROP, .ping = true});
+	expect_pkt("A: later frag", &frag,
+		   (struct want){.ret = XDP_PASS, .fragments = true});
 	if (!INSTALL(&pol_b))
 		return;
-	expect_pkt("B: echo", &echo, (struct want){ .ret = XDP_PASS, .ping = true });
-	expect_pkt("B: later frag", &frag, (struct want){ .ret = XDP_DROP, .fragments = true });
+	expect_pkt("B: echo", &echo,
+		   (struct want){.ret = XDP_PASS, .ping = true});
+	expect_pkt("B: later frag", &frag,
+		   (struct want){.ret = XDP_DROP, .fragments = true});
 }
 
 /*
@@ -154,19 +167,25 @@ static void replaced_map_is_not_read(void)
 	if (!px_ready())
 		return;
 	pol_init(&pol_a, false, 0);
-	old_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(pol_a), 1, NULL);
+	old_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(pol_a), 1,
+				NULL);
 	if (!ASSERT_TRUE(old_fd >= 0, "create inner map"))
 		return;
 	ASSERT_OK(bpf_map_update_elem(old_fd, &zero, &pol_a, BPF_ANY), "fill");
-	ASSERT_OK(bpf_map_update_elem(px.outer_fd, &zero, &old_fd, BPF_ANY), "swap in");
+	ASSERT_OK(bpf_map_update_elem(px.outer_fd, &zero, &old_fd, BPF_ANY),
+		  "swap in");
 	pkt_tcp4(&p, 8080);
-	expect_pkt("old: tcp 8080", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(8080) });
+	expect_pkt("old: tcp 8080", &p,
+		   (struct want){.ret = XDP_DROP, .counter = TCPK(8080)});
 
 	pol_init(&pol_b, false, 0);
 	if (INSTALL(&pol_b)) {
 		pol_set(&pol_a, PX_TCP, 8080, true);
-		ASSERT_OK(bpf_map_update_elem(old_fd, &zero, &pol_a, BPF_ANY), "write old map");
-		expect_pkt("new: tcp 8080", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(8080) });
+		ASSERT_OK(bpf_map_update_elem(old_fd, &zero, &pol_a, BPF_ANY),
+			  "write old map");
+		expect_pkt(
+			"new: tcp 8080", &p,
+			(struct want){.ret = XDP_DROP, .counter = TCPK(8080)});
 	}
 	close(old_fd);
 }
@@ -184,20 +203,23 @@ static void wrong_inner_shape_refused(void)
 	pol_set(&pol_a, PX_TCP, 22, true);
 	if (!INSTALL(&pol_a))
 		return;
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(pol_a) - 8, 1, NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(pol_a) - 8, 1,
+			    NULL);
 	if (!ASSERT_TRUE(fd >= 0, "create short inner map"))
 		return;
-	ASSERT_NEQ(bpf_map_update_elem(px.outer_fd, &zero, &fd, BPF_ANY), 0, "swap refused");
+	ASSERT_NEQ(bpf_map_update_elem(px.outer_fd, &zero, &fd, BPF_ANY), 0,
+		   "swap refused");
 	close(fd);
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, 4, sizeof(pol_a), 1, NULL);
 	if (ASSERT_TRUE(fd >= 0, "create hash inner map")) {
-		ASSERT_NEQ(bpf_map_update_elem(px.outer_fd, &zero, &fd, BPF_ANY), 0,
-			   "hash refused");
+		ASSERT_NEQ(
+			bpf_map_update_elem(px.outer_fd, &zero, &fd, BPF_ANY),
+			0, "hash refused");
 		close(fd);
 	}
 	pkt_tcp4(&p, 22);
 	expect_pkt("old policy still live: tcp 22", &p,
-		   (struct want){ .ret = XDP_PASS, .counter = TCPK(22) });
+		   (struct want){.ret = XDP_PASS, .counter = TCPK(22)});
 }
 
 int main(void)

@@ -8,9 +8,9 @@
  */
 #include "px_prog.h"
 
-static const __u16 boundary[] = { 1, 63, 64, 127, 128, 1023, 1024, 65535 };
+static const __u16 boundary[] = {1, 63, 64, 127, 128, 1023, 1024, 65535};
 /* Neighbours of the boundary ports that are not boundary ports themselves. */
-static const __u16 neighbour[] = { 2, 62, 65, 126, 129, 1022, 1025, 65534 };
+static const __u16 neighbour[] = {2, 62, 65, 126, 129, 1022, 1025, 65534};
 #define NB (sizeof(boundary) / sizeof(boundary[0]))
 
 static struct px_policy pol;
@@ -42,22 +42,29 @@ static void check_boundaries(int proto, bool open, build_fn v4, build_fn v6)
 			__u32 key = 1 + proto * PX_PORTS + port;
 
 			build(&p, port);
-			snprintf(what, sizeof(what), "%s port %u", fam ? "v6" : "v4", port);
-			expect_pkt(what, &p, (struct want){
-				.ret = open ? XDP_PASS : XDP_DROP, .counter = key });
+			snprintf(what, sizeof(what), "%s port %u",
+				 fam ? "v6" : "v4", port);
+			expect_pkt(
+				what, &p,
+				(struct want){.ret = open ? XDP_PASS : XDP_DROP,
+					      .counter = key});
 
 			port = neighbour[i];
 			key = 1 + proto * PX_PORTS + port;
 			build(&p, port);
-			snprintf(what, sizeof(what), "%s neighbour %u", fam ? "v6" : "v4", port);
-			expect_pkt(what, &p, (struct want){
-				.ret = open ? XDP_DROP : XDP_PASS, .counter = key });
+			snprintf(what, sizeof(what), "%s neighbour %u",
+				 fam ? "v6" : "v4", port);
+			expect_pkt(
+				what, &p,
+				(struct want){.ret = open ? XDP_DROP : XDP_PASS,
+					      .counter = key});
 		}
 		/* Port 0 drops whether its bit is set or not. */
 		build(&p, 0);
 		snprintf(what, sizeof(what), "%s port 0", fam ? "v6" : "v4");
-		expect_pkt(what, &p, (struct want){
-			.ret = XDP_DROP, .counter = 1 + proto * PX_PORTS });
+		expect_pkt(what, &p,
+			   (struct want){.ret = XDP_DROP,
+					 .counter = 1 + proto * PX_PORTS});
 	}
 }
 
@@ -100,13 +107,17 @@ static void port0_drops_when_all_open(void)
 	if (!INSTALL(&pol))
 		return;
 	pkt_tcp4(&p, 0);
-	expect_pkt("tcp4 port 0", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(0) });
+	expect_pkt("tcp4 port 0", &p,
+		   (struct want){.ret = XDP_DROP, .counter = TCPK(0)});
 	pkt_udp4(&p, 0);
-	expect_pkt("udp4 port 0", &p, (struct want){ .ret = XDP_DROP, .counter = UDPK(0) });
+	expect_pkt("udp4 port 0", &p,
+		   (struct want){.ret = XDP_DROP, .counter = UDPK(0)});
 	pkt_tcp6(&p, 0);
-	expect_pkt("tcp6 port 0", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(0) });
+	expect_pkt("tcp6 port 0", &p,
+		   (struct want){.ret = XDP_DROP, .counter = TCPK(0)});
 	pkt_udp6(&p, 0);
-	expect_pkt("udp6 port 0", &p, (struct want){ .ret = XDP_DROP, .counter = UDPK(0) });
+	expect_pkt("udp6 port 0", &p,
+		   (struct want){.ret = XDP_DROP, .counter = UDPK(0)});
 }
 
 /* 22 is 0x0016; read in network order it would be 0x1600 = 5632. */
@@ -121,11 +132,15 @@ static void ports_in_host_order(void)
 	if (!INSTALL(&pol))
 		return;
 	pkt_tcp4(&p, 22);
-	expect_pkt("tcp 22 open", &p, (struct want){ .ret = XDP_PASS, .counter = TCPK(22),
-						     .untouched = TCPK(5632) });
+	expect_pkt("tcp 22 open", &p,
+		   (struct want){.ret = XDP_PASS,
+				 .counter = TCPK(22),
+				 .untouched = TCPK(5632)});
 	pkt_tcp4(&p, 5632);
-	expect_pkt("tcp 5632 closed", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(5632),
-							 .untouched = TCPK(22) });
+	expect_pkt("tcp 5632 closed", &p,
+		   (struct want){.ret = XDP_DROP,
+				 .counter = TCPK(5632),
+				 .untouched = TCPK(22)});
 }
 
 /* 53/udp open says nothing about 53/tcp, and the counters are separate. */
@@ -140,11 +155,15 @@ static void protocols_have_own_bitmaps(void)
 	if (!INSTALL(&pol))
 		return;
 	pkt_udp4(&p, 53);
-	expect_pkt("udp 53 open", &p, (struct want){ .ret = XDP_PASS, .counter = UDPK(53),
-						     .untouched = TCPK(53) });
+	expect_pkt("udp 53 open", &p,
+		   (struct want){.ret = XDP_PASS,
+				 .counter = UDPK(53),
+				 .untouched = TCPK(53)});
 	pkt_tcp4(&p, 53);
-	expect_pkt("tcp 53 closed", &p, (struct want){ .ret = XDP_DROP, .counter = TCPK(53),
-						       .untouched = UDPK(53) });
+	expect_pkt("tcp 53 closed", &p,
+		   (struct want){.ret = XDP_DROP,
+				 .counter = TCPK(53),
+				 .untouched = UDPK(53)});
 }
 
 /* Options do not change the port the program reads. */
@@ -161,7 +180,8 @@ static void tcp_with_options_judged_by_port(void)
 	pkt_tcp4(&p, 443);
 	p.b[14 + 20 + 12] = 8 << 4; /* doff 8: 12 bytes of options */
 	pb_bytes(&p, 12, 1);
-	expect_pkt("tcp doff 8 to 443", &p, (struct want){ .ret = XDP_PASS, .counter = TCPK(443) });
+	expect_pkt("tcp doff 8 to 443", &p,
+		   (struct want){.ret = XDP_PASS, .counter = TCPK(443)});
 }
 
 int main(void)

@@ -58,7 +58,7 @@ static inline void pkt_put16(__u8 *at, __u16 v)
 /* Start a packet with an Ethernet header, ethertype in host order. */
 static inline void pb_eth(struct pkt *p, __u16 type)
 {
-	static const __u8 mac[12] = { 0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2 };
+	static const __u8 mac[12] = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2};
 	__u8 *h;
 
 	p->len = 0;
@@ -67,7 +67,7 @@ static inline void pb_eth(struct pkt *p, __u16 type)
 	pkt_put16(h + 12, type);
 }
 
-/* A VLAN tag: TCI, then the next ethertype (the tag's own TPID is the previous type). */
+/* A VLAN tag (its TPID is the previous type): TCI, next ethertype. */
 static inline void pb_vlan(struct pkt *p, __u16 next)
 {
 	__u8 *h = pkt_put(p, 4);
@@ -86,11 +86,12 @@ static inline void pb_ip4(struct pkt *p, int ihl, __u8 proto, __u16 frag_off)
 	__u8 *h = pkt_put(p, len);
 
 	h[0] = 0x40 | (ihl & 0x0f);
-	pkt_put16(h + 2, len); /* no payload counted: the program uses data_end */
+	/* Total length without payload: the program goes by data_end. */
+	pkt_put16(h + 2, len);
 	pkt_put16(h + 6, frag_off);
 	h[8] = 64;
 	h[9] = proto;
-	memcpy(h + 12, (const __u8[]){ 192, 0, 2, 1, 198, 51, 100, 1 }, 8);
+	memcpy(h + 12, (const __u8[]){192, 0, 2, 1, 198, 51, 100, 1}, 8);
 	for (int i = 20; i < len; i++)
 		h[i] = 1; /* IPOPT_NOOP */
 }
@@ -119,7 +120,8 @@ static inline void pb_ip6_opt(struct pkt *p, __u8 nexthdr, __u8 hdrlen)
 }
 
 /* Fragment header: offset in 8-byte units, more-fragments flag. */
-static inline void pb_ip6_frag(struct pkt *p, __u8 nexthdr, __u16 offset, int mf)
+static inline void pb_ip6_frag(struct pkt *p, __u8 nexthdr, __u16 offset,
+			       int mf)
 {
 	__u8 *h = pkt_put(p, 8);
 
@@ -208,7 +210,8 @@ static inline void pol_init(struct px_policy *pol, bool all_open, __u32 flags)
 	snprintf(pol->source, sizeof(pol->source), "tests/prog");
 }
 
-static inline void pol_set(struct px_policy *pol, int proto, __u32 port, bool open)
+static inline void pol_set(struct px_policy *pol, int proto, __u32 port,
+			   bool open)
 {
 	__u64 bit = 1ULL << (port % 64);
 
@@ -349,8 +352,8 @@ static inline int px_counter(__u32 key, struct px_port_counter *sum)
 #define UDPK(port) (1 + PX_UDP * PX_PORTS + (port))
 
 struct want {
-	int ret;       /* XDP_DROP / XDP_PASS */
-	__u32 counter; /* TCPK()/UDPK() that moves by one, by ret; 0: none */
+	int ret;	 /* XDP_DROP / XDP_PASS */
+	__u32 counter;	 /* TCPK()/UDPK() that moves by one, by ret; 0: none */
 	__u32 untouched; /* TCPK()/UDPK() that must not move; 0: none */
 	/* totals beyond dropped/passed that must move by one (others stay) */
 	bool malformed, fragments, non_ip, ping;
@@ -362,7 +365,8 @@ struct want {
  * all; the named per-port counter by one on the verdict's side; the
  * untouched counter not at all. what names the case in failure messages.
  */
-static inline bool expect_pkt(const char *what, const struct pkt *p, struct want w)
+static inline bool expect_pkt(const char *what, const struct pkt *p,
+			      struct want w)
 {
 	struct px_totals t0, t1;
 	struct px_port_counter c0 = {}, c1 = {}, u0 = {}, u1 = {};
@@ -373,7 +377,7 @@ static inline bool expect_pkt(const char *what, const struct pkt *p, struct want
 
 #define CHK(cond, fmt, ...)                                                    \
 	do {                                                                   \
-		snprintf(m, sizeof(m), "%s: " fmt, what, ##__VA_ARGS__);        \
+		snprintf(m, sizeof(m), "%s: " fmt, what, ##__VA_ARGS__);       \
 		ok &= check_report((cond), __FILE__, __LINE__, m, #cond);      \
 	} while (0)
 
@@ -392,9 +396,11 @@ static inline bool expect_pkt(const char *what, const struct pkt *p, struct want
 	    (unsigned long long)(t1.dropped - t0.dropped));
 	CHK(t1.passed - t0.passed == (drop ? 0u : 1u), "totals.passed +%llu",
 	    (unsigned long long)(t1.passed - t0.passed));
-	CHK(t1.malformed - t0.malformed == w.malformed, "totals.malformed +%llu",
+	CHK(t1.malformed - t0.malformed == w.malformed,
+	    "totals.malformed +%llu",
 	    (unsigned long long)(t1.malformed - t0.malformed));
-	CHK(t1.fragments - t0.fragments == w.fragments, "totals.fragments +%llu",
+	CHK(t1.fragments - t0.fragments == w.fragments,
+	    "totals.fragments +%llu",
 	    (unsigned long long)(t1.fragments - t0.fragments));
 	CHK(t1.non_ip - t0.non_ip == w.non_ip, "totals.non_ip +%llu",
 	    (unsigned long long)(t1.non_ip - t0.non_ip));
@@ -424,9 +430,9 @@ static inline bool expect_pkt(const char *what, const struct pkt *p, struct want
 }
 
 /* Shorthands for the common expectations. */
-#define W_PASS ((struct want){ .ret = XDP_PASS })
-#define W_DROP ((struct want){ .ret = XDP_DROP })
-#define W_MALFORMED ((struct want){ .ret = XDP_DROP, .malformed = true })
-#define W_NON_IP ((struct want){ .ret = XDP_PASS, .non_ip = true })
+#define W_PASS ((struct want){.ret = XDP_PASS})
+#define W_DROP ((struct want){.ret = XDP_DROP})
+#define W_MALFORMED ((struct want){.ret = XDP_DROP, .malformed = true})
+#define W_NON_IP ((struct want){.ret = XDP_PASS, .non_ip = true})
 
 #endif /* PX_PROG_H */
