@@ -29,7 +29,8 @@
 #define STATS_DEFAULT_SECS 1.0
 
 static const char stats_help[] =
-	"usage: portxdp stats IF [--top N | --all] [--watch [SECS] [--count N]]\n"
+	"usage: portxdp stats IF [--top N | --all] [--watch [SECS] [--count "
+	"N]]\n"
 	"                        [--json | --prometheus]\n"
 	"\n"
 	"Packets dropped and passed per TCP/UDP port on IF since attach, most\n"
@@ -43,10 +44,12 @@ static const char stats_help[] =
 	"                      port with hits unless --top is given)\n"
 	"  -a, --all           show every port with hits\n"
 	"  -w, --watch[=SECS]  read again every SECS seconds (default 1, at\n"
-	"                      least 0.1) and show each port's rate per second\n"
+	"                      least 0.1) and show each port's rate per "
+	"second\n"
 	"                      between the last two readings, sorted by rate;\n"
 	"                      `--watch 5` works too. On a terminal the table\n"
-	"                      is redrawn in place until Ctrl-C; otherwise one\n"
+	"                      is redrawn in place until Ctrl-C; otherwise "
+	"one\n"
 	"                      timestamped block per interval, for a log\n"
 	"  -c, --count N       with --watch, stop after N intervals\n"
 	"  -j, --json          one JSON object (SPEC 6); with --watch one per\n"
@@ -60,9 +63,12 @@ static const char stats_help[] =
 	"Examples:\n"
 	"  portxdp stats eth0\n"
 	"  portxdp stats eth0 --watch 2 --top 10\n"
-	"  portxdp stats eth0 --json | jq '.ports[] | select(.state==\"closed\")'\n"
-	"  portxdp stats eth0 --prometheus > /var/lib/node_exporter/portxdp.prom.$$ &&\n"
-	"    mv /var/lib/node_exporter/portxdp.prom.$$ /var/lib/node_exporter/portxdp.prom\n";
+	"  portxdp stats eth0 --json | jq '.ports[] | "
+	"select(.state==\"closed\")'\n"
+	"  portxdp stats eth0 --prometheus > "
+	"/var/lib/node_exporter/portxdp.prom.$$ &&\n"
+	"    mv /var/lib/node_exporter/portxdp.prom.$$ "
+	"/var/lib/node_exporter/portxdp.prom\n";
 
 enum stats_format { FMT_TABLE, FMT_JSON, FMT_PROM };
 
@@ -79,7 +85,7 @@ struct reading {
 	struct px_port_counter *counters;
 	struct px_totals totals;
 	struct px_policy policy;
-	double mono; /* CLOCK_MONOTONIC seconds */
+	double mono;	/* CLOCK_MONOTONIC seconds */
 	long long real; /* unix seconds */
 };
 
@@ -102,13 +108,13 @@ static double now_mono(void)
 static int parse_opts(int argc, char **argv, struct stats_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "top", required_argument, NULL, 'n' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "watch", optional_argument, NULL, 'w' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "prometheus", no_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
+		{"top", required_argument, NULL, 'n'},
+		{"all", no_argument, NULL, 'a'},
+		{"watch", optional_argument, NULL, 'w'},
+		{"count", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"prometheus", no_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
 	};
 	bool json = false, prom = false, count_given = false;
 	int c;
@@ -120,8 +126,10 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 		switch (c) {
 		case 'n':
 			if (stats_parse_count(optarg, &o->top))
-				return cli_usage_error("stats",
-					"--top wants a whole number of ports >= 1, not '%s'",
+				return cli_usage_error(
+					"stats",
+					"--top wants a whole number of ports "
+					">= 1, not '%s'",
 					optarg);
 			o->top_given = true;
 			break;
@@ -130,21 +138,26 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 			break;
 		case 'w':
 			o->watch = true;
-			/* `--watch 2`: take the next word when it is a number */
+			/* `--watch 2`: take the next word when it is a number
+			 */
 			if (!optarg && optind < argc &&
 			    !stats_parse_secs(argv[optind], &o->secs)) {
 				optind++;
 				break;
 			}
 			if (optarg && stats_parse_secs(optarg, &o->secs))
-				return cli_usage_error("stats",
-					"--watch wants seconds between 0.1 and 86400, not '%s'",
+				return cli_usage_error(
+					"stats",
+					"--watch wants seconds between 0.1 and "
+					"86400, not '%s'",
 					optarg);
 			break;
 		case 'c':
 			if (stats_parse_count(optarg, &o->count))
-				return cli_usage_error("stats",
-					"--count wants a whole number of intervals >= 1, not '%s'",
+				return cli_usage_error(
+					"stats",
+					"--count wants a whole number of "
+					"intervals >= 1, not '%s'",
 					optarg);
 			count_given = true;
 			break;
@@ -161,20 +174,26 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 		}
 	}
 	if (json && prom)
-		return cli_usage_error("stats",
+		return cli_usage_error(
+			"stats",
 			"--json and --prometheus exclude each other: pick one");
 	if (o->all && o->top_given)
-		return cli_usage_error("stats",
+		return cli_usage_error(
+			"stats",
 			"--top and --all exclude each other: pick one");
 	if (prom && o->watch)
-		return cli_usage_error("stats",
-			"--prometheus prints one reading, not --watch: let node_exporter (or a timer) run it");
+		return cli_usage_error(
+			"stats",
+			"--prometheus prints one reading, not --watch: let "
+			"node_exporter (or a timer) run it");
 	if (count_given && !o->watch)
 		return cli_usage_error("stats", "--count goes with --watch");
 	if (optind >= argc)
-		return cli_usage_error("stats", "which interface? e.g. 'portxdp stats eth0'");
+		return cli_usage_error(
+			"stats", "which interface? e.g. 'portxdp stats eth0'");
 	if (optind + 1 < argc)
-		return cli_usage_error("stats", "one interface only, got '%s' too",
+		return cli_usage_error("stats",
+				       "one interface only, got '%s' too",
 				       argv[optind + 1]);
 	o->ifname = argv[optind];
 	o->fmt = json ? FMT_JSON : prom ? FMT_PROM : FMT_TABLE;
@@ -189,14 +208,16 @@ static int read_all(const struct px_attached *a, struct reading *r)
 
 	err = maps_read_policy(a->policy_fd, &r->policy);
 	if (err) {
-		px_error("cannot read the live policy of %s: %s: is the filter still attached? see 'portxdp status'",
+		px_error("cannot read the live policy of %s: %s: is the filter "
+			 "still attached? see 'portxdp status'",
 			 a->ifname, strerror(-err));
 		return err;
 	}
 	t0 = now_mono();
 	err = maps_read_counters(a->counters_fd, r->counters);
 	if (err) {
-		px_error("cannot read the port counters of %s: %s: is the filter still attached? see 'portxdp status'",
+		px_error("cannot read the port counters of %s: %s: is the "
+			 "filter still attached? see 'portxdp status'",
 			 a->ifname, strerror(-err));
 		return err;
 	}
@@ -205,7 +226,8 @@ static int read_all(const struct px_attached *a, struct reading *r)
 		 maps_ncpus(), (r->mono - t0) * 1e3);
 	err = maps_read_totals(a->totals_fd, &r->totals);
 	if (err) {
-		px_error("cannot read the totals of %s: %s: is the filter still attached? see 'portxdp status'",
+		px_error("cannot read the totals of %s: %s: is the filter "
+			 "still attached? see 'portxdp status'",
 			 a->ifname, strerror(-err));
 		return err;
 	}
@@ -232,7 +254,7 @@ static size_t tty_rows(void)
 static int show(const struct stats_opts *o, const struct reading *cur,
 		const struct reading *prev, struct stats_row *rows, bool tty)
 {
-	struct stats_view v = { .ifname = o->ifname };
+	struct stats_view v = {.ifname = o->ifname};
 	double secs = prev ? cur->mono - prev->mono : 0;
 	size_t limit = o->all ? (size_t)-1 : o->top;
 	FILE *f = stdout;
@@ -322,11 +344,10 @@ static void wait_until(double deadline, const sigset_t *unblocked)
 }
 
 static int watch(const struct stats_opts *o, const struct px_attached *a,
-		 struct reading *r0, struct reading *r1,
-		 struct stats_row *rows)
+		 struct reading *r0, struct reading *r1, struct stats_row *rows)
 {
 	bool tty = o->fmt == FMT_TABLE && isatty(STDOUT_FILENO);
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = {.sa_handler = on_stop};
 	struct reading *prev = r0, *cur = r1, *tmp;
 	sigset_t block, old;
 	unsigned long n = 0;
@@ -384,9 +405,9 @@ out:
 
 int cmd_stats(int argc, char **argv)
 {
-	struct stats_opts o = { 0 };
+	struct stats_opts o = {0};
 	struct px_attached a;
-	struct reading r[2] = { 0 };
+	struct reading r[2] = {0};
 	struct stats_row *rows = NULL;
 	int ret = PX_EXIT_FAIL, err;
 

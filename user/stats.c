@@ -56,10 +56,10 @@ size_t stats_collect(const struct px_port_counter *cur,
 		r->dropped_rate = 0;
 		r->passed_rate = 0;
 		if (prev) {
-			r->dropped_rate = stats_rate(c->dropped,
-						     prev[key].dropped, secs);
-			r->passed_rate = stats_rate(c->passed,
-						    prev[key].passed, secs);
+			r->dropped_rate =
+				stats_rate(c->dropped, prev[key].dropped, secs);
+			r->passed_rate =
+				stats_rate(c->passed, prev[key].passed, secs);
 		}
 	}
 	return n;
@@ -68,8 +68,8 @@ size_t stats_collect(const struct px_port_counter *cur,
 void stats_name_rows(struct stats_row *rows, size_t n, stats_name_fn name_of)
 {
 	for (size_t i = 0; i < n; i++)
-		rows[i].name = name_of ? name_of(rows[i].proto, rows[i].port)
-				       : NULL;
+		rows[i].name =
+			name_of ? name_of(rows[i].proto, rows[i].port) : NULL;
 }
 
 static int cmp_tail(const struct stats_row *a, const struct stats_row *b)
@@ -113,10 +113,10 @@ void stats_view_rates(struct stats_view *v, const struct px_totals *prev,
 
 	v->rates = true;
 	v->interval = secs;
-	v->ping_dropped_rate = stats_rate(t->ping_dropped, prev->ping_dropped,
-					  secs);
-	v->ping_passed_rate = stats_rate(t->ping_passed, prev->ping_passed,
-					 secs);
+	v->ping_dropped_rate =
+		stats_rate(t->ping_dropped, prev->ping_dropped, secs);
+	v->ping_passed_rate =
+		stats_rate(t->ping_passed, prev->ping_passed, secs);
 	v->dropped_rate = stats_rate(t->dropped, prev->dropped, secs);
 	v->passed_rate = stats_rate(t->passed, prev->passed, secs);
 }
@@ -168,8 +168,12 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 {
 	const struct px_totals *t = &v->totals;
 	/* "65535/tcp" is the widest port; "icmp echo" names the ping row */
-	struct widths w = { .port = 9, .name = 9, .state = 6,
-			    .dropped = 7, .passed = 6, .rate = 8 };
+	struct widths w = {.port = 9,
+			   .name = 9,
+			   .state = 6,
+			   .dropped = 7,
+			   .passed = 6,
+			   .rate = 8};
 	double rates[2];
 	char port[16];
 
@@ -189,9 +193,8 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 	if (v->rates)
 		fprintf(f, ", rates over the last %.1f s", v->interval);
 	fputs(eol, f);
-	fprintf(f, "%-*s  %-*s  %-*s  %*s  %*s", w.port, "PORT", w.name,
-		"NAME", w.state, "STATE", w.dropped, "DROPPED", w.passed,
-		"PASSED");
+	fprintf(f, "%-*s  %-*s  %-*s  %*s  %*s", w.port, "PORT", w.name, "NAME",
+		w.state, "STATE", w.dropped, "DROPPED", w.passed, "PASSED");
 	if (v->rates)
 		fprintf(f, "  %*s  %*s", w.rate, "DROP/s", w.rate, "PASS/s");
 	fputs(eol, f);
@@ -222,7 +225,8 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 	fprintf(f, ", passed %" PRIu64, (uint64_t)t->passed);
 	if (v->rates)
 		fprintf(f, " (%.1f/s)", v->passed_rate);
-	fprintf(f, ", malformed %" PRIu64 ", fragments %" PRIu64
+	fprintf(f,
+		", malformed %" PRIu64 ", fragments %" PRIu64
 		", non-IP %" PRIu64 "%s",
 		(uint64_t)t->malformed, (uint64_t)t->fragments,
 		(uint64_t)t->non_ip, eol);
@@ -334,9 +338,9 @@ static void prom_port_family(FILE *f, const struct stats_view *v, bool drop)
 	const char *name = drop ? "portxdp_port_dropped_packets_total"
 				: "portxdp_port_passed_packets_total";
 
-	prom_family(f, name, drop ?
-		    "TCP/UDP packets to this port dropped since attach." :
-		    "TCP/UDP packets to this port passed since attach.");
+	prom_family(f, name,
+		    drop ? "TCP/UDP packets to this port dropped since attach."
+			 : "TCP/UDP packets to this port passed since attach.");
 	for (size_t i = 0; i < v->shown; i++) {
 		const struct stats_row *r = &v->rows[i];
 

@@ -20,8 +20,8 @@
 /* One (protocol, port) with hits. */
 struct stats_row {
 	unsigned int port;
-	int proto; /* PX_TCP or PX_UDP */
-	bool open; /* state in the live policy */
+	int proto;	  /* PX_TCP or PX_UDP */
+	bool open;	  /* state in the live policy */
 	const char *name; /* table or /etc/services name; NULL when unknown */
 	__u64 dropped, passed;
 	double dropped_rate, passed_rate; /* per second; valid with rates */
@@ -62,15 +62,15 @@ void stats_sort(struct stats_row *rows, size_t n, bool by_rate);
 struct stats_view {
 	const char *ifname;
 	const struct stats_row *rows;
-	size_t nrows;  /* rows with hits */
-	size_t shown;  /* rows to show (the first `shown` of rows) */
+	size_t nrows; /* rows with hits */
+	size_t shown; /* rows to show (the first `shown` of rows) */
 	struct px_totals totals;
 	bool ping_open;
-	bool rates;    /* the *_rate fields below and in rows are valid */
+	bool rates;	 /* the *_rate fields below and in rows are valid */
 	double interval; /* seconds between the two readings */
 	double ping_dropped_rate, ping_passed_rate;
 	double dropped_rate, passed_rate; /* of the totals */
-	long long time; /* unix seconds of the reading, for --watch */
+	long long time;	       /* unix seconds of the reading, for --watch */
 	const char *more_hint; /* after "N more; ", e.g. "--all to see them" */
 };
 

@@ -29,7 +29,7 @@ struct prom_family {
 };
 
 struct prom_result {
-	int line;       /* of the first error; 0 when none */
+	int line; /* of the first error; 0 when none */
 	char msg[160];
 	int families;
 	int samples;
@@ -92,7 +92,8 @@ static inline int prom_check(const char *text, struct prom_result *r)
 	if (!*text)
 		return prom_fail(r, 0, "empty text", NULL);
 	if (text[strlen(text) - 1] != '\n')
-		return prom_fail(r, 0, "the last line does not end in a newline", NULL);
+		return prom_fail(
+			r, 0, "the last line does not end in a newline", NULL);
 
 	while (*p && !ret) {
 		const char *eol = strchr(p, '\n');
@@ -124,8 +125,10 @@ static inline int prom_check(const char *text, struct prom_result *r)
 			kw[4] = '\0';
 			q += 6;
 			nl = prom_name_len(q, true);
-			if (!nl || nl >= sizeof(name) || (q[nl] != ' ' && q[nl])) {
-				ret = prom_fail(r, line, "bad metric name after", kw);
+			if (!nl || nl >= sizeof(name) ||
+			    (q[nl] != ' ' && q[nl])) {
+				ret = prom_fail(r, line,
+						"bad metric name after", kw);
 				break;
 			}
 			memcpy(name, q, nl);
@@ -135,13 +138,17 @@ static inline int prom_check(const char *text, struct prom_result *r)
 				if (!strcmp(fams[i].name, name))
 					f = &fams[i];
 			if (f && f->has_samples) {
-				ret = prom_fail(r, line, "HELP/TYPE after the family's samples", name);
+				ret = prom_fail(
+					r, line,
+					"HELP/TYPE after the family's samples",
+					name);
 				break;
 			}
 			if (!f) {
 				if (nfam == capfam) {
 					capfam = capfam ? capfam * 2 : 16;
-					fams = realloc(fams, capfam * sizeof(*fams));
+					fams = realloc(fams,
+						       capfam * sizeof(*fams));
 				}
 				f = &fams[nfam++];
 				memset(f, 0, sizeof(*f));
@@ -149,24 +156,32 @@ static inline int prom_check(const char *text, struct prom_result *r)
 			}
 			if (!strcmp(kw, "HELP")) {
 				if (f->help) {
-					ret = prom_fail(r, line, "second HELP", name);
+					ret = prom_fail(r, line, "second HELP",
+							name);
 					break;
 				}
 				f->help = true;
 				if (*q != ' ' || !q[1]) {
-					ret = prom_fail(r, line, "HELP without text", name);
+					ret = prom_fail(r, line,
+							"HELP without text",
+							name);
 					break;
 				}
 				for (q++; *q; q++)
-					if (*q == '\\' && q[1] != '\\' && q[1] != 'n') {
-						ret = prom_fail(r, line, "bad escape in HELP", name);
+					if (*q == '\\' && q[1] != '\\' &&
+					    q[1] != 'n') {
+						ret = prom_fail(
+							r, line,
+							"bad escape in HELP",
+							name);
 						break;
 					} else if (*q == '\\') {
 						q++;
 					}
 			} else {
 				if (f->type[0]) {
-					ret = prom_fail(r, line, "second TYPE", name);
+					ret = prom_fail(r, line, "second TYPE",
+							name);
 					break;
 				}
 				if (*q != ' ' || (strcmp(q + 1, "counter") &&
@@ -174,13 +189,18 @@ static inline int prom_check(const char *text, struct prom_result *r)
 						  strcmp(q + 1, "untyped") &&
 						  strcmp(q + 1, "summary") &&
 						  strcmp(q + 1, "histogram"))) {
-					ret = prom_fail(r, line, "unknown TYPE", q);
+					ret = prom_fail(r, line, "unknown TYPE",
+							q);
 					break;
 				}
 				snprintf(f->type, sizeof(f->type), "%s", q + 1);
 				if (!strcmp(f->type, "counter") &&
-				    (nl < 6 || strcmp(name + nl - 6, "_total"))) {
-					ret = prom_fail(r, line, "counter name does not end in _total", name);
+				    (nl < 6 ||
+				     strcmp(name + nl - 6, "_total"))) {
+					ret = prom_fail(r, line,
+							"counter name does not "
+							"end in _total",
+							name);
 					break;
 				}
 			}
@@ -197,7 +217,8 @@ static inline int prom_check(const char *text, struct prom_result *r)
 			double v;
 
 			if (!nl || nl >= sizeof(name)) {
-				ret = prom_fail(r, line, "bad metric name", buf);
+				ret = prom_fail(r, line, "bad metric name",
+						buf);
 				break;
 			}
 			memcpy(name, buf, nl);
@@ -206,11 +227,17 @@ static inline int prom_check(const char *text, struct prom_result *r)
 				if (!strcmp(fams[i].name, name))
 					f = &fams[i];
 			if (!f || !f->help || !f->type[0]) {
-				ret = prom_fail(r, line, "sample before its HELP and TYPE", name);
+				ret = prom_fail(
+					r, line,
+					"sample before its HELP and TYPE",
+					name);
 				break;
 			}
 			if (f->closed) {
-				ret = prom_fail(r, line, "family's samples are not contiguous", name);
+				ret = prom_fail(
+					r, line,
+					"family's samples are not contiguous",
+					name);
 				break;
 			}
 			if (cur && cur != f)
@@ -224,30 +251,53 @@ static inline int prom_check(const char *text, struct prom_result *r)
 					char lab[2048];
 					size_t ll = prom_name_len(q, false), o;
 
-					if (!ll || (q[0] == '_' && q[1] == '_')) {
-						ret = prom_fail(r, line, "bad label name", q);
+					if (!ll ||
+					    (q[0] == '_' && q[1] == '_')) {
+						ret = prom_fail(
+							r, line,
+							"bad label name", q);
 						break;
 					}
 					if (q[ll] != '=' || q[ll + 1] != '"') {
-						ret = prom_fail(r, line, "label without =\"value\"", q);
+						ret = prom_fail(r, line,
+								"label without "
+								"=\"value\"",
+								q);
 						break;
 					}
 					o = ll + 2;
 					memcpy(lab, q, o);
 					for (q += o; *q != '"'; q++) {
 						if (!*q) {
-							ret = prom_fail(r, line, "unterminated label value", NULL);
+							ret = prom_fail(
+								r, line,
+								"unterminated "
+								"label value",
+								NULL);
 							break;
 						}
 						if (*q == '\\') {
-							if (q[1] != '\\' && q[1] != '"' && q[1] != 'n') {
-								ret = prom_fail(r, line, "bad escape in label value", q);
+							if (q[1] != '\\' &&
+							    q[1] != '"' &&
+							    q[1] != 'n') {
+								ret = prom_fail(
+									r, line,
+									"bad "
+									"escape"
+									" in "
+									"label "
+									"value",
+									q);
 								break;
 							}
 							lab[o++] = *q++;
 						}
 						if (o >= sizeof(lab) - 2) {
-							ret = prom_fail(r, line, "label value too long", NULL);
+							ret = prom_fail(
+								r, line,
+								"label value "
+								"too long",
+								NULL);
 							break;
 						}
 						lab[o++] = *q;
@@ -257,7 +307,10 @@ static inline int prom_check(const char *text, struct prom_result *r)
 					lab[o++] = '"';
 					lab[o] = '\0';
 					if (nlab == 64) {
-						ret = prom_fail(r, line, "too many labels", NULL);
+						ret = prom_fail(
+							r, line,
+							"too many labels",
+							NULL);
 						break;
 					}
 					labels[nlab++] = strdup(lab);
@@ -265,7 +318,11 @@ static inline int prom_check(const char *text, struct prom_result *r)
 					if (*q == ',')
 						q++;
 					else if (*q != '}') {
-						ret = prom_fail(r, line, "expected , or } after a label", q);
+						ret = prom_fail(
+							r, line,
+							"expected , or } after "
+							"a label",
+							q);
 						break;
 					}
 				}
@@ -273,35 +330,64 @@ static inline int prom_check(const char *text, struct prom_result *r)
 					q++;
 			}
 			if (!ret && *q != ' ')
-				ret = prom_fail(r, line, "expected a space before the value", q);
+				ret = prom_fail(
+					r, line,
+					"expected a space before the value", q);
 			if (!ret) {
 				q++;
 				errno = 0;
-				if (!strcmp(q, "+Inf") || !strcmp(q, "-Inf") || !strcmp(q, "NaN")) {
-					v = !strcmp(q, "NaN") ? NAN : q[0] == '-' ? -INFINITY : INFINITY;
+				if (!strcmp(q, "+Inf") || !strcmp(q, "-Inf") ||
+				    !strcmp(q, "NaN")) {
+					v = !strcmp(q, "NaN") ? NAN
+					    : q[0] == '-'     ? -INFINITY
+							      : INFINITY;
 				} else {
 					v = strtod(q, &end);
 					if (end == q || errno || *end == ' ')
-						ret = prom_fail(r, line, *end == ' ' ? "timestamps are not allowed" : "bad value", q);
+						ret = prom_fail(
+							r, line,
+							*end == ' '
+								? "timestamps "
+								  "are not "
+								  "allowed"
+								: "bad value",
+							q);
 					else if (*end)
-						ret = prom_fail(r, line, "junk after the value", end);
+						ret = prom_fail(
+							r, line,
+							"junk after the value",
+							end);
 				}
-				if (!ret && !strcmp(f->type, "counter") && (isnan(v) || v < 0))
-					ret = prom_fail(r, line, "counter is negative or NaN", name);
+				if (!ret && !strcmp(f->type, "counter") &&
+				    (isnan(v) || v < 0))
+					ret = prom_fail(
+						r, line,
+						"counter is negative or NaN",
+						name);
 			}
 			if (!ret) {
-				/* one label once; the series is the name and its sorted labels */
-				qsort(labels, nlab, sizeof(labels[0]), prom_cmp_label);
+				/* one label once; the series is the name and
+				 * its sorted labels */
+				qsort(labels, nlab, sizeof(labels[0]),
+				      prom_cmp_label);
 				k = snprintf(key, sizeof(key), "%s", name);
 				for (size_t i = 0; i < nlab; i++) {
 					size_t a = strcspn(labels[i], "=");
 
-					if (i && !strncmp(labels[i], labels[i - 1], a) &&
+					if (i &&
+					    !strncmp(labels[i], labels[i - 1],
+						     a) &&
 					    labels[i - 1][a] == '=') {
-						ret = prom_fail(r, line, "label given twice", labels[i]);
+						ret = prom_fail(
+							r, line,
+							"label given twice",
+							labels[i]);
 						break;
 					}
-					k += snprintf(key + k, k < sizeof(key) ? sizeof(key) - k : 0,
+					k += snprintf(key + k,
+						      k < sizeof(key)
+							      ? sizeof(key) - k
+							      : 0,
 						      "\x1f%s", labels[i]);
 				}
 			}
@@ -311,7 +397,8 @@ static inline int prom_check(const char *text, struct prom_result *r)
 				break;
 			if (nseries == capser) {
 				capser = capser ? capser * 2 : 64;
-				series = realloc(series, capser * sizeof(*series));
+				series = realloc(series,
+						 capser * sizeof(*series));
 			}
 			series[nseries++] = strdup(key);
 			r->samples++;
@@ -322,13 +409,15 @@ static inline int prom_check(const char *text, struct prom_result *r)
 		qsort(series, nseries, sizeof(series[0]), prom_cmp_str);
 		for (size_t i = 1; i < nseries; i++)
 			if (!strcmp(series[i], series[i - 1])) {
-				ret = prom_fail(r, 0, "series appears twice", series[i]);
+				ret = prom_fail(r, 0, "series appears twice",
+						series[i]);
 				break;
 			}
 	}
 	for (size_t i = 0; !ret && i < nfam; i++)
 		if (!fams[i].help || !fams[i].type[0])
-			ret = prom_fail(r, 0, "family without HELP or TYPE", fams[i].name);
+			ret = prom_fail(r, 0, "family without HELP or TYPE",
+					fams[i].name);
 	r->families = (int)nfam;
 	for (size_t i = 0; i < nseries; i++)
 		free(series[i]);

@@ -118,11 +118,11 @@ static void test_rates_from_two_readings(void)
 static void test_sort_most_hits_first(void)
 {
 	struct stats_row r[] = {
-		{ .port = 80, .proto = PX_TCP, .dropped = 1, .passed = 1 },
-		{ .port = 23, .proto = PX_TCP, .dropped = 15, .passed = 6 },
-		{ .port = 53, .proto = PX_UDP, .dropped = 0, .passed = 2 },
-		{ .port = 53, .proto = PX_TCP, .dropped = 2, .passed = 0 },
-		{ .port = 22, .proto = PX_TCP, .dropped = 0, .passed = 2 },
+		{.port = 80, .proto = PX_TCP, .dropped = 1, .passed = 1},
+		{.port = 23, .proto = PX_TCP, .dropped = 15, .passed = 6},
+		{.port = 53, .proto = PX_UDP, .dropped = 0, .passed = 2},
+		{.port = 53, .proto = PX_TCP, .dropped = 2, .passed = 0},
+		{.port = 22, .proto = PX_TCP, .dropped = 0, .passed = 2},
 	};
 
 	stats_sort(r, 5, false);
@@ -138,11 +138,9 @@ static void test_sort_most_hits_first(void)
 static void test_sort_by_rate_for_watch(void)
 {
 	struct stats_row r[] = {
-		{ .port = 23, .proto = PX_TCP, .dropped = 1000 },
-		{ .port = 80, .proto = PX_TCP, .dropped = 10,
-		  .dropped_rate = 5 },
-		{ .port = 443, .proto = PX_TCP, .passed = 20,
-		  .passed_rate = 5 },
+		{.port = 23, .proto = PX_TCP, .dropped = 1000},
+		{.port = 80, .proto = PX_TCP, .dropped = 10, .dropped_rate = 5},
+		{.port = 443, .proto = PX_TCP, .passed = 20, .passed_rate = 5},
 	};
 
 	stats_sort(r, 3, true);
@@ -165,9 +163,12 @@ static void view_of(struct stats_view *v, struct stats_row *rows, size_t n)
 static void test_json_is_spec_6(void)
 {
 	struct stats_row rows[] = {
-		{ .port = 23, .proto = PX_TCP, .name = "telnet",
-		  .dropped = 15, .passed = 6 },
-		{ .port = 40000, .proto = PX_UDP, .open = true, .passed = 1 },
+		{.port = 23,
+		 .proto = PX_TCP,
+		 .name = "telnet",
+		 .dropped = 15,
+		 .passed = 6},
+		{.port = 40000, .proto = PX_UDP, .open = true, .passed = 1},
 	};
 	struct stats_view v;
 	char *out = NULL;
@@ -183,8 +184,10 @@ static void test_json_is_spec_6(void)
 		     "\"state\": \"closed\", \"dropped\": 15, \"passed\": 6}, "
 		     "{\"port\": 40000, \"proto\": \"udp\", \"name\": null, "
 		     "\"state\": \"open\", \"dropped\": 0, \"passed\": 1}], "
-		     "\"ping\": {\"state\": \"closed\", \"dropped\": 3, \"passed\": 0}, "
-		     "\"totals\": {\"dropped\": 18, \"passed\": 7, \"malformed\": 0, "
+		     "\"ping\": {\"state\": \"closed\", \"dropped\": 3, "
+		     "\"passed\": 0}, "
+		     "\"totals\": {\"dropped\": 18, \"passed\": 7, "
+		     "\"malformed\": 0, "
 		     "\"fragments\": 0, \"non_ip\": 0}}\n",
 		     "json");
 	free(out);
@@ -193,10 +196,14 @@ static void test_json_is_spec_6(void)
 static void test_json_watch_only_adds_keys(void)
 {
 	struct stats_row rows[] = {
-		{ .port = 23, .proto = PX_TCP, .name = "telnet",
-		  .dropped = 15, .passed = 6, .dropped_rate = 2.5 },
+		{.port = 23,
+		 .proto = PX_TCP,
+		 .name = "telnet",
+		 .dropped = 15,
+		 .passed = 6,
+		 .dropped_rate = 2.5},
 	};
-	struct px_totals prev = { .dropped = 10, .ping_passed = 1 };
+	struct px_totals prev = {.dropped = 10, .ping_passed = 1};
 	struct stats_view v;
 	char *out = NULL;
 
@@ -207,14 +214,19 @@ static void test_json_watch_only_adds_keys(void)
 	v.time = 1700000000;
 	stats_view_rates(&v, &prev, 2.0);
 	CAPTURE(out, stats_print_json(f, &v));
-	ASSERT_CONTAINS(out, "\"dropped\": 15, \"passed\": 6, "
+	ASSERT_CONTAINS(out,
+			"\"dropped\": 15, \"passed\": 6, "
 			"\"dropped_rate\": 2.500, \"passed_rate\": 0.000}",
 			"port rates after SPEC keys");
-	ASSERT_CONTAINS(out, "\"ping\": {\"state\": \"open\", \"dropped\": 0, "
+	ASSERT_CONTAINS(out,
+			"\"ping\": {\"state\": \"open\", \"dropped\": 0, "
 			"\"passed\": 3, \"dropped_rate\": 0.000, "
-			"\"passed_rate\": 1.000}", "ping rates");
-	ASSERT_CONTAINS(out, "\"non_ip\": 0, \"dropped_rate\": 2.500, "
-			"\"passed_rate\": 0.000}", "totals rates");
+			"\"passed_rate\": 1.000}",
+			"ping rates");
+	ASSERT_CONTAINS(out,
+			"\"non_ip\": 0, \"dropped_rate\": 2.500, "
+			"\"passed_rate\": 0.000}",
+			"totals rates");
 	ASSERT_CONTAINS(out, "\"time\": 1700000000, \"interval\": 2.000}\n",
 			"time and interval");
 	ASSERT_EQ(strchr(out, '\n') - out, (long)strlen(out) - 1,
@@ -225,9 +237,9 @@ static void test_json_watch_only_adds_keys(void)
 static void test_json_top_cut_says_so(void)
 {
 	struct stats_row rows[3] = {
-		{ .port = 1, .dropped = 3 },
-		{ .port = 2, .dropped = 2 },
-		{ .port = 3, .dropped = 1 },
+		{.port = 1, .dropped = 3},
+		{.port = 2, .dropped = 2},
+		{.port = 3, .dropped = 1},
 	};
 	struct stats_view v;
 	char *out = NULL;
@@ -243,11 +255,17 @@ static void test_json_top_cut_says_so(void)
 static void test_table(void)
 {
 	struct stats_row rows[] = {
-		{ .port = 23, .proto = PX_TCP, .name = "telnet",
-		  .dropped = 15, .passed = 6 },
-		{ .port = 53, .proto = PX_UDP, .name = "domain", .open = true,
-		  .passed = 120 },
-		{ .port = 7, .proto = PX_UDP, .dropped = 1 },
+		{.port = 23,
+		 .proto = PX_TCP,
+		 .name = "telnet",
+		 .dropped = 15,
+		 .passed = 6},
+		{.port = 53,
+		 .proto = PX_UDP,
+		 .name = "domain",
+		 .open = true,
+		 .passed = 120},
+		{.port = 7, .proto = PX_UDP, .dropped = 1},
 	};
 	struct stats_view v;
 	char *out = NULL;
@@ -267,14 +285,15 @@ static void test_table(void)
 		     "1 more; --all to see them\n"
 		     "ping       icmp echo  closed        3       0\n"
 		     "\n"
-		     "totals: dropped 19, passed 126, malformed 1, fragments 0, non-IP 0\n",
+		     "totals: dropped 19, passed 126, malformed 1, fragments "
+		     "0, non-IP 0\n",
 		     "table");
 	free(out);
 }
 
 static void test_table_rates_and_empty(void)
 {
-	struct px_totals prev = { 0 };
+	struct px_totals prev = {0};
 	struct stats_view v;
 	char *out = NULL;
 
@@ -284,11 +303,14 @@ static void test_table_rates_and_empty(void)
 	v.ping_open = true;
 	stats_view_rates(&v, &prev, 2.0);
 	CAPTURE(out, stats_print_table(f, &v, "\033[K\n"));
-	ASSERT_CONTAINS(out, "0 ports with hits, rates over the last 2.0 s\033[K\n",
+	ASSERT_CONTAINS(out,
+			"0 ports with hits, rates over the last 2.0 s\033[K\n",
 			"header");
 	ASSERT_CONTAINS(out, "DROP/s    PASS/s\033[K\n", "rate columns");
 	ASSERT_CONTAINS(out, "(no TCP or UDP port has hits yet)", "empty");
-	ASSERT_CONTAINS(out, "ping       icmp echo  open          0       4       0.0       2.0\033[K\n",
+	ASSERT_CONTAINS(out,
+			"ping       icmp echo  open          0       4       "
+			"0.0       2.0\033[K\n",
 			"ping row with rates");
 	ASSERT_CONTAINS(out, "passed 4 (2.0/s)", "totals rate");
 	free(out);
@@ -297,11 +319,17 @@ static void test_table_rates_and_empty(void)
 static void test_prometheus_parses(void)
 {
 	struct stats_row rows[] = {
-		{ .port = 23, .proto = PX_TCP, .name = "telnet",
-		  .dropped = 15, .passed = 6 },
-		{ .port = 9999, .proto = PX_UDP, .name = "we\"ird\\na\nme",
-		  .open = true, .passed = 1 },
-		{ .port = 40000, .proto = PX_UDP, .passed = 1 },
+		{.port = 23,
+		 .proto = PX_TCP,
+		 .name = "telnet",
+		 .dropped = 15,
+		 .passed = 6},
+		{.port = 9999,
+		 .proto = PX_UDP,
+		 .name = "we\"ird\\na\nme",
+		 .open = true,
+		 .passed = 1},
+		{.port = 40000, .proto = PX_UDP, .passed = 1},
 	};
 	struct prom_result r;
 	struct stats_view v;
@@ -318,16 +346,24 @@ static void test_prometheus_parses(void)
 	ASSERT_EQ(r.samples, 13, "samples");
 	ASSERT_EQ(r.families, 9, "families");
 	ASSERT_CONTAINS(out,
-		"# TYPE portxdp_port_dropped_packets_total counter\n"
-		"portxdp_port_dropped_packets_total{interface=\"eth\\\"0\",port=\"23\",proto=\"tcp\",name=\"telnet\",state=\"closed\"} 15\n",
-		"port sample");
+			"# TYPE portxdp_port_dropped_packets_total counter\n"
+			"portxdp_port_dropped_packets_total{interface="
+			"\"eth\\\"0\",port=\"23\",proto=\"tcp\",name="
+			"\"telnet\",state=\"closed\"} 15\n",
+			"port sample");
 	ASSERT_CONTAINS(out, "name=\"we\\\"ird\\\\na\\nme\"", "escaped name");
-	ASSERT_CONTAINS(out, "port=\"40000\",proto=\"udp\",name=\"\",state=\"closed\"} 1\n",
-			"unknown name is empty");
-	ASSERT_CONTAINS(out, "portxdp_ping_dropped_packets_total{interface=\"eth\\\"0\",state=\"closed\"} 3\n",
+	ASSERT_CONTAINS(
+		out,
+		"port=\"40000\",proto=\"udp\",name=\"\",state=\"closed\"} 1\n",
+		"unknown name is empty");
+	ASSERT_CONTAINS(out,
+			"portxdp_ping_dropped_packets_total{interface="
+			"\"eth\\\"0\",state=\"closed\"} 3\n",
 			"ping");
-	ASSERT_CONTAINS(out, "portxdp_dropped_packets_total{interface=\"eth\\\"0\"} 18\n",
-			"totals");
+	ASSERT_CONTAINS(
+		out,
+		"portxdp_dropped_packets_total{interface=\"eth\\\"0\"} 18\n",
+		"totals");
 	ASSERT_CONTAINS(out, "portxdp_non_ip_packets_total{", "non-IP");
 	ASSERT_CONTAINS(out, "portxdp_fragments_total{", "fragments");
 	ASSERT_CONTAINS(out, "portxdp_malformed_packets_total{", "malformed");
@@ -340,13 +376,18 @@ static void test_prometheus_checker_is_strict(void)
 	static const char *const bad[] = {
 		"x_total 1\n",
 		"# HELP x_total h\n# TYPE x_total counter\nx_total 1",
-		"# HELP x_total h\n# TYPE x_total counter\nx_total{a=\"1\"} 1\nx_total{a=\"1\"} 2\n",
-		"# HELP x_total h\n# TYPE x_total counter\nx_total{a=\"\\t\"} 1\n",
+		"# HELP x_total h\n# TYPE x_total counter\nx_total{a=\"1\"} "
+		"1\nx_total{a=\"1\"} 2\n",
+		"# HELP x_total h\n# TYPE x_total counter\nx_total{a=\"\\t\"} "
+		"1\n",
 		"# HELP x_total h\n# TYPE x_total counter\nx_total -1\n",
-		"# HELP x_total h\n# TYPE x_total counter\nx_total 1 1700000000\n",
+		"# HELP x_total h\n# TYPE x_total counter\nx_total 1 "
+		"1700000000\n",
 		"# HELP x h\n# TYPE x counter\nx 1\n",
-		"# HELP x_total h\n# TYPE x_total counter\nx_total{a=\"1\",a=\"2\"} 1\n",
-		"# HELP x_total h\n# TYPE x_total counter\nx_total{1a=\"1\"} 1\n",
+		"# HELP x_total h\n# TYPE x_total "
+		"counter\nx_total{a=\"1\",a=\"2\"} 1\n",
+		"# HELP x_total h\n# TYPE x_total counter\nx_total{1a=\"1\"} "
+		"1\n",
 	};
 	struct prom_result r;
 
@@ -357,7 +398,9 @@ static void test_prometheus_checker_is_strict(void)
 		ASSERT_NEQ(prom_check(bad[i], &r), 0, what);
 	}
 	ASSERT_OK(prom_check("# HELP x_total h\n# TYPE x_total counter\n"
-			     "x_total{a=\"q\\\"\\\\\\n\"} 1\n", &r), "good input");
+			     "x_total{a=\"q\\\"\\\\\\n\"} 1\n",
+			     &r),
+		  "good input");
 }
 
 static void test_parse_options(void)
@@ -404,7 +447,8 @@ static void test_every_port_with_hits(void)
 	ASSERT_EQ(rows[0].dropped, 1000, "most first");
 	ASSERT_OK(prom_check(out, &r), "parses");
 	ASSERT_EQ(r.samples, 2 * PX_COUNTER_KEYS + 7, "samples");
-	printf("  collect+sort+prometheus of %d rows: %.1f ms (sanitizers on)\n",
+	printf("  collect+sort+prometheus of %d rows: %.1f ms (sanitizers "
+	       "on)\n",
 	       PX_COUNTER_KEYS,
 	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	free(out);
