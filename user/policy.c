@@ -99,6 +99,24 @@ static void set_range(struct px_policy *p, int proto, unsigned int lo,
 	}
 }
 
+/* Whether port is selected: changed (a != NULL), or in state want. */
+static bool selected(const struct px_policy *a, const struct px_policy *b,
+		     int proto, bool want, unsigned int port)
+{
+	bool st = policy_port_open(b, proto, port);
+
+	return a ? policy_port_open(a, proto, port) != st : st == want;
+}
+
+/* The word's selection mask: bit set where the port is selected. */
+static __u64 sel_word(const struct px_policy *a, const struct px_policy *b,
+		      int proto, bool want, unsigned int w)
+{
+	if (a)
+		return a->open[proto][w] ^ b->open[proto][w];
+	return want ? b->open[proto][w] : ~b->open[proto][w];
+}
+
 static int ranges(const struct px_policy *a, const struct px_policy *b,
 		  int proto, bool want, struct policy_range *out, int max,
 		  int n)
@@ -106,22 +124,31 @@ static int ranges(const struct px_policy *a, const struct px_policy *b,
 	unsigned int port = 0;
 
 	while (port < PX_PORTS) {
-		bool sel, st = policy_port_open(b, proto, port);
+		bool st;
 		unsigned int lo = port;
 
-		/* diff: ports that changed (a != NULL); else: state == want */
-		sel = a ? policy_port_open(a, proto, port) != st : st == want;
-		if (!sel) {
+		/* whole words at a time where nothing is selected */
+		if (port % 64 == 0 && !sel_word(a, b, proto, want, port / 64)) {
+			port += 64;
+			continue;
+		}
+		if (!selected(a, b, proto, want, port)) {
 			port++;
 			continue;
 		}
+		st = policy_port_open(b, proto, port);
 		while (port + 1 < PX_PORTS) {
-			bool s2 = policy_port_open(b, proto, port + 1);
-			bool sel2 = a ? policy_port_open(a, proto, port + 1) !=
-						s2 :
-					s2 == want;
+			unsigned int next = port + 1, w = next / 64;
+			__u64 same = st ? ~0ULL : 0;
 
-			if (!sel2 || s2 != st)
+			if (next % 64 == 0 && next + 63 < PX_PORTS &&
+			    sel_word(a, b, proto, want, w) == ~0ULL &&
+			    b->open[proto][w] == same) {
+				port += 64;
+				continue;
+			}
+			if (!selected(a, b, proto, want, next) ||
+			    policy_port_open(b, proto, next) != st)
 				break;
 			port++;
 		}
@@ -132,6 +159,25 @@ static int ranges(const struct px_policy *a, const struct px_policy *b,
 							.open = st };
 		n++;
 		port++;
+	}
+	return n;
+}
+
+/* Closed ports of a protocol in lo..hi. */
+static unsigned int count_closed(const struct px_policy *p, int proto,
+				 unsigned int lo, unsigned int hi)
+{
+	unsigned int n = 0, port = lo;
+
+	while (port <= hi) {
+		if (port % 64 == 0 && port + 63 <= hi) {
+			n += 64 - (unsigned int)__builtin_popcountll(
+					  p->open[proto][port / 64]);
+			port += 64;
+		} else {
+			n += !policy_port_open(p, proto, port);
+			port++;
+		}
 	}
 	return n;
 }
@@ -762,10 +808,8 @@ static void whole_warnings(struct pstate *st, struct policy_report *rep)
 		unsigned int closed[PX_NPROTO] = { 0 };
 
 		for (int proto = 0; proto < PX_NPROTO; proto++)
-			for (unsigned int port = st->eph_lo; port <= st->eph_hi;
-			     port++)
-				closed[proto] += !policy_port_open(p, proto,
-								   port);
+			closed[proto] = count_closed(p, proto, st->eph_lo,
+						     st->eph_hi);
 		if (closed[PX_TCP] || closed[PX_UDP]) {
 			const char *which =
 				closed[PX_TCP] && closed[PX_UDP] ? "tcp and udp" :

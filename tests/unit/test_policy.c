@@ -411,6 +411,20 @@ static void test_diff(void)
 	ASSERT_EQ(policy_diff(&a, &b, NULL, 0), 4, "count only");
 	ASSERT_EQ(policy_diff(&a, &b, r, 1), 4, "truncated count");
 
+	/* whole protocols at once */
+	memset(a.open, 0, sizeof(a.open));
+	policy_init(&b);
+	n = policy_diff(&a, &b, r, 8);
+	ASSERT_EQ(n, 2, "one range per protocol");
+	ASSERT_TRUE(r[0].lo == 0 && r[0].hi == 65535 && r[0].open &&
+			    r[1].proto == PX_UDP && r[1].hi == 65535,
+		    "0-65535 both");
+	policy_set_port(&b, PX_TCP, 64, false);
+	n = policy_diff(&a, &b, r, 8);
+	ASSERT_TRUE(n == 3 && r[0].hi == 63 && r[1].lo == 65 &&
+			    r[1].hi == 65535,
+		    "split at a word boundary");
+
 	/* adjacent opens and closes are separate ranges */
 	policy_init(&a);
 	policy_init(&b);
