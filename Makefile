@@ -153,3 +153,23 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# --- fuzzing: the policy parser under libFuzzer, ASan and UBSan --------------
+# `make fuzz` builds $(BUILD)/fuzz/fuzz_policy and runs it FUZZ_TIME seconds
+# over the committed seeds; new inputs go to $(BUILD)/fuzz/corpus, never into
+# tests/. The short run in `make test` is tests/fuzz/run.sh.
+FUZZ_TIME ?= 60
+FUZZ_SRCS := user/policy.c user/table.c user/err.c
+
+$(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_SRCS) $(HDRS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Iuser \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$< $(FUZZ_SRCS) -lbpf -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_policy
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus
+	$(Q)$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_TIME) \
+		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus \
+		tests/fuzz/corpus/policy
