@@ -1,14 +1,422 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* portxdp apply/open/close: not built yet (stub until its issue lands). */
+/*
+ * portxdp apply IF FILE, open IF SPEC..., close IF SPEC...: change the
+ * policy of a running filter from any later invocation, keeping its
+ * counters (they are separate maps, untouched here).
+ *
+ * Why a change is all or nothing, for packets and for the loader:
+ *   - everything that can fail without touching the kernel comes first
+ *     (parse, interface, pins), so an invalid policy or a vanished
+ *     interface leaves the filter as it was;
+ *   - the new policy is written whole into a fresh inner map that no
+ *     packet can see yet, and then one bpf(BPF_MAP_UPDATE_ELEM) on the
+ *     outer ARRAY_OF_MAPS makes it live (maps_install_policy; the reasons
+ *     for map-in-map are in include/portxdp.h). The XDP program looks the
+ *     inner map up once per packet, so a packet is judged wholly by the old
+ *     or wholly by the new policy, for every port, ping and fragments at
+ *     once. Writing the live bitmap in place would not give that: a packet
+ *     could meet half a memcpy, and a policy written in steps (close all,
+ *     then open some) would drop ports open in both policies;
+ *   - that update is the only step anyone else can observe, and a syscall
+ *     either happens or does not: a loader killed by SIGKILL at any point
+ *     leaves the old policy (its half-built inner map dies with its fd) or
+ *     the new one, never a mix;
+ *   - open/close read the live policy, change it and swap it back under
+ *     the pins lock, so two CLI calls at once cannot lose each other's
+ *     change.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+
 #include "cli.h"
 #include "err.h"
+#include "maps.h"
+#include "pins.h"
+#include "policy.h"
+#include "xdp.h"
 
-static int stub(const char *verb)
+static const char apply_help[] =
+	"usage: portxdp apply IF FILE [--force]\n"
+	"\n"
+	"Replace the live policy of the portxdp filter on IF with the policy in\n"
+	"FILE, atomically: every packet is judged wholly by the old policy or\n"
+	"wholly by the new one, for all ports at once, and the per-port\n"
+	"counters keep running. A FILE with errors changes nothing (exit 2);\n"
+	"see what would change first with 'portxdp diff IF FILE'.\n"
+	"\n"
+	"  -f, --force  apply even if FILE closes the ssh port this command runs\n"
+	"               over (SSH_CONNECTION is set); without it apply refuses\n"
+	"\n"
+	"Prints one line: how many ports (tcp and udp counted apart) were\n"
+	"opened and closed. 'portxdp status IF' shows the file and the time.\n"
+	"\n"
+	"Exit status: 0 applied, 1 not attached to IF, interface gone, no\n"
+	"permission or the kernel refused (nothing changed), 2 bad usage or an\n"
+	"invalid FILE (nothing changed).\n";
+
+static const char open_help[] =
+	"usage: portxdp open IF SPEC...\n"
+	"\n"
+	"Open ports in the live policy of the portxdp filter on IF, as if the\n"
+	"line 'open SPEC...' were added to the end of its policy file. SPEC is\n"
+	"as in a policy: 22, 8080/tcp, 137-139/udp, 80,443/tcp, ssh, ping,\n"
+	"well-known, registered, dynamic, ephemeral (see 'portxdp table').\n"
+	"The change is atomic and keeps the counters; 'portxdp status IF' then\n"
+	"shows the policy as \"FILE + open SPEC...\". The policy file itself is\n"
+	"not edited: a later 'portxdp apply IF FILE' drops the change.\n"
+	"\n"
+	"Exit status: 0 done, 1 not attached to IF or the kernel refused\n"
+	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
+
+static const char close_help[] =
+	"usage: portxdp close IF SPEC... [--force]\n"
+	"\n"
+	"Close ports in the live policy of the portxdp filter on IF, as if the\n"
+	"line 'close SPEC...' were added to the end of its policy file. SPEC is\n"
+	"as in a policy: 23, 5000/udp, 6000-6010, 20,21/tcp, telnet, ping,\n"
+	"well-known, registered, dynamic, ephemeral (see 'portxdp table').\n"
+	"The change is atomic and keeps the counters; 'portxdp status IF' then\n"
+	"shows the policy as \"FILE + close SPEC...\". The policy file itself\n"
+	"is not edited: a later 'portxdp apply IF FILE' drops the change.\n"
+	"\n"
+	"  -f, --force  close even the ssh port this command runs over\n"
+	"               (SSH_CONNECTION is set); without it close refuses\n"
+	"\n"
+	"Exit status: 0 done, 1 not attached to IF or the kernel refused\n"
+	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
+
+/* The tcp port of this command's own SSH session, or 0 when not over SSH. */
+static unsigned int ssh_session_port(void)
 {
-	px_error("'portxdp %s' is not available in this build yet", verb);
-	return PX_EXIT_FAIL;
+	const char *ssh = getenv("SSH_CONNECTION");
+	unsigned int cp, sp;
+	char ca[64], sa[64];
+
+	if (!ssh || !*ssh)
+		return 0;
+	/* "client-ip client-port server-ip server-port", as policy.c reads it */
+	if (sscanf(ssh, "%63s %u %63s %u", ca, &cp, sa, &sp) == 4 && sp &&
+	    sp <= 65535)
+		return sp;
+	return 22;
 }
 
-int cmd_apply(int argc, char **argv) { (void)argc; return stub(argv[0]); }
-int cmd_open(int argc, char **argv) { (void)argc; return stub(argv[0]); }
-int cmd_close(int argc, char **argv) { (void)argc; return stub(argv[0]); }
+/* Options shared by the three verbs: only --force. */
+static int parse_opts(int argc, char **argv, const char *help, bool *force)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c;
+
+	*force = false;
+	while ((c = cli_getopt(argc, argv, "f", opts, help)) != -1) {
+		switch (c) {
+		case 'f':
+			*force = true;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
+		}
+	}
+	return -1; /* go on */
+}
+
+/*
+ * Lock, then open IF's pins and check they still drive IF: a filter whose
+ * interface was deleted (and maybe made again under the same name) keeps
+ * its pins, and changing its policy would report success for nothing.
+ * Returns the lock fd (>= 0) with *a open, or -1 (printed).
+ */
+static int open_live(const char *verb, const char *ifname,
+		     struct px_attached *a)
+{
+	__u32 link_ifindex = 0, prog_id, link_id;
+	unsigned int ifindex;
+	int lock;
+
+	if (!cli_need_privileges(verb))
+		return -1;
+	lock = pins_lock();
+	if (lock < 0)
+		return -1;
+	if (pins_open(ifname, a, false))
+		goto fail;
+	ifindex = cli_ifindex(ifname);
+	if (!ifindex)
+		goto fail_pins;
+	if (a->link_fd < 0 ||
+	    xdp_link_info(a->link_fd, &link_ifindex, &prog_id, &link_id)) {
+		px_error("the pins of %s in %s have no usable link: run "
+			 "'portxdp detach %s', then attach again",
+			 ifname, a->dir, ifname);
+		goto fail_pins;
+	}
+	if (link_ifindex != ifindex) {
+		px_error("%s was deleted since portxdp was attached to it, so "
+			 "nothing filters it now: run 'portxdp detach %s' to "
+			 "remove the leftover pins, then 'portxdp attach %s'",
+			 ifname, ifname, ifname);
+		goto fail_pins;
+	}
+	return lock;
+fail_pins:
+	pins_close(a);
+fail:
+	pins_unlock(lock);
+	return -1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * Swap next in and print what changed relative to live: one line, so a
+ * script or a person sees the effect without a separate diff.
+ */
+static int install(const char *ifname, const char *what, int outer_fd,
+		   const struct px_policy *live, struct px_policy *next)
+{
+	unsigned long opened = 0, closed = 0;
+	struct policy_range *r;
+	char extra[64] = "";
+	double t0;
+	int n, err;
+
+	next->applied_at = 0; /* stamped now by maps_install_policy */
+	t0 = now_ms();
+	err = maps_install_policy(outer_fd, next);
+	if (err) {
+		px_error("the kernel refused the new policy for %s (%s): "
+			 "nothing changed, the old policy is still live%s",
+			 ifname, strerror(-err),
+			 err == -ENOMEM || err == -EPERM ?
+				 "; check 'ulimit -l' and free memory" : "");
+		return PX_EXIT_FAIL;
+	}
+	px_debug("%s: new policy map built and swapped in %.3f ms", ifname,
+		 now_ms() - t0);
+
+	n = policy_diff(live, next, NULL, 0);
+	r = calloc((size_t)n + 1, sizeof(*r));
+	if (r) {
+		policy_diff(live, next, r, n);
+		for (int i = 0; i < n; i++) {
+			if (r[i].open)
+				opened += r[i].hi - r[i].lo + 1;
+			else
+				closed += r[i].hi - r[i].lo + 1;
+		}
+		free(r);
+	}
+	if ((live->flags ^ next->flags) & PX_F_PING_OPEN)
+		snprintf(extra, sizeof(extra), ", ping %s",
+			 next->flags & PX_F_PING_OPEN ? "opened" : "closed");
+	if ((live->flags ^ next->flags) & PX_F_FRAG_DROP)
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 ", later fragments now %s",
+			 next->flags & PX_F_FRAG_DROP ? "dropped" : "pass");
+	printf("%s: %s: %lu port%s opened, %lu closed%s\n", ifname, what,
+	       opened, opened == 1 ? "" : "s", closed, extra);
+	return PX_EXIT_OK;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct px_policy *live = NULL, *next = NULL;
+	struct policy_report rep = { 0 };
+	const char *ifname, *file;
+	unsigned int ssh_port;
+	struct px_attached a;
+	char what[PATH_MAX + 16];
+	int ret, err, lock = -1;
+	bool force;
+
+	ret = parse_opts(argc, argv, apply_help, &force);
+	if (ret >= 0)
+		return ret;
+	if (argc - optind != 2)
+		return cli_usage_error("apply", "apply needs an interface and a "
+				       "policy file");
+	ifname = argv[optind];
+	file = argv[optind + 1];
+
+	ret = PX_EXIT_FAIL;
+	live = calloc(1, sizeof(*live));
+	next = calloc(1, sizeof(*next));
+	if (!live || !next)
+		goto out;
+	/* Parse before touching anything: a bad file changes nothing. */
+	err = policy_load_file(file, next, &rep, stderr);
+	if (err) {
+		if (err == -EINVAL) {
+			ret = PX_EXIT_USAGE;
+			px_error("%s has errors: nothing was changed on %s; see "
+				 "'portxdp check %s'", file, ifname, file);
+		}
+		goto out;
+	}
+
+	lock = open_live("apply", ifname, &a);
+	if (lock < 0)
+		goto out;
+	err = maps_read_policy(a.policy_fd, live);
+	if (err) {
+		px_error("cannot read the live policy of %s (%s): see "
+			 "'portxdp status %s'", ifname, strerror(-err), ifname);
+		goto out_pins;
+	}
+	/* Refuse only what would cut the session: its port open now, closed next. */
+	ssh_port = ssh_session_port();
+	if (rep.cuts_ssh && ssh_port &&
+	    policy_port_open(live, PX_TCP, ssh_port) && !force) {
+		px_error("%s closes %u/tcp (ssh) on %s and this command runs "
+			 "over SSH: you would be cut off; nothing was changed. "
+			 "Open ssh in the policy, or use --force if you have "
+			 "another way in", file, ssh_port, ifname);
+		goto out_pins;
+	}
+	snprintf(what, sizeof(what), "applied %s", file);
+	ret = install(ifname, what, a.policy_fd, live, next);
+out_pins:
+	pins_close(&a);
+	pins_unlock(lock);
+out:
+	free(live);
+	free(next);
+	return ret;
+}
+
+/*
+ * The source status shows after open/close: the file the policy came
+ * from and every change since, "FILE + open 8080/tcp + close 23". When
+ * that no longer fits, the oldest changes give way to "...": the file and
+ * the latest changes are what a reader needs.
+ */
+static void note_change(struct px_policy *pol, const char *change)
+{
+	char old[PX_SOURCE_LEN], buf[3 * PX_SOURCE_LEN];
+	const char *tail, *plus;
+	int base_len, n;
+
+	snprintf(old, sizeof(old), "%s", pol->source);
+	n = snprintf(buf, sizeof(buf), "%s + %s", old, change);
+	plus = strstr(old, " + ");
+	base_len = plus ? (int)(plus - old) : (int)strlen(old);
+	tail = plus ? plus + 3 : "";
+	if (!strncmp(tail, "... + ", 6))
+		tail += 6;
+	/* Drop changes from the front of tail until the rest fits. */
+	while (n >= PX_SOURCE_LEN && *tail) {
+		plus = strstr(tail, " + ");
+		tail = plus ? plus + 3 : "";
+		n = snprintf(buf, sizeof(buf), "%.*s + ... + %s%s%s", base_len,
+			     old, tail, *tail ? " + " : "", change);
+	}
+	if (n >= PX_SOURCE_LEN) /* one change longer than it all: mark the cut */
+		memcpy(buf + PX_SOURCE_LEN - 4, "...", 4);
+	memcpy(pol->source, buf, PX_SOURCE_LEN - 1);
+	pol->source[PX_SOURCE_LEN - 1] = '\0';
+}
+
+static int open_close(int argc, char **argv, bool open)
+{
+	const char *verb = open ? "open" : "close";
+	struct px_policy *live = NULL, *next = NULL;
+	struct policy_report rep = { 0 };
+	char change[PX_SOURCE_LEN];
+	const char *ifname;
+	struct px_attached a;
+	int ret, err, lock = -1, nspecs;
+	size_t len;
+	bool force;
+
+	ret = parse_opts(argc, argv, open ? open_help : close_help, &force);
+	if (ret >= 0)
+		return ret;
+	if (argc - optind < 2)
+		return cli_usage_error(verb, "%s needs an interface and at "
+				       "least one SPEC, e.g. '%s eth0 %s'",
+				       verb, verb, open ? "8080/tcp" : "23");
+	ifname = argv[optind];
+	nspecs = argc - optind - 1;
+
+	ret = PX_EXIT_FAIL;
+	live = calloc(1, sizeof(*live));
+	next = calloc(1, sizeof(*next));
+	if (!live || !next)
+		goto out;
+	/* The SPECs first, on a scratch policy: a typo changes nothing. */
+	policy_init(next);
+	err = policy_apply_specs(next, open, nspecs, argv + optind + 1, &rep,
+				 stderr);
+	if (err) {
+		if (err == -EINVAL) {
+			ret = PX_EXIT_USAGE;
+			px_error("nothing was changed on %s; SPEC is as in a "
+				 "policy file, see 'portxdp %s --help'",
+				 ifname, verb);
+		}
+		goto out;
+	}
+
+	lock = open_live(verb, ifname, &a);
+	if (lock < 0)
+		goto out;
+	err = maps_read_policy(a.policy_fd, live);
+	if (err) {
+		px_error("cannot read the live policy of %s (%s): see "
+			 "'portxdp status %s'", ifname, strerror(-err), ifname);
+		goto out_pins;
+	}
+	*next = *live;
+	err = policy_apply_specs(next, open, nspecs, argv + optind + 1, &rep,
+				 stderr);
+	if (err) /* cannot happen after the check above, but never half */
+		goto out_pins;
+	if (rep.cuts_ssh && !force) {
+		px_error("this closes %u/tcp (ssh) on %s and this command runs "
+			 "over SSH: you would be cut off; nothing was changed. "
+			 "Use --force if you have another way in",
+			 ssh_session_port(), ifname);
+		goto out_pins;
+	}
+
+	len = (size_t)snprintf(change, sizeof(change), "%s", verb);
+	for (int i = 0; i < nspecs && len < sizeof(change); i++)
+		len += (size_t)snprintf(change + len, sizeof(change) - len,
+					" %s", argv[optind + 1 + i]);
+	note_change(next, change);
+	ret = install(ifname, change, a.policy_fd, live, next);
+out_pins:
+	pins_close(&a);
+	pins_unlock(lock);
+out:
+	free(live);
+	free(next);
+	return ret;
+}
+
+int cmd_open(int argc, char **argv)
+{
+	return open_close(argc, argv, true);
+}
+
+int cmd_close(int argc, char **argv)
+{
+	return open_close(argc, argv, false);
+}
