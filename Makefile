@@ -173,3 +173,33 @@ fuzz: $(BUILD)/fuzz/fuzz_policy
 	$(Q)$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_TIME) \
 		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus \
 		tests/fuzz/corpus/policy
+
+# --- install: `sudo make install [PREFIX=/usr/local] [DESTDIR=stage]` ---------
+# The binary finds its data as <exe>/../share/portxdp (px_datadir), so the
+# sbin/share pair moves together with PREFIX; only the systemd unit names
+# the binary's path (@SBINDIR@). UNITDIR=/lib/systemd/system for a package.
+px_sbin := $(PREFIX)/sbin
+px_data := $(PREFIX)/share/portxdp
+px_man8 := $(PREFIX)/share/man/man8
+px_bashcomp := $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+install: $(BUILD)/portxdp
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -d $(DESTDIR)$(px_sbin) $(DESTDIR)$(px_data) \
+		$(DESTDIR)$(px_man8) $(DESTDIR)$(px_bashcomp) $(DESTDIR)$(UNITDIR)
+	$(Q)install -m 0755 $(BUILD)/portxdp $(DESTDIR)$(px_sbin)/portxdp
+	$(Q)install -m 0644 policies/ports.table policies/*.policy $(DESTDIR)$(px_data)/
+	$(Q)install -m 0644 doc/portxdp.8 $(DESTDIR)$(px_man8)/portxdp.8
+	$(Q)install -m 0644 contrib/bash-completion/portxdp $(DESTDIR)$(px_bashcomp)/portxdp
+	$(Q)sed 's|@SBINDIR@|$(px_sbin)|g' contrib/systemd/portxdp@.service \
+		> $(DESTDIR)$(UNITDIR)/portxdp@.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/portxdp@.service
+
+# Removes what install put there; /etc/portxdp (your policies) stays.
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(DESTDIR)$(px_sbin)/portxdp $(DESTDIR)$(px_man8)/portxdp.8 \
+		$(DESTDIR)$(px_bashcomp)/portxdp $(DESTDIR)$(UNITDIR)/portxdp@.service \
+		$(DESTDIR)$(px_data)/ports.table $(addprefix $(DESTDIR)$(px_data)/,$(notdir $(wildcard policies/*.policy)))
+	$(Q)rmdir $(DESTDIR)$(px_data) 2>/dev/null || true
