@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * progbench: what the XDP program costs per packet, beside the floor (a
+ * program that only returns XDP_PASS) and Debian's xdp-filter, measured
+ * with BPF_PROG_TEST_RUN in one process so every row sees the same machine.
+ * Rounds are interleaved (each round runs every packet through every
+ * program, starting with a different program each time), so a noisy
+ * moment moves all rows alike; the table gives the median over rounds,
+ * min-max beside it and ratios to the floor and to xdp-filter.
+ *
+ * A measurement is one BPF_PROG_TEST_RUN call of REPEAT repeats, timed
+ * with this thread's CPU clock around the call: unlike the wall clock it
+ * stops while other work on a busy machine has the CPU (and, in a VM,
+ * while the host steals it), and unlike the kernel's own duration field
+ * (an integer number of ns per repeat) it resolves fractions of a ns.
+ * Before timing, every verdict is checked (portxdp and the floor must give
+ * the expected one; xdp-filter's is shown as it is).
+ *
+ *   progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d DATFILE] [-x XDPFILT.o]
+ *   progbench --sizes [-x XDPFILT.o]
+ *
+ * The first form prints the cost table (markdown) and writes DATFILE for
+ * gnuplot; --sizes prints program size and map memory tables. xdp-filter
+ * is optional: when its object cannot be opened, its rows say so.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "portxdp.h"
+#include "portxdp.skel.h"
+
+/* What `xdp-filter load -f tcp,udp` picks: the default-allow variant with
+ * every feature, the only one that filters TCP and UDP ports together. */
+#define XDPFILT_DEFAULT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o"
+/* xdp-filter's map value flags (xdp-filter/common_kern_user.h). */
+#define XF_FLAG_DST (1 << 1)
+#define XF_FLAG_TCP (1 << 2)
+#define XF_FLAG_UDP (1 << 3)
+
+/* The bench policy: everything closed but these TCP ports. */
+static const __u16 open_tcp[] = { 22, 80, 443 };
+#define CLOSED_PORT 9999
+#define OPEN_PORT 80
+
+/* ---- packets --------------------------------------------------------- */
+
+struct pkt {
+	const char *name;
+	__u8 b[256];
+	__u32 len;
+	int want; /* portxdp's verdict */
+};
+
+static __u8 *put(struct pkt *p, __u32 n)
+{
+	__u8 *at = p->b + p->len;
+
+	memset(at, 0, n);
+	p->len += n;
+	return at;
+}
+
+static void put16(__u8 *at, __u16 v)
+{
+	at[0] = v >> 8;
+	at[1] = v & 0xff;
+}
+
+static void eth(struct pkt *p, __u16 type)
+{
+	__u8 *h = put(p, 14);
+
+	memcpy(h, (const __u8[]){ 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 }, 12);
+	put16(h + 12, type);
+}
+
+static void vlan(struct pkt *p, __u16 next)
+{
+	__u8 *h = put(p, 4);
+
+	put16(h, 100);
+	put16(h + 2, next);
+}
+
+static void ip4(struct pkt *p, __u8 proto, __u16 l4len)
+{
+	__u8 *h = put(p, 20);
+
+	h[0] = 0x45;
+	put16(h + 2, 20 + l4len);
+	h[8] = 64;
+	h[9] = proto;
+	memcpy(h + 12, (const __u8[]){ 198, 51, 100, 1, 198, 51, 100, 2 }, 8);
+}
+
+static void ip6(struct pkt *p, __u8 next)
+{
+	__u8 *h = put(p, 40);
+
+	h[0] = 0x60;
+	h[6] = next;
+	h[7] = 64;
+	memcpy(h + 8, (const __u8[]){ 0x20, 1, 0x0d, 0xb8 }, 4);
+	h[23] = 1;
+	memcpy(h + 24, (const __u8[]){ 0x20, 1, 0x0d, 0xb8 }, 4);
+	h[39] = 2;
+}
+
+/* An 8-byte hop-by-hop, routing or destination-options header (PadN). */
+static void ip6_opt(struct pkt *p, __u8 next)
+{
+	__u8 *h = put(p, 8);
+
+	h[0] = next;
+	h[2] = 1;
+	h[3] = 4;
+}
+
+static void udp(struct pkt *p, __u16 dport)
+{
+	__u8 *h = put(p, 8);
+
+	put16(h, 40000);
+	put16(h + 2, dport);
+	put16(h + 4, 8);
+}
+
+static void tcp_syn(struct pkt *p, __u16 dport)
+{
+	__u8 *h = put(p, 20);
+
+	put16(h, 40000);
+	put16(h + 2, dport);
+	h[12] = 5 << 4;
+	h[13] = 0x02;
+	put16(h + 14, 65535);
+}
+
+static void arp(struct pkt *p)
+{
+	__u8 *h = put(p, 28);
+
+	put16(h, 1);
+	put16(h + 2, 0x0800);
+	h[4] = 6;
+	h[5] = 4;
+	put16(h + 6, 1);
+	memcpy(h + 14, (const __u8[]){ 198, 51, 100, 1 }, 4);
+	memcpy(h + 24, (const __u8[]){ 198, 51, 100, 2 }, 4);
+}
+
+/* Pad to the 60-byte Ethernet minimum, as a NIC would hand it over. */
+static void pad(struct pkt *p)
+{
+	if (p->len < 60)
+		put(p, 60 - p->len);
+}
+
+#define NPKT 5
+static struct pkt pkts[NPKT];
+
+static void build_packets(void)
+{
+	struct pkt *p = pkts;
+
+	p->name = "IPv4/UDP closed port";
+	p->want = XDP_DROP;
+	eth(p, 0x0800), ip4(p, 17, 8), udp(p, CLOSED_PORT), pad(p);
+
+	p++;
+	p->name = "IPv4/TCP SYN open port";
+	p->want = XDP_PASS;
+	eth(p, 0x0800), ip4(p, 6, 20), tcp_syn(p, OPEN_PORT), pad(p);
+
+	p++;
+	p->name = "IPv6/UDP 3 ext. headers closed";
+	p->want = XDP_DROP;
+	eth(p, 0x86dd), ip6(p, 0);
+	ip6_opt(p, 43), ip6_opt(p, 60), ip6_opt(p, 17);
+	p->b[14 + 40 + 8 + 2] = 0; /* routing: type 0, no segments left */
+	p->b[14 + 40 + 8 + 3] = 0;
+	udp(p, CLOSED_PORT);
+
+	p++;
+	p->name = "QinQ IPv4/TCP closed port";
+	p->want = XDP_DROP;
+	eth(p, 0x88a8), vlan(p, 0x8100), vlan(p, 0x0800);
+	ip4(p, 6, 20), tcp_syn(p, CLOSED_PORT), pad(p);
+
+	p++;
+	p->name = "ARP";
+	p->want = XDP_PASS;
+	eth(p, 0x0806), arp(p), pad(p);
+}
+
+/* ---- programs -------------------------------------------------------- */
+
+enum { PROG_PASS, PROG_PX, PROG_XF, NPROG };
+static const char *prog_name[NPROG] = { "empty (XDP_PASS)", "portxdp", "xdp-filter" };
+
+static struct {
+	int fd[NPROG];
+	struct portxdp_bpf *skel;
+	struct bpf_object *xf;
+	const char *xf_path;
+	char xf_err[160];
+	int ncpu;
+} g = { .fd = { -1, -1, -1 }, .xf_path = XDPFILT_DEFAULT };
+
+/* The floor: r0 = XDP_PASS; exit. */
+static int load_pass(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "pass", "GPL", insns, 2, NULL);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* portxdp with the bench policy, installed as the CLI does (inner map swap). */
+static int load_portxdp(void)
+{
+	static struct px_policy pol;
+	__u32 zero = 0;
+	int fd, err;
+
+	g.skel = portxdp_bpf__open();
+	if (!g.skel)
+		return -errno;
+	/*
+	 * Per-port counters kept as a plain ARRAY hold one slice per CPU,
+	 * sized by the loader as the CLI does; a PERCPU_ARRAY is sized already.
+	 */
+	if (bpf_map__type(g.skel->maps.px_counters) == BPF_MAP_TYPE_ARRAY)
+		bpf_map__set_max_entries(g.skel->maps.px_counters,
+					 g.ncpu * PX_COUNTER_KEYS);
+	err = portxdp_bpf__load(g.skel);
+	if (err)
+		return err;
+	memset(&pol, 0, sizeof(pol));
+	for (size_t i = 0; i < sizeof(open_tcp) / sizeof(open_tcp[0]); i++)
+		pol.open[PX_TCP][open_tcp[i] / 64] |= 1ULL << (open_tcp[i] % 64);
+	snprintf(pol.source, sizeof(pol.source), "progbench");
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(pol), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_update_elem(fd, &zero, &pol, BPF_ANY);
+	if (!err)
+		err = bpf_map_update_elem(bpf_map__fd(g.skel->maps.px_policy_outer),
+					  &zero, &fd, BPF_ANY);
+	err = err ? -errno : 0;
+	close(fd);
+	return err ? err : bpf_program__fd(g.skel->progs.portxdp);
+}
+
+static bool port_open_tcp(__u32 port)
+{
+	for (size_t i = 0; i < sizeof(open_tcp) / sizeof(open_tcp[0]); i++)
+		if (open_tcp[i] == port)
+			return true;
+	return false;
+}
+
+/*
+ * xdp-filter's object, unpinned (its maps ask to be pinned by name under
+ * /sys/fs/bpf, where a real xdp-filter may live), with the same closed
+ * ports: filter_ports is a per-CPU array keyed by the NETWORK-order port.
+ */
+static int load_xdpfilter(void)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map, *ports = NULL;
+	__u64 *vals;
+	int err, fd;
+
+	g.xf = bpf_object__open_file(g.xf_path, NULL);
+	if (!g.xf)
+		return -errno;
+	bpf_object__for_each_map(map, g.xf) {
+		bpf_map__set_pin_path(map, NULL);
+		if (!strcmp(bpf_map__name(map), "filter_ports"))
+			ports = map;
+	}
+	if (!ports)
+		return -ENOENT;
+	err = bpf_object__load(g.xf);
+	if (err)
+		return err;
+	prog = bpf_object__next_program(g.xf, NULL);
+	if (!prog)
+		return -ENOENT;
+	fd = bpf_program__fd(prog);
+	vals = calloc(g.ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 port = 1; port < 65536; port++) {
+		__u32 key = ((port & 0xff) << 8) | (port >> 8); /* htons */
+		__u64 flags = XF_FLAG_DST | XF_FLAG_UDP;
+
+		if (!port_open_tcp(port))
+			flags |= XF_FLAG_TCP;
+		for (int c = 0; c < g.ncpu; c++)
+			vals[c] = flags;
+		if (bpf_map_update_elem(bpf_map__fd(ports), &key, vals, BPF_ANY)) {
+			err = -errno;
+			free(vals);
+			return err;
+		}
+	}
+	free(vals);
+	return fd;
+}
+
+static int load_all(void)
+{
+	int fd;
+
+	g.ncpu = libbpf_num_possible_cpus();
+	fd = load_pass();
+	if (fd < 0) {
+		fprintf(stderr, "progbench: loading the empty program: %s (run as root)\n",
+			strerror(-fd));
+		return fd;
+	}
+	g.fd[PROG_PASS] = fd;
+	fd = load_portxdp();
+	if (fd < 0) {
+		fprintf(stderr, "progbench: loading portxdp: %s\n", strerror(-fd));
+		return fd;
+	}
+	g.fd[PROG_PX] = fd;
+	fd = load_xdpfilter();
+	if (fd < 0)
+		snprintf(g.xf_err, sizeof(g.xf_err), "%s: %s", g.xf_path, strerror(-fd));
+	else
+		g.fd[PROG_XF] = fd;
+	return 0;
+}
+
+/* ---- measuring ------------------------------------------------------- */
+
+/* CPU time of this thread, ns. */
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* One measurement: ns per packet over repeat runs; <0 on error. */
+static double measure(int fd, const struct pkt *p, __u32 repeat, __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->b,
+		    .data_size_in = p->len, .repeat = repeat);
+	double t0, t1;
+
+	t0 = now_ns();
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -errno;
+	t1 = now_ns();
+	*retval = opts.retval;
+	return (t1 - t0) / repeat;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static const char *verdict(__u32 v)
+{
+	switch (v) {
+	case XDP_ABORTED: return "aborted";
+	case XDP_DROP: return "drop";
+	case XDP_PASS: return "pass";
+	case XDP_TX: return "tx";
+	case XDP_REDIRECT: return "redirect";
+	}
+	return "?";
+}
+
+struct result {
+	double med, min, max;
+	__u32 verdict;
+	bool ok;
+};
+
+static int run_bench(__u32 repeat, int rounds, const char *datfile)
+{
+	static double t[NPKT][NPROG][256];
+	struct result r[NPKT][NPROG] = {};
+	int bad = 0;
+	FILE *dat;
+
+	/* Verdicts first: a wrong one would make the timing meaningless. */
+	for (int i = 0; i < NPKT; i++)
+		for (int j = 0; j < NPROG; j++) {
+			__u32 v = 0;
+
+			if (g.fd[j] < 0)
+				continue;
+			if (measure(g.fd[j], &pkts[i], 1, &v) < 0) {
+				fprintf(stderr, "progbench: test run of %s: %s\n",
+					prog_name[j], strerror(errno));
+				return -1;
+			}
+			r[i][j].verdict = v;
+			r[i][j].ok = true;
+			if ((j == PROG_PX && v != (__u32)pkts[i].want) ||
+			    (j == PROG_PASS && v != XDP_PASS)) {
+				fprintf(stderr, "progbench: %s on \"%s\": %s, expected %s\n",
+					prog_name[j], pkts[i].name, verdict(v),
+					verdict(j == PROG_PX ? pkts[i].want : XDP_PASS));
+				bad++;
+			}
+		}
+	if (bad)
+		return -1;
+
+	for (int k = 0; k < rounds; k++)
+		for (int i = 0; i < NPKT; i++)
+			for (int jj = 0; jj < NPROG; jj++) {
+				int j = (jj + k + i) % NPROG;
+				__u32 v;
+				double ns;
+
+				if (g.fd[j] < 0)
+					continue;
+				ns = measure(g.fd[j], &pkts[i], repeat, &v);
+				if (ns < 0) {
+					fprintf(stderr, "progbench: test run: %s\n",
+						strerror((int)-ns));
+					return -1;
+				}
+				t[i][j][k] = ns;
+			}
+
+	for (int i = 0; i < NPKT; i++)
+		for (int j = 0; j < NPROG; j++) {
+			double *v = t[i][j];
+
+			if (!r[i][j].ok)
+				continue;
+			qsort(v, rounds, sizeof(*v), cmp_double);
+			r[i][j].min = v[0];
+			r[i][j].max = v[rounds - 1];
+			r[i][j].med = rounds % 2 ? v[rounds / 2] :
+				      (v[rounds / 2 - 1] + v[rounds / 2]) / 2;
+		}
+
+	printf("### Per-packet program cost (BPF_PROG_TEST_RUN)\n\n");
+	printf("%u repeats a measurement, %d interleaved rounds, one CPU; ns per packet, "
+	       "median (min-max). Ratios are of medians.\n\n", repeat, rounds);
+	printf("| packet | program | verdict | ns/packet | min-max | x floor | x xdp-filter |\n");
+	printf("|---|---|---|---:|---:|---:|---:|\n");
+	for (int i = 0; i < NPKT; i++)
+		for (int j = 0; j < NPROG; j++) {
+			struct result *x = &r[i][j];
+			char xf[16] = "-";
+
+			if (!x->ok) {
+				printf("| %s | %s | - | n/a | - | - | - |\n", pkts[i].name,
+				       prog_name[j]);
+				continue;
+			}
+			if (r[i][PROG_XF].ok)
+				snprintf(xf, sizeof(xf), "%.2f", x->med / r[i][PROG_XF].med);
+			printf("| %s | %s | %s | %.1f | %.1f-%.1f | %.2f | %s |\n",
+			       pkts[i].name, prog_name[j], verdict(x->verdict), x->med,
+			       x->min, x->max, x->med / r[i][PROG_PASS].med, xf);
+		}
+	if (!r[0][PROG_XF].ok)
+		printf("\nxdp-filter not measured: %s\n", g.xf_err);
+
+	printf("\nTargets: portxdp at most 1.6 x floor on IPv4 packets; at most 1/3 of xdp-filter on every packet.\n\n");
+	printf("| packet | portxdp x floor | target 1.6 | portxdp x xdp-filter | target 0.33 |\n");
+	printf("|---|---:|---|---:|---|\n");
+	for (int i = 0; i < NPKT; i++) {
+		double f = r[i][PROG_PX].med / r[i][PROG_PASS].med;
+		bool v4 = strstr(pkts[i].name, "IPv4") != NULL;
+		char xf[16] = "-", xft[8] = "-";
+
+		if (r[i][PROG_XF].ok) {
+			double x = r[i][PROG_PX].med / r[i][PROG_XF].med;
+
+			snprintf(xf, sizeof(xf), "%.2f", x);
+			snprintf(xft, sizeof(xft), "%s", x <= 1.0 / 3 ? "met" : "MISSED");
+		}
+		printf("| %s | %.2f | %s | %s | %s |\n", pkts[i].name, f,
+		       v4 ? (f <= 1.6 ? "met" : "MISSED") : "-", xf, xft);
+	}
+
+	if (datfile) {
+		dat = fopen(datfile, "w");
+		if (!dat) {
+			fprintf(stderr, "progbench: %s: %s\n", datfile, strerror(errno));
+			return -1;
+		}
+		fprintf(dat, "# packet");
+		for (int j = 0; j < NPROG; j++)
+			fprintf(dat, "\t\"%s\"\tmin\tmax", prog_name[j]);
+		fprintf(dat, "\n");
+		for (int i = 0; i < NPKT; i++) {
+			fprintf(dat, "\"%s\"", pkts[i].name);
+			for (int j = 0; j < NPROG; j++)
+				if (r[i][j].ok)
+					fprintf(dat, "\t%.2f\t%.2f\t%.2f", r[i][j].med,
+						r[i][j].min, r[i][j].max);
+				else
+					fprintf(dat, "\t0\t0\t0");
+			fprintf(dat, "\n");
+		}
+		fclose(dat);
+	}
+	return 0;
+}
+
+/* ---- sizes ----------------------------------------------------------- */
+
+static const char *map_type(__u32 t)
+{
+	switch (t) {
+	case BPF_MAP_TYPE_ARRAY: return "array";
+	case BPF_MAP_TYPE_PERCPU_ARRAY: return "percpu_array";
+	case BPF_MAP_TYPE_HASH: return "hash";
+	case BPF_MAP_TYPE_PERCPU_HASH: return "percpu_hash";
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS: return "array_of_maps";
+	}
+	return "other";
+}
+
+static bool percpu(__u32 t)
+{
+	return t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH;
+}
+
+/* The kernel's own account of a map's memory, from fdinfo. */
+static long long memlock(int fd)
+{
+	char path[64], line[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void kib(char *buf, size_t n, long long bytes)
+{
+	if (bytes < 0)
+		snprintf(buf, n, "?");
+	else if (bytes < 10240)
+		snprintf(buf, n, "%lld B", bytes);
+	else
+		snprintf(buf, n, "%.1f KiB", bytes / 1024.0);
+}
+
+static void map_row(const char *owner, int fd)
+{
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+	long long data, ml = memlock(fd);
+	char a[32], b[32];
+
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return;
+	/* Data only: value_size rounded to 8 (as the kernel stores it), x entries. */
+	data = (long long)((mi.value_size + 7) & ~7U) * mi.max_entries;
+	if (mi.type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+		data = 8LL * mi.max_entries;
+	kib(a, sizeof(a), data);
+	kib(b, sizeof(b), ml);
+	printf("| %s | %s | %s | %u | %u | %s%s | %s |\n", owner, mi.name,
+	       map_type(mi.type), mi.max_entries, mi.value_size, a,
+	       percpu(mi.type) ? " per CPU" : "", b);
+}
+
+static void prog_row(const char *name, int fd, long long *maps_mem)
+{
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi), ids[16];
+	long long mem = 0;
+	char m[32];
+
+	pi.nr_map_ids = 16;
+	pi.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+		printf("| %s | ? | ? | ? | ? | ? |\n", name);
+		return;
+	}
+	for (__u32 i = 0; i < pi.nr_map_ids && i < 16; i++) {
+		int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (mfd >= 0) {
+			long long v = memlock(mfd);
+
+			mem += v > 0 ? v : 0;
+			close(mfd);
+		}
+	}
+	if (maps_mem)
+		mem += *maps_mem;
+	kib(m, sizeof(m), mem);
+	printf("| %s | %u | %u | %u | %u | %s |\n", name, pi.xlated_prog_len / 8,
+	       pi.xlated_prog_len, pi.jited_prog_len, pi.verified_insns, m);
+}
+
+static int run_sizes(void)
+{
+	struct bpf_map *map;
+	long long inner_mem = 0;
+	__u32 zero = 0, inner_id;
+	int inner_fd = -1;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.px_policy_outer), &zero,
+				 &inner_id))
+		inner_fd = bpf_map_get_fd_by_id(inner_id);
+	if (inner_fd >= 0)
+		inner_mem = memlock(inner_fd);
+
+	printf("### Program size\n\n");
+	printf("Map memory is the kernel's memlock account (fdinfo) of every map the program uses%s, "
+	       "on this %d-CPU machine.\n\n", ", portxdp's live inner policy map included", g.ncpu);
+	printf("| program | instructions | xlated bytes | jited bytes | verified insns | map memory |\n");
+	printf("|---|---:|---:|---:|---:|---:|\n");
+	for (int j = 0; j < NPROG; j++)
+		if (g.fd[j] >= 0)
+			prog_row(prog_name[j], g.fd[j], j == PROG_PX ? &inner_mem : NULL);
+
+	printf("\n### Map memory\n\n");
+	printf("| program | map | type | entries | value bytes | data | kernel memlock |\n");
+	printf("|---|---|---|---:|---:|---:|---:|\n");
+	bpf_object__for_each_map(map, g.skel->obj)
+		map_row("portxdp", bpf_map__fd(map));
+	if (inner_fd >= 0) {
+		map_row("portxdp (live policy)", inner_fd);
+		close(inner_fd);
+	}
+	if (g.xf)
+		bpf_object__for_each_map(map, g.xf)
+			map_row("xdp-filter", bpf_map__fd(map));
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+/* libbpf's warnings only: xdp-filter's extra ELF sections are no news. */
+static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d DATFILE] [-x XDPFILT.o]\n"
+		   "       progbench --sizes [-x XDPFILT.o]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sizes", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	__u32 repeat = 1000000;
+	int rounds = 11, cpu = -1, c, err;
+	const char *datfile = NULL;
+	bool sizes = false;
+
+	while ((c = getopt_long(argc, argv, "n:r:c:d:x:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': repeat = strtoul(optarg, NULL, 10); break;
+		case 'r': rounds = atoi(optarg); break;
+		case 'c': cpu = atoi(optarg); break;
+		case 'd': datfile = optarg; break;
+		case 'x': g.xf_path = optarg; break;
+		case 's': sizes = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!repeat || rounds < 1 || rounds > 256) {
+		fprintf(stderr, "progbench: -n must be > 0 and -r 1..256\n");
+		return 2;
+	}
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			fprintf(stderr, "progbench: cannot pin to CPU %d: %s\n", cpu,
+				strerror(errno));
+	}
+	libbpf_set_print(print_warnings);
+	build_packets();
+	if (load_all())
+		return 1;
+	err = sizes ? run_sizes() : run_bench(repeat, rounds, datfile);
+	for (int j = 0; j < NPROG; j++)
+		if (j == PROG_PASS && g.fd[j] >= 0)
+			close(g.fd[j]);
+	bpf_object__close(g.xf);
+	portxdp_bpf__destroy(g.skel);
+	return err ? 1 : 0;
+}
