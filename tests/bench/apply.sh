@@ -25,7 +25,8 @@
 #
 # Usage (root): BUILD=build tests/bench/apply.sh > table.md
 #   ROUNDS=11 BIG_ROUNDS=3 BIG_SECS=5 NFT_TIMEOUT=120 SIZES="1024 4096 16384 65536"
-# stdout: one markdown table; progress on stderr.
+# stdout: one markdown table; progress on stderr when it is a terminal (or
+# VERBOSE=1), errors always.
 
 set -u
 SELF=$(realpath "$0")
@@ -40,6 +41,8 @@ SIZES=${SIZES:-1024 4096 16384 65536}
 unset SSH_CONNECTION # the all-closed policy closes ssh in a private namespace
 
 say() { echo "apply.sh: $*" >&2; }
+# Progress only to a terminal: run.sh folds stderr into its markdown.
+progress() { if [ -t 2 ] || [ -n "${VERBOSE:-}" ]; then say "$@"; fi; }
 
 # --- measuring, run inside the namespace -----------------------------------
 
@@ -66,7 +69,7 @@ inside() {
 	done
 
 	for ((r = 1; r <= ROUNDS; r++)); do
-		say "round $r/$ROUNDS"
+		progress "round $r/$ROUNDS"
 		# portxdp, whole command: each run flips all 131072 port states.
 		if ((r % 2)); then pol=closed; else pol=open; fi
 		s=$EPOCHREALTIME
@@ -91,7 +94,7 @@ inside() {
 			timeout "$NFT_TIMEOUT" nft -f "$dir/set$n.nft" || rc=$?
 			e=$EPOCHREALTIME
 			if [ $rc = 124 ]; then
-				say "nft, $n elements: timeout after $NFT_TIMEOUT s"
+				progress "nft, $n elements: timeout after $NFT_TIMEOUT s"
 				nft_state[$n]=timeout
 				local m
 				for m in $SIZES; do
@@ -105,7 +108,7 @@ inside() {
 			nft_rounds[$n]=$((nft_rounds[$n] + 1))
 			awk -v t="$t" -v b="$BIG_SECS" 'BEGIN { exit !(t > b * 1000) }' &&
 				nft_big[$n]=1
-			say "nft, $n elements: $t ms"
+			progress "nft, $n elements: $t ms"
 		done
 	done
 
@@ -195,6 +198,6 @@ E
 	} >"$TMPD/set$n.nft"
 done >"$TMPD/setup.nft"
 
-say "kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds; nft runs bounded by $NFT_TIMEOUT s"
+progress "kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds; nft runs bounded by $NFT_TIMEOUT s"
 # Timed from inside the namespace: pins stay visible (same mount namespace).
 nsenter --net="/var/run/netns/$NS" bash "$SELF" --inside
