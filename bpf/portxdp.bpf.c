@@ -38,9 +38,14 @@ struct {
 	__array(values, struct px_policy_inner);
 } px_policy_outer SEC(".maps");
 
-/* Per-CPU dropped/passed per (proto, port); written by this program. */
+/*
+ * Dropped/passed per (cpu, proto, host-order port), one mmap-able slice per
+ * CPU (layout in portxdp.h); written by this program, read by `stats`.
+ * max_entries here is one slice: the loader sizes it for every CPU.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, PX_COUNTER_KEYS);
 	__type(key, __u32);
 	__type(value, struct px_port_counter);
@@ -72,7 +77,7 @@ build_bug_on(PX_BITMAP_WORDS * 64 != PX_PORTS);
 /*
  * The one exit: every packet adds exactly one of totals.dropped/passed,
  * plus the field its reason names, plus its port counter if it has one.
- * Per-CPU values, so plain increments are race-free.
+ * Per-CPU values and per-CPU slices, so plain increments are race-free.
  */
 static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 {
@@ -108,6 +113,8 @@ static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 		}
 	}
 	if (key != PX_NO_KEY) {
+		/* This CPU's slice; out of range (never) finds no entry. */
+		key += bpf_get_smp_processor_id() * PX_COUNTER_KEYS;
 		pc = bpf_map_lookup_elem(&px_counters, &key);
 		if (pc) {
 			if (drop)

@@ -21,7 +21,7 @@
 #include "maps.h"
 #include "pins.h"
 #include "policy.h"
-#include "portxdp.skel.h"
+#include "skel.h"
 #include "table.h"
 #include "xdp.h"
 
@@ -155,7 +155,7 @@ int cmd_attach(int argc, char **argv)
 	if (xdp_clear_for_attach(ifname, ifindex, dir, force))
 		goto out;
 
-	skel = portxdp_bpf__open_and_load();
+	skel = px_skel_load();
 	if (!skel) {
 		err = -errno;
 		px_error("the kernel refused to load the XDP program (%s): "

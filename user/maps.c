@@ -7,15 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "maps.h"
-
-/* Keys per batch call: large enough that a full read is 16-32 syscalls. */
-#define COUNTER_BATCH 8192
 
 int maps_ncpus(void)
 {
@@ -94,53 +92,67 @@ out:
 	return err;
 }
 
+/* Slices in a counters map: its max_entries over one CPU's keys. */
+static int counter_slices(int counters_fd, __u32 *slices)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(counters_fd, &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(struct px_port_counter) ||
+	    info.max_entries % PX_COUNTER_KEYS || !info.max_entries)
+		return -EINVAL;
+	*slices = info.max_entries / PX_COUNTER_KEYS;
+	return 0;
+}
+
 int maps_read_counters(int counters_fd, struct px_port_counter *out)
 {
-	int ncpus = maps_ncpus();
-	struct px_port_counter *vals;
-	__u32 *keys, in_batch, out_batch;
-	void *in = NULL;
-	__u32 done = 0;
-	int err = 0;
+	const struct px_port_counter *all;
+	size_t size;
+	__u32 slices;
+	int err = counter_slices(counters_fd, &slices);
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	keys = calloc(COUNTER_BATCH, sizeof(*keys));
-	vals = calloc((size_t)COUNTER_BATCH * ncpus, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memset(out, 0, sizeof(*out) * PX_COUNTER_KEYS);
-	while (done < PX_COUNTER_KEYS) {
-		__u32 count = COUNTER_BATCH;
+	if (err)
+		return err;
+	/* One mapping of every CPU's slice: no per-entry syscalls. */
+	size = (size_t)slices * PX_COUNTER_KEYS * sizeof(*all);
+	all = mmap(NULL, size, PROT_READ, MAP_SHARED, counters_fd, 0);
+	if (all == MAP_FAILED)
+		return -errno;
+	memcpy(out, all, sizeof(*out) * PX_COUNTER_KEYS);
+	for (__u32 c = 1; c < slices; c++) {
+		const struct px_port_counter *s = all + (size_t)c * PX_COUNTER_KEYS;
 
-		err = bpf_map_lookup_batch(counters_fd, in, &out_batch, keys,
-					   vals, &count, NULL);
-		if (err && errno != ENOENT) {
-			err = -errno;
-			goto out;
+		for (__u32 k = 0; k < PX_COUNTER_KEYS; k++) {
+			out[k].dropped += s[k].dropped;
+			out[k].passed += s[k].passed;
 		}
-		for (__u32 i = 0; i < count; i++) {
-			struct px_port_counter *dst;
-
-			if (keys[i] >= PX_COUNTER_KEYS)
-				continue;
-			dst = &out[keys[i]];
-			for (int c = 0; c < ncpus; c++) {
-				dst->dropped += vals[(size_t)i * ncpus + c].dropped;
-				dst->passed += vals[(size_t)i * ncpus + c].passed;
-			}
-		}
-		done += count;
-		if (err || !count) /* ENOENT: the last batch */
-			break;
-		in_batch = out_batch;
-		in = &in_batch;
 	}
-	err = 0;
-out:
-	free(keys);
-	free(vals);
-	return err;
+	munmap((void *)all, size);
+	return 0;
+}
+
+int maps_read_counter(int counters_fd, __u32 key, struct px_port_counter *out)
+{
+	struct px_port_counter v;
+	__u32 slices;
+	int err = counter_slices(counters_fd, &slices);
+
+	if (err)
+		return err;
+	if (key >= PX_COUNTER_KEYS)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	for (__u32 c = 0; c < slices; c++) {
+		__u32 k = c * PX_COUNTER_KEYS + key;
+
+		if (bpf_map_lookup_elem(counters_fd, &k, &v))
+			return -errno;
+		out->dropped += v.dropped;
+		out->passed += v.passed;
+	}
+	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Reading and writing the filter's maps (layouts in include/portxdp.h):
- * the live policy, swapped whole; the per-CPU counters, read in batches
+ * the live policy, swapped whole; the per-CPU counters, read through one mmap
  * and summed over CPUs.
  */
 #ifndef PX_MAPS_H
@@ -27,9 +27,12 @@ int maps_read_totals(int totals_fd, struct px_totals *out);
 
 /*
  * Every per-port counter summed over CPUs into out[PX_COUNTER_KEYS]
- * (index proto * PX_PORTS + port), with batch lookups. 0 or -errno.
+ * (index proto * PX_PORTS + port), through one mmap of the map. 0 or -errno.
  */
 int maps_read_counters(int counters_fd, struct px_port_counter *out);
+
+/* One counter (key = proto * PX_PORTS + port) summed over CPUs. */
+int maps_read_counter(int counters_fd, __u32 key, struct px_port_counter *out);
 
 /* Number of possible CPUs (per-CPU value count). */
 int maps_ncpus(void);

@@ -4,8 +4,8 @@
 # make bench, statistics part (issue 5): what reading the counters costs.
 # Attaches the filter in a lab namespace, puts hits on a few ports, then
 # measures over RUNS runs (median, min, max):
-#   - reading and summing all PX_COUNTER_KEYS per-CPU counters with batch
-#     lookups, as `portxdp -v stats` reports it (maps_read_counters alone);
+#   - reading and summing all PX_COUNTER_KEYS counters of every CPU through
+#     one mmap of the counter map, as `portxdp -v stats` reports it (maps_read_counters alone);
 #   - `portxdp stats IF --json` as a whole command, wall clock, process
 #     start to exit, netns entry included. Target: under 20 ms.
 # Prints one line per measure and "PASS|FAIL stats_json_under_20ms".
@@ -36,7 +36,7 @@ bench() {
 		px -v stats "$IF_IN" --json 2>&1 >/dev/null |
 			sed -n 's/.*counters on .* CPUs in \([0-9.]*\) ms.*/\1/p'
 	done | stats3)
-	echo "stats: read and sum $((2 * 65536)) counters x ${ncpu:-?} CPUs (batch lookups): $read_ms"
+	echo "stats: read and sum $((2 * 65536)) counters x ${ncpu:-?} CPUs (one mmap): $read_ms"
 	cmd_ms=$(for i in $(seq "$RUNS"); do
 		t0=$(date +%s%N)
 		px stats "$IF_IN" --json >/dev/null

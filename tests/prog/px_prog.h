@@ -24,7 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "portxdp.h"
-#include "portxdp.skel.h"
+#include "skel.h"
 #include "check.h"
 
 /* ---- packets --------------------------------------------------------- */
@@ -238,7 +238,7 @@ static inline int px_setup(void)
 		px.no_priv = true;
 		return -EPERM;
 	}
-	px.skel = portxdp_bpf__open_and_load();
+	px.skel = px_skel_load();
 	if (!px.skel) {
 		px.load_err = -errno;
 		if (errno == EPERM)
@@ -331,16 +331,19 @@ static inline int px_totals(struct px_totals *sum)
 	return 0;
 }
 
+/* One CPU slice per possible CPU (include/portxdp.h). */
 static inline int px_counter(__u32 key, struct px_port_counter *sum)
 {
-	struct px_port_counter v[px.ncpu];
+	struct px_port_counter v;
 
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(px.counters_fd, &key, v))
-		return -errno;
 	for (int i = 0; i < px.ncpu; i++) {
-		sum->dropped += v[i].dropped;
-		sum->passed += v[i].passed;
+		__u32 k = (__u32)i * PX_COUNTER_KEYS + key;
+
+		if (bpf_map_lookup_elem(px.counters_fd, &k, &v))
+			return -errno;
+		sum->dropped += v.dropped;
+		sum->passed += v.passed;
 	}
 	return 0;
 }

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Open and load the embedded XDP program the one right way: the counter
+ * map must be sized for every possible CPU before load (see px_counters in
+ * include/portxdp.h). Header-only so that the BPF_PROG_TEST_RUN tests and
+ * benchmarks, which do not link user/, load exactly what attach loads.
+ */
+#ifndef PX_SKEL_H
+#define PX_SKEL_H
+
+#include <errno.h>
+
+#include <bpf/libbpf.h>
+
+#include "portxdp.h"
+#include "portxdp.skel.h"
+
+/* NULL with errno set on failure. */
+static inline struct portxdp_bpf *px_skel_load(void)
+{
+	struct portxdp_bpf *skel;
+	int ncpus = libbpf_num_possible_cpus(), err;
+
+	if (ncpus <= 0) {
+		errno = ncpus ? -ncpus : EINVAL;
+		return NULL;
+	}
+	skel = portxdp_bpf__open();
+	if (!skel)
+		return NULL;
+	err = bpf_map__set_max_entries(skel->maps.px_counters,
+				       (__u32)ncpus * PX_COUNTER_KEYS);
+	if (!err)
+		err = portxdp_bpf__load(skel);
+	if (err) {
+		portxdp_bpf__destroy(skel);
+		errno = err < 0 ? -err : EINVAL;
+		return NULL;
+	}
+	return skel;
+}
+
+#endif
