@@ -46,9 +46,7 @@ done
 for t in "$BUILD"/prog/*; do
 	[ -x "$t" ] && run_one "prog/${t##*/}" "$t"
 done
-for t in tests/fuzz/smoke.sh; do
-	[ -x "$t" ] && run_one "fuzz/smoke" "$t"
-done
+[ -x tests/fuzz/run.sh ] && run_one "fuzz/policy" tests/fuzz/run.sh
 for t in tests/e2e/*.sh; do
 	[ -f "$t" ] && run_one "e2e/${t##*/}" bash "$t"
 done
