@@ -111,7 +111,7 @@ $(BUILD) $(BUILD)/user $(TBUILD)/user $(TBUILD)/unit $(BUILD)/prog $(BUILD)/tool
 BUILD_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool gcc make \
 	libclang-rt-14-dev
 TEST_PKGS := iproute2 iputils-ping procps util-linux tmux xdp-tools \
-	netsniff-ng nftables iptables gnuplot-nox
+	netsniff-ng nftables iptables gnuplot-nox jq
 define install_missing
 	$(Q)missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
