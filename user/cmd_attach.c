@@ -133,9 +133,10 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	}
 	if (rep.cuts_ssh && !force) {
-		px_error("%s closes 22/tcp (ssh) and this command runs over "
-			 "SSH: you would be cut off; open ssh in the policy, or "
-			 "use --force if you have another way in", policy_path);
+		px_error("%s closes the port this SSH session came in on "
+			 "(SSH_CONNECTION): you would be cut off; open it in the "
+			 "policy, or use --force if you have another way in",
+			 policy_path);
 		goto out;
 	}
 	ifindex = cli_ifindex(ifname);
