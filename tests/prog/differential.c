@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Differential test of the XDP program against the reference classifier
+ * (tests/ref/reference.h, SPEC 5 written plainly and separately): every
+ * packet goes through BPF_PROG_TEST_RUN and through the reference under
+ * the same policy, and the verdict and the counters that moved must agree.
+ *
+ * Counters are checked without reading 2 MiB per CPU per packet: a model
+ * holds what every counter should be. After each packet the totals (one
+ * small lookup) must equal the model's plus the reference's expectation,
+ * and so must the one port counter the reference says moves. Every
+ * CHECK_EVERY packets, and at the end, all port counters are read in
+ * batches and compared with the model, which catches a counter that moved
+ * although the reference expected none; the packets of that window are then
+ * replayed watching the keys that differ, to name the packet.
+ *
+ * Packets come from tests/ref/packets.h, seeded: packet i of seed s is the
+ * same bytes on every run. A disagreement is printed and written to
+ * tests/corpus/ as a .pkt file (hex), and every .pkt file there is replayed
+ * on every run under all eight policy shapes (ports all open or all closed,
+ * ping open or closed, fragments pass or drop), so it stays fixed.
+ *
+ * Tests: the reference against hand-written answers; every canonical
+ * shape cut at every length; the corpus; then the random run.
+ *   differential [--packets N] [--seed S] [--corpus DIR] [--only I]
+ * Defaults: 50000 packets (`make test`), seed 1, tests/corpus.
+ * `make fuzz-packets` runs 1000000. --only I prints packet I and both
+ * verdicts, to debug one disagreement.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "px_prog.h"
+#include "../ref/reference.h"
+#include "../ref/packets.h"
+
+#define CHECK_EVERY 8192 /* packets between full counter comparisons */
+#define EPOCH 1000       /* packets under one random policy */
+#define MAX_REPORTS 20   /* disagreements printed and written per run */
+#define MAX_KEYS 16      /* keys watched when locating a stray counter */
+
+static unsigned long long opt_packets = 50000, opt_seed = 1;
+static long long opt_only = -1;
+static const char *opt_corpus = "tests/corpus";
+
+/* What the counters should be now. */
+static struct {
+	struct px_totals tot;
+	struct px_port_counter *ctr; /* PX_COUNTER_KEYS */
+	struct px_port_counter *now; /* scratch for full reads */
+} model;
+
+static unsigned long long disagreements, written;
+
+/* ---- reading the maps -------------------------------------------------- */
+
+/*
+ * The layout of px_counters, found at run time so this test reads either
+ * design: a PERCPU_ARRAY (ncpu values per key) or an ARRAY holding one
+ * slice of PX_COUNTER_KEYS per CPU (one value per key). Either way the
+ * count of (proto, port) is the sum over every copy of every key k with
+ * k % PX_COUNTER_KEYS == proto * PX_PORTS + port.
+ */
+static struct {
+	int copies; /* values per key */
+	__u32 slices; /* max_entries / PX_COUNTER_KEYS */
+} layout;
+
+static int read_layout(void)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	if (layout.copies)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(px.counters_fd, &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(struct px_port_counter) ||
+	    info.max_entries % PX_COUNTER_KEYS)
+		return -EINVAL;
+	layout.copies = info.type == BPF_MAP_TYPE_PERCPU_ARRAY ? px.ncpu : 1;
+	layout.slices = info.max_entries / PX_COUNTER_KEYS;
+	return 0;
+}
+
+/* One (proto, port) counter summed over CPUs. 0 or -errno. */
+static int read_counter(__u32 key, struct px_port_counter *sum)
+{
+	struct px_port_counter v[layout.copies ? layout.copies : 1];
+	int err = read_layout();
+
+	if (err)
+		return err;
+	memset(sum, 0, sizeof(*sum));
+	for (__u32 s = 0; s < layout.slices; s++) {
+		__u32 k = s * PX_COUNTER_KEYS + key;
+
+		if (bpf_map_lookup_elem(px.counters_fd, &k, v))
+			return -errno;
+		for (int c = 0; c < layout.copies; c++) {
+			sum->dropped += v[c].dropped;
+			sum->passed += v[c].passed;
+		}
+	}
+	return 0;
+}
+
+/* Every port counter summed over CPUs, in batches. 0 or -errno. */
+static int read_counters(struct px_port_counter *out)
+{
+	enum { BATCH = 8192 };
+	static __u32 keys[BATCH];
+	static struct px_port_counter *vals;
+	__u32 token = 0, next = 0;
+	void *in = NULL; /* NULL: from the start; then the kernel's token */
+	int err = read_layout();
+
+	if (err)
+		return err;
+	if (!vals) {
+		vals = calloc((size_t)BATCH * layout.copies, sizeof(*vals));
+		if (!vals)
+			return -ENOMEM;
+	}
+	memset(out, 0, sizeof(*out) * PX_COUNTER_KEYS);
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+		__u32 n = BATCH;
+
+		err = bpf_map_lookup_batch(px.counters_fd, in, &next, keys,
+					   vals, &n, &bo);
+		if (err && errno != ENOENT)
+			return -errno;
+		for (__u32 i = 0; i < n; i++) {
+			struct px_port_counter *o = &out[keys[i] % PX_COUNTER_KEYS];
+
+			for (int c = 0; c < layout.copies; c++) {
+				o->dropped += vals[(size_t)i * layout.copies + c].dropped;
+				o->passed += vals[(size_t)i * layout.copies + c].passed;
+			}
+		}
+		if (err) /* ENOENT: that was the last batch */
+			return 0;
+		token = next;
+		in = &token;
+	}
+}
+
+static bool sync_model(void)
+{
+	return ASSERT_OK(px_totals(&model.tot), "read totals") &&
+	       ASSERT_OK(read_counters(model.ctr), "read counters");
+}
+
+/* ---- describing what happened ------------------------------------------- */
+
+static const char *verdict_name(int action)
+{
+	return action == XDP_DROP ? "DROP" : action == XDP_PASS ? "PASS" : "OTHER";
+}
+
+static const char *reason_name(enum ref_reason r)
+{
+	static const char *const names[] = { "", " +malformed", " +fragments",
+					     " +non_ip", " +ping" };
+
+	return names[r];
+}
+
+/* The totals fields that moved from a to b, as " +field" words. */
+static void totals_moved(const struct px_totals *a, const struct px_totals *b,
+			 char *buf, size_t len)
+{
+	static const char *const names[] = { "dropped", "passed", "malformed",
+					     "fragments", "non_ip",
+					     "ping_dropped", "ping_passed" };
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	size_t used = 0;
+
+	_Static_assert(sizeof(struct px_totals) == sizeof(names) / sizeof(names[0]) * 8,
+		       "names cover every totals field");
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (y[i] != x[i] && used < len)
+			used += (size_t)snprintf(buf + used, len - used,
+						 " %s%+lld", names[i],
+						 (long long)(y[i] - x[i]));
+}
+
+/* The port counters that moved between model.ctr and model.now. */
+static void ports_moved(char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (__u32 k = 0; k < PX_COUNTER_KEYS && used < len; k++) {
+		const struct px_port_counter *a = &model.ctr[k], *b = &model.now[k];
+
+		if (a->dropped != b->dropped || a->passed != b->passed)
+			used += (size_t)snprintf(buf + used, len - used,
+						 " %u/%s:dropped%+lld,passed%+lld",
+						 k % PX_PORTS,
+						 k / PX_PORTS ? "udp" : "tcp",
+						 (long long)(b->dropped - a->dropped),
+						 (long long)(b->passed - a->passed));
+	}
+}
+
+static void hexdump(FILE *f, const __u8 *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fprintf(f, "%02x%s", b[i], i % 16 == 15 || i + 1 == len ? "\n" : " ");
+}
+
+/*
+ * One disagreement: printed (two-space detail lines) and, for generated
+ * packets, written to the corpus so `make test` replays it forever after.
+ */
+static void report(const char *origin, const char *shape, const __u8 *b,
+		   size_t len, const struct px_policy *pol, const char *bpf_said,
+		   const struct ref_verdict *v, const char *file_name)
+{
+	char ref_said[160], path[PATH_MAX];
+	FILE *f;
+
+	disagreements++;
+	snprintf(ref_said, sizeof(ref_said), "%s%s%s (%s)",
+		 verdict_name(v->action), reason_name(v->reason),
+		 v->proto < 0 ? "" : v->proto == PX_TCP ? " +port tcp" : " +port udp",
+		 v->why);
+	if (disagreements > MAX_REPORTS)
+		return;
+	printf("  DISAGREE %s (%s), policy flags 0x%x\n", origin, shape,
+	       pol->flags);
+	printf("    bpf:       %s\n    reference: %s\n", bpf_said, ref_said);
+	if (v->proto >= 0)
+		printf("    port %u/%s is %s in the policy\n", v->port,
+		       v->proto == PX_TCP ? "tcp" : "udp",
+		       ref_port_open(pol, v->proto, v->port) ? "open" : "closed");
+	hexdump(stdout, b, len);
+	if (!file_name)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", opt_corpus, file_name);
+	f = fopen(path, "w");
+	if (!f) {
+		printf("    cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "# portxdp differential test: a packet on which the XDP program\n"
+		   "# and the reference classifier (tests/ref/reference.h) disagreed.\n"
+		   "# tests/prog/differential replays it under every policy shape.\n"
+		   "# found: %s, policy flags 0x%x\n# shape: %s\n"
+		   "# bpf: %s\n# reference: %s\n",
+		origin, pol->flags, shape, bpf_said, ref_said);
+	hexdump(f, b, len);
+	fclose(f);
+	written++;
+	printf("    written to %s\n", path);
+}
+
+/* ---- one packet ------------------------------------------------------------- */
+
+static void expect_totals(struct px_totals *t, const struct ref_verdict *v)
+{
+	bool drop = v->action == REF_DROP;
+
+	if (drop)
+		t->dropped++;
+	else
+		t->passed++;
+	switch (v->reason) {
+	case REF_MALFORMED: t->malformed++; break;
+	case REF_FRAGMENT: t->fragments++; break;
+	case REF_NON_IP: t->non_ip++; break;
+	case REF_PING:
+		if (drop)
+			t->ping_dropped++;
+		else
+			t->ping_passed++;
+		break;
+	case REF_NONE: break;
+	}
+}
+
+/*
+ * Run b through both and compare verdict, totals and the expected port
+ * counter with the model; keep the model in step. Returns true when they
+ * agree. file_name: where a disagreement goes in the corpus (NULL: not).
+ */
+static bool check_packet(const __u8 *b, size_t len, const struct px_policy *pol,
+			 const char *origin, const char *shape,
+			 const char *file_name)
+{
+	struct px_totals want, got;
+	struct px_port_counter c = { 0 };
+	struct ref_verdict v;
+	struct pkt p;
+	__u32 ret = 0, key = 0;
+	bool ok;
+	char bpf_said[1024], moved[768];
+
+	ref_classify(b, len, pol, &v);
+	memcpy(p.b, b, len);
+	p.len = len;
+	if (!ASSERT_OK(px_run(&p, &ret), "bpf_prog_test_run_opts") ||
+	    !ASSERT_OK(px_totals(&got), "read totals"))
+		return false;
+	want = model.tot;
+	expect_totals(&want, &v);
+	ok = ret == (__u32)v.action && !memcmp(&want, &got, sizeof(got));
+	if (v.proto >= 0) {
+		key = (__u32)v.proto * PX_PORTS + v.port;
+		if (!ASSERT_OK(read_counter(key, &c), "read counter"))
+			return false;
+		if (v.action == REF_DROP)
+			ok &= c.dropped == model.ctr[key].dropped + 1 &&
+			      c.passed == model.ctr[key].passed;
+		else
+			ok &= c.passed == model.ctr[key].passed + 1 &&
+			      c.dropped == model.ctr[key].dropped;
+	}
+	if (ok) {
+		model.tot = got;
+		if (v.proto >= 0)
+			model.ctr[key] = c;
+		return true;
+	}
+	/* Say exactly what the program moved, then take it as the new state. */
+	totals_moved(&model.tot, &got, moved, sizeof(moved));
+	snprintf(bpf_said, sizeof(bpf_said), "%s,%s", verdict_name((int)ret), moved);
+	if (!read_counters(model.now)) {
+		ports_moved(moved, sizeof(moved));
+		snprintf(bpf_said + strlen(bpf_said),
+			 sizeof(bpf_said) - strlen(bpf_said), " ports:%s",
+			 moved[0] ? moved : " none");
+		memcpy(model.ctr, model.now, sizeof(*model.ctr) * PX_COUNTER_KEYS);
+	}
+	model.tot = got;
+	report(origin, shape, b, len, pol, bpf_said, &v, file_name);
+	return false;
+}
+
+/* ---- the eight policy shapes ---------------------------------------------- */
+
+static void shape_policy(struct px_policy *pol, unsigned int s)
+{
+	pol_init(pol, s & 1, (s & 2 ? PX_F_PING_OPEN : 0) |
+				     (s & 4 ? PX_F_FRAG_DROP : 0));
+}
+
+/* ---- the tests -------------------------------------------------------------- */
+
+/* The reference itself, against answers written by hand from SPEC 5. */
+static void reference_known_answers(void)
+{
+	static struct px_policy pol;
+	struct ref_verdict v;
+	struct pkt p;
+
+#define REF(what, act, rsn)                                                    \
+	do {                                                                   \
+		ref_classify(p.b, p.len, &pol, &v);                            \
+		ASSERT_EQ(v.action, act, what ": verdict");                   \
+		ASSERT_EQ(v.reason, rsn, what ": reason");                    \
+	} while (0)
+
+	pol_init(&pol, false, 0);
+	pol_set(&pol, PX_TCP, 22, true);
+	pol_set(&pol, PX_UDP, 53, true);
+	pol_set(&pol, PX_TCP, 0, true);
+
+	pkt_tcp4(&p, 22);
+	REF("tcp4 22 open", REF_PASS, REF_NONE);
+	ASSERT_EQ(v.proto, PX_TCP, "tcp4 22: counter proto");
+	ASSERT_EQ(v.port, 22, "tcp4 22: counter port");
+	pkt_tcp4(&p, 23);
+	REF("tcp4 23 closed", REF_DROP, REF_NONE);
+	pkt_tcp4(&p, 0);
+	REF("tcp4 port 0 (open in policy)", REF_DROP, REF_NONE);
+	ASSERT_EQ(v.port, 0, "port 0 counted");
+	pkt_udp6(&p, 53);
+	REF("udp6 53 open", REF_PASS, REF_NONE);
+	pkt_udp6(&p, 22);
+	REF("udp6 22 closed (tcp only)", REF_DROP, REF_NONE);
+
+	pb_eth(&p, 0x8100);
+	pb_vlan(&p, 0x88a8);
+	pb_vlan(&p, 0x0800);
+	pb_ip4(&p, 5, 6, 0);
+	pb_tcp(&p, 22);
+	REF("two tags", REF_PASS, REF_NONE);
+	pb_eth(&p, 0x8100);
+	pb_vlan(&p, 0x8100);
+	pb_vlan(&p, 0x8100);
+	pb_vlan(&p, 0x0800);
+	pb_ip4(&p, 5, 6, 0);
+	pb_tcp(&p, 22);
+	REF("three tags", REF_DROP, REF_MALFORMED);
+
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 15, 17, 0);
+	pb_udp(&p, 53);
+	REF("ipv4 options", REF_PASS, REF_NONE);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 4, 17, 0);
+	pb_udp(&p, 53);
+	REF("ihl 4", REF_DROP, REF_MALFORMED);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 15, 17, 0);
+	pb_cut(&p, 40);
+	REF("ihl past the packet", REF_DROP, REF_MALFORMED);
+	pkt_tcp4(&p, 22);
+	pb_cut(&p, 1);
+	REF("tcp 19 bytes", REF_DROP, REF_MALFORMED);
+	pkt_udp4(&p, 53);
+	pb_cut(&p, 1);
+	REF("udp 7 bytes", REF_DROP, REF_MALFORMED);
+
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 0);
+	for (int i = 0; i < 7; i++)
+		pb_ip6_opt(&p, 60, 0);
+	pb_ip6_opt(&p, 17, 1);
+	pb_udp(&p, 53);
+	REF("eight extension headers", REF_PASS, REF_NONE);
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 0);
+	for (int i = 0; i < 8; i++)
+		pb_ip6_opt(&p, 60, 0);
+	pb_ip6_opt(&p, 17, 0);
+	pb_udp(&p, 53);
+	REF("nine extension headers", REF_DROP, REF_MALFORMED);
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 43);
+	pb_ip6_opt(&p, 17, 2);
+	pb_cut(&p, 1);
+	REF("extension header cut short", REF_DROP, REF_MALFORMED);
+
+	/* Fragments: first judged by ports, later by the option. */
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 6, 0x2000);
+	pb_tcp(&p, 23);
+	REF("first fragment, closed port", REF_DROP, REF_NONE);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 6, 0x2000);
+	pb_bytes(&p, 10, 0);
+	REF("first fragment too short for ports", REF_DROP, REF_MALFORMED);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 6, 1);
+	pb_tcp(&p, 22);
+	REF("tcp at offset 8", REF_DROP, REF_MALFORMED);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 17, 1);
+	pb_udp(&p, 0);
+	REF("udp later fragment, pass", REF_PASS, REF_FRAGMENT);
+	ASSERT_EQ(v.proto, -1, "later fragment: no port counter");
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 44);
+	pb_ip6_frag(&p, 6, 100, 1);
+	pb_tcp(&p, 23);
+	REF("ipv6 later fragment, pass", REF_PASS, REF_FRAGMENT);
+	pol.flags |= PX_F_FRAG_DROP;
+	REF("ipv6 later fragment, drop", REF_DROP, REF_FRAGMENT);
+	pol.flags &= ~PX_F_FRAG_DROP;
+
+	/* Ping and other ICMP. */
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 1, 0);
+	pb_icmp(&p, 8, 0);
+	REF("echo request, ping closed", REF_DROP, REF_PING);
+	pol.flags |= PX_F_PING_OPEN;
+	REF("echo request, ping open", REF_PASS, REF_PING);
+	pol.flags &= ~PX_F_PING_OPEN;
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 58);
+	pb_icmp(&p, 135, 0);
+	REF("neighbour solicitation", REF_PASS, REF_NONE);
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 58);
+	pb_icmp(&p, 128, 0);
+	pb_cut(&p, 1);
+	REF("icmpv6 7 bytes", REF_DROP, REF_MALFORMED);
+
+	pb_eth(&p, 0x0806);
+	pb_bytes(&p, 28, 0);
+	REF("arp", REF_PASS, REF_NON_IP);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 47, 0);
+	REF("gre", REF_PASS, REF_NONE);
+	p.len = 13;
+	REF("13-byte frame", REF_DROP, REF_MALFORMED);
+#undef REF
+}
+
+/* One canonical packet of each shape, for the truncation sweep. */
+static int canonical(struct pkt *p, int i)
+{
+	switch (i) {
+	case 0: pkt_tcp4(p, 22); break;
+	case 1: pkt_udp4(p, 53); break;
+	case 2: pkt_tcp6(p, 80); break;
+	case 3: pkt_udp6(p, 443); break;
+	case 4: pb_eth(p, 0x0800); pb_ip4(p, 5, 1, 0); pb_icmp(p, 8, 0); break;
+	case 5: pb_eth(p, 0x86dd); pb_ip6(p, 58); pb_icmp(p, 128, 0); break;
+	case 6: pb_eth(p, 0x0800); pb_ip4(p, 15, 6, 0); pb_tcp(p, 22); break;
+	case 7:
+		pb_eth(p, 0x88a8); pb_vlan(p, 0x8100); pb_vlan(p, 0x86dd);
+		pb_ip6(p, 0); pb_ip6_opt(p, 43, 1); pb_ip6_opt(p, 60, 0);
+		pb_ip6_frag(p, 60, 0, 1); pb_ip6_opt(p, 60, 3);
+		pb_ip6_opt(p, 60, 0); pb_ip6_opt(p, 60, 0);
+		pb_ip6_opt(p, 60, 0); pb_ip6_opt(p, 17, 0); pb_udp(p, 53);
+		break;
+	case 8: pb_eth(p, 0x0800); pb_ip4(p, 5, 6, 0x2000); pb_tcp(p, 23); break;
+	case 9: pb_eth(p, 0x0800); pb_ip4(p, 6, 6, 1); pb_tcp(p, 23); break;
+	case 10: pb_eth(p, 0x86dd); pb_ip6(p, 44); pb_ip6_frag(p, 17, 3, 1);
+		pb_udp(p, 0); break;
+	case 11: pb_eth(p, 0x8100); pb_vlan(p, 0x0800); pb_ip4(p, 5, 17, 0);
+		pb_udp(p, 0); break;
+	case 12: pb_eth(p, 0x86dd); pb_ip6(p, 44); pb_ip6_frag(p, 6, 0, 0);
+		pb_tcp(p, 8080); break;
+	default: return -1;
+	}
+	pb_bytes(p, 8, 0xee);
+	return 0;
+}
+
+static void truncation_sweep(void)
+{
+	static struct px_policy pol;
+	struct pkt p;
+	char origin[64];
+	unsigned long long n = 0, bad = 0;
+
+	if (!px_ready() || !sync_model())
+		return;
+	/* Policies outside: each swap waits for an RCU grace period. */
+	for (unsigned int s = 0; s < 8; s++) {
+		shape_policy(&pol, s);
+		if (!INSTALL(&pol))
+			return;
+		for (int i = 0; !canonical(&p, i); i++) {
+			for (size_t len = GEN_MIN; len <= p.len; len++) {
+				snprintf(origin, sizeof(origin),
+					 "shape %d cut to %zu", i, len);
+				bad += !check_packet(p.b, len, &pol, origin,
+						     "canonical", NULL);
+				n++;
+			}
+		}
+	}
+	printf("  %llu cuts under 8 policies, %llu disagreed\n", n / 8, bad);
+	ASSERT_EQ(bad, 0, "truncation sweep disagreements");
+}
+
+/* Read a .pkt file: '#' lines are comments, the rest hex bytes. */
+static int read_pkt_file(const char *path, __u8 *b, size_t *len)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	*len = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *end;
+
+		if (line[0] == '#')
+			continue;
+		for (;;) {
+			unsigned long v = strtoul(s, &end, 16);
+
+			if (end == s)
+				break;
+			if (*len >= PKT_MAX || v > 0xff) {
+				fclose(f);
+				return -EINVAL;
+			}
+			b[(*len)++] = (__u8)v;
+			s = end;
+		}
+	}
+	fclose(f);
+	return *len >= GEN_MIN ? 0 : -EINVAL;
+}
+
+#define MAX_CORPUS 4096
+
+static void corpus_replay(void)
+{
+	static struct px_policy pol;
+	static struct {
+		__u8 b[PKT_MAX];
+		size_t len;
+		char path[256];
+	} files[MAX_CORPUS];
+	struct dirent *de;
+	int n = 0, bad = 0;
+	DIR *d;
+
+	if (!px_ready() || !sync_model())
+		return;
+	d = opendir(opt_corpus);
+	if (!d) {
+		SKIP("no corpus folder");
+		return;
+	}
+	while ((de = readdir(d)) && n < MAX_CORPUS) {
+		size_t nl = strlen(de->d_name);
+
+		if (nl < 5 || strcmp(de->d_name + nl - 4, ".pkt"))
+			continue;
+		snprintf(files[n].path, sizeof(files[n].path), "%s/%s",
+			 opt_corpus, de->d_name);
+		if (ASSERT_OK(read_pkt_file(files[n].path, files[n].b,
+					    &files[n].len), files[n].path))
+			n++;
+	}
+	closedir(d);
+	/* Policies outside: each swap waits for an RCU grace period. */
+	for (unsigned int s = 0; s < 8 && n; s++) {
+		shape_policy(&pol, s);
+		if (!INSTALL(&pol))
+			return;
+		for (int i = 0; i < n; i++)
+			bad += !check_packet(files[i].b, files[i].len, &pol,
+					     files[i].path, "corpus", NULL);
+	}
+	printf("  %d corpus packets under 8 policies, %d disagreed\n", n, bad);
+	ASSERT_EQ(bad, 0, "corpus disagreements");
+}
+
+/*
+ * A counter moved that the reference did not expect: replay the window
+ * [from, to) watching the keys that differ now, and report each packet
+ * that moves one of them without the reference saying so.
+ */
+static void locate_stray(unsigned long long from, unsigned long long to)
+{
+	static struct gen_policy gp;
+	static struct gen_pkt gpkt;
+	__u32 keys[MAX_KEYS];
+	int nkeys = 0;
+	unsigned long long epoch = ~0ULL;
+	char origin[96], file_name[64], said[256];
+
+	for (__u32 k = 0; k < PX_COUNTER_KEYS && nkeys < MAX_KEYS; k++)
+		if (memcmp(&model.ctr[k], &model.now[k], sizeof(model.now[k])))
+			keys[nkeys++] = k;
+	printf("  %d port counters differ after packets %llu-%llu: replaying\n",
+	       nkeys, from, to - 1);
+	for (unsigned long long i = from; i < to; i++) {
+		struct px_port_counter c0[MAX_KEYS], c1[MAX_KEYS];
+		struct ref_verdict v;
+		struct pkt p;
+		__u32 ret;
+
+		if (i / EPOCH != epoch) {
+			epoch = i / EPOCH;
+			gen_policy(&gp, opt_seed, epoch);
+			if (!INSTALL(&gp.pol))
+				return;
+		}
+		gen_packet(&gpkt, opt_seed, i, &gp);
+		memcpy(p.b, gpkt.b, gpkt.len);
+		p.len = gpkt.len;
+		ref_classify(p.b, p.len, &gp.pol, &v);
+		for (int k = 0; k < nkeys; k++)
+			read_counter(keys[k], &c0[k]);
+		px_run(&p, &ret);
+		for (int k = 0; k < nkeys; k++) {
+			read_counter(keys[k], &c1[k]);
+			if (!memcmp(&c0[k], &c1[k], sizeof(c1[k])) ||
+			    (v.proto >= 0 &&
+			     keys[k] == (__u32)v.proto * PX_PORTS + v.port))
+				continue;
+			snprintf(origin, sizeof(origin), "seed %llu packet %llu",
+				 opt_seed, i);
+			snprintf(file_name, sizeof(file_name), "s%llu-p%llu.pkt",
+				 opt_seed, i);
+			snprintf(said, sizeof(said), "%s, moved port counter %u/%s",
+				 verdict_name((int)ret), keys[k] % PX_PORTS,
+				 keys[k] / PX_PORTS ? "udp" : "tcp");
+			report(origin, gpkt.shape, p.b, p.len, &gp.pol, said, &v,
+			       file_name);
+		}
+	}
+	sync_model();
+}
+
+static void differential_random(void)
+{
+	static struct gen_policy gp;
+	static struct gen_pkt gpkt;
+	unsigned long long i, window = 0, bad = 0, by_reason[5] = { 0 };
+	unsigned long long drops = 0, ports = 0;
+	char origin[64], file_name[64];
+	struct timespec t0, t1;
+	double secs;
+
+	if (!px_ready() || !sync_model())
+		return;
+	disagreements = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < opt_packets; i++) {
+		struct ref_verdict v;
+
+		if (i % EPOCH == 0) {
+			gen_policy(&gp, opt_seed, i / EPOCH);
+			if (!INSTALL(&gp.pol))
+				return;
+		}
+		gen_packet(&gpkt, opt_seed, i, &gp);
+		snprintf(origin, sizeof(origin), "seed %llu packet %llu", opt_seed, i);
+		snprintf(file_name, sizeof(file_name), "s%llu-p%llu.pkt", opt_seed, i);
+		bad += !check_packet(gpkt.b, gpkt.len, &gp.pol, origin, gpkt.shape,
+				     written < MAX_REPORTS ? file_name : NULL);
+		ref_classify(gpkt.b, gpkt.len, &gp.pol, &v);
+		by_reason[v.reason]++;
+		drops += v.action == REF_DROP;
+		ports += v.proto >= 0;
+		if ((i + 1) % CHECK_EVERY == 0 || i + 1 == opt_packets) {
+			if (!ASSERT_OK(read_counters(model.now), "read counters"))
+				return;
+			if (memcmp(model.now, model.ctr,
+				   sizeof(*model.ctr) * PX_COUNTER_KEYS))
+				locate_stray(window, i + 1);
+			window = i + 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("  seed %llu: %llu packets in %.1f s (%.0f/s), %llu disagreed\n",
+	       opt_seed, opt_packets, secs, (double)opt_packets / secs,
+	       disagreements);
+	printf("  reference verdicts: %llu dropped, %llu by port, %llu malformed, "
+	       "%llu later fragments, %llu non-IP, %llu pings\n",
+	       drops, ports, by_reason[REF_MALFORMED], by_reason[REF_FRAGMENT],
+	       by_reason[REF_NON_IP], by_reason[REF_PING]);
+	ASSERT_EQ(bad + disagreements, 0, "disagreements");
+}
+
+/* --only I: one generated packet, both verdicts, nothing compared. */
+static int show_one(unsigned long long i)
+{
+	static struct gen_policy gp;
+	static struct gen_pkt gpkt;
+	struct ref_verdict v;
+	struct pkt p;
+	__u32 ret = 0;
+
+	gen_policy(&gp, opt_seed, i / EPOCH);
+	gen_packet(&gpkt, opt_seed, i, &gp);
+	ref_classify(gpkt.b, gpkt.len, &gp.pol, &v);
+	printf("seed %llu packet %llu: %s (%zu bytes), policy flags 0x%x\n",
+	       opt_seed, i, gpkt.shape, gpkt.len, gp.pol.flags);
+	hexdump(stdout, gpkt.b, gpkt.len);
+	printf("reference: %s%s (%s)", verdict_name(v.action),
+	       reason_name(v.reason), v.why);
+	if (v.proto >= 0)
+		printf(", port %u/%s %s", v.port, v.proto ? "udp" : "tcp",
+		       ref_port_open(&gp.pol, v.proto, v.port) ? "open" : "closed");
+	printf("\n");
+	if (px.skel && !px_install(&gp.pol)) {
+		memcpy(p.b, gpkt.b, gpkt.len);
+		p.len = gpkt.len;
+		if (!px_run(&p, &ret))
+			printf("bpf:       %s\n", verdict_name((int)ret));
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "packets", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "corpus", required_argument, NULL, 'c' },
+		{ "only", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:s:c:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': opt_packets = strtoull(optarg, NULL, 0); break;
+		case 's': opt_seed = strtoull(optarg, NULL, 0); break;
+		case 'c': opt_corpus = optarg; break;
+		case 'o': opt_only = strtoll(optarg, NULL, 0); break;
+		default:
+			fprintf(stderr, "usage: %s [--packets N] [--seed S] "
+				"[--corpus DIR] [--only I]\n", argv[0]);
+			return 2;
+		}
+	}
+	model.ctr = calloc(PX_COUNTER_KEYS, sizeof(*model.ctr));
+	model.now = calloc(PX_COUNTER_KEYS, sizeof(*model.now));
+	if (!model.ctr || !model.now)
+		return 1;
+	px_setup();
+	if (opt_only >= 0)
+		return show_one((unsigned long long)opt_only);
+	RUN(reference_known_answers);
+	RUN(truncation_sweep);
+	RUN(corpus_replay);
+	RUN(differential_random);
+	px_teardown();
+	free(model.ctr);
+	free(model.now);
+	return check_exit();
+}
