@@ -59,6 +59,15 @@ struct {
 	__type(value, struct px_totals);
 } px_totals_map SEC(".maps");
 
+/* Logged drops for `portxdp log`, at most px_log.rate a second; read by the log reader only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PX_EVENTS_BYTES);
+} px_events SEC(".maps");
+
+/* The drop log's switch, rate and token bucket (include/portxdp.h); its own section so the reader can mmap it. */
+struct px_log_ctl px_log SEC(".data.px_log") = {};
+
 /* Why a packet got its verdict, beyond its port: picks the totals field. */
 enum px_why {
 	PX_WHY_NONE = 0, /* judged by port, or passed as another protocol */
@@ -127,6 +136,92 @@ static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 }
 
 /*
+ * Take one token from the shared bucket, refilled at px_log.rate a second
+ * with a burst of one second's worth. Tokens are billionths of an event,
+ * so a refill is a multiplication: elapsed ns x events/s.
+ */
+static __always_inline bool px_log_take(struct px_log_ctl *l, __u64 now)
+{
+	__s64 full = (__s64)READ_ONCE(l->rate) * PX_NSEC;
+	__u64 elapsed = now - READ_ONCE(l->last_ns);
+	__s64 t;
+
+	if (elapsed > PX_NSEC)
+		elapsed = PX_NSEC; /* a second refills the whole burst */
+	if (elapsed >= 1000) { /* refill at most every microsecond */
+		t = READ_ONCE(l->tokens) + (__s64)elapsed * l->rate;
+		l->tokens = t < full ? t : full;
+		l->last_ns = now;
+	}
+	if (__sync_fetch_and_add(&l->tokens, -PX_NSEC) >= PX_NSEC)
+		return true;
+	__sync_fetch_and_add(&l->tokens, PX_NSEC);
+	__sync_fetch_and_add(&l->suppressed, 1);
+	return false;
+}
+
+/*
+ * A dropped packet, to the ring buffer for `portxdp log`, within the rate.
+ * Only called while a reader is on. The headers were checked by the
+ * parsers already; the checks are repeated for the verifier, and for
+ * malformed packets whose headers stopped short (their fields stay 0).
+ */
+static __always_inline void px_log_drop(const struct hdr_cursor *c, void *l3,
+					void *l4h, int eth_type, int l4,
+					enum px_why why, __u32 key)
+{
+	struct px_log_ctl *l = &px_log;
+	__u64 now = bpf_ktime_get_ns();
+	struct px_event *e;
+
+	if (now > READ_ONCE(l->lease_ns)) {
+		l->on = 0; /* the reader is gone without saying so */
+		return;
+	}
+	if (!px_log_take(l, now))
+		return;
+	e = bpf_ringbuf_reserve(&px_events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&l->lost, 1);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->time_ns = now;
+	e->proto = l4 > 0 ? l4 : 0;
+	switch (why) {
+	case PX_WHY_MALFORMED:
+		e->reason = PX_DROP_MALFORMED;
+		break;
+	case PX_WHY_FRAGMENT:
+		e->reason = PX_DROP_FRAGMENT;
+		break;
+	case PX_WHY_PING:
+		e->reason = PX_DROP_PING;
+		break;
+	default:
+		e->reason = PX_DROP_CLOSED_PORT;
+	}
+	if (key != PX_NO_KEY)
+		e->dport = key % PX_PORTS;
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = l3;
+
+		e->family = 4;
+		if (ip && (void *)(ip + 1) <= c->end)
+			__builtin_memcpy(e->saddr, &ip->saddr, 4);
+	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = l3;
+
+		e->family = 6;
+		if (ip6 && (void *)(ip6 + 1) <= c->end)
+			__builtin_memcpy(e->saddr, &ip6->saddr, 16);
+	}
+	if (l4h && l4h + sizeof(__be16) <= c->end)
+		e->sport = bpf_ntohs(*(__be16 *)l4h); /* TCP and UDP alike */
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
  * Is port open? key = proto * PX_PORTS + port, and open[][] is contiguous,
  * so the key indexes one flat bitmap of PX_NPROTO * PX_PORTS bits. The mask
  * is for the verifier (clang knows it is redundant, hence barrier_var).
@@ -152,7 +247,8 @@ int portxdp(struct xdp_md *ctx)
 	const struct px_policy *pol;
 	struct iphdr *iph;
 	__u16 frag = 0; /* fragment offset, 8-byte units */
-	int eth_type, l4, port, type, icmp_proto, echo_type;
+	int eth_type = 0, l4 = 0, port, type, icmp_proto, echo_type;
+	void *l3 = NULL, *l4h = NULL; /* for the drop log */
 	__u32 zero = 0;
 	void *inner;
 
@@ -171,6 +267,7 @@ int portxdp(struct xdp_md *ctx)
 	if (eth_type < 0)
 		goto malformed;
 
+	l3 = c.pos;
 	if (eth_type == bpf_htons(ETH_P_IP)) {
 		l4 = parse_iphdr(&c, &iph);
 		if (l4 < 0)
@@ -207,6 +304,8 @@ int portxdp(struct xdp_md *ctx)
 		goto out;
 	}
 
+	if (l4 == IPPROTO_TCP || l4 == IPPROTO_UDP)
+		l4h = c.pos;
 	if (l4 == IPPROTO_TCP) {
 		port = parse_tcphdr(&c);
 		proto = PX_TCP;
@@ -240,6 +339,9 @@ malformed:
 	action = XDP_DROP;
 	why = PX_WHY_MALFORMED;
 out:
+	/* With nobody reading the log, this one branch is all it costs. */
+	if (unlikely(READ_ONCE(px_log.on)) && action == XDP_DROP)
+		px_log_drop(&c, l3, l4h, eth_type, l4, why, key);
 	return px_record(action, why, key);
 }
 

@@ -95,4 +95,67 @@ struct px_totals {
 #define PX_PIN_COUNTERS "counters"
 #define PX_PIN_TOTALS "totals"
 
+/*
+ * The drop log (`portxdp log IF`), appended to the ABI above.
+ *
+ * px_events: BPF_MAP_TYPE_RINGBUF of struct px_event, one per logged drop;
+ * written by the XDP program, read by the one `log` reader.
+ *
+ * px_log: struct px_log_ctl, a global in its own data section
+ * (.data.px_log: a one-entry mmapable ARRAY), so the program reads `on`
+ * with one load and one branch, no lookup, and the reader writes it through
+ * mmap. The reader owns on, rate, lease_ns and reader_pid; the program owns
+ * the rest.
+ *   on          non-zero while a reader runs. 0: the whole cost of the log
+ *               for a packet is the one untaken branch on it
+ *   rate        events a second: the token bucket's refill and burst
+ *   lease_ns    bpf_ktime_get_ns() deadline; the reader renews it every
+ *               second, and past it the program clears `on` itself, so a
+ *               reader killed without cleanup stops the events
+ *   tokens      the bucket, in billionths of an event (no division in the
+ *               program); shared by all CPUs: a race only blurs the rate
+ *   last_ns     when the bucket was last refilled
+ *   suppressed  drops not logged because the bucket was empty
+ *   lost        drops not logged because the ring buffer was full
+ */
+#define PX_EVENTS_BYTES (256 * 1024)
+#define PX_LOG_RATE_DEFAULT 100
+#define PX_LOG_RATE_MAX 1000000
+#define PX_LOG_LEASE_NS 3000000000ULL
+#define PX_NSEC 1000000000LL
+
+/* px_event.reason */
+enum px_drop_reason {
+	PX_DROP_CLOSED_PORT = 1, /* TCP/UDP to a closed port, or to port 0 */
+	PX_DROP_PING = 2, /* echo request while ping is closed */
+	PX_DROP_MALFORMED = 3,
+	PX_DROP_FRAGMENT = 4, /* later fragment with `option fragments drop` */
+};
+
+struct px_event {
+	__u64 time_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u8 saddr[16]; /* IPv4 in the first 4 bytes; zeros when not read */
+	__u16 sport; /* host order; 0 when not TCP/UDP or not read */
+	__u16 dport; /* host order; 0 when not TCP/UDP */
+	__u8 family; /* 4, 6, or 0 when the IP header was not read */
+	__u8 proto; /* IPPROTO_TCP/UDP/ICMP/ICMPV6, or 0 */
+	__u8 reason; /* enum px_drop_reason */
+	__u8 pad;
+};
+
+struct px_log_ctl {
+	__u32 on;
+	__u32 rate;
+	__u64 lease_ns;
+	__u32 reader_pid;
+	__u32 reserved;
+	__s64 tokens;
+	__u64 last_ns;
+	__u64 suppressed;
+	__u64 lost;
+};
+
+#define PX_PIN_EVENTS "events"
+#define PX_PIN_LOG_CTL "log_ctl"
+
 #endif /* PORTXDP_H */
