@@ -29,11 +29,19 @@ int maps_read_policy(int outer_fd, struct px_policy *out)
 	__u32 key = 0, inner_id;
 	int inner_fd, err = 0;
 
-	if (bpf_map_lookup_elem(outer_fd, &key, &inner_id))
-		return -errno;
-	inner_fd = bpf_map_get_fd_by_id(inner_id);
-	if (inner_fd < 0)
-		return -errno;
+	/*
+	 * A swap between the outer lookup and taking the inner map's fd can
+	 * free the map whose id we just read (ENOENT): read the slot again.
+	 */
+	for (int tries = 0;; tries++) {
+		if (bpf_map_lookup_elem(outer_fd, &key, &inner_id))
+			return -errno;
+		inner_fd = bpf_map_get_fd_by_id(inner_id);
+		if (inner_fd >= 0)
+			break;
+		if (errno != ENOENT || tries == 4)
+			return -errno;
+	}
 	if (bpf_map_lookup_elem(inner_fd, &key, out))
 		err = -errno;
 	close(inner_fd);
