@@ -51,6 +51,8 @@ static int pin_all(struct portxdp_bpf *skel, int link_fd, const char *dir)
 		{ PX_PIN_POLICY, bpf_map__fd(skel->maps.px_policy_outer) },
 		{ PX_PIN_COUNTERS, bpf_map__fd(skel->maps.px_counters) },
 		{ PX_PIN_TOTALS, bpf_map__fd(skel->maps.px_totals_map) },
+		{ PX_PIN_EVENTS, bpf_map__fd(skel->maps.px_events) },
+		{ PX_PIN_LOG_CTL, bpf_map__fd(skel->maps.data_px_log) },
 		{ PX_PIN_LINK, link_fd }, /* last: its presence means complete */
 	};
 	char path[PATH_MAX + 32], parent[PATH_MAX];

@@ -27,6 +27,7 @@
 
 static const char *const pin_names[] = {
 	PX_PIN_LINK, PX_PIN_POLICY, PX_PIN_COUNTERS, PX_PIN_TOTALS,
+	PX_PIN_EVENTS, PX_PIN_LOG_CTL,
 };
 
 int pins_mount_bpffs(void)
