@@ -1,12 +1,416 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* portxdp log: not built yet (stub until its issue lands). */
+/*
+ * portxdp log IF: a live stream of the packets the filter drops on IF,
+ * read from the px_events ring buffer. The XDP program emits an event only
+ * while a reader has switched the log on, and only as fast as the reader's
+ * --rate allows (a token bucket inside the program, include/portxdp.h), so
+ * a flood costs neither the fast path nor this reader; what the rate left
+ * out is counted in the program and reported here once a second.
+ *
+ * The switch lives in px_log (the .data.px_log map, pinned as log_ctl),
+ * mapped into this process: on, rate, the lease this reader renews every
+ * second (so a reader killed with SIGKILL stops the events by itself), and
+ * our pid (so a second reader is told who is reading).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "cli.h"
 #include "err.h"
+#include "json.h"
+#include "pins.h"
+#include "portxdp.h"
+
+_Static_assert(sizeof(struct px_event) == 32, "px_event is 32 bytes");
+
+static const char help[] =
+	"usage: portxdp log IF [--rate N] [--count N] [--json]\n"
+	"\n"
+	"Print the packets portxdp drops on IF as they are dropped, one line\n"
+	"each, until Ctrl-C: time, source address and port, destination port\n"
+	"and protocol, and the reason:\n"
+	"  closed-port   TCP or UDP to a closed port (or to port 0)\n"
+	"  ping-closed   an ICMP/ICMPv6 echo request while ping is closed\n"
+	"  malformed     a header cut short or out of bounds (SPEC 5); the\n"
+	"                source shows as far as it could be read\n"
+	"  fragment      a later IP fragment with 'option fragments drop'\n"
+	"\n"
+	"The XDP program logs at most N drops a second (a token bucket with a\n"
+	"burst of N) and counts the rest, so a flood slows neither the filter\n"
+	"nor this reader; each second with drops left out adds a line\n"
+	"'... K more dropped packets not shown'. Every drop is still counted in\n"
+	"'portxdp stats IF'. While no log runs, the filter's cost for it is one\n"
+	"untaken branch per packet. One reader per interface at a time.\n"
+	"\n"
+	"  -r, --rate N   log at most N drops a second (default 100, 1-1000000)\n"
+	"  -c, --count N  exit after N events\n"
+	"  -j, --json     one object per line: {\"time\", \"src\", \"sport\",\n"
+	"                 \"dport\", \"proto\", \"reason\"} (ports absent when the\n"
+	"                 packet has none), and {\"suppressed\": K, \"lost\": L}\n"
+	"                 for the drops left out\n"
+	"\n"
+	"Example: portxdp log eth0 --json | jq -r 'select(.reason) | .src' | sort | uniq -c\n";
+
+struct log_state {
+	struct px_log_ctl *ctl;
+	bool json;
+	unsigned long count, seen;
+	__u64 start_ns; /* events older than this belong to an earlier reader */
+	double real_minus_mono; /* seconds, CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * PX_NSEC + ts.tv_nsec;
+}
+
+static const char *reason_name(__u8 r)
+{
+	switch (r) {
+	case PX_DROP_CLOSED_PORT: return "closed-port";
+	case PX_DROP_PING: return "ping-closed";
+	case PX_DROP_MALFORMED: return "malformed";
+	case PX_DROP_FRAGMENT: return "fragment";
+	}
+	return "unknown";
+}
+
+static const char *proto_name(__u8 p)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case 0: return NULL;
+	}
+	return "ip";
+}
+
+static bool has_ports(const struct px_event *e)
+{
+	return (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) &&
+	       e->reason != PX_DROP_FRAGMENT;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct log_state *st = ctx;
+	const struct px_event *e = data;
+	char src[INET6_ADDRSTRLEN] = "?", when[48], ms[8], from[80], to[32];
+	const char *proto = proto_name(e->proto);
+	double t;
+	time_t secs;
+	struct tm tm;
+
+	if (size < sizeof(*e) || e->time_ns < st->start_ns)
+		return 0;
+	if (e->family == 4)
+		inet_ntop(AF_INET, e->saddr, src, sizeof(src));
+	else if (e->family == 6)
+		inet_ntop(AF_INET6, e->saddr, src, sizeof(src));
+	t = e->time_ns / 1e9 + st->real_minus_mono;
+	secs = (time_t)t;
+	snprintf(ms, sizeof(ms), "%03d", (int)((t - secs) * 1000) % 1000);
+
+	if (st->json) {
+		struct json j;
+
+		gmtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		strcat(when, ".");
+		strcat(when, ms);
+		strcat(when, "Z");
+		json_init(&j, stdout);
+		json_obj_open(&j);
+		json_key_str(&j, "time", when);
+		json_key_str(&j, "src", e->family ? src : NULL);
+		if (has_ports(e)) {
+			json_key_u64(&j, "sport", e->sport);
+			json_key_u64(&j, "dport", e->dport);
+		}
+		json_key_str(&j, "proto", proto);
+		json_key_str(&j, "reason", reason_name(e->reason));
+		json_obj_close(&j);
+		json_end(&j);
+	} else {
+		localtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		if (has_ports(e) && e->family == 6)
+			snprintf(from, sizeof(from), "[%s]:%u", src, e->sport);
+		else if (has_ports(e))
+			snprintf(from, sizeof(from), "%s:%u", src, e->sport);
+		else
+			snprintf(from, sizeof(from), "%s", src);
+		if (e->reason == PX_DROP_PING)
+			snprintf(to, sizeof(to), "ping");
+		else if (has_ports(e))
+			snprintf(to, sizeof(to), "%u/%s", e->dport, proto);
+		else
+			snprintf(to, sizeof(to), "%s", proto ? proto : "-");
+		printf("%s.%s  %-24s ->  %-10s %s\n", when, ms, from, to,
+		       reason_name(e->reason));
+	}
+	st->seen++;
+	if (st->count && st->seen >= st->count)
+		stop = 1;
+	return stop ? 1 : 0; /* a positive return ends the poll */
+}
+
+static void report_left_out(const struct log_state *st, __u64 sup, __u64 lost,
+			    unsigned int rate)
+{
+	if (!sup && !lost)
+		return;
+	if (st->json) {
+		printf("{\"suppressed\": %llu, \"lost\": %llu}\n",
+		       (unsigned long long)sup, (unsigned long long)lost);
+		return;
+	}
+	if (sup)
+		printf("... %llu more dropped packets not shown (--rate %u)\n",
+		       (unsigned long long)sup, rate);
+	if (lost)
+		printf("... %llu dropped packets not shown: the ring buffer "
+		       "was full\n", (unsigned long long)lost);
+}
+
+/* Open a pin of ifname's filter; a missing one means an older attach. */
+static int open_log_pin(const char *dir, const char *name, const char *ifname)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		px_error("%s has no drop log pin (%s): it was attached by an "
+			 "older portxdp; run 'portxdp attach %s --force' to "
+			 "reload it (counters restart)", ifname, name, ifname);
+	return fd;
+}
+
+static struct px_log_ctl *map_ctl(int fd, const char *ifname)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	void *p;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.value_size < sizeof(struct px_log_ctl) ||
+	    !(info.map_flags & BPF_F_MMAPABLE)) {
+		px_error("the drop log switch of %s is not what this portxdp "
+			 "expects: run 'portxdp attach %s --force' to reload "
+			 "the filter", ifname, ifname);
+		return NULL;
+	}
+	p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+		 MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		px_error("cannot map the drop log switch of %s: %s", ifname,
+			 strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+/* Another live reader? Its lease runs and its pid exists. */
+static bool other_reader(const struct px_log_ctl *c, __u64 now, pid_t *pid)
+{
+	*pid = (pid_t)__atomic_load_n(&c->reader_pid, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&c->on, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&c->lease_ns, __ATOMIC_ACQUIRE) > now &&
+	       *pid > 0 && *pid != getpid() &&
+	       (kill(*pid, 0) == 0 || errno == EPERM);
+}
+
+static int parse_num(const char *s, unsigned long lo, unsigned long hi,
+		     unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
 
 int cmd_log(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	px_error("'portxdp log' is not available in this build yet");
-	return PX_EXIT_FAIL;
+	static const struct option opts[] = {
+		{ "rate", required_argument, NULL, 'r' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	struct log_state st = { 0 };
+	unsigned long rate = PX_LOG_RATE_DEFAULT;
+	struct ring_buffer *rb = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct px_log_ctl *ctl = NULL;
+	int ret = PX_EXIT_FAIL, lock = -1, ev_fd = -1, ctl_fd = -1, c, err;
+	__u64 sup0, lost0, next_tick;
+	struct timespec rt;
+	struct px_attached a;
+	const char *ifname;
+	pid_t pid;
+
+	while ((c = cli_getopt(argc, argv, "r:c:j", opts, help)) != -1) {
+		switch (c) {
+		case 'r':
+			if (parse_num(optarg, 1, PX_LOG_RATE_MAX, &rate))
+				return cli_usage_error("log",
+					"--rate wants events a second from 1 to %d, not '%s'",
+					PX_LOG_RATE_MAX, optarg);
+			break;
+		case 'c':
+			if (parse_num(optarg, 1, ~0UL, &st.count))
+				return cli_usage_error("log",
+					"--count wants a whole number >= 1, not '%s'",
+					optarg);
+			break;
+		case 'j': st.json = true; break;
+		case 'h': return PX_EXIT_OK;
+		default: return PX_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("log", "which interface? e.g. 'portxdp log eth0'");
+	if (optind + 1 < argc)
+		return cli_usage_error("log", "one interface only, got '%s' too",
+				       argv[optind + 1]);
+	ifname = argv[optind];
+	if (!cli_need_privileges("log"))
+		return PX_EXIT_FAIL;
+
+	/* Claim the switch under the pins lock: one reader at a time. */
+	lock = pins_lock();
+	if (lock < 0)
+		return PX_EXIT_FAIL;
+	if (pins_open(ifname, &a, false)) {
+		pins_unlock(lock);
+		return PX_EXIT_FAIL;
+	}
+	pins_close(&a);
+	ev_fd = open_log_pin(a.dir, PX_PIN_EVENTS, ifname);
+	ctl_fd = ev_fd < 0 ? -1 : open_log_pin(a.dir, PX_PIN_LOG_CTL, ifname);
+	if (ctl_fd < 0)
+		goto out;
+	ctl = map_ctl(ctl_fd, ifname);
+	if (!ctl)
+		goto out;
+	if (other_reader(ctl, mono_ns(), &pid)) {
+		px_error("'portxdp log' (pid %d) is already reading %s: one "
+			 "reader at a time; stop it first", (int)pid, ifname);
+		goto out;
+	}
+	st.ctl = ctl;
+	st.start_ns = mono_ns();
+	clock_gettime(CLOCK_REALTIME, &rt);
+	st.real_minus_mono = rt.tv_sec + rt.tv_nsec / 1e9 - st.start_ns / 1e9;
+	rb = ring_buffer__new(ev_fd, on_event, &st, NULL);
+	if (!rb) {
+		px_error("cannot read the drop log of %s: %s", ifname,
+			 strerror(errno));
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* Everything set before `on`; the program reads on first. */
+	ctl->rate = (__u32)rate;
+	ctl->tokens = (__s64)rate * PX_NSEC;
+	ctl->last_ns = st.start_ns;
+	ctl->reader_pid = (__u32)getpid();
+	__atomic_store_n(&ctl->lease_ns, st.start_ns + PX_LOG_LEASE_NS,
+			 __ATOMIC_RELEASE);
+	sup0 = __atomic_load_n(&ctl->suppressed, __ATOMIC_RELAXED);
+	lost0 = __atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
+	pins_unlock(lock);
+	lock = -1;
+	if (!st.json)
+		fprintf(stderr, "portxdp: logging drops on %s, at most %lu a "
+			"second; Ctrl-C to stop\n", ifname, rate);
+
+	next_tick = st.start_ns + PX_NSEC;
+	ret = PX_EXIT_OK;
+	while (!stop) {
+		__u64 now;
+
+		err = ring_buffer__poll(rb, 200);
+		if (err < 0 && err != -EINTR) {
+			px_error("reading the drop log of %s failed: %s",
+				 ifname, strerror(-err));
+			ret = PX_EXIT_FAIL;
+			break;
+		}
+		now = mono_ns();
+		if (now < next_tick || stop)
+			continue;
+		next_tick = now + PX_NSEC;
+		__atomic_store_n(&ctl->lease_ns, now + PX_LOG_LEASE_NS,
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
+		{
+			__u64 sup = __atomic_load_n(&ctl->suppressed, __ATOMIC_RELAXED);
+			__u64 lost = __atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
+
+			report_left_out(&st, sup - sup0, lost - lost0,
+					(unsigned int)rate);
+			sup0 = sup;
+			lost0 = lost;
+		}
+		if (access(a.dir, F_OK)) {
+			px_error("portxdp was detached from %s: nothing more "
+				 "to log", ifname);
+			ret = PX_EXIT_FAIL;
+			break;
+		}
+	}
+	/* Off first, so the program stops emitting before we stop reading. */
+	if ((pid_t)ctl->reader_pid == getpid()) {
+		__atomic_store_n(&ctl->on, 0, __ATOMIC_RELEASE);
+		ctl->reader_pid = 0;
+		ctl->lease_ns = 0;
+	}
+out:
+	ring_buffer__free(rb);
+	if (ctl)
+		munmap(ctl, sysconf(_SC_PAGESIZE));
+	if (ctl_fd >= 0)
+		close(ctl_fd);
+	if (ev_fd >= 0)
+		close(ev_fd);
+	pins_unlock(lock);
+	return ret;
 }
