@@ -488,29 +488,21 @@ static int open_lab_pins(struct px_attached *a)
 static int read_counter(const struct px_attached *a, const struct probe *p,
 			__u64 *dropped, __u64 *passed)
 {
-	struct px_port_counter v[512];
-	int ncpus = maps_ncpus();
-	__u32 key;
+	struct px_port_counter v;
+	struct px_totals t;
+	int err;
 
-	*dropped = *passed = 0;
 	if (p->proto == PROBE_PING) {
-		struct px_totals t;
-		int err = maps_read_totals(a->totals_fd, &t);
-
+		err = maps_read_totals(a->totals_fd, &t);
 		*dropped = t.ping_dropped;
 		*passed = t.ping_passed;
 		return err;
 	}
-	if (ncpus <= 0 || ncpus > 512)
-		return -EINVAL;
-	key = p->proto * PX_PORTS + p->port;
-	if (bpf_map_lookup_elem(a->counters_fd, &key, v))
-		return -errno;
-	for (int c = 0; c < ncpus; c++) {
-		*dropped += v[c].dropped;
-		*passed += v[c].passed;
-	}
-	return 0;
+	err = maps_read_counter(a->counters_fd, p->proto * PX_PORTS + p->port,
+				&v);
+	*dropped = v.dropped;
+	*passed = v.passed;
+	return err;
 }
 
 static unsigned short icmp_sum(const void *data, size_t len)
