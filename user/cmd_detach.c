@@ -14,25 +14,42 @@
 #include "err.h"
 #include "pins.h"
 #include "portxdp.h"
+#include "stale.h"
 #include "xdp.h"
 
 static const char help[] =
 	"usage: portxdp detach IF\n"
+	"       portxdp detach --stale\n"
 	"\n"
 	"Remove portxdp from interface IF: the program is detached, its pins\n"
 	"under " PX_PIN_ROOT " are removed, and IF passes everything again.\n"
 	"Counters go with it; save them first with 'portxdp stats IF --json'.\n"
-	"If IF was deleted while attached, this removes the leftover pins.\n";
+	"If IF was deleted while attached, this removes the leftover pins.\n"
+	"\n"
+	"  --stale   remove the pins of every filter whose interface or network\n"
+	"            namespace is gone (those 'status' lists as gone), in all\n"
+	"            namespaces at once; filters still attached stay\n";
 
 int cmd_detach(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "stale", no_argument, NULL, 's' },
+		{ 0 },
+	};
 	struct px_attached a;
+	bool stale = false;
 	const char *ifname;
 	int lock, err, c;
 	__u32 l_if = 0;
 
-	while ((c = cli_getopt(argc, argv, "", NULL, help)) != -1)
-		return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
+	while ((c = cli_getopt(argc, argv, "", opts, help)) != -1) {
+		if (c != 's')
+			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
+		stale = true;
+	}
+	if (stale)
+		return optind == argc ? detach_stale() :
+		       cli_usage_error("detach", "--stale takes no interface");
 	if (optind + 1 != argc)
 		return cli_usage_error("detach", optind >= argc ?
 				       "detach needs an interface" :
