@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End-to-end tests of the faults a filter meets in the field (issue 7):
+#   - its interface is deleted while attached: status says so, detach
+#     cleans the pins, a new interface of the same name attaches cleanly;
+#   - two CLI processes change the same interface at once: they take turns
+#     on the lock under the pin folder, and the live policy is one whole
+#     policy, never a mix;
+#   - bpffs missing: attach mounts it, or says clearly that it cannot
+#     (both in a private mount namespace, so the host's pins are untouched);
+#   - pins of a network namespace that was deleted: status reports them,
+#     `detach --stale` removes them and nothing that still runs;
+#   - another XDP program on the interface: refused without --force,
+#     replaced cleanly with it.
+# Traffic checks use the lab's veth pair (tests/lib/e2e.sh).
+
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/e2e.sh
+
+PORTXDP_ABS=$(realpath "$PORTXDP")
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+NS2=pxf$$
+
+# Only 22/tcp open: probes to 23 must time out while the filter runs.
+closed_policy() {
+	printf 'default closed\nopen 22/tcp\n' >"$TMPD/closed.policy"
+	echo "$TMPD/closed.policy"
+}
+
+ns_pins() { # namespace -> its pin folder
+	echo "/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$1")"
+}
+
+# Poll up to ~5 s for a command's output to contain a string.
+wait_for() { # string command...
+	local want=$1 i
+	shift
+	for i in $(seq 50); do
+		"$@" 2>&1 | grep -qF -- "$want" && return 0
+		sleep 0.1
+	done
+	fail "'$*' never said '$want'; last: $("$@" 2>&1 | tr '\n' ' ')"
+}
+
+xdp_prog_id() { # ifname in $NS -> attached program id, or empty
+	ip -n "$NS" -d link show dev "$1" | awk '/prog\/xdp/ { for (i = 1; i <= NF; i++) if ($i == "id") { print $(i + 1); exit } }'
+}
+
+test_interface_deleted_while_attached() {
+	lab_setup
+	local pins out
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	pins=$(ns_pins "$NS")/$IF_IN
+	[ -e "$pins/link" ] || fail "no pins after attach"
+	ip link del "$IF_OUT" # takes its peer $IF_IN with it
+	wait_for "interface gone" px status "$IF_IN"
+	out=$(px status)
+	echo "$out" | grep -qF "portxdp detach $IF_IN" ||
+		fail "status names no way out: $out"
+	out=$(px detach "$IF_IN")
+	echo "$out" | grep -q "is gone; removed portxdp's leftover pins" ||
+		fail "detach said: $out"
+	[ ! -e "$pins" ] || fail "pins left in $pins"
+	# A new interface of the same name attaches cleanly and filters.
+	ip link add "$IF_OUT" type veth peer name "$IF_IN" netns "$NS"
+	ip addr add "$ADDR_OUT/30" dev "$IF_OUT"
+	ip link set "$IF_OUT" up
+	ip -n "$NS" addr add "$ADDR_IN/30" dev "$IF_IN"
+	ip -n "$NS" link set "$IF_IN" up
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	px status "$IF_IN" | grep -q "^$IF_IN: attached" || fail "not attached"
+	expect_tcp timeout 23
+	px detach "$IF_IN" >/dev/null
+	[ ! -e "$pins" ] || fail "pins left after the second detach"
+	expect_tcp reached 23
+}
+
+# The same, but the new interface appears before anyone runs detach:
+# attach finds the old pins, sees their link attached to nothing, and
+# replaces them without --force.
+test_new_interface_of_same_name_takes_over_stale_pins() {
+	lab_setup
+	local out
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	ip link del "$IF_OUT"
+	wait_for "interface gone" px status "$IF_IN"
+	ip link add "$IF_OUT" type veth peer name "$IF_IN" netns "$NS"
+	ip addr add "$ADDR_OUT/30" dev "$IF_OUT"
+	ip link set "$IF_OUT" up
+	ip -n "$NS" addr add "$ADDR_IN/30" dev "$IF_IN"
+	ip -n "$NS" link set "$IF_IN" up
+	out=$(px attach "$IF_IN" --policy "$(closed_policy)" 2>&1) ||
+		fail "attach over stale pins failed: $out"
+	echo "$out" | grep -q "removing stale pins" || fail "attach said: $out"
+	px status "$IF_IN" | grep -q "^$IF_IN: attached" || fail "not attached"
+	expect_tcp timeout 23
+}
+
+# A held lock makes a change wait: the lock is real.
+test_lock_makes_changes_wait() {
+	lab_setup
+	local t0 t1 out
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	printf 'default open\n' >"$TMPD/open.policy"
+	flock /sys/fs/bpf/portxdp sleep 2 &
+	sleep 0.3
+	t0=$(date +%s%N)
+	out=$(px apply "$IF_IN" "$TMPD/open.policy" 2>&1)
+	t1=$(date +%s%N)
+	wait
+	[ $(((t1 - t0) / 1000000)) -ge 1200 ] ||
+		fail "apply did not wait for the lock ($(((t1 - t0) / 1000000)) ms)"
+	echo "$out" | grep -q "waiting for another portxdp command" ||
+		fail "apply said nothing about waiting: $out"
+}
+
+# Two applies at once, many times: every time the result is one of the
+# two policies exactly (diff against it reports no change), and the
+# folder of pins stays whole.
+test_concurrent_applies_leave_one_whole_policy() {
+	lab_setup
+	local i a b ra rb pins
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	pins=$(ns_pins "$NS")/$IF_IN
+	# Two policies that differ in every port they name and in both flags.
+	printf 'default closed\nopen 1000-30000/tcp\nopen ping\n' >"$TMPD/a.policy"
+	printf 'default open\nclose 1000-30000\nclose ping\noption fragments drop\n' \
+		>"$TMPD/b.policy"
+	for i in $(seq 10); do
+		px apply "$IF_IN" "$TMPD/a.policy" >"$TMPD/a.out" 2>&1 &
+		a=$!
+		px apply "$IF_IN" "$TMPD/b.policy" >"$TMPD/b.out" 2>&1 &
+		b=$!
+		ra=0 rb=0
+		wait $a || ra=$?
+		wait $b || rb=$?
+		[ $ra = 0 ] && [ $rb = 0 ] ||
+			fail "round $i: apply exited $ra/$rb: $(cat "$TMPD/a.out" "$TMPD/b.out")"
+		if ! px diff "$IF_IN" "$TMPD/a.policy" | grep -q "no change" &&
+			! px diff "$IF_IN" "$TMPD/b.policy" | grep -q "no change"; then
+			fail "round $i: the live policy is neither a nor b"
+		fi
+		for f in link policy counters totals; do
+			[ -e "$pins/$f" ] || fail "round $i: pin $f missing"
+		done
+	done
+}
+
+# Two `attach --force` at once: both succeed one after the other, and one
+# filter runs, with complete pins.
+test_concurrent_force_attaches_leave_one_filter() {
+	lab_setup
+	local a b ra=0 rb=0 pins
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	pins=$(ns_pins "$NS")/$IF_IN
+	px attach --force "$IF_IN" --policy "$(closed_policy)" >"$TMPD/a.out" 2>&1 &
+	a=$!
+	px attach --force "$IF_IN" --policy "$(closed_policy)" >"$TMPD/b.out" 2>&1 &
+	b=$!
+	wait $a || ra=$?
+	wait $b || rb=$?
+	[ $ra = 0 ] && [ $rb = 0 ] ||
+		fail "attach --force exited $ra/$rb: $(cat "$TMPD/a.out" "$TMPD/b.out")"
+	px status "$IF_IN" | grep -q "^$IF_IN: attached" || fail "not attached"
+	[ "$(px status "$IF_IN" | grep -o 'program id [0-9]*' | awk '{ print $3 }')" = \
+		"$(xdp_prog_id "$IF_IN")" ] || fail "pinned program is not the one attached"
+	for f in link policy counters totals; do
+		[ -e "$pins/$f" ] || fail "pin $f missing"
+	done
+	expect_tcp timeout 23
+}
+
+# In a private mount namespace with nothing at /sys/fs/bpf, attach mounts
+# bpffs itself; the namespace (and its bpffs) vanish with the command.
+test_bpffs_missing_is_mounted() {
+	lab_setup
+	local out
+	out=$(unshare -m --propagation private sh -c '
+		umount /sys/fs/bpf 2>/dev/null
+		[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || exit 9
+		"$1" --netns "$2" attach "$3" --policy "$4" &&
+		stat -f -c %T /sys/fs/bpf &&
+		"$1" --netns "$2" status "$3" &&
+		"$1" --netns "$2" detach "$3"' sh "$PORTXDP_ABS" "$NS" "$IF_IN" \
+		"$(closed_policy)" 2>&1) || fail "exit $?: $out"
+	echo "$out" | grep -q "^bpf_fs$" || fail "bpffs was not mounted: $out"
+	echo "$out" | grep -q "^$IF_IN: attached" || fail "status: $out"
+	echo "$out" | grep -q "portxdp detached from $IF_IN" || fail "detach: $out"
+}
+
+# ... and when it cannot be mounted (no /sys/fs/bpf at all), a clear error
+# and nothing attached.
+test_bpffs_unmountable_is_a_clear_error() {
+	lab_setup
+	local out rc=0
+	out=$(unshare -m --propagation private sh -c '
+		mount -t tmpfs none /sys/fs &&
+		"$1" --netns "$2" attach "$3" --policy "$4"' sh "$PORTXDP_ABS" \
+		"$NS" "$IF_IN" "$(closed_policy)" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit status"
+	assert_eq "$(echo "$out" | wc -l)" 1 "lines of output"
+	echo "$out" | grep -q "bpffs is not mounted at /sys/fs/bpf and mounting it failed" ||
+		fail "attach said: $out"
+	[ -z "$(xdp_prog_id "$IF_IN")" ] || fail "something was attached"
+}
+
+# A filter in a namespace that is then deleted leaves pins that status
+# reports and `detach --stale` removes; a live filter stays.
+test_pins_of_vanished_namespace() {
+	lab_setup
+	local dir out
+	trap 'ip netns del "$NS2" 2>/dev/null || true; rm -rf "${dir:-/nonexistent}"; lab_cleanup' EXIT
+	ip netns add "$NS2"
+	ip -n "$NS2" link add pxa type veth peer name pxb
+	ip -n "$NS2" link set pxa up
+	ip -n "$NS2" link set pxb up
+	"$PORTXDP" --netns "$NS2" attach pxa --policy "$(closed_policy)" >/dev/null
+	dir=$(ns_pins "$NS2")
+	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	ip netns del "$NS2"
+	# The namespace goes away asynchronously; its link then has no interface.
+	wait_for "pxa: pinned in a network namespace that is gone" "$PORTXDP" status
+	out=$("$PORTXDP" status --json)
+	echo "$out" | grep -q "\"pins\": *\"$dir\"" || fail "status --json: $out"
+	out=$("$PORTXDP" detach --stale)
+	echo "$out" | grep -q "removed stale pins of pxa" || fail "detach --stale: $out"
+	[ ! -e "$dir" ] || fail "$dir is still there"
+	"$PORTXDP" status | grep -q "pxa" && fail "status still lists pxa"
+	px status "$IF_IN" | grep -q "^$IF_IN: attached" ||
+		fail "--stale removed a live filter"
+	expect_tcp timeout 23
+	out=$("$PORTXDP" detach --stale)
+	echo "$out" | grep -q "no stale pins" || fail "second --stale: $out"
+	assert_status 2 "$PORTXDP" detach --stale "$IF_IN"
+}
+
+# A tiny foreign XDP program (passes everything) to collide with.
+foreign_prog() {
+	cat >"$TMPD/foreign.c" <<'EOF'
+struct xdp_md;
+__attribute__((section("xdp"), used)) int foreign(struct xdp_md *ctx)
+{
+	return 2; /* XDP_PASS */
+}
+char _license[] __attribute__((section("license"), used)) = "GPL";
+EOF
+	clang -O2 -g -target bpf -c "$TMPD/foreign.c" -o "$TMPD/foreign.o" ||
+		skip "cannot build a foreign XDP program with clang"
+}
+
+test_other_xdp_program_needs_force() {
+	local mode id out rc
+	lab_setup
+	foreign_prog
+	for mode in xdpgeneric xdpdrv; do
+		ip -n "$NS" link set dev "$IF_IN" "$mode" obj "$TMPD/foreign.o" sec xdp
+		id=$(xdp_prog_id "$IF_IN")
+		[ -n "$id" ] || fail "$mode: the foreign program did not attach"
+		rc=0
+		out=$(px attach "$IF_IN" --policy "$(closed_policy)" 2>&1) || rc=$?
+		assert_eq "$rc" 1 "$mode: attach without --force"
+		echo "$out" | grep -q "already has an XDP program (id $id, 'foreign')" ||
+			fail "$mode: attach said: $out"
+		echo "$out" | grep -q -- "--force" || fail "$mode: no hint of --force: $out"
+		assert_eq "$(xdp_prog_id "$IF_IN")" "$id" "$mode: foreign program kept"
+		[ ! -e "$(ns_pins "$NS")/$IF_IN" ] || fail "$mode: pins left behind"
+		out=$(px attach --force "$IF_IN" --policy "$(closed_policy)" 2>&1) ||
+			fail "$mode: attach --force failed: $out"
+		echo "$out" | grep -q "replacing XDP program id $id" ||
+			fail "$mode: attach --force said: $out"
+		[ "$(xdp_prog_id "$IF_IN")" != "$id" ] || fail "$mode: not replaced"
+		expect_tcp timeout 23
+		expect_tcp reached 22
+		px detach "$IF_IN" >/dev/null
+		[ -z "$(xdp_prog_id "$IF_IN")" ] || fail "$mode: detach left a program"
+		expect_tcp reached 23
+	done
+}
+
+run_tests
