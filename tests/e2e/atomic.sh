@@ -44,13 +44,6 @@ ALWAYS_CLOSED="6001 6002 6003 6004"
 FLIPPING="7001 7002"
 unset SSH_CONNECTION # A closes ssh's neighbours, not ssh; no guard wanted
 
-need() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null || skip "$t is not installed (make deps-test)"
-	done
-}
-
 # The lab, quiet enough for 20k packets/s on 2 cores, with A attached.
 load_lab() {
 	need jq

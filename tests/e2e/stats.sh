@@ -21,13 +21,6 @@ trap 'rm -f "$POLICY"' EXIT
 P_OPEN=40001
 P_CLOSED=40002
 
-need() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null || skip "$t is not installed (make deps-test)"
-	done
-}
-
 # The lab, quiet, with a filter: 40001/udp and ping open, the rest closed.
 stats_lab() {
 	need jq

@@ -40,6 +40,14 @@ skip() {
 	exit 77
 }
 
+# Skip unless every named command is installed.
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip "$t is not installed (make deps-test)"
+	done
+}
+
 assert_eq() { # actual expected what
 	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"
 }
