@@ -135,14 +135,15 @@ static int parse_opts(int argc, char **argv, const char *help, bool *force)
  * Lock, then open IF's pins and check they still drive IF: a filter whose
  * interface was deleted (and maybe made again under the same name) keeps
  * its pins, and changing its policy would report success for nothing.
+ * Then read the live policy into *live.
  * Returns the lock fd (>= 0) with *a open, or -1 (printed).
  */
 static int open_live(const char *verb, const char *ifname,
-		     struct px_attached *a)
+		     struct px_attached *a, struct px_policy *live)
 {
 	__u32 link_ifindex = 0, prog_id, link_id;
 	unsigned int ifindex;
-	int lock;
+	int lock, err;
 
 	if (!cli_need_privileges(verb))
 		return -1;
@@ -166,6 +167,12 @@ static int open_live(const char *verb, const char *ifname,
 			 "nothing filters it now: run 'portxdp detach %s' to "
 			 "remove the leftover pins, then 'portxdp attach %s'",
 			 ifname, ifname, ifname);
+		goto fail_pins;
+	}
+	err = maps_read_policy(a->policy_fd, live);
+	if (err) {
+		px_error("cannot read the live policy of %s (%s): see "
+			 "'portxdp status %s'", ifname, strerror(-err), ifname);
 		goto fail_pins;
 	}
 	return lock;
@@ -271,15 +278,9 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	}
 
-	lock = open_live("apply", ifname, &a);
+	lock = open_live("apply", ifname, &a, live);
 	if (lock < 0)
 		goto out;
-	err = maps_read_policy(a.policy_fd, live);
-	if (err) {
-		px_error("cannot read the live policy of %s (%s): see "
-			 "'portxdp status %s'", ifname, strerror(-err), ifname);
-		goto out_pins;
-	}
 	/* Refuse only what would cut the session: its port open now, closed next. */
 	ssh_port = ssh_session_port();
 	if (rep.cuts_ssh && ssh_port &&
@@ -374,15 +375,9 @@ static int open_close(int argc, char **argv, bool open)
 		goto out;
 	}
 
-	lock = open_live(verb, ifname, &a);
+	lock = open_live(verb, ifname, &a, live);
 	if (lock < 0)
 		goto out;
-	err = maps_read_policy(a.policy_fd, live);
-	if (err) {
-		px_error("cannot read the live policy of %s (%s): see "
-			 "'portxdp status %s'", ifname, strerror(-err), ifname);
-		goto out_pins;
-	}
 	*next = *live;
 	err = policy_apply_specs(next, open, nspecs, argv + optind + 1, &rep,
 				 stderr);
