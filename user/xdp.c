@@ -132,7 +132,7 @@ static int detach_foreign_link(unsigned int ifindex, __u32 prog_id)
 	__u32 id = 0;
 
 	while (!bpf_link_get_next_id(id, &id)) {
-		__u32 l_if, l_prog;
+		__u32 l_if = 0, l_prog = 0;
 		int fd = bpf_link_get_fd_by_id(id);
 
 		if (fd < 0)
