@@ -213,13 +213,15 @@ uninstall:
 # (clang 14 misreads a va_list handed to a helper), suspicious-missing-comma
 # (argv tables joining literals on purpose), easily-swappable-parameters and
 # narrowing-conversions (style), DeprecatedOrUnsafeBufferHandling (wants
-# Annex K); cppcheck's style class guesses without the system headers.
+# Annex K), unix.Malloc (cannot see that libbpf's destroy functions free
+# what the generated skeleton allocates; leaks are tests/e2e/valgrind.sh's
+# job); cppcheck's style class guesses without the system headers.
 .PHONY: fuzz-packets check
 TEST_PKGS += clang-tidy cppcheck valgrind
 PACKETS ?= 1000000
 SEED ?= 1
 TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,$\
-	-clang-analyzer-valist.Uninitialized,$\
+	-clang-analyzer-valist.Uninitialized,-clang-analyzer-unix.Malloc,$\
 	-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,$\
 	-bugprone-easily-swappable-parameters,-bugprone-narrowing-conversions,$\
 	-bugprone-suspicious-missing-comma,-bugprone-assignment-in-if-condition,$\
@@ -235,10 +237,10 @@ check: deps-test
 	$(call msg,TIDY,user/)
 	$(Q)clang-tidy --quiet --checks='$(TIDY_CHECKS)' --warnings-as-errors='*' \
 		--header-filter='user/.*' user/*.c -- -std=c11 -D_GNU_SOURCE \
-		-Iinclude -Iuser -I$(BUILD)
-	$(call msg,CPPCHECK,user/)
-	$(Q)cppcheck -q --error-exitcode=1 --std=c11 --inline-suppr \
+		-Iinclude -Iuser -I$(BUILD); tidy=$$?; \
+	printf '  %-8s %s\n' CPPCHECK user/; \
+	cppcheck -q --error-exitcode=1 --std=c11 --inline-suppr \
 		--enable=warning,portability,performance \
 		--suppress=missingIncludeSystem -D_GNU_SOURCE -D__linux__ \
 		--include=/usr/include/bpf/libbpf_common.h \
-		-Iinclude -Iuser -I$(BUILD) user/
+		-Iinclude -Iuser -I$(BUILD) user/ && [ $$tidy = 0 ]
