@@ -330,8 +330,9 @@ static void note_change(struct px_policy *pol, const char *change)
 	}
 	if (n >= PX_SOURCE_LEN) /* one change longer than it all: mark the cut */
 		memcpy(buf + PX_SOURCE_LEN - 4, "...", 4);
-	memcpy(pol->source, buf, PX_SOURCE_LEN - 1);
-	pol->source[PX_SOURCE_LEN - 1] = '\0';
+	/* Copy the string only: the bytes after it go to the kernel too. */
+	memset(pol->source, 0, sizeof(pol->source));
+	memcpy(pol->source, buf, strnlen(buf, PX_SOURCE_LEN - 1));
 }
 
 static int open_close(int argc, char **argv, bool open)
