@@ -562,8 +562,10 @@ static int send_probe(const struct probe *p, bool v6)
 		return fd;
 	}
 	/* ping: an echo request on a raw socket (the kernel sums ICMPv6) */
-	struct icmphdr echo = { .type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO };
+	struct icmphdr echo;
 
+	memset(&echo, 0, sizeof(echo)); /* every byte is summed and sent */
+	echo.type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
 	echo.un.echo.id = htons((unsigned short)getpid());
 	echo.un.echo.sequence = htons(1);
 	if (!v6)
