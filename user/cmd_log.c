@@ -140,10 +140,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		struct json j;
 
 		gmtime_r(&secs, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		strcat(when, ".");
-		strcat(when, ms);
-		strcat(when, "Z");
+		strftime(when, sizeof(when) - sizeof(ms) - 2,
+			 "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when),
+			 ".%sZ", ms);
 		json_init(&j, stdout);
 		json_obj_open(&j);
 		json_key_str(&j, "time", when);
