@@ -120,7 +120,7 @@ int maps_read_counters(int counters_fd, struct px_port_counter *out)
 {
 	const struct px_port_counter *all;
 	size_t size;
-	__u32 slices;
+	__u32 slices = 0;
 	int err = counter_slices(counters_fd, &slices);
 
 	if (err)
@@ -146,7 +146,7 @@ int maps_read_counters(int counters_fd, struct px_port_counter *out)
 int maps_read_counter(int counters_fd, __u32 key, struct px_port_counter *out)
 {
 	struct px_port_counter v;
-	__u32 slices;
+	__u32 slices = 0;
 	int err = counter_slices(counters_fd, &slices);
 
 	if (err)
