@@ -498,8 +498,7 @@ int table_range_names(int proto, unsigned int lo, unsigned int hi,
 			continue;
 		if (n == max) {
 			if (used + 6 < len)
-				used += (unsigned long)snprintf(
-					buf + used, len - used, ", ...");
+				snprintf(buf + used, len - used, ", ...");
 			break;
 		}
 		int w = snprintf(buf + used, len - used, "%s%s", n ? ", " : "",
