@@ -5,7 +5,8 @@
 #   1. unit tests of userspace code (built with ASan and UBSan),
 #   2. BPF_PROG_TEST_RUN tests of the XDP program,
 #   3. the parser fuzz smoke run,
-#   4. end-to-end tests over veth pairs in namespaces.
+#   4. end-to-end tests over veth pairs in namespaces,
+#   5. make check: clang-tidy and cppcheck on user/.
 # Each test prints one line PASS/FAIL/SKIP name; a binary that dies
 # without saying counts as one failure. Exit status 1 when anything failed.
 # TESTS=pattern runs only the files whose name matches.
@@ -50,6 +51,19 @@ done
 for t in tests/e2e/*.sh; do
 	[ -f "$t" ] && run_one "e2e/${t##*/}" bash "$t"
 done
+
+static_check() {
+	local out rc
+	out=$(make --no-print-directory BUILD="$BUILD" check 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "PASS make_check"
+	else
+		echo "$out" | grep -v 'warnings generated'
+		echo "FAIL make_check"
+	fi
+}
+run_one "static/make-check" static_check
 
 summary="$pass passed, $fail failed"
 [ $skip -gt 0 ] && summary="$summary, $skip skipped"
