@@ -37,8 +37,8 @@ static const char help[] =
 	"one given with --netns). Each file ends with a summary line on\n"
 	"stdout: 'FILE: ok, N warnings' or 'FILE: N errors, N warnings'.\n"
 	"\n"
-	"Exit status: 0 every file is valid, 2 some file has errors or cannot\n"
-	"be read.\n";
+	"Exit status: 0 every file is valid, 2 some file has errors, 1 some\n"
+	"file cannot be read (and none has errors).\n";
 
 static const char *plural(unsigned int n, const char *word, char buf[32])
 {
@@ -78,7 +78,9 @@ int cmd_check(int argc, char **argv)
 		fflush(stderr);
 		if (err && err != -EINVAL) {
 			printf("%s: cannot be read\n", argv[i]);
-			ret = PX_EXIT_USAGE;
+			/* A failed operation (SPEC 2), unless a policy was bad. */
+			if (ret != PX_EXIT_USAGE)
+				ret = PX_EXIT_FAIL;
 		} else if (err) {
 			printf("%s: %s, %s\n", argv[i],
 			       plural(rep.errors, "error", a),

@@ -130,7 +130,7 @@ test_check_unreadable_file() {
 	need_user
 	local out rc=0
 	out=$(as_user check "$TMPD/secret.policy" 2>&1 >/dev/null) || rc=$?
-	[ "$rc" != 0 ] || fail "check of an unreadable file exited 0"
+	assert_eq "$rc" 1 "exit status of check on an unreadable file (a failed operation)"
 	assert_eq "$(printf '%s\n' "$out" | wc -l)" 1 "lines on stderr"
 	printf '%s' "$out" | grep -qF "$TMPD/secret.policy" || fail "said: $out"
 	printf '%s' "$out" | grep -qi "permission denied" || fail "said: $out"
