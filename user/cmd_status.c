@@ -79,7 +79,8 @@ static void print_text(const struct iface_status *s)
 	printf("\n");
 	if (!strcmp(s->state, "interface gone"))
 		printf("  the interface was deleted; 'portxdp detach %s' removes "
-		       "the leftover pins\n", s->ifname);
+		       "the leftover pins (or 'portxdp detach --stale' all such)\n",
+		       s->ifname);
 	if (s->have_pol) {
 		t = (time_t)s->pol.applied_at;
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z",
@@ -191,7 +192,9 @@ static void other_namespaces(bool as_json, struct json *j)
 				       ie->d_name, nsname, nsname);
 			} else {
 				printf("%s: pinned in a network namespace that "
-				       "is gone or unnamed (%s/%s)\n",
+				       "is gone or unnamed (%s/%s); 'portxdp "
+				       "detach --stale' removes pins whose "
+				       "filter is gone\n",
 				       ie->d_name, path, ie->d_name);
 			}
 		}
