@@ -98,7 +98,7 @@ $(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(HDRS)
 	$(call msg,PROGTEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/prog -Itests/lib $< $(LDLIBS) -o $@
 
-$(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
+$(BUILD)/tools/%: tests/tools/%.c $(HDRS) $(SKELS) | $(BUILD)/tools
 	$(call msg,TOOL,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 
