@@ -185,8 +185,12 @@ test_watch_on_a_terminal() {
 		"redrawn in place, not scrolled"
 	kill "$traffic" 2>/dev/null || true
 	tmux -L "$sock" send-keys C-c
-	for i in $(seq 20); do
-		[ "$(tmux -L "$sock" display -p '#{pane_dead}')" = 1 ] && break
+	# tmux marks the pane dead when the terminal closes and learns the
+	# exit status only when it reaps the process: wait for both.
+	for i in $(seq 30); do
+		[ "$(tmux -L "$sock" display -p '#{pane_dead}')" = 1 ] &&
+			[ -n "$(tmux -L "$sock" display -p '#{pane_dead_status}')" ] &&
+			break
 		sleep 0.1
 	done
 	assert_eq "$(tmux -L "$sock" display -p '#{pane_dead}')" 1 "Ctrl-C ends it"
