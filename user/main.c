@@ -17,19 +17,21 @@
 static const struct px_cmd cmds[] = {
 	{ "attach", cmd_attach, "IF [--policy FILE] [--mode auto|native|generic] [--force]",
 	  "load the filter onto IF with a policy and leave it running" },
-	{ "detach", cmd_detach, "IF", "remove the filter from IF" },
+	{ "detach", cmd_detach, "IF | --stale",
+	  "remove the filter from IF; --stale: the pins of filters whose interface is gone" },
 	{ "status", cmd_status, "[IF] [--json]", "what is attached where" },
 	{ "apply", cmd_apply, "IF FILE [--force]", "replace IF's live policy atomically" },
 	{ "open", cmd_open, "IF SPEC...", "open ports live" },
 	{ "close", cmd_close, "IF SPEC... [--force]", "close ports live" },
 	{ "diff", cmd_diff, "IF FILE", "what 'apply IF FILE' would change" },
-	{ "check", cmd_check, "FILE", "validate a policy file" },
-	{ "stats", cmd_stats, "IF [--watch [SECS]] [--top N] [--json|--prometheus]",
+	{ "check", cmd_check, "FILE...", "validate policy files: errors and warnings" },
+	{ "stats", cmd_stats, "IF [--watch [SECS]] [--top N | --all] [--json | --prometheus]",
 	  "per-port hit counts" },
-	{ "table", cmd_table, "[--json]", "the port table and what each port is" },
+	{ "table", cmd_table, "[--long] [--json]", "the port table and what each port is" },
 	{ "lab", cmd_lab, "up|probe|down ...",
 	  "rehearse a policy on a veth pair in a namespace" },
-	{ "log", cmd_log, "IF [--rate N] [--json]", "stream dropped packets" },
+	{ "log", cmd_log, "IF [--rate N] [--count N] [--json]",
+	  "stream dropped packets, rate-limited" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -40,7 +42,7 @@ static void usage(FILE *f)
 		   "A port filter at XDP speed: drops packets to closed ports.\n\n"
 		   "Commands:\n");
 	for (unsigned int i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-7s %-52s\n          %s\n", cmds[i].name,
+		fprintf(f, "  %-7s %s\n          %s\n", cmds[i].name,
 			cmds[i].usage, cmds[i].summary);
 	fprintf(f, "\nGlobal options (before or after the command):\n"
 		   "  --netns NAME  work in network namespace NAME (from "
