@@ -153,9 +153,13 @@ static __always_inline bool px_log_take(struct px_log_ctl *l, __u64 now)
 		l->tokens = t < full ? t : full;
 		l->last_ns = now;
 	}
+	/* Under a flood the bucket is empty: see so without atomics. */
+	if (READ_ONCE(l->tokens) < PX_NSEC)
+		goto suppress;
 	if (__sync_fetch_and_add(&l->tokens, -PX_NSEC) >= PX_NSEC)
 		return true;
 	__sync_fetch_and_add(&l->tokens, PX_NSEC);
+suppress:
 	__sync_fetch_and_add(&l->suppressed, 1);
 	return false;
 }
