@@ -12,7 +12,8 @@
 #      packet for each filter;
 #   3. control path: `portxdp attach` as a whole command, program size and
 #      map memory; then the apply and stats benches of their own issues
-#      (tests/bench/apply.sh, tests/bench/stats*.sh) when they are present.
+#      (tests/bench/apply.sh, tests/bench/stats*.sh, tests/bench/log.sh) when
+#      they are present.
 #
 # The veth receiver runs in its own namespace with GRO on and threaded
 # NAPI, its NAPI thread pinned to CPU 1 and trafgen to CPU 0: every filter,
@@ -317,7 +318,7 @@ bench_control() {
 # The other issues' benches: run when present, their output appended.
 bench_others() {
 	local f
-	for f in tests/bench/apply.sh tests/bench/stats*.sh; do
+	for f in tests/bench/apply.sh tests/bench/stats*.sh tests/bench/log.sh; do
 		[ -x "$f" ] || continue
 		echo "  bench: $f" >&2
 		echo "### ${f#tests/bench/}"
