@@ -124,4 +124,43 @@ test_bad_input_changes_nothing() {
 	expect_tcp reached 23
 }
 
+# Every construct of SPEC section 3 through attach --policy, checked on the
+# wire; ephemeral must come from the lab namespace's own sysctl.
+test_policy_language_through_attach() {
+	lab_setup
+	ip netns exec "$NS" sysctl -qw net.ipv4.ip_local_port_range="40000 40100"
+	cat >"$POL.full" <<-'P'
+		# everything closed, then what this host needs
+		default closed
+		open ssh 80,443/tcp 137:139/udp   # a name, a comma list, a ufw range
+		open ephemeral
+		open ping
+		open 8000-8002
+		close 8001/udp                    # a later line wins
+		option fragments drop
+	P
+	on_cleanup 'rm -f "$POL.full"'
+	"$PORTXDP" check "$POL.full" >/dev/null
+	px attach "$IF_IN" --policy "$POL.full" >/dev/null
+	expect_tcp reached 22
+	expect_udp timeout 22 # ssh is tcp only in the port table
+	expect_tcp reached 80
+	expect_tcp reached 443
+	expect_udp timeout 443
+	expect_udp reached 138
+	expect_tcp timeout 138
+	expect_tcp timeout 23
+	expect_udp timeout 53
+	expect_udp reached 40050
+	expect_tcp reached 40100
+	expect_udp timeout 40101
+	expect_udp timeout 39999
+	expect_tcp reached 8001
+	expect_udp timeout 8001
+	expect_udp reached 8002
+	expect_ping reached
+	px status "$IF_IN" | grep -q "later fragments dropped" ||
+		fail "status does not show option fragments drop: $(px status "$IF_IN")"
+}
+
 run_tests
