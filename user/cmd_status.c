@@ -112,10 +112,8 @@ static void print_json(struct json *j, const struct iface_status *s)
 	json_obj_open(j);
 	json_key_str(j, "interface", s->ifname);
 	json_key_str(j, "state", s->state);
-	if (!strcmp(s->state, "attached"))
-		json_key_str(j, "mode", xdp_mode_name(s->xdp.mode));
-	else
-		json_key(j, "mode"), json_null(j);
+	json_key_str(j, "mode", strcmp(s->state, "attached") ? NULL :
+				xdp_mode_name(s->xdp.mode));
 	json_key_u64(j, "prog_id", s->prog_id);
 	json_key_u64(j, "link_id", s->link_id);
 	if (s->have_pol) {
