@@ -82,6 +82,22 @@ unsigned int cli_ifindex(const char *ifname)
 	return idx;
 }
 
+int cli_parse_ulong(const char *s, unsigned long lo, unsigned long hi,
+		    unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* CapEff from /proc/self/status; 0 when unreadable. */
 static unsigned long long effective_caps(void)
 {

@@ -55,6 +55,14 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
  */
 unsigned int cli_ifindex(const char *ifname);
 
+/*
+ * A whole number option value from lo to hi: digits only (no sign, no
+ * spaces, no trailing junk), no overflow. 0 or -EINVAL; the caller says
+ * what the option wants.
+ */
+int cli_parse_ulong(const char *s, unsigned long lo, unsigned long hi,
+		    unsigned long *out);
+
 /* Root (or CAP_BPF + CAP_NET_ADMIN) check with the standard message. */
 bool cli_need_privileges(const char *verb);
 

@@ -248,20 +248,6 @@ static bool other_reader(const struct px_log_ctl *c, __u64 now, pid_t *pid)
 	       (kill(*pid, 0) == 0 || errno == EPERM);
 }
 
-static int parse_num(const char *s, unsigned long lo, unsigned long hi,
-		     unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -285,13 +271,13 @@ int cmd_log(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "r:c:j", opts, help)) != -1) {
 		switch (c) {
 		case 'r':
-			if (parse_num(optarg, 1, PX_LOG_RATE_MAX, &rate))
+			if (cli_parse_ulong(optarg, 1, PX_LOG_RATE_MAX, &rate))
 				return cli_usage_error("log",
 					"--rate wants events a second from 1 to %d, not '%s'",
 					PX_LOG_RATE_MAX, optarg);
 			break;
 		case 'c':
-			if (parse_num(optarg, 1, ~0UL, &st.count))
+			if (cli_parse_ulong(optarg, 1, ~0UL, &st.count))
 				return cli_usage_error("log",
 					"--count wants a whole number >= 1, not '%s'",
 					optarg);

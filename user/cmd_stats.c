@@ -8,6 +8,7 @@
  * no rates until its second reading.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -127,7 +128,7 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 			       stats_help)) != -1) {
 		switch (c) {
 		case 'n':
-			if (stats_parse_count(optarg, &o->top))
+			if (cli_parse_ulong(optarg, 1, ULONG_MAX, &o->top))
 				return cli_usage_error(
 					"stats",
 					"--top wants a whole number of ports "
@@ -155,7 +156,7 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 					optarg);
 			break;
 		case 'c':
-			if (stats_parse_count(optarg, &o->count))
+			if (cli_parse_ulong(optarg, 1, ULONG_MAX, &o->count))
 				return cli_usage_error(
 					"stats",
 					"--count wants a whole number of "

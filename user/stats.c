@@ -415,18 +415,3 @@ int stats_parse_secs(const char *s, double *out)
 	*out = d;
 	return 0;
 }
-
-int stats_parse_count(const char *s, unsigned long *out)
-{
-	char *end;
-	unsigned long n;
-
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || *end || n < 1)
-		return -EINVAL;
-	*out = n;
-	return 0;
-}

@@ -102,10 +102,9 @@ void stats_prom_escape(FILE *f, const char *s);
 const char *stats_proto_name(int proto);
 
 /*
- * Parse a --watch or --top argument. stats_parse_secs accepts 0.1 to 86400
- * seconds ("2", "0.5"); stats_parse_count a whole number >= 1. 0 or -EINVAL.
+ * Parse a --watch argument: 0.1 to 86400 seconds ("2", "0.5"). 0 or
+ * -EINVAL. (Whole numbers, --top and --count: cli_parse_ulong.)
  */
 int stats_parse_secs(const char *s, double *out);
-int stats_parse_count(const char *s, unsigned long *out);
 
 #endif

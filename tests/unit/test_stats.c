@@ -5,11 +5,13 @@
  * Prometheus text that `portxdp stats` prints, the latter checked by the
  * strict parser the e2e test uses too (tests/tools/promparse.h).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "check.h"
+#include "cli.h"
 #include "policy.h"
 #include "stats.h"
 #include "../tools/promparse.h"
@@ -415,11 +417,18 @@ static void test_parse_options(void)
 	ASSERT_NEQ(stats_parse_secs("eth0", &s), 0, "not a number");
 	ASSERT_NEQ(stats_parse_secs("nan", &s), 0, "nan");
 	ASSERT_NEQ(stats_parse_secs("1e9", &s), 0, "too long");
-	ASSERT_OK(stats_parse_count("5", &n), "5");
+	/* --top and --count: cli_parse_ulong, shared with log and lab */
+	ASSERT_OK(cli_parse_ulong("5", 1, ULONG_MAX, &n), "5");
 	ASSERT_EQ(n, 5, "n");
-	ASSERT_NEQ(stats_parse_count("0", &n), 0, "0");
-	ASSERT_NEQ(stats_parse_count("-3", &n), 0, "negative");
-	ASSERT_NEQ(stats_parse_count("3x", &n), 0, "junk");
+	ASSERT_NEQ(cli_parse_ulong("0", 1, ULONG_MAX, &n), 0, "0");
+	ASSERT_NEQ(cli_parse_ulong("-3", 1, ULONG_MAX, &n), 0, "negative");
+	ASSERT_NEQ(cli_parse_ulong("3x", 1, ULONG_MAX, &n), 0, "junk");
+	ASSERT_NEQ(cli_parse_ulong("", 1, ULONG_MAX, &n), 0, "empty");
+	ASSERT_NEQ(cli_parse_ulong("99999999999999999999999", 1, ULONG_MAX, &n), 0,
+		   "overflow");
+	ASSERT_OK(cli_parse_ulong("60000", 10, 60000, &n), "upper bound");
+	ASSERT_NEQ(cli_parse_ulong("60001", 10, 60000, &n), 0, "above");
+	ASSERT_NEQ(cli_parse_ulong("9", 10, 60000, &n), 0, "below");
 }
 
 /* A port scan can give every port hits: the pure part must stay fast. */
