@@ -474,10 +474,10 @@ static int open_lab_pins(struct px_attached *a)
 	if (!netns_enter(LAB_NS)) {
 		err = pins_open(LAB_IF_IN, a, true);
 		if (setns(self, CLONE_NEWNET) < 0) {
+			err = -errno; /* before px_error's stdio can change it */
 			px_error("cannot return to this network namespace: %s",
-				 strerror(errno));
+				 strerror(-err));
 			pins_close(a);
-			err = -errno;
 		}
 	}
 	close(self);
@@ -718,18 +718,18 @@ static int lab_probe(int argc, char **argv)
 	int ret = PX_EXIT_OK;
 	bool v6 = false, json = false;
 	struct px_attached a;
-	char *end;
+	unsigned long ms;
 
 	while ((c = cli_getopt(argc, argv, "6t:j", opts, help)) != -1) {
 		switch (c) {
 		case '6': v6 = true; break;
 		case 'j': json = true; break;
 		case 't':
-			timeout = (int)strtol(optarg, &end, 10);
-			if (*end || timeout < 10 || timeout > 60000)
+			if (cli_parse_ulong(optarg, 10, 60000, &ms))
 				return cli_usage_error("lab probe",
 					"--timeout wants milliseconds between 10 and 60000, not '%s'",
 					optarg);
+			timeout = (int)ms;
 			break;
 		case 'h': return PX_EXIT_OK;
 		default: return PX_EXIT_USAGE;
