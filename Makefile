@@ -59,12 +59,21 @@ DESTDIR ?=
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps deps-test demo test test-build bench fuzz check vmlinux \
+.PHONY: all build-deps-present deps deps-test demo test test-build bench fuzz check vmlinux \
 	clean format install uninstall
 
-# `make` alone installs what is missing, then builds.
-all: deps
+# `make` only builds. When a build tool or header is missing it says so in
+# one line and names `make deps`; demo, test and bench install what they miss.
+all: build-deps-present
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/portxdp
+
+build-deps-present:
+	$(Q)missing=$$(for p in $(BUILD_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || printf ' %s' $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Error: missing Debian packages to build:$$missing; run 'sudo make deps' (or apt-get install them)" >&2; \
+		exit 1; fi
 
 # --- BPF ------------------------------------------------------------------
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux/vmlinux.h | $(BUILD)
@@ -148,8 +157,10 @@ bench: deps-test
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
+FORMAT_SRCS = $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+
 format:
-	clang-format -i bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*/*.c
+	clang-format -i $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(BUILD)
@@ -234,6 +245,10 @@ fuzz-packets: deps-test
 
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory $(SKELS)
+	$(call msg,FORMAT,.clang-format)
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS) 2>&1 | head -20; \
+	if ! clang-format --dry-run -Werror $(FORMAT_SRCS) >/dev/null 2>&1; then \
+		echo "Error: code above does not match .clang-format: run 'make format'" >&2; exit 1; fi
 	$(call msg,TIDY,user/)
 	$(Q)clang-tidy --quiet --checks='$(TIDY_CHECKS)' --warnings-as-errors='*' \
 		--header-filter='user/.*' user/*.c -- -std=c11 -D_GNU_SOURCE \
