@@ -29,10 +29,11 @@
 #define barrier_var(var) asm volatile("" : "=r"(var) : "0"(var))
 #endif
 
-/* SPEC 5: up to two VLAN tags; a third is malformed. */
+/* design.md section 5: up to two VLAN tags; a third is malformed. */
 #define PX_VLAN_MAX 2
 
-/* SPEC 5: up to 8 IPv6 extension headers in a chain; a 9th is malformed. */
+/* design.md section 5: up to 8 IPv6 extension headers in a chain; a 9th is
+ * malformed. */
 #define PX_IPV6_EXT_MAX 8
 
 #endif /* PX_COMPILER_H */

@@ -3,7 +3,7 @@
  * The portxdp XDP program: parse Ethernet (up to two VLAN tags), IPv4 or
  * IPv6 (through its extension-header chain) and TCP/UDP/ICMP, judge the
  * packet against one policy snapshot (open-port bitmaps and flags), and
- * count the verdict per port and in the totals. SPEC section 5 is the
+ * count the verdict per port and in the totals. doc/design.md section 5 is the
  * contract; where it is silent the choices are written next to the code.
  *
  * The parse chain is flat (as in xdp-filter): every step either moves on,
@@ -59,13 +59,15 @@ struct {
 	__type(value, struct px_totals);
 } px_totals_map SEC(".maps");
 
-/* Logged drops for `portxdp log`, at most px_log.rate a second; read by the log reader only. */
+/* Logged drops for `portxdp log`, at most px_log.rate a second; read by the log
+ * reader only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, PX_EVENTS_BYTES);
 } px_events SEC(".maps");
 
-/* The drop log's switch, rate and token bucket (include/portxdp.h); its own section so the reader can mmap it. */
+/* The drop log's switch, rate and token bucket (include/portxdp.h); its own
+ * section so the reader can mmap it. */
 struct px_log_ctl px_log SEC(".data.px_log") = {};
 
 /* Why a packet got its verdict, beyond its port: picks the totals field. */
@@ -148,7 +150,7 @@ static __always_inline bool px_log_take(struct px_log_ctl *l, __u64 now)
 
 	if (elapsed > PX_NSEC)
 		elapsed = PX_NSEC; /* a second refills the whole burst */
-	if (elapsed >= 1000) { /* refill at most every microsecond */
+	if (elapsed >= 1000) {	   /* refill at most every microsecond */
 		t = READ_ONCE(l->tokens) + (__s64)elapsed * l->rate;
 		l->tokens = t < full ? t : full;
 		l->last_ns = now;

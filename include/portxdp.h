@@ -73,8 +73,8 @@ struct px_port_counter {
  * Totals: PERCPU_ARRAY with one entry (key 0). Written by the XDP program.
  * dropped/passed count every packet the program saw, by verdict; the other
  * fields say why some of them were what they were:
- *   malformed    dropped as malformed (SPEC 5), included in dropped
- *   fragments    later IP fragments (no L4 header), whatever the verdict
+ *   malformed    dropped as malformed (doc/design.md, section 5), included in
+ * dropped fragments    later IP fragments (no L4 header), whatever the verdict
  *   non_ip       frames that are neither IPv4 nor IPv6 (passed)
  *   ping_*       ICMP/ICMPv6 echo requests by verdict
  */
@@ -127,19 +127,19 @@ struct px_totals {
 /* px_event.reason */
 enum px_drop_reason {
 	PX_DROP_CLOSED_PORT = 1, /* TCP/UDP to a closed port, or to port 0 */
-	PX_DROP_PING = 2, /* echo request while ping is closed */
+	PX_DROP_PING = 2,	 /* echo request while ping is closed */
 	PX_DROP_MALFORMED = 3,
 	PX_DROP_FRAGMENT = 4, /* later fragment with `option fragments drop` */
 };
 
 struct px_event {
-	__u64 time_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 time_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u8 saddr[16]; /* IPv4 in the first 4 bytes; zeros when not read */
-	__u16 sport; /* host order; 0 when not TCP/UDP or not read */
-	__u16 dport; /* host order; 0 when not TCP/UDP */
-	__u8 family; /* 4, 6, or 0 when the IP header was not read */
-	__u8 proto; /* IPPROTO_TCP/UDP/ICMP/ICMPV6, or 0 */
-	__u8 reason; /* enum px_drop_reason */
+	__u16 sport;	/* host order; 0 when not TCP/UDP or not read */
+	__u16 dport;	/* host order; 0 when not TCP/UDP */
+	__u8 family;	/* 4, 6, or 0 when the IP header was not read */
+	__u8 proto;	/* IPPROTO_TCP/UDP/ICMP/ICMPV6, or 0 */
+	__u8 reason;	/* enum px_drop_reason */
 	__u8 pad;
 };
 

@@ -17,8 +17,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, const char *help)
 {
 	static const struct option help_only[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	struct option all[32];
 	char so[64];
@@ -42,7 +42,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 		return '?';
 	case '?':
 		if (optopt)
-			cli_usage_error(argv[0], "unknown option '-%c'", optopt);
+			cli_usage_error(argv[0], "unknown option '-%c'",
+					optopt);
 		else
 			cli_usage_error(argv[0], "unknown option '%s'",
 					argv[optind - 1]);
@@ -69,16 +70,18 @@ unsigned int cli_ifindex(const char *ifname)
 
 	if (strlen(ifname) >= IF_NAMESIZE) {
 		px_error("'%s' is not an interface name (longer than %d "
-			 "characters): see 'ip link'", ifname, IF_NAMESIZE - 1);
+			 "characters): see 'ip link'",
+			 ifname, IF_NAMESIZE - 1);
 		return 0;
 	}
 	idx = if_nametoindex(ifname);
 	if (!idx)
 		px_error("no interface '%s' in %s: see 'ip link'%s", ifname,
-			 px_netns_name ? "this network namespace" :
-					 "the current network namespace",
-			 px_netns_name ? "" :
-			 " (for a namespace, add --netns NAME)");
+			 px_netns_name ? "this network namespace"
+				       : "the current network namespace",
+			 px_netns_name
+				 ? ""
+				 : " (for a namespace, add --netns NAME)");
 	return idx;
 }
 
@@ -124,6 +127,7 @@ bool cli_need_privileges(const char *verb)
 	    ((caps & bpf) && (caps & net_admin)))
 		return true;
 	px_error("'portxdp %s' needs root (or CAP_BPF with CAP_NET_ADMIN): "
-		 "run it with sudo", verb);
+		 "run it with sudo",
+		 verb);
 	return false;
 }

@@ -44,7 +44,8 @@ extern const char *px_netns_name;
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, const char *help);
 
-/* Print "usage: portxdp VERB ..." and a hint to stderr; returns PX_EXIT_USAGE. */
+/* Print "usage: portxdp VERB ..." and a hint to stderr; returns PX_EXIT_USAGE.
+ */
 int cli_usage_error(const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

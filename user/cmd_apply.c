@@ -44,31 +44,38 @@
 static const char apply_help[] =
 	"usage: portxdp apply IF FILE [--force]\n"
 	"\n"
-	"Replace the live policy of the portxdp filter on IF with the policy in\n"
+	"Replace the live policy of the portxdp filter on IF with the policy "
+	"in\n"
 	"FILE, atomically: every packet is judged wholly by the old policy or\n"
 	"wholly by the new one, for all ports at once, and the per-port\n"
 	"counters keep running. A FILE with errors changes nothing (exit 2);\n"
 	"see what would change first with 'portxdp diff IF FILE'.\n"
 	"\n"
-	"  -f, --force  apply even if FILE closes the ssh port this command runs\n"
-	"               over (SSH_CONNECTION is set); without it apply refuses\n"
+	"  -f, --force  apply even if FILE closes the ssh port this command "
+	"runs\n"
+	"               over (SSH_CONNECTION is set); without it apply "
+	"refuses\n"
 	"\n"
 	"Prints one line: how many ports (tcp and udp counted apart) were\n"
 	"opened and closed. 'portxdp status IF' shows the file and the time.\n"
 	"\n"
 	"Exit status: 0 applied, 1 not attached to IF, interface gone, no\n"
-	"permission or the kernel refused (nothing changed), 2 bad usage or an\n"
+	"permission or the kernel refused (nothing changed), 2 bad usage or "
+	"an\n"
 	"invalid FILE (nothing changed).\n";
 
 static const char open_help[] =
 	"usage: portxdp open IF SPEC...\n"
 	"\n"
 	"Open ports in the live policy of the portxdp filter on IF, as if the\n"
-	"line 'open SPEC...' were added to the end of its policy file. SPEC is\n"
+	"line 'open SPEC...' were added to the end of its policy file. SPEC "
+	"is\n"
 	"as in a policy: 22, 8080/tcp, 137-139/udp, 80,443/tcp, ssh, ping,\n"
 	"well-known, registered, dynamic, ephemeral (see 'portxdp table').\n"
-	"The change is atomic and keeps the counters; 'portxdp status IF' then\n"
-	"shows the policy as \"FILE + open SPEC...\". The policy file itself is\n"
+	"The change is atomic and keeps the counters; 'portxdp status IF' "
+	"then\n"
+	"shows the policy as \"FILE + open SPEC...\". The policy file itself "
+	"is\n"
 	"not edited: a later 'portxdp apply IF FILE' drops the change.\n"
 	"\n"
 	"Exit status: 0 done, 1 not attached to IF or the kernel refused\n"
@@ -77,11 +84,14 @@ static const char open_help[] =
 static const char close_help[] =
 	"usage: portxdp close IF SPEC... [--force]\n"
 	"\n"
-	"Close ports in the live policy of the portxdp filter on IF, as if the\n"
-	"line 'close SPEC...' were added to the end of its policy file. SPEC is\n"
+	"Close ports in the live policy of the portxdp filter on IF, as if "
+	"the\n"
+	"line 'close SPEC...' were added to the end of its policy file. SPEC "
+	"is\n"
 	"as in a policy: 23, 5000/udp, 6000-6010, 20,21/tcp, telnet, ping,\n"
 	"well-known, registered, dynamic, ephemeral (see 'portxdp table').\n"
-	"The change is atomic and keeps the counters; 'portxdp status IF' then\n"
+	"The change is atomic and keeps the counters; 'portxdp status IF' "
+	"then\n"
 	"shows the policy as \"FILE + close SPEC...\". The policy file itself\n"
 	"is not edited: a later 'portxdp apply IF FILE' drops the change.\n"
 	"\n"
@@ -100,7 +110,8 @@ static unsigned int ssh_session_port(void)
 
 	if (!ssh || !*ssh)
 		return 0;
-	/* "client-ip client-port server-ip server-port", as policy.c reads it */
+	/* "client-ip client-port server-ip server-port", as policy.c reads it
+	 */
 	if (sscanf(ssh, "%63s %u %63s %u", ca, &cp, sa, &sp) == 4 && sp &&
 	    sp <= 65535)
 		return sp;
@@ -111,8 +122,8 @@ static unsigned int ssh_session_port(void)
 static int parse_opts(int argc, char **argv, const char *help, bool *force)
 {
 	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ 0 },
+		{"force", no_argument, NULL, 'f'},
+		{0},
 	};
 	int c;
 
@@ -172,7 +183,8 @@ static int open_live(const char *verb, const char *ifname,
 	err = maps_read_policy(a->policy_fd, live);
 	if (err) {
 		px_error("cannot read the live policy of %s (%s): see "
-			 "'portxdp status %s'", ifname, strerror(-err), ifname);
+			 "'portxdp status %s'",
+			 ifname, strerror(-err), ifname);
 		goto fail_pins;
 	}
 	return lock;
@@ -211,8 +223,9 @@ static int install(const char *ifname, const char *what, int outer_fd,
 		px_error("the kernel refused the new policy for %s (%s): "
 			 "nothing changed, the old policy is still live%s",
 			 ifname, strerror(-err),
-			 err == -ENOMEM || err == -EPERM ?
-				 "; check 'ulimit -l' and free memory" : "");
+			 err == -ENOMEM || err == -EPERM
+				 ? "; check 'ulimit -l' and free memory"
+				 : "");
 		return PX_EXIT_FAIL;
 	}
 	px_debug("%s: new policy map built and swapped in %.3f ms", ifname,
@@ -245,7 +258,7 @@ static int install(const char *ifname, const char *what, int outer_fd,
 int cmd_apply(int argc, char **argv)
 {
 	struct px_policy *live = NULL, *next = NULL;
-	struct policy_report rep = { 0 };
+	struct policy_report rep = {0};
 	const char *ifname, *file;
 	unsigned int ssh_port;
 	struct px_attached a;
@@ -257,7 +270,8 @@ int cmd_apply(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (argc - optind != 2)
-		return cli_usage_error("apply", "apply needs an interface and a "
+		return cli_usage_error("apply",
+				       "apply needs an interface and a "
 				       "policy file");
 	ifname = argv[optind];
 	file = argv[optind + 1];
@@ -272,8 +286,10 @@ int cmd_apply(int argc, char **argv)
 	if (err) {
 		if (err == -EINVAL) {
 			ret = PX_EXIT_USAGE;
-			px_error("%s has errors: nothing was changed on %s; see "
-				 "'portxdp check %s'", file, ifname, file);
+			px_error(
+				"%s has errors: nothing was changed on %s; see "
+				"'portxdp check %s'",
+				file, ifname, file);
 		}
 		goto out;
 	}
@@ -281,14 +297,16 @@ int cmd_apply(int argc, char **argv)
 	lock = open_live("apply", ifname, &a, live);
 	if (lock < 0)
 		goto out;
-	/* Refuse only what would cut the session: its port open now, closed next. */
+	/* Refuse only what would cut the session: its port open now, closed
+	 * next. */
 	ssh_port = ssh_session_port();
 	if (rep.cuts_ssh && ssh_port &&
 	    policy_port_open(live, PX_TCP, ssh_port) && !force) {
 		px_error("%s closes %u/tcp (ssh) on %s and this command runs "
 			 "over SSH: you would be cut off; nothing was changed. "
 			 "Open ssh in the policy, or use --force if you have "
-			 "another way in", file, ssh_port, ifname);
+			 "another way in",
+			 file, ssh_port, ifname);
 		goto out_pins;
 	}
 	snprintf(what, sizeof(what), "applied %s", file);
@@ -328,7 +346,8 @@ static void note_change(struct px_policy *pol, const char *change)
 		n = snprintf(buf, sizeof(buf), "%.*s + ... + %s%s%s", base_len,
 			     old, tail, *tail ? " + " : "", change);
 	}
-	if (n >= PX_SOURCE_LEN) /* one change longer than it all: mark the cut */
+	if (n >=
+	    PX_SOURCE_LEN) /* one change longer than it all: mark the cut */
 		memcpy(buf + PX_SOURCE_LEN - 4, "...", 4);
 	/* Copy the string only: the bytes after it go to the kernel too. */
 	memset(pol->source, 0, sizeof(pol->source));
@@ -339,7 +358,7 @@ static int open_close(int argc, char **argv, bool open)
 {
 	const char *verb = open ? "open" : "close";
 	struct px_policy *live = NULL, *next = NULL;
-	struct policy_report rep = { 0 };
+	struct policy_report rep = {0};
 	char change[PX_SOURCE_LEN];
 	const char *ifname;
 	struct px_attached a;
@@ -351,7 +370,8 @@ static int open_close(int argc, char **argv, bool open)
 	if (ret >= 0)
 		return ret;
 	if (argc - optind < 2)
-		return cli_usage_error(verb, "%s needs an interface and at "
+		return cli_usage_error(verb,
+				       "%s needs an interface and at "
 				       "least one SPEC, e.g. '%s eth0 %s'",
 				       verb, verb, open ? "8080/tcp" : "23");
 	ifname = argv[optind];

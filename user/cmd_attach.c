@@ -26,20 +26,28 @@
 #include "xdp.h"
 
 static const char help[] =
-	"usage: portxdp attach IF [--policy FILE] [--mode auto|native|generic] [--force]\n"
+	"usage: portxdp attach IF [--policy FILE] [--mode auto|native|generic] "
+	"[--force]\n"
 	"\n"
-	"Load portxdp onto interface IF with a policy and leave it running: the\n"
-	"filter stays after this command exits (pinned under " PX_PIN_ROOT ").\n"
+	"Load portxdp onto interface IF with a policy and leave it running: "
+	"the\n"
+	"filter stays after this command exits (pinned under " PX_PIN_ROOT
+	").\n"
 	"\n"
 	"  -p, --policy FILE  the policy to start with (default: the shipped\n"
 	"                     default.policy; see 'portxdp check FILE')\n"
-	"  -m, --mode MODE    auto (native, else generic; the default), native\n"
-	"                     (in the driver, fastest) or generic (any interface)\n"
-	"  -f, --force        replace portxdp or another XDP program already on\n"
-	"                     IF, and attach even if the policy would close the\n"
+	"  -m, --mode MODE    auto (native, else generic; the default), "
+	"native\n"
+	"                     (in the driver, fastest) or generic (any "
+	"interface)\n"
+	"  -f, --force        replace portxdp or another XDP program already "
+	"on\n"
+	"                     IF, and attach even if the policy would close "
+	"the\n"
 	"                     ssh port this command runs over\n"
 	"\n"
-	"Afterwards: 'portxdp status IF', 'portxdp stats IF', 'portxdp apply IF\n"
+	"Afterwards: 'portxdp status IF', 'portxdp stats IF', 'portxdp apply "
+	"IF\n"
 	"FILE' to change the policy live, 'portxdp detach IF' to remove it.\n";
 
 static int pin_all(struct portxdp_bpf *skel, int link_fd, const char *dir)
@@ -48,12 +56,12 @@ static int pin_all(struct portxdp_bpf *skel, int link_fd, const char *dir)
 		const char *name;
 		int fd;
 	} pins[] = {
-		{ PX_PIN_POLICY, bpf_map__fd(skel->maps.px_policy_outer) },
-		{ PX_PIN_COUNTERS, bpf_map__fd(skel->maps.px_counters) },
-		{ PX_PIN_TOTALS, bpf_map__fd(skel->maps.px_totals_map) },
-		{ PX_PIN_EVENTS, bpf_map__fd(skel->maps.px_events) },
-		{ PX_PIN_LOG_CTL, bpf_map__fd(skel->maps.data_px_log) },
-		{ PX_PIN_LINK, link_fd }, /* last: its presence means complete */
+		{PX_PIN_POLICY, bpf_map__fd(skel->maps.px_policy_outer)},
+		{PX_PIN_COUNTERS, bpf_map__fd(skel->maps.px_counters)},
+		{PX_PIN_TOTALS, bpf_map__fd(skel->maps.px_totals_map)},
+		{PX_PIN_EVENTS, bpf_map__fd(skel->maps.px_events)},
+		{PX_PIN_LOG_CTL, bpf_map__fd(skel->maps.data_px_log)},
+		{PX_PIN_LINK, link_fd}, /* last: its presence means complete */
 	};
 	char path[PATH_MAX + 32], parent[PATH_MAX];
 	int err;
@@ -63,7 +71,8 @@ static int pin_all(struct portxdp_bpf *skel, int link_fd, const char *dir)
 	if ((mkdir(parent, 0700) && errno != EEXIST) ||
 	    (mkdir(dir, 0700) && errno != EEXIST)) {
 		err = -errno;
-		px_error("cannot create pin folder %s: %s", dir, strerror(-err));
+		px_error("cannot create pin folder %s: %s", dir,
+			 strerror(-err));
 		return err;
 	}
 	for (unsigned int i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
@@ -80,14 +89,14 @@ static int pin_all(struct portxdp_bpf *skel, int link_fd, const char *dir)
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "force", no_argument, NULL, 'f' },
-		{ 0 },
+		{"policy", required_argument, NULL, 'p'},
+		{"mode", required_argument, NULL, 'm'},
+		{"force", no_argument, NULL, 'f'},
+		{0},
 	};
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
 	char default_path[PATH_MAX], dir[PATH_MAX];
-	struct policy_report rep = { 0 };
+	struct policy_report rep = {0};
 	struct portxdp_bpf *skel = NULL;
 	enum px_xdp_mode mode;
 	struct px_policy *pol;
@@ -97,21 +106,32 @@ int cmd_attach(int argc, char **argv)
 
 	while ((c = cli_getopt(argc, argv, "p:m:f", opts, help)) != -1) {
 		switch (c) {
-		case 'p': policy_path = optarg; break;
-		case 'm': mode_arg = optarg; break;
-		case 'f': force = true; break;
-		case 'h': return PX_EXIT_OK;
-		default: return PX_EXIT_USAGE;
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'm':
+			mode_arg = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error("attach", optind >= argc ?
-				       "attach needs an interface" :
-				       "attach takes one interface");
+		return cli_usage_error("attach",
+				       optind >= argc
+					       ? "attach needs an interface"
+					       : "attach takes one interface");
 	ifname = argv[optind];
 	if (xdp_parse_mode(mode_arg, &mode))
-		return cli_usage_error("attach", "unknown --mode '%s', expected "
-				       "auto, native or generic", mode_arg);
+		return cli_usage_error("attach",
+				       "unknown --mode '%s', expected "
+				       "auto, native or generic",
+				       mode_arg);
 
 	/* Everything that can be checked without changing anything first. */
 	pol = calloc(1, sizeof(*pol));
@@ -131,12 +151,14 @@ int cmd_attach(int argc, char **argv)
 		ret = err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
 		if (err == -EINVAL)
 			px_error("%s has errors: nothing was attached; see "
-				 "'portxdp check %s'", policy_path, policy_path);
+				 "'portxdp check %s'",
+				 policy_path, policy_path);
 		goto out;
 	}
 	if (rep.cuts_ssh && !force) {
 		px_error("%s closes the port this SSH session came in on "
-			 "(SSH_CONNECTION): you would be cut off; open it in the "
+			 "(SSH_CONNECTION): you would be cut off; open it in "
+			 "the "
 			 "policy, or use --force if you have another way in",
 			 policy_path);
 		goto out;
@@ -162,7 +184,8 @@ int cmd_attach(int argc, char **argv)
 	if (!skel) {
 		err = -errno;
 		px_error("the kernel refused to load the XDP program (%s): "
-			 "rerun with -v for the verifier's log", strerror(-err));
+			 "rerun with -v for the verifier's log",
+			 strerror(-err));
 		goto out;
 	}
 	err = maps_install_policy(bpf_map__fd(skel->maps.px_policy_outer), pol);

@@ -19,7 +19,8 @@
 static const char help[] =
 	"usage: portxdp check FILE...\n"
 	"\n"
-	"Validate policy files (SPEC section 3) without changing anything.\n"
+	"Validate policy files (doc/design.md, section 3) without changing "
+	"anything.\n"
 	"\n"
 	"Errors, printed as FILE:LINE:COL: error: ... with a hint, make the\n"
 	"exit status 2: such a file would be refused by attach and apply.\n"
@@ -48,7 +49,7 @@ static const char *plural(unsigned int n, const char *word, char buf[32])
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = { { 0 } };
+	static const struct option opts[] = {{0}};
 	int c, ret = PX_EXIT_OK;
 	char a[32], b[32];
 
@@ -67,7 +68,7 @@ int cmd_check(int argc, char **argv)
 		return PX_EXIT_USAGE;
 
 	for (int i = optind; i < argc; i++) {
-		struct policy_report rep = { 0 };
+		struct policy_report rep = {0};
 		struct px_policy *pol = calloc(1, sizeof(*pol));
 		int err;
 
@@ -78,7 +79,8 @@ int cmd_check(int argc, char **argv)
 		fflush(stderr);
 		if (err && err != -EINVAL) {
 			printf("%s: cannot be read\n", argv[i]);
-			/* A failed operation (SPEC 2), unless a policy was bad. */
+			/* A failed operation (doc/design.md, section 2), unless
+			 * a policy was bad. */
 			if (ret != PX_EXIT_USAGE)
 				ret = PX_EXIT_FAIL;
 		} else if (err) {

@@ -26,15 +26,16 @@ static const char help[] =
 	"Counters go with it; save them first with 'portxdp stats IF --json'.\n"
 	"If IF was deleted while attached, this removes the leftover pins.\n"
 	"\n"
-	"  --stale   remove the pins of every filter whose interface or network\n"
+	"  --stale   remove the pins of every filter whose interface or "
+	"network\n"
 	"            namespace is gone (those 'status' lists as gone), in all\n"
 	"            namespaces at once; filters still attached stay\n";
 
 int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "stale", no_argument, NULL, 's' },
-		{ 0 },
+		{"stale", no_argument, NULL, 's'},
+		{0},
 	};
 	struct px_attached a;
 	bool stale = false;
@@ -48,12 +49,15 @@ int cmd_detach(int argc, char **argv)
 		stale = true;
 	}
 	if (stale)
-		return optind == argc ? detach_stale() :
-		       cli_usage_error("detach", "--stale takes no interface");
+		return optind == argc
+			       ? detach_stale()
+			       : cli_usage_error("detach",
+						 "--stale takes no interface");
 	if (optind + 1 != argc)
-		return cli_usage_error("detach", optind >= argc ?
-				       "detach needs an interface" :
-				       "detach takes one interface");
+		return cli_usage_error("detach",
+				       optind >= argc
+					       ? "detach needs an interface"
+					       : "detach takes one interface");
 	ifname = argv[optind];
 	if (!cli_need_privileges("detach"))
 		return PX_EXIT_FAIL;

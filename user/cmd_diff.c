@@ -122,8 +122,8 @@ static void print_diff(const char *ifname, const char *file,
 		json_key_str(&j, "file", file);
 		json_ranges(&j, "open", r, n, true);
 		json_ranges(&j, "close", r, n, false);
-		json_flag(&j, "ping", lping != nping,
-			  lping ? "open" : "closed", nping ? "open" : "closed");
+		json_flag(&j, "ping", lping != nping, lping ? "open" : "closed",
+			  nping ? "open" : "closed");
 		json_flag(&j, "fragments", lfrag != nfrag,
 			  lfrag ? "drop" : "pass", nfrag ? "drop" : "pass");
 		json_obj_close(&j);
@@ -153,27 +153,27 @@ static void print_diff(const char *ifname, const char *file,
 			printf("close ping\n");
 	}
 	if (lfrag != nfrag)
-		printf("option fragments %s (now %s)\n", nfrag ? "drop" : "pass",
-		       lfrag ? "drop" : "pass");
+		printf("option fragments %s (now %s)\n",
+		       nfrag ? "drop" : "pass", lfrag ? "drop" : "pass");
 	if (!n && lping == nping && lfrag == nfrag)
 		printf("%s: no change: the live policy already matches %s\n",
 		       ifname, file);
 	else
 		printf("%s: %u port%s to open, %u to close%s\n", ifname, nopen,
 		       nopen == 1 ? "" : "s", nclose,
-		       lping != nping ? (nping ? ", ping to open" :
-						 ", ping to close") :
-					"");
+		       lping != nping
+			       ? (nping ? ", ping to open" : ", ping to close")
+			       : "");
 	free(r);
 }
 
 int cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
+		{"json", no_argument, NULL, 'j'},
+		{0},
 	};
-	struct policy_report rep = { 0 };
+	struct policy_report rep = {0};
 	struct px_policy *live = NULL, *next = NULL;
 	const char *ifname, *file;
 	struct px_attached a;
@@ -193,7 +193,7 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage_error("diff", "diff needs an interface and a "
-				       "policy file");
+					       "policy file");
 	ifname = argv[optind];
 	file = argv[optind + 1];
 

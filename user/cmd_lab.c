@@ -75,30 +75,38 @@ static const char help[] =
 	"(default: the shipped default.policy):\n"
 	"  " LAB_IF_OUT "  " LAB_ADDR_OUT "/30  " LAB_ADDR6_OUT
 	"/64   (this namespace, sends probes)\n"
-	"  " LAB_IF_IN "  " LAB_ADDR_IN "/30  " LAB_ADDR6_IN
-	"/64   (in " LAB_NS ", filtered)\n"
-	"The addresses come from 198.51.100.0/24 (TEST-NET-2), not 192.0.2.0/24:\n"
-	"many hosts use TEST-NET-1 for their own network. It refuses when a lab\n"
+	"  " LAB_IF_IN "  " LAB_ADDR_IN "/30  " LAB_ADDR6_IN "/64   (in " LAB_NS
+	", filtered)\n"
+	"The addresses come from 198.51.100.0/24 (TEST-NET-2), not "
+	"192.0.2.0/24:\n"
+	"many hosts use TEST-NET-1 for their own network. It refuses when a "
+	"lab\n"
 	"is already up, and removes what it made when a step fails.\n"
 	"\n"
 	"'lab probe' sends, from " LAB_IF_OUT " to " LAB_IF_IN
 	", a TCP connect for each TCP port\n"
-	"of each SPEC, a UDP datagram for each UDP port, an ICMP echo request for\n"
-	"'ping', and prints per port whether the filter passed or dropped it, as\n"
+	"of each SPEC, a UDP datagram for each UDP port, an ICMP echo request "
+	"for\n"
+	"'ping', and prints per port whether the filter passed or dropped it, "
+	"as\n"
 	"its counters say. SPEC is as in the policy language: 22/tcp, 53/udp,\n"
-	"ssh, 80 (tcp and udp), 8000-8003/tcp, ping; at most " "64"
+	"ssh, 80 (tcp and udp), 8000-8003/tcp, ping; at most "
+	"64"
 	" probes at once.\n"
-	"  -6, --ipv6        probe " LAB_ADDR6_IN " instead of " LAB_ADDR_IN "\n"
+	"  -6, --ipv6        probe " LAB_ADDR6_IN " instead of " LAB_ADDR_IN
+	"\n"
 	"  -t, --timeout MS  wait this long for the counters to move (default\n"
 	"                    1000); a probe that never reaches the filter is\n"
-	"                    reported as 'no-verdict' and the exit status is 1\n"
-	"  -j, --json        one JSON object: {\"address\":..., \"probes\": [...]}\n"
+	"                    reported as 'no-verdict' and the exit status is "
+	"1\n"
+	"  -j, --json        one JSON object: {\"address\":..., \"probes\": "
+	"[...]}\n"
 	"\n"
-	"'lab down' detaches the filter and removes the namespace, the veth pair\n"
+	"'lab down' detaches the filter and removes the namespace, the veth "
+	"pair\n"
 	"and the pins; it does nothing when there is nothing to remove.\n"
 	"\n"
-	"While the lab is up, every verb works on it with --netns " LAB_NS
-	":\n"
+	"While the lab is up, every verb works on it with --netns " LAB_NS ":\n"
 	"  portxdp --netns " LAB_NS " stats " LAB_IF_IN "\n"
 	"  portxdp --netns " LAB_NS " apply " LAB_IF_IN " other.policy\n"
 	"  portxdp --netns " LAB_NS " log " LAB_IF_IN "\n"
@@ -118,7 +126,7 @@ static const char help[] =
  */
 static int run_ip(bool quiet, const char *const args[])
 {
-	const char *argv[16] = { "ip" };
+	const char *argv[16] = {"ip"};
 	int n = 1, status;
 	pid_t pid;
 
@@ -277,9 +285,9 @@ static bool lab_teardown(void)
 	if (had_ns)
 		in_lab(detach_in_lab, NULL);
 	if (had_if)
-		run_ip(true, (const char *[]){ "link", "del", LAB_IF_OUT, NULL });
+		run_ip(true, (const char *[]){"link", "del", LAB_IF_OUT, NULL});
 	if (had_ns)
-		run_ip(true, (const char *[]){ "netns", "del", LAB_NS, NULL });
+		run_ip(true, (const char *[]){"netns", "del", LAB_NS, NULL});
 	sweep_stale_pins();
 	return had_ns || had_if;
 }
@@ -291,7 +299,8 @@ static int lab_down(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "", NULL, help)) != -1)
 		return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 	if (optind != argc)
-		return cli_usage_error("lab down", "'lab down' takes no arguments");
+		return cli_usage_error("lab down",
+				       "'lab down' takes no arguments");
 	if (!cli_need_privileges("lab down"))
 		return PX_EXIT_FAIL;
 	if (!lab_teardown()) {
@@ -300,8 +309,8 @@ static int lab_down(int argc, char **argv)
 	}
 	if (path_exists(LAB_NETNS_PATH) || if_nametoindex(LAB_IF_OUT)) {
 		px_error("could not remove the lab completely: remove it by "
-			 "hand with 'ip netns del " LAB_NS "' and 'ip link del "
-			 LAB_IF_OUT "'");
+			 "hand with 'ip netns del " LAB_NS
+			 "' and 'ip link del " LAB_IF_OUT "'");
 		return PX_EXIT_FAIL;
 	}
 	printf("lab down: namespace " LAB_NS ", veth " LAB_IF_OUT "/" LAB_IF_IN
@@ -309,7 +318,8 @@ static int lab_down(int argc, char **argv)
 	return PX_EXIT_OK;
 }
 
-/* --- up --------------------------------------------------------------------- */
+/* --- up ---------------------------------------------------------------------
+ */
 
 struct attach_args {
 	const char *policy;
@@ -320,8 +330,9 @@ static int attach_in_lab(void *arg)
 {
 	const struct attach_args *aa = arg;
 	/* --force: the lab's own veth never carries this command's ssh */
-	char *argv[] = { "attach", LAB_IF_IN, "--policy", (char *)aa->policy,
-			 "--mode", (char *)aa->mode, "--force", NULL };
+	char *argv[] = {"attach",	    LAB_IF_IN, "--policy",
+			(char *)aa->policy, "--mode",  (char *)aa->mode,
+			"--force",	    NULL};
 
 	optind = 0; /* a fresh getopt for the attach handler */
 	return cmd_attach(7, argv);
@@ -341,27 +352,27 @@ static bool fault_after(int step)
 static int lab_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ 0 },
+		{"policy", required_argument, NULL, 'p'},
+		{"mode", required_argument, NULL, 'm'},
+		{0},
 	};
 	const char *const steps[][12] = {
-		{ "netns", "add", LAB_NS },
-		{ "link", "add", LAB_IF_OUT, "type", "veth", "peer", "name",
-		  LAB_IF_IN, "netns", LAB_NS },
-		{ "addr", "add", LAB_ADDR_OUT "/30", "dev", LAB_IF_OUT },
-		{ "-6", "addr", "add", LAB_ADDR6_OUT "/64", "dev", LAB_IF_OUT,
-		  "nodad" },
-		{ "link", "set", LAB_IF_OUT, "up" },
-		{ "-n", LAB_NS, "addr", "add", LAB_ADDR_IN "/30", "dev",
-		  LAB_IF_IN },
-		{ "-n", LAB_NS, "-6", "addr", "add", LAB_ADDR6_IN "/64", "dev",
-		  LAB_IF_IN, "nodad" },
-		{ "-n", LAB_NS, "link", "set", LAB_IF_IN, "up" },
-		{ "-n", LAB_NS, "link", "set", "lo", "up" },
+		{"netns", "add", LAB_NS},
+		{"link", "add", LAB_IF_OUT, "type", "veth", "peer", "name",
+		 LAB_IF_IN, "netns", LAB_NS},
+		{"addr", "add", LAB_ADDR_OUT "/30", "dev", LAB_IF_OUT},
+		{"-6", "addr", "add", LAB_ADDR6_OUT "/64", "dev", LAB_IF_OUT,
+		 "nodad"},
+		{"link", "set", LAB_IF_OUT, "up"},
+		{"-n", LAB_NS, "addr", "add", LAB_ADDR_IN "/30", "dev",
+		 LAB_IF_IN},
+		{"-n", LAB_NS, "-6", "addr", "add", LAB_ADDR6_IN "/64", "dev",
+		 LAB_IF_IN, "nodad"},
+		{"-n", LAB_NS, "link", "set", LAB_IF_IN, "up"},
+		{"-n", LAB_NS, "link", "set", "lo", "up"},
 	};
 	const int nsteps = sizeof(steps) / sizeof(steps[0]);
-	struct attach_args aa = { .mode = "auto" };
+	struct attach_args aa = {.mode = "auto"};
 	char default_path[PATH_MAX];
 	struct policy_report rep;
 	struct px_policy *pol;
@@ -371,18 +382,28 @@ static int lab_up(int argc, char **argv)
 
 	while ((c = cli_getopt(argc, argv, "p:m:", opts, help)) != -1) {
 		switch (c) {
-		case 'p': aa.policy = optarg; break;
-		case 'm': aa.mode = optarg; break;
-		case 'h': return PX_EXIT_OK;
-		default: return PX_EXIT_USAGE;
+		case 'p':
+			aa.policy = optarg;
+			break;
+		case 'm':
+			aa.mode = optarg;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("lab up", "unexpected '%s' (the policy "
-				       "goes after --policy)", argv[optind]);
+		return cli_usage_error("lab up",
+				       "unexpected '%s' (the policy "
+				       "goes after --policy)",
+				       argv[optind]);
 	if (xdp_parse_mode(aa.mode, &mode))
-		return cli_usage_error("lab up", "unknown --mode '%s', expected "
-				       "auto, native or generic", aa.mode);
+		return cli_usage_error("lab up",
+				       "unknown --mode '%s', expected "
+				       "auto, native or generic",
+				       aa.mode);
 	if (!aa.policy) {
 		if (px_default_policy(default_path, sizeof(default_path))) {
 			px_error("the shipped default policy was not found: "
@@ -401,14 +422,16 @@ static int lab_up(int argc, char **argv)
 	if (err) {
 		if (err == -EINVAL)
 			px_error("%s has errors: the lab was not made; see "
-				 "'portxdp check %s'", aa.policy, aa.policy);
+				 "'portxdp check %s'",
+				 aa.policy, aa.policy);
 		return err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
 	}
 	if (!cli_need_privileges("lab up"))
 		return PX_EXIT_FAIL;
 	if (path_exists(LAB_NETNS_PATH) || if_nametoindex(LAB_IF_OUT)) {
-		px_error("the lab is already up (namespace " LAB_NS " or veth "
-			 LAB_IF_OUT " exists): run 'portxdp lab down' first");
+		px_error("the lab is already up (namespace " LAB_NS
+			 " or veth " LAB_IF_OUT
+			 " exists): run 'portxdp lab down' first");
 		return PX_EXIT_FAIL;
 	}
 	if (pins_mount_bpffs())
@@ -424,8 +447,8 @@ static int lab_up(int argc, char **argv)
 	for (i = 0; i < nsteps; i++) {
 		if (run_ip(false, steps[i]) || fault_after(i + 1)) {
 			px_error("lab up: step %d ('ip %s %s %s ...') failed: "
-				 "removed what was made", i + 1, steps[i][0],
-				 steps[i][1], steps[i][2]);
+				 "removed what was made",
+				 i + 1, steps[i][0], steps[i][1], steps[i][2]);
 			goto fail;
 		}
 	}
@@ -474,7 +497,8 @@ static int open_lab_pins(struct px_attached *a)
 	if (!netns_enter(LAB_NS)) {
 		err = pins_open(LAB_IF_IN, a, true);
 		if (setns(self, CLONE_NEWNET) < 0) {
-			err = -errno; /* before px_error's stdio can change it */
+			err = -errno; /* before px_error's stdio can change it
+				       */
 			px_error("cannot return to this network namespace: %s",
 				 strerror(-err));
 			pins_close(a);
@@ -484,7 +508,8 @@ static int open_lab_pins(struct px_attached *a)
 	return err;
 }
 
-/* One counter: dropped + passed of a (proto, port), or ping's from the totals. */
+/* One counter: dropped + passed of a (proto, port), or ping's from the totals.
+ */
 static int read_counter(const struct px_attached *a, const struct probe *p,
 			__u64 *dropped, __u64 *passed)
 {
@@ -522,7 +547,7 @@ static unsigned short icmp_sum(const void *data, size_t len)
 /* Send one probe; returns the socket to close after the verdict, or -errno. */
 static int send_probe(const struct probe *p, bool v6)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 	socklen_t len;
@@ -639,7 +664,7 @@ static int collect_probes(int n, char **specs, struct probe *out, int *count)
 		if (one->flags & PX_F_PING_OPEN) {
 			if (k == PROBE_MAX)
 				goto too_many;
-			out[k++] = (struct probe){ .proto = PROBE_PING };
+			out[k++] = (struct probe){.proto = PROBE_PING};
 		}
 		for (unsigned int port = 0; port < PX_PORTS; port++) {
 			for (int proto = PX_TCP; proto <= PX_UDP; proto++) {
@@ -647,8 +672,8 @@ static int collect_probes(int n, char **specs, struct probe *out, int *count)
 					continue;
 				if (k == PROBE_MAX)
 					goto too_many;
-				out[k++] = (struct probe){ .proto = proto,
-							   .port = port };
+				out[k++] = (struct probe){.proto = proto,
+							  .port = port};
 			}
 		}
 	}
@@ -657,8 +682,10 @@ static int collect_probes(int n, char **specs, struct probe *out, int *count)
 	return 0;
 too_many:
 	free(one);
-	cli_usage_error("lab probe", "'%s' takes the probes past %d at once: "
-			"probe a smaller range at a time", specs[i], PROBE_MAX);
+	cli_usage_error("lab probe",
+			"'%s' takes the probes past %d at once: "
+			"probe a smaller range at a time",
+			specs[i], PROBE_MAX);
 	return -E2BIG;
 }
 
@@ -676,16 +703,18 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json)
 	}
 	for (int i = 0; i < n; i++) {
 		const struct probe *p = &pr[i];
-		const char *name = p->proto == PROBE_PING ?
-			"ping" : table_port_name(p->proto, p->port);
+		const char *name = p->proto == PROBE_PING
+					   ? "ping"
+					   : table_port_name(p->proto, p->port);
 
 		if (json) {
 			json_obj_open(&j);
 			if (p->proto != PROBE_PING)
 				json_key_u64(&j, "port", p->port);
-			json_key_str(&j, "proto", p->proto == PROBE_PING ?
-				     (v6 ? "icmpv6" : "icmp") :
-				     table_proto_name(p->proto));
+			json_key_str(&j, "proto",
+				     p->proto == PROBE_PING
+					     ? (v6 ? "icmpv6" : "icmp")
+					     : table_proto_name(p->proto));
 			json_key_str(&j, "name", name);
 			json_key_str(&j, "result", p->result);
 			json_obj_close(&j);
@@ -708,10 +737,10 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json)
 static int lab_probe(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "ipv6", no_argument, NULL, '6' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
+		{"ipv6", no_argument, NULL, '6'},
+		{"timeout", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},
+		{0},
 	};
 	struct probe probes[PROBE_MAX];
 	int n = 0, timeout = PROBE_DEFAULT_MS, c, err;
@@ -722,22 +751,31 @@ static int lab_probe(int argc, char **argv)
 
 	while ((c = cli_getopt(argc, argv, "6t:j", opts, help)) != -1) {
 		switch (c) {
-		case '6': v6 = true; break;
-		case 'j': json = true; break;
+		case '6':
+			v6 = true;
+			break;
+		case 'j':
+			json = true;
+			break;
 		case 't':
 			if (cli_parse_ulong(optarg, 10, 60000, &ms))
-				return cli_usage_error("lab probe",
-					"--timeout wants milliseconds between 10 and 60000, not '%s'",
+				return cli_usage_error(
+					"lab probe",
+					"--timeout wants milliseconds between "
+					"10 and 60000, not '%s'",
 					optarg);
 			timeout = (int)ms;
 			break;
-		case 'h': return PX_EXIT_OK;
-		default: return PX_EXIT_USAGE;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("lab probe", "what to probe? e.g. "
-				       "'portxdp lab probe 22/tcp 53/udp ping'");
+		return cli_usage_error(
+			"lab probe", "what to probe? e.g. "
+				     "'portxdp lab probe 22/tcp 53/udp ping'");
 	err = collect_probes(argc - optind, argv + optind, probes, &n);
 	if (err)
 		return err == -ENOMEM ? PX_EXIT_FAIL : PX_EXIT_USAGE;
@@ -766,13 +804,15 @@ static int lab_probe(int argc, char **argv)
 	pins_close(&a);
 	print_probes(probes, n, v6, json);
 	if (ret && !err)
-		px_error("some probes never reached the filter in %d ms: is "
-			 LAB_IF_OUT " up? see 'ip link show " LAB_IF_OUT
-			 "', or raise --timeout", timeout);
+		px_error("some probes never reached the filter in %d ms: "
+			 "is " LAB_IF_OUT " up? see 'ip link show " LAB_IF_OUT
+			 "', or raise --timeout",
+			 timeout);
 	return ret;
 }
 
-/* --- dispatch --------------------------------------------------------------- */
+/* --- dispatch ---------------------------------------------------------------
+ */
 
 int cmd_lab(int argc, char **argv)
 {
@@ -780,13 +820,14 @@ int cmd_lab(int argc, char **argv)
 		const char *name, *full;
 		int (*run)(int, char **);
 	} subs[] = {
-		{ "up", "lab up", lab_up },
-		{ "probe", "lab probe", lab_probe },
-		{ "down", "lab down", lab_down },
+		{"up", "lab up", lab_up},
+		{"probe", "lab probe", lab_probe},
+		{"down", "lab down", lab_down},
 	};
 
 	if (argc < 2)
-		return cli_usage_error("lab", "say 'lab up', 'lab probe SPEC...' "
+		return cli_usage_error("lab",
+				       "say 'lab up', 'lab probe SPEC...' "
 				       "or 'lab down'");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		fputs(help, stdout);
@@ -794,13 +835,15 @@ int cmd_lab(int argc, char **argv)
 	}
 	if (px_netns_name)
 		return cli_usage_error("lab", "the lab makes its own namespace "
-				       "(" LAB_NS "): drop --netns");
+					      "(" LAB_NS "): drop --netns");
 	for (unsigned int i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		if (!strcmp(argv[1], subs[i].name)) {
 			argv[1] = (char *)subs[i].full;
 			return subs[i].run(argc - 1, argv + 1);
 		}
 	}
-	return cli_usage_error("lab", "unknown lab command '%s': up, probe or "
-			       "down", argv[1]);
+	return cli_usage_error("lab",
+			       "unknown lab command '%s': up, probe or "
+			       "down",
+			       argv[1]);
 }

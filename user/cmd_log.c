@@ -43,25 +43,32 @@ static const char help[] =
 	"and protocol, and the reason:\n"
 	"  closed-port   TCP or UDP to a closed port (or to port 0)\n"
 	"  ping-closed   an ICMP/ICMPv6 echo request while ping is closed\n"
-	"  malformed     a header cut short or out of bounds (SPEC 5); the\n"
+	"  malformed     a header cut short or out of bounds (doc/design.md, "
+	"section 5); the\n"
 	"                source shows as far as it could be read\n"
 	"  fragment      a later IP fragment with 'option fragments drop'\n"
 	"\n"
 	"The XDP program logs at most N drops a second (a token bucket with a\n"
 	"burst of N) and counts the rest, so a flood slows neither the filter\n"
 	"nor this reader; each second with drops left out adds a line\n"
-	"'... K more dropped packets not shown'. Every drop is still counted in\n"
-	"'portxdp stats IF'. While no log runs, the filter's cost for it is one\n"
+	"'... K more dropped packets not shown'. Every drop is still counted "
+	"in\n"
+	"'portxdp stats IF'. While no log runs, the filter's cost for it is "
+	"one\n"
 	"untaken branch per packet. One reader per interface at a time.\n"
 	"\n"
-	"  -r, --rate N   log at most N drops a second (default 100, 1-1000000)\n"
+	"  -r, --rate N   log at most N drops a second (default 100, "
+	"1-1000000)\n"
 	"  -c, --count N  exit after N events\n"
 	"  -j, --json     one object per line: {\"time\", \"src\", \"sport\",\n"
-	"                 \"dport\", \"proto\", \"reason\"} (ports absent when the\n"
-	"                 packet has none), and {\"suppressed\": K, \"lost\": L}\n"
+	"                 \"dport\", \"proto\", \"reason\"} (ports absent when "
+	"the\n"
+	"                 packet has none), and {\"suppressed\": K, \"lost\": "
+	"L}\n"
 	"                 for the drops left out\n"
 	"\n"
-	"Example: portxdp log eth0 --json | jq -r 'select(.reason) | .src' | sort | uniq -c\n";
+	"Example: portxdp log eth0 --json | jq -r 'select(.reason) | .src' | "
+	"sort | uniq -c\n";
 
 struct log_state {
 	struct px_log_ctl *ctl;
@@ -90,10 +97,14 @@ static __u64 mono_ns(void)
 static const char *reason_name(__u8 r)
 {
 	switch (r) {
-	case PX_DROP_CLOSED_PORT: return "closed-port";
-	case PX_DROP_PING: return "ping-closed";
-	case PX_DROP_MALFORMED: return "malformed";
-	case PX_DROP_FRAGMENT: return "fragment";
+	case PX_DROP_CLOSED_PORT:
+		return "closed-port";
+	case PX_DROP_PING:
+		return "ping-closed";
+	case PX_DROP_MALFORMED:
+		return "malformed";
+	case PX_DROP_FRAGMENT:
+		return "fragment";
 	}
 	return "unknown";
 }
@@ -101,11 +112,16 @@ static const char *reason_name(__u8 r)
 static const char *proto_name(__u8 p)
 {
 	switch (p) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case 0: return NULL;
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case 0:
+		return NULL;
 	}
 	return "ip";
 }
@@ -195,7 +211,8 @@ static void report_left_out(const struct log_state *st, __u64 sup, __u64 lost,
 		       (unsigned long long)sup, rate);
 	if (lost)
 		printf("... %llu dropped packets not shown: the ring buffer "
-		       "was full\n", (unsigned long long)lost);
+		       "was full\n",
+		       (unsigned long long)lost);
 }
 
 /* Open a pin of ifname's filter; a missing one means an older attach. */
@@ -209,7 +226,8 @@ static int open_log_pin(const char *dir, const char *name, const char *ifname)
 	if (fd < 0)
 		px_error("%s has no drop log pin (%s): it was attached by an "
 			 "older portxdp; run 'portxdp attach %s --force' to "
-			 "reload it (counters restart)", ifname, name, ifname);
+			 "reload it (counters restart)",
+			 ifname, name, ifname);
 	return fd;
 }
 
@@ -225,7 +243,8 @@ static struct px_log_ctl *map_ctl(int fd, const char *ifname)
 	    !(info.map_flags & BPF_F_MMAPABLE)) {
 		px_error("the drop log switch of %s is not what this portxdp "
 			 "expects: run 'portxdp attach %s --force' to reload "
-			 "the filter", ifname, ifname);
+			 "the filter",
+			 ifname, ifname);
 		return NULL;
 	}
 	p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
@@ -251,15 +270,15 @@ static bool other_reader(const struct px_log_ctl *c, __u64 now, pid_t *pid)
 int cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "rate", required_argument, NULL, 'r' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
+		{"rate", required_argument, NULL, 'r'},
+		{"count", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{0},
 	};
-	struct log_state st = { 0 };
+	struct log_state st = {0};
 	unsigned long rate = PX_LOG_RATE_DEFAULT;
 	struct ring_buffer *rb = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct px_log_ctl *ctl = NULL;
 	int ret = PX_EXIT_FAIL, lock = -1, ev_fd = -1, ctl_fd = -1, c, err;
 	__u64 sup0, lost0, next_tick;
@@ -272,25 +291,34 @@ int cmd_log(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			if (cli_parse_ulong(optarg, 1, PX_LOG_RATE_MAX, &rate))
-				return cli_usage_error("log",
-					"--rate wants events a second from 1 to %d, not '%s'",
+				return cli_usage_error(
+					"log",
+					"--rate wants events a second from 1 "
+					"to %d, not '%s'",
 					PX_LOG_RATE_MAX, optarg);
 			break;
 		case 'c':
 			if (cli_parse_ulong(optarg, 1, ~0UL, &st.count))
 				return cli_usage_error("log",
-					"--count wants a whole number >= 1, not '%s'",
-					optarg);
+						       "--count wants a whole "
+						       "number >= 1, not '%s'",
+						       optarg);
 			break;
-		case 'j': st.json = true; break;
-		case 'h': return PX_EXIT_OK;
-		default: return PX_EXIT_USAGE;
+		case 'j':
+			st.json = true;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("log", "which interface? e.g. 'portxdp log eth0'");
+		return cli_usage_error(
+			"log", "which interface? e.g. 'portxdp log eth0'");
 	if (optind + 1 < argc)
-		return cli_usage_error("log", "one interface only, got '%s' too",
+		return cli_usage_error("log",
+				       "one interface only, got '%s' too",
 				       argv[optind + 1]);
 	ifname = argv[optind];
 	if (!cli_need_privileges("log"))
@@ -314,7 +342,8 @@ int cmd_log(int argc, char **argv)
 		goto out;
 	if (other_reader(ctl, mono_ns(), &pid)) {
 		px_error("'portxdp log' (pid %d) is already reading %s: one "
-			 "reader at a time; stop it first", (int)pid, ifname);
+			 "reader at a time; stop it first",
+			 (int)pid, ifname);
 		goto out;
 	}
 	st.ctl = ctl;
@@ -345,8 +374,10 @@ int cmd_log(int argc, char **argv)
 	pins_unlock(lock);
 	lock = -1;
 	if (!st.json)
-		fprintf(stderr, "portxdp: logging drops on %s, at most %lu a "
-			"second; Ctrl-C to stop\n", ifname, rate);
+		fprintf(stderr,
+			"portxdp: logging drops on %s, at most %lu a "
+			"second; Ctrl-C to stop\n",
+			ifname, rate);
 
 	next_tick = st.start_ns + PX_NSEC;
 	ret = PX_EXIT_OK;
@@ -368,8 +399,10 @@ int cmd_log(int argc, char **argv)
 				 __ATOMIC_RELEASE);
 		__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
 		{
-			__u64 sup = __atomic_load_n(&ctl->suppressed, __ATOMIC_RELAXED);
-			__u64 lost = __atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
+			__u64 sup = __atomic_load_n(&ctl->suppressed,
+						    __ATOMIC_RELAXED);
+			__u64 lost =
+				__atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
 
 			report_left_out(&st, sup - sup0, lost - lost0,
 					(unsigned int)rate);
@@ -378,7 +411,8 @@ int cmd_log(int argc, char **argv)
 		}
 		if (access(a.dir, F_OK)) {
 			px_error("portxdp was detached from %s: nothing more "
-				 "to log", ifname);
+				 "to log",
+				 ifname);
 			ret = PX_EXIT_FAIL;
 			break;
 		}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * portxdp stats IF: per-port hit counts (SPEC section 6) as a table, JSON or
- * Prometheus text, once or every few seconds with --watch. This file reads
- * the pinned maps, the clocks and the terminal; everything it prints is
+ * portxdp stats IF: per-port hit counts (doc/design.md, section 6) as a table,
+ * JSON or Prometheus text, once or every few seconds with --watch. This file
+ * reads the pinned maps, the clocks and the terminal; everything it prints is
  * computed by the pure functions in stats.c. A rate is always the difference
  * of two real readings divided by the time between them, so --watch shows
  * no rates until its second reading.
@@ -55,7 +55,8 @@ static const char stats_help[] =
 	"one\n"
 	"                      timestamped block per interval, for a log\n"
 	"  -c, --count N       with --watch, stop after N intervals\n"
-	"  -j, --json          one JSON object (SPEC 6); with --watch one per\n"
+	"  -j, --json          one JSON object (doc/design.md, section 6); "
+	"with --watch one per\n"
 	"                      line per interval, adding time, interval and\n"
 	"                      *_rate keys\n"
 	"  -p, --prometheus    Prometheus text format, for node_exporter's\n"

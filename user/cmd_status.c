@@ -27,12 +27,15 @@ static const char help[] =
 	"\n"
 	"Show what portxdp has attached in this network namespace (or only on\n"
 	"IF): the interface's state, XDP mode, program id, where the live\n"
-	"policy came from and when, how many ports are open and closed, and the\n"
+	"policy came from and when, how many ports are open and closed, and "
+	"the\n"
 	"packet totals since attach. Add --netns NAME for another namespace.\n"
 	"\n"
-	"  -j, --json   one JSON object: {\"interfaces\": [...], \"other_namespaces\": [...]}\n"
+	"  -j, --json   one JSON object: {\"interfaces\": [...], "
+	"\"other_namespaces\": [...]}\n"
 	"\n"
-	"Exit status: 0, or 1 when IF is given and portxdp is not attached to it.\n";
+	"Exit status: 0, or 1 when IF is given and portxdp is not attached to "
+	"it.\n";
 
 struct iface_status {
 	char ifname[IF_NAMESIZE];
@@ -51,9 +54,8 @@ static void gather(const char *ifname, struct px_attached *a,
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
-	if (a->link_fd < 0 ||
-	    xdp_link_info(a->link_fd, &s->link_ifindex, &s->prog_id,
-			  &s->link_id))
+	if (a->link_fd < 0 || xdp_link_info(a->link_fd, &s->link_ifindex,
+					    &s->prog_id, &s->link_id))
 		s->state = "broken pins";
 	else if (!s->link_ifindex)
 		s->state = "interface gone";
@@ -78,8 +80,10 @@ static void print_text(const struct iface_status *s)
 		       xdp_mode_name(s->xdp.mode), s->prog_id, s->link_id);
 	printf("\n");
 	if (!strcmp(s->state, "interface gone"))
-		printf("  the interface was deleted; 'portxdp detach %s' removes "
-		       "the leftover pins (or 'portxdp detach --stale' all such)\n",
+		printf("  the interface was deleted; 'portxdp detach %s' "
+		       "removes "
+		       "the leftover pins (or 'portxdp detach --stale' all "
+		       "such)\n",
 		       s->ifname);
 	if (s->have_pol) {
 		t = (time_t)s->pol.applied_at;
@@ -98,7 +102,8 @@ static void print_text(const struct iface_status *s)
 		       s->pol.flags & PX_F_FRAG_DROP ? "dropped" : "pass");
 	}
 	if (s->have_tot)
-		printf("  packets    %llu dropped, %llu passed (malformed %llu, "
+		printf("  packets    %llu dropped, %llu passed (malformed "
+		       "%llu, "
 		       "fragments %llu, non-IP %llu)\n",
 		       (unsigned long long)s->tot.dropped,
 		       (unsigned long long)s->tot.passed,
@@ -112,8 +117,9 @@ static void print_json(struct json *j, const struct iface_status *s)
 	json_obj_open(j);
 	json_key_str(j, "interface", s->ifname);
 	json_key_str(j, "state", s->state);
-	json_key_str(j, "mode", strcmp(s->state, "attached") ? NULL :
-				xdp_mode_name(s->xdp.mode));
+	json_key_str(j, "mode",
+		     strcmp(s->state, "attached") ? NULL
+						  : xdp_mode_name(s->xdp.mode));
 	json_key_u64(j, "prog_id", s->prog_id);
 	json_key_u64(j, "link_id", s->link_id);
 	if (s->have_pol) {
@@ -130,10 +136,10 @@ static void print_json(struct json *j, const struct iface_status *s)
 			json_key_u64(j, "closed", PX_PORTS - open);
 			json_obj_close(j);
 		}
-		json_key_str(j, "ping", s->pol.flags & PX_F_PING_OPEN ?
-					"open" : "closed");
-		json_key_str(j, "fragments", s->pol.flags & PX_F_FRAG_DROP ?
-					     "drop" : "pass");
+		json_key_str(j, "ping",
+			     s->pol.flags & PX_F_PING_OPEN ? "open" : "closed");
+		json_key_str(j, "fragments",
+			     s->pol.flags & PX_F_FRAG_DROP ? "drop" : "pass");
 		json_obj_close(j);
 	}
 	if (s->have_tot) {
@@ -204,8 +210,8 @@ static void other_namespaces(bool as_json, struct json *j)
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
+		{"json", no_argument, NULL, 'j'},
+		{0},
 	};
 	char nsdir[PATH_MAX];
 	struct iface_status s;
@@ -219,14 +225,18 @@ int cmd_status(int argc, char **argv)
 
 	while ((c = cli_getopt(argc, argv, "j", opts, help)) != -1) {
 		switch (c) {
-		case 'j': as_json = true; break;
-		case 'h': return PX_EXIT_OK;
-		default: return PX_EXIT_USAGE;
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			return PX_EXIT_OK;
+		default:
+			return PX_EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1)
 		return cli_usage_error("status", "status takes at most one "
-				       "interface");
+						 "interface");
 	if (optind < argc)
 		only = argv[optind];
 	if (!cli_need_privileges("status"))
@@ -237,8 +247,10 @@ int cmd_status(int argc, char **argv)
 			if (as_json) {
 				char msg[128];
 
-				snprintf(msg, sizeof(msg), "portxdp is not "
-					 "attached to %s", only);
+				snprintf(msg, sizeof(msg),
+					 "portxdp is not "
+					 "attached to %s",
+					 only);
 				json_error(stdout, msg);
 			}
 			return PX_EXIT_FAIL;

@@ -28,7 +28,8 @@ static const char help[] =
 	"               description} objects\n"
 	"\n"
 	"The table is ports.table in the data folder ($PORTXDP_DATADIR, the\n"
-	"source tree's policies/, or share/portxdp); edit it to add your own.\n";
+	"source tree's policies/, or share/portxdp); edit it to add your "
+	"own.\n";
 
 static void protos_str(unsigned int protos, char *buf, size_t len)
 {
@@ -113,9 +114,9 @@ static void print_text(bool lng)
 int cmd_table(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "long", no_argument, NULL, 'l' },
-		{ 0 },
+		{"json", no_argument, NULL, 'j'},
+		{"long", no_argument, NULL, 'l'},
+		{0},
 	};
 	bool json = false, lng = false;
 	int c, err;

@@ -11,9 +11,9 @@
 
 #include <stdbool.h>
 
-/* Exit statuses, as SPEC section 2 fixes them. */
+/* Exit statuses, as doc/design.md section 2 fixes them. */
 #define PX_EXIT_OK 0
-#define PX_EXIT_FAIL 1 /* an operation failed */
+#define PX_EXIT_FAIL 1	/* an operation failed */
 #define PX_EXIT_USAGE 2 /* bad usage or an invalid policy */
 
 extern bool px_verbose;

@@ -40,21 +40,43 @@ static void close_(struct json *j, char c)
 	fputc(c, j->f);
 }
 
-void json_obj_open(struct json *j) { open_(j, '{'); }
-void json_obj_close(struct json *j) { close_(j, '}'); }
-void json_arr_open(struct json *j) { open_(j, '['); }
-void json_arr_close(struct json *j) { close_(j, ']'); }
+void json_obj_open(struct json *j)
+{
+	open_(j, '{');
+}
+void json_obj_close(struct json *j)
+{
+	close_(j, '}');
+}
+void json_arr_open(struct json *j)
+{
+	open_(j, '[');
+}
+void json_arr_close(struct json *j)
+{
+	close_(j, ']');
+}
 
 static void quoted(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
 		default:
 			if (*p < 0x20)
 				fprintf(f, "\\u%04x", *p);

@@ -15,32 +15,39 @@
 #define PX_VERSION "0.1.0"
 
 static const struct px_cmd cmds[] = {
-	{ "attach", cmd_attach, "IF [--policy FILE] [--mode auto|native|generic] [--force]",
-	  "load the filter onto IF with a policy and leave it running" },
-	{ "detach", cmd_detach, "IF | --stale",
-	  "remove the filter from IF; --stale: the pins of filters whose interface is gone" },
-	{ "status", cmd_status, "[IF] [--json]", "what is attached where" },
-	{ "apply", cmd_apply, "IF FILE [--force]", "replace IF's live policy atomically" },
-	{ "open", cmd_open, "IF SPEC...", "open ports live" },
-	{ "close", cmd_close, "IF SPEC... [--force]", "close ports live" },
-	{ "diff", cmd_diff, "IF FILE", "what 'apply IF FILE' would change" },
-	{ "check", cmd_check, "FILE...", "validate policy files: errors and warnings" },
-	{ "stats", cmd_stats, "IF [--watch [SECS]] [--top N | --all] [--json | --prometheus]",
-	  "per-port hit counts" },
-	{ "table", cmd_table, "[--long] [--json]", "the port table and what each port is" },
-	{ "lab", cmd_lab, "up|probe|down ...",
-	  "rehearse a policy on a veth pair in a namespace" },
-	{ "log", cmd_log, "IF [--rate N] [--count N] [--json]",
-	  "stream dropped packets, rate-limited" },
+	{"attach", cmd_attach,
+	 "IF [--policy FILE] [--mode auto|native|generic] [--force]",
+	 "load the filter onto IF with a policy and leave it running"},
+	{"detach", cmd_detach, "IF | --stale",
+	 "remove the filter from IF; --stale: the pins of filters whose "
+	 "interface is gone"},
+	{"status", cmd_status, "[IF] [--json]", "what is attached where"},
+	{"apply", cmd_apply, "IF FILE [--force]",
+	 "replace IF's live policy atomically"},
+	{"open", cmd_open, "IF SPEC...", "open ports live"},
+	{"close", cmd_close, "IF SPEC... [--force]", "close ports live"},
+	{"diff", cmd_diff, "IF FILE", "what 'apply IF FILE' would change"},
+	{"check", cmd_check, "FILE...",
+	 "validate policy files: errors and warnings"},
+	{"stats", cmd_stats,
+	 "IF [--watch [SECS]] [--top N | --all] [--json | --prometheus]",
+	 "per-port hit counts"},
+	{"table", cmd_table, "[--long] [--json]",
+	 "the port table and what each port is"},
+	{"lab", cmd_lab, "up|probe|down ...",
+	 "rehearse a policy on a veth pair in a namespace"},
+	{"log", cmd_log, "IF [--rate N] [--count N] [--json]",
+	 "stream dropped packets, rate-limited"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: portxdp [--netns NAME] [-v] COMMAND [ARGS]\n\n"
-		   "A port filter at XDP speed: drops packets to closed ports.\n\n"
-		   "Commands:\n");
+	fprintf(f,
+		"usage: portxdp [--netns NAME] [-v] COMMAND [ARGS]\n\n"
+		"A port filter at XDP speed: drops packets to closed ports.\n\n"
+		"Commands:\n");
 	for (unsigned int i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-7s %s\n          %s\n", cmds[i].name,
 			cmds[i].usage, cmds[i].summary);

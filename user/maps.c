@@ -132,7 +132,8 @@ int maps_read_counters(int counters_fd, struct px_port_counter *out)
 		return -errno;
 	memcpy(out, all, sizeof(*out) * PX_COUNTER_KEYS);
 	for (__u32 c = 1; c < slices; c++) {
-		const struct px_port_counter *s = all + (size_t)c * PX_COUNTER_KEYS;
+		const struct px_port_counter *s =
+			all + (size_t)c * PX_COUNTER_KEYS;
 
 		for (__u32 k = 0; k < PX_COUNTER_KEYS; k++) {
 			out[k].dropped += s[k].dropped;

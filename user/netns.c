@@ -22,7 +22,8 @@ int netns_enter(const char *name)
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
 	    !strcmp(name, "..")) {
 		px_error("'%s' is not a network namespace name: give a name "
-			 "from 'ip netns list'", name);
+			 "from 'ip netns list'",
+			 name);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
@@ -30,12 +31,13 @@ int netns_enter(const char *name)
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
-			px_error("network namespace '%s' not found: see 'ip netns "
+			px_error("network namespace '%s' not found: see 'ip "
+				 "netns "
 				 "list', or create it with 'ip netns add %s'",
 				 name, name);
 		else
-			px_error("cannot open network namespace '%s': %s",
-				 name, strerror(-err));
+			px_error("cannot open network namespace '%s': %s", name,
+				 strerror(-err));
 		return err;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
@@ -43,7 +45,8 @@ int netns_enter(const char *name)
 		close(fd);
 		if (err == -EPERM)
 			px_error("entering network namespace '%s' needs root: "
-				 "run with sudo", name);
+				 "run with sudo",
+				 name);
 		else
 			px_error("cannot enter network namespace '%s': %s",
 				 name, strerror(-err));

@@ -26,8 +26,8 @@
 #define BPF_FS_MAGIC_ 0xcafe4a11
 
 static const char *const pin_names[] = {
-	PX_PIN_LINK, PX_PIN_POLICY, PX_PIN_COUNTERS, PX_PIN_TOTALS,
-	PX_PIN_EVENTS, PX_PIN_LOG_CTL,
+	PX_PIN_LINK,   PX_PIN_POLICY, PX_PIN_COUNTERS,
+	PX_PIN_TOTALS, PX_PIN_EVENTS, PX_PIN_LOG_CTL,
 };
 
 int pins_mount_bpffs(void)
@@ -41,7 +41,8 @@ int pins_mount_bpffs(void)
 
 		px_error("bpffs is not mounted at " BPFFS " and mounting it "
 			 "failed (%s): mount it with 'mount -t bpf bpf " BPFFS
-			 "' as root", strerror(-err));
+			 "' as root",
+			 strerror(-err));
 		return err;
 	}
 	px_debug("mounted bpffs at " BPFFS);
@@ -114,8 +115,8 @@ static int open_pin(const char *dir, const char *name)
 
 void pins_close(struct px_attached *a)
 {
-	int *fds[] = { &a->link_fd, &a->policy_fd, &a->counters_fd,
-		       &a->totals_fd };
+	int *fds[] = {&a->link_fd, &a->policy_fd, &a->counters_fd,
+		      &a->totals_fd};
 
 	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -141,21 +142,25 @@ int pins_open(const char *ifname, struct px_attached *a, bool quiet)
 		if (err == -EACCES || err == -EPERM) {
 			if (!quiet)
 				px_error("cannot read portxdp's pins (%s): "
-					 "run as root", strerror(-err));
+					 "run as root",
+					 strerror(-err));
 			return err;
 		}
 		if (!quiet) {
 			if (statfs(BPFFS, &sfs) == 0 &&
 			    sfs.f_type != BPF_FS_MAGIC_)
-				px_error("portxdp is not attached to %s: bpffs "
-					 "is not mounted, so nothing is pinned; "
-					 "run 'portxdp attach %s'",
-					 ifname, ifname);
+				px_error(
+					"portxdp is not attached to %s: bpffs "
+					"is not mounted, so nothing is pinned; "
+					"run 'portxdp attach %s'",
+					ifname, ifname);
 			else
-				px_error("portxdp is not attached to %s in this "
-					 "network namespace: run 'portxdp attach "
-					 "%s' (or add --netns NAME)",
-					 ifname, ifname);
+				px_error(
+					"portxdp is not attached to %s in this "
+					"network namespace: run 'portxdp "
+					"attach "
+					"%s' (or add --netns NAME)",
+					ifname, ifname);
 		}
 		return -ENOENT;
 	}
@@ -195,7 +200,8 @@ int pins_remove_dir(const char *dir)
 	if (rmdir(dir) < 0 && errno != ENOENT) {
 		err = -errno;
 		px_error("cannot remove %s: %s (remove what is left in it by "
-			 "hand)", dir, strerror(-err));
+			 "hand)",
+			 dir, strerror(-err));
 		return err;
 	}
 	/* The namespace folder goes when its last interface goes. */

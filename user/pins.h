@@ -18,9 +18,9 @@ struct px_attached {
 	char ifname[IF_NAMESIZE];
 	char dir[PATH_MAX];
 	int link_fd;
-	int policy_fd;   /* px_policy_outer: ARRAY_OF_MAPS, 1 slot */
+	int policy_fd;	 /* px_policy_outer: ARRAY_OF_MAPS, 1 slot */
 	int counters_fd; /* px_counters: PERCPU_ARRAY of px_port_counter */
-	int totals_fd;   /* px_totals_map: PERCPU_ARRAY, 1 entry */
+	int totals_fd;	 /* px_totals_map: PERCPU_ARRAY, 1 entry */
 };
 
 /* Mount bpffs at /sys/fs/bpf when it is missing. 0 or -errno (printed). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The policy language of SPEC section 3, the one parser behind attach,
+ * The policy language of doc/design.md section 3, the one parser behind attach,
  * apply, open/close, diff and check. It reads a policy line by line into a
  * private struct px_policy and hands it out only when the whole text had
  * no error, so a bad file can never be half applied. Every message points
@@ -58,13 +58,13 @@ struct pstate {
 	unsigned int eph_lo, eph_hi;
 };
 
-static const char *const class_words[] = { "well-known", "registered",
-					   "dynamic", "ephemeral", "ping",
-					   NULL };
-static const char *const keywords[] = { "default", "open", "close", "option",
-					NULL };
+static const char *const class_words[] = {"well-known", "registered", "dynamic",
+					  "ephemeral",	"ping",	      NULL};
+static const char *const keywords[] = {"default", "open", "close", "option",
+				       NULL};
 
-/* --- bits ------------------------------------------------------------------ */
+/* --- bits ------------------------------------------------------------------
+ */
 
 void policy_init(struct px_policy *p)
 {
@@ -153,10 +153,10 @@ static int ranges(const struct px_policy *a, const struct px_policy *b,
 			port++;
 		}
 		if (n < max && out)
-			out[n] = (struct policy_range){ .proto = proto,
-							.lo = lo,
-							.hi = port,
-							.open = st };
+			out[n] = (struct policy_range){.proto = proto,
+						       .lo = lo,
+						       .hi = port,
+						       .open = st};
 		n++;
 		port++;
 	}
@@ -210,7 +210,8 @@ int policy_ephemeral_range(unsigned int *lo, unsigned int *hi)
 	return 0;
 }
 
-/* --- messages ---------------------------------------------------------------- */
+/* --- messages ----------------------------------------------------------------
+ */
 
 static void vdiag(struct pstate *st, bool error, struct pos at,
 		  const char *hint, const char *fmt, va_list ap)
@@ -243,20 +244,22 @@ static void vdiag(struct pstate *st, bool error, struct pos at,
 		fprintf(st->err, "  hint: %s\n", hint);
 }
 
-__attribute__((format(printf, 4, 5))) static void
-error_at(struct pstate *st, unsigned int col, const char *hint,
-	 const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void error_at(struct pstate *st,
+							   unsigned int col,
+							   const char *hint,
+							   const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vdiag(st, true, (struct pos){ st->line, col }, hint, fmt, ap);
+	vdiag(st, true, (struct pos){st->line, col}, hint, fmt, ap);
 	va_end(ap);
 }
 
-__attribute__((format(printf, 4, 5))) static void
-warn_at(struct pstate *st, struct pos at, const char *hint, const char *fmt,
-	...)
+__attribute__((format(printf, 4, 5))) static void warn_at(struct pstate *st,
+							  struct pos at,
+							  const char *hint,
+							  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -271,8 +274,8 @@ static const char *shown(const char *s, size_t len, char buf[48])
 	size_t i, n = len > 40 ? 40 : len;
 
 	for (i = 0; i < n; i++)
-		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
-								      s[i];
+		buf[i] =
+			(unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	if (len > n) {
 		memcpy(buf + n, "...", 3);
 		n += 3;
@@ -286,7 +289,8 @@ static bool word_is(const char *s, size_t len, const char *word)
 	return strlen(word) == len && !strncasecmp(s, word, len);
 }
 
-/* --- state changes ------------------------------------------------------------ */
+/* --- state changes
+ * ------------------------------------------------------------ */
 
 static void touch(struct pstate *st, unsigned int mask, unsigned int lo,
 		  unsigned int hi, unsigned int col)
@@ -294,7 +298,7 @@ static void touch(struct pstate *st, unsigned int mask, unsigned int lo,
 	for (int i = 0; i < W_N; i++)
 		if ((mask & (1U << st->watch_proto[i])) &&
 		    st->watch_port[i] >= lo && st->watch_port[i] <= hi)
-			st->touch[i] = (struct pos){ st->line, col };
+			st->touch[i] = (struct pos){st->line, col};
 }
 
 static void apply(struct pstate *st, unsigned int mask, unsigned int lo,
@@ -316,7 +320,8 @@ static int ephemeral(struct pstate *st)
 	return st->eph_state < 0 ? st->eph_state : 0;
 }
 
-/* --- SPEC -------------------------------------------------------------------- */
+/* --- SPEC --------------------------------------------------------------------
+ */
 
 /*
  * A decimal port at s (len > 0, digits only). Errors point at col.
@@ -371,8 +376,8 @@ static int numeric_item(struct pstate *st, const char *s, size_t len,
 		   hi))
 		return -1;
 	if (*lo > *hi) {
-		snprintf(h, sizeof(h), "write the lower port first: %u-%u",
-			 *hi, *lo);
+		snprintf(h, sizeof(h), "write the lower port first: %u-%u", *hi,
+			 *lo);
 		error_at(st, col, h, "reversed range %s", shown(s, len, b));
 		return -1;
 	}
@@ -383,9 +388,8 @@ static int numeric_item(struct pstate *st, const char *s, size_t len,
  * One item of a PORTS list. explicit is the /PROTO mask or 0, pcol the
  * column of the protocol (for ping/tcp).
  */
-static void item(struct pstate *st, const char *s, size_t len,
-		 unsigned int col, unsigned int explicit, unsigned int pcol,
-		 bool open)
+static void item(struct pstate *st, const char *s, size_t len, unsigned int col,
+		 unsigned int explicit, unsigned int pcol, bool open)
 {
 	unsigned int mask = explicit ? explicit : M_BOTH, lo, hi;
 	char name[NAME_MAX_LEN + 1], b[48], h[160];
@@ -399,7 +403,7 @@ static void item(struct pstate *st, const char *s, size_t len,
 			return;
 		if (r == 0) {
 			if (lo == 0 && hi == 0)
-				warn_at(st, (struct pos){ st->line, col },
+				warn_at(st, (struct pos){st->line, col},
 					"write 'ping' for ICMP echo requests",
 					"port 0 is never a valid TCP or UDP "
 					"destination: the filter always drops "
@@ -503,8 +507,8 @@ invalid:
 }
 
 /* SPEC: PORTS[/PROTO], PORTS a comma list. */
-static void spec(struct pstate *st, const char *s, size_t len,
-		 unsigned int col, bool open)
+static void spec(struct pstate *st, const char *s, size_t len, unsigned int col,
+		 bool open)
 {
 	unsigned int explicit = 0, pcol = 0;
 	size_t plen = len, a;
@@ -529,10 +533,10 @@ static void spec(struct pstate *st, const char *s, size_t len,
 			explicit = M_UDP;
 		} else {
 			error_at(st, pcol,
-				 word_is(p, pl, "icmp") ?
-					 "expected tcp or udp; for ICMP echo "
-					 "write 'ping' alone" :
-					 "expected tcp or udp",
+				 word_is(p, pl, "icmp")
+					 ? "expected tcp or udp; for ICMP echo "
+					   "write 'ping' alone"
+					 : "expected tcp or udp",
 				 "unknown protocol '%s'", shown(p, pl, b));
 			return;
 		}
@@ -558,15 +562,16 @@ static void spec(struct pstate *st, const char *s, size_t len,
 				 "remove the extra comma",
 				 "empty item in the port list");
 		else
-			item(st, s + a, b_ - a, col + (unsigned int)a,
-			     explicit, pcol, open);
+			item(st, s + a, b_ - a, col + (unsigned int)a, explicit,
+			     pcol, open);
 		if (st->stopped)
 			return;
 		a = b_ + 1;
 	}
 }
 
-/* --- lines --------------------------------------------------------------------- */
+/* --- lines
+ * --------------------------------------------------------------------- */
 
 struct tok {
 	const char *s;
@@ -598,8 +603,8 @@ static bool next_tok(const char *line, size_t len, size_t *at, struct tok *t)
 }
 
 /* Report a token left over after a complete line. */
-static void no_more(struct pstate *st, const char *line, size_t len,
-		    size_t at, const char *hint)
+static void no_more(struct pstate *st, const char *line, size_t len, size_t at,
+		    const char *hint)
 {
 	struct tok t;
 	char b[48];
@@ -628,7 +633,7 @@ static void line_default(struct pstate *st, const char *line, size_t len,
 		return;
 	}
 	st->seen_default = true;
-	st->default_pos = (struct pos){ st->line, kw->col };
+	st->default_pos = (struct pos){st->line, kw->col};
 	if (!next_tok(line, len, &at, &t)) {
 		error_at(st, kw->col + (unsigned int)kw->len,
 			 "write 'default open' or 'default closed'",
@@ -704,9 +709,10 @@ static void line_rule(struct pstate *st, const char *line, size_t len,
 	}
 	if (!any)
 		error_at(st, kw->col + (unsigned int)kw->len,
-			 open ? "e.g. 'open 22/tcp' or 'open http,https'" :
-				"e.g. 'close 23' or 'close netbios-ns'",
-			 "'%s' needs at least one port", open ? "open" : "close");
+			 open ? "e.g. 'open 22/tcp' or 'open http,https'"
+			      : "e.g. 'close 23' or 'close netbios-ns'",
+			 "'%s' needs at least one port",
+			 open ? "open" : "close");
 }
 
 static void parse_line(struct pstate *st, const char *line, size_t len)
@@ -749,7 +755,8 @@ static void parse_line(struct pstate *st, const char *line, size_t len)
 	}
 }
 
-/* --- whole policies ------------------------------------------------------------ */
+/* --- whole policies
+ * ------------------------------------------------------------ */
 
 static void state_init(struct pstate *st, const char *name, FILE *err,
 		       bool print_warnings)
@@ -787,36 +794,38 @@ static void whole_warnings(struct pstate *st, struct policy_report *rep)
 	bool o20 = policy_port_open(p, PX_TCP, 20);
 	bool o21 = policy_port_open(p, PX_TCP, 21);
 	unsigned int ssh = st->watch_port[W_SSH];
-	struct pos none = { 0, 0 };
+	struct pos none = {0, 0};
 	char h[160];
 
 	if (o20 != o21) {
-		struct pos at = pos_after(st->touch[W_FTPDATA], st->touch[W_FTP]) ?
-					st->touch[W_FTPDATA] :
-					st->touch[W_FTP];
+		struct pos at =
+			pos_after(st->touch[W_FTPDATA], st->touch[W_FTP])
+				? st->touch[W_FTPDATA]
+				: st->touch[W_FTP];
 
 		warn_at(st, at,
 			"open or close both: 'open 20,21/tcp' or "
 			"'close 20,21/tcp'",
 			o20 ? "ftp-data (20/tcp) is open but ftp (21/tcp) is "
-			      "closed: FTP will not work" :
-			      "ftp (21/tcp) is open but ftp-data (20/tcp) is "
+			      "closed: FTP will not work"
+			    : "ftp (21/tcp) is open but ftp-data (20/tcp) is "
 			      "closed: FTP will not work");
 	}
 	if (ephemeral(st) == 0) {
 		unsigned int total = st->eph_hi - st->eph_lo + 1;
-		unsigned int closed[PX_NPROTO] = { 0 };
+		unsigned int closed[PX_NPROTO] = {0};
 
 		for (int proto = 0; proto < PX_NPROTO; proto++)
-			closed[proto] = count_closed(p, proto, st->eph_lo,
-						     st->eph_hi);
+			closed[proto] =
+				count_closed(p, proto, st->eph_lo, st->eph_hi);
 		if (closed[PX_TCP] || closed[PX_UDP]) {
-			const char *which =
-				closed[PX_TCP] && closed[PX_UDP] ? "tcp and udp" :
-				closed[PX_TCP]			 ? "tcp" :
-								   "udp";
-			bool all = (!closed[PX_TCP] || closed[PX_TCP] == total) &&
-				   (!closed[PX_UDP] || closed[PX_UDP] == total);
+			const char *which = closed[PX_TCP] && closed[PX_UDP]
+						    ? "tcp and udp"
+					    : closed[PX_TCP] ? "tcp"
+							     : "udp";
+			bool all =
+				(!closed[PX_TCP] || closed[PX_TCP] == total) &&
+				(!closed[PX_UDP] || closed[PX_UDP] == total);
 
 			warn_at(st, st->default_closed ? st->default_pos : none,
 				"add 'open ephemeral'",
@@ -824,8 +833,7 @@ static void whole_warnings(struct pstate *st, struct policy_report *rep)
 				"%s: replies to this host's own outgoing "
 				"connections and DNS lookups will be dropped",
 				all ? "the" : "part of the", st->eph_lo,
-				st->eph_hi,
-				which);
+				st->eph_hi, which);
 		}
 	}
 	if (!policy_port_open(p, PX_TCP, ssh) && st->over_ssh) {
@@ -896,9 +904,8 @@ int policy_load_text(const char *name, const char *text, struct px_policy *out,
 	return parse_text(name, text, strlen(text), out, rep, err, false);
 }
 
-int policy_check_text(const char *name, const char *text,
-		      struct px_policy *out, struct policy_report *rep,
-		      FILE *err)
+int policy_check_text(const char *name, const char *text, struct px_policy *out,
+		      struct policy_report *rep, FILE *err)
 {
 	return parse_text(name, text, strlen(text), out, rep, err, true);
 }
@@ -972,7 +979,8 @@ int policy_check_file(const char *path, struct px_policy *out,
 }
 
 int policy_apply_specs(struct px_policy *pol, bool open, int n,
-		       char *const specs[], struct policy_report *rep, FILE *err)
+		       char *const specs[], struct policy_report *rep,
+		       FILE *err)
 {
 	struct pstate *st = calloc(1, sizeof(*st));
 	struct policy_report local;
@@ -991,8 +999,9 @@ int policy_apply_specs(struct px_policy *pol, bool open, int n,
 	ssh_was_open = policy_port_open(pol, PX_TCP, st->watch_port[W_SSH]);
 	if (n <= 0) {
 		st->arg = open ? "open" : "close";
-		error_at(st, 0, open ? "e.g. 'open eth0 22/tcp'" :
-				       "e.g. 'close eth0 23'",
+		error_at(st, 0,
+			 open ? "e.g. 'open eth0 22/tcp'"
+			      : "e.g. 'close eth0 23'",
 			 "no port given");
 	}
 	for (int i = 0; i < n && !st->stopped; i++) {

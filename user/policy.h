@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The policy language (SPEC section 3): one parser, used by attach, apply,
- * open/close, diff and check. It turns text into a struct px_policy
+ * The policy language (doc/design.md, section 3): one parser, used by attach,
+ * apply, open/close, diff and check. It turns text into a struct px_policy
  * (include/portxdp.h), reporting errors as FILE:LINE:COL: message.
  */
 #ifndef PX_POLICY_H
@@ -44,7 +44,8 @@ int policy_load_text(const char *name, const char *text, struct px_policy *out,
  * on error.
  */
 int policy_apply_specs(struct px_policy *pol, bool open, int n,
-		       char *const specs[], struct policy_report *rep, FILE *err);
+		       char *const specs[], struct policy_report *rep,
+		       FILE *err);
 
 /* Bit helpers, shared by every reader of a px_policy. */
 static inline bool policy_port_open(const struct px_policy *p, int proto,
@@ -76,9 +77,8 @@ unsigned int policy_count_open(const struct px_policy *p, int proto);
  */
 int policy_check_file(const char *path, struct px_policy *out,
 		      struct policy_report *rep, FILE *err);
-int policy_check_text(const char *name, const char *text,
-		      struct px_policy *out, struct policy_report *rep,
-		      FILE *err);
+int policy_check_text(const char *name, const char *text, struct px_policy *out,
+		      struct policy_report *rep, FILE *err);
 
 /*
  * net.ipv4.ip_local_port_range of the current network namespace (the

@@ -84,7 +84,8 @@ int detach_stale(void)
 	if (!cli_need_privileges("detach"))
 		return PX_EXIT_FAIL;
 	if (access(PX_PIN_ROOT, F_OK)) {
-		printf("no stale pins: nothing is pinned under " PX_PIN_ROOT "\n");
+		printf("no stale pins: nothing is pinned under " PX_PIN_ROOT
+		       "\n");
 		return PX_EXIT_OK;
 	}
 	lock = pins_lock();
@@ -105,9 +106,11 @@ int detach_stale(void)
 		name = netns_name_of(strtoul(de->d_name + 4, NULL, 10), namebuf,
 				     sizeof(namebuf));
 		if (name)
-			snprintf(label, sizeof(label), "network namespace %s", name);
+			snprintf(label, sizeof(label), "network namespace %s",
+				 name);
 		else
-			snprintf(label, sizeof(label), "a network namespace that "
+			snprintf(label, sizeof(label),
+				 "a network namespace that "
 				 "is gone or unnamed");
 		snprintf(nsdir, sizeof(nsdir), PX_PIN_ROOT "/%s", de->d_name);
 		if (prune_ns(nsdir, label, &removed))

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The logic behind `portxdp stats` (SPEC section 6), kept free of maps,
- * clocks and terminals so the unit tests can drive it with made-up numbers:
- * turning one or two readings of the per-port counters into rows, rates and
- * an order, and printing them as a table, as JSON or in the Prometheus text
- * format. cmd_stats.c reads the maps and the clock and calls these.
+ * The logic behind `portxdp stats` (doc/design.md, section 6), kept free of
+ * maps, clocks and terminals so the unit tests can drive it with made-up
+ * numbers: turning one or two readings of the per-port counters into rows,
+ * rates and an order, and printing them as a table, as JSON or in the
+ * Prometheus text format. cmd_stats.c reads the maps and the clock and calls
+ * these.
  */
 #ifndef PX_STATS_H
 #define PX_STATS_H
@@ -87,7 +88,7 @@ void stats_view_rates(struct stats_view *v, const struct px_totals *prev,
 void stats_print_table(FILE *f, const struct stats_view *v, const char *eol);
 
 /*
- * SPEC section 6 JSON, one object on one line. With v->rates it adds
+ * doc/design.md section 6 JSON, one object on one line. With v->rates it adds
  * "time", "interval" and *_rate keys; SPEC's keys stay as they are.
  */
 void stats_print_json(FILE *f, const struct stats_view *v);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The port table (SPEC section 4) and the data-file lookup. The table is a
- * small text file, policies/ports.table, that people edit by hand, so its
+ * The port table (doc/design.md, section 4) and the data-file lookup. The table
+ * is a small text file, policies/ports.table, that people edit by hand, so its
  * parser is strict and names the line of every mistake. It is where port
  * names and advice come from; /etc/services, read once into a sorted
  * array, names every other port and resolves every other name, so the
@@ -56,7 +56,7 @@ static bool is_datadir(const char *dir)
 int px_datadir(char *buf, unsigned long len)
 {
 	const char *env = getenv("PORTXDP_DATADIR");
-	const char *rel[] = { "../policies", "../share/portxdp" };
+	const char *rel[] = {"../policies", "../share/portxdp"};
 	char exe[PATH_MAX], cand[PATH_MAX];
 	ssize_t n;
 
@@ -156,7 +156,8 @@ static int parse_row(char *line, struct table_entry *e, const char **why)
 		*why = "reversed port range";
 		return -1;
 	}
-	for (p = strtok_r(proto, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+	for (p = strtok_r(proto, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
 		if (!strcasecmp(p, "tcp"))
 			e->protos |= 1U << PX_TCP;
 		else if (!strcasecmp(p, "udp"))
@@ -179,7 +180,8 @@ static int parse_row(char *line, struct table_entry *e, const char **why)
 	for (p = name; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' &&
 		    *p != '.') {
-			*why = "bad name: letters, digits, '-', '_' and '.' only";
+			*why = "bad name: letters, digits, '-', '_' and '.' "
+			       "only";
 			return -1;
 		}
 	}
@@ -316,7 +318,8 @@ int table_load(void)
 	if (px_datadir(dir, sizeof(dir))) {
 		px_error("cannot find the port table (%s): set PORTXDP_DATADIR "
 			 "to the folder holding it, e.g. the source tree's "
-			 "policies/", TABLE_FILE);
+			 "policies/",
+			 TABLE_FILE);
 		return load_err = -ENOENT;
 	}
 	snprintf(path, sizeof(path), "%s/" TABLE_FILE, dir);
@@ -380,8 +383,8 @@ static int svc_cmp(const void *a, const void *b)
 	return y->primary - x->primary; /* primary first */
 }
 
-static void svc_add(struct svc **v, size_t *cap, unsigned short port,
-		    int proto, bool primary, const char *name)
+static void svc_add(struct svc **v, size_t *cap, unsigned short port, int proto,
+		    bool primary, const char *name)
 {
 	if (nsvcs == *cap) {
 		size_t c = *cap ? *cap * 2 : 512;
@@ -483,8 +486,8 @@ const char *table_port_name(int proto, unsigned int port)
 	return svc_port_name(proto, port);
 }
 
-int table_range_names(int proto, unsigned int lo, unsigned int hi,
-		      char *buf, unsigned long len, int max)
+int table_range_names(int proto, unsigned int lo, unsigned int hi, char *buf,
+		      unsigned long len, int max)
 {
 	unsigned long used = 0;
 	int n = 0;
@@ -514,7 +517,8 @@ int table_range_names(int proto, unsigned int lo, unsigned int hi,
 	return n;
 }
 
-/* --- suggestions ------------------------------------------------------------ */
+/* --- suggestions ------------------------------------------------------------
+ */
 
 /* Levenshtein distance, case-insensitive, capped for long words. */
 unsigned int px_edit_distance(const char *a, const char *b)
@@ -572,8 +576,7 @@ const char *table_suggest(const char *word, const char *const *extra)
 	}
 	/* A typo changes a few letters; a prefix like "postgres" is close. */
 	limit = l <= 3 ? 1 : l <= 6 ? 2 : 3;
-	if (best && strlen(best) > l &&
-	    !strncasecmp(best, word, l) && l >= 3)
+	if (best && strlen(best) > l && !strncasecmp(best, word, l) && l >= 3)
 		return best;
 	return bestd <= limit ? best : NULL;
 }

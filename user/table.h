@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The port table (SPEC section 4): the ports an administrator most often
- * decides about, loaded from policies/ports.table (or the installed copy),
- * with /etc/services filling in other names.
+ * The port table (doc/design.md, section 4): the ports an administrator most
+ * often decides about, loaded from policies/ports.table (or the installed
+ * copy), with /etc/services filling in other names.
  */
 #ifndef PX_TABLE_H
 #define PX_TABLE_H
@@ -14,7 +14,7 @@
 
 struct table_entry {
 	unsigned int port_lo, port_hi; /* one port, or a range */
-	unsigned int protos;           /* bitmask of 1 << PX_TCP/PX_UDP/PX_PROTO_ICMP */
+	unsigned int protos; /* bitmask of 1 << PX_TCP/PX_UDP/PX_PROTO_ICMP */
 	char name[32];
 	char advice[160];
 	char description[256];
@@ -82,8 +82,8 @@ unsigned int px_edit_distance(const char *a, const char *b);
  * most max names, then ", ..." when more have one. Returns the number of
  * names written (0: buf is "").
  */
-int table_range_names(int proto, unsigned int lo, unsigned int hi,
-		      char *buf, unsigned long len, int max);
+int table_range_names(int proto, unsigned int lo, unsigned int hi, char *buf,
+		      unsigned long len, int max);
 
 /* "tcp", "udp", "icmp" or "?". */
 const char *table_proto_name(int proto);

@@ -30,9 +30,12 @@ int xdp_parse_mode(const char *s, enum px_xdp_mode *mode)
 const char *xdp_mode_name(enum px_xdp_mode mode)
 {
 	switch (mode) {
-	case PX_MODE_NATIVE: return "native";
-	case PX_MODE_GENERIC: return "generic";
-	default: return "auto";
+	case PX_MODE_NATIVE:
+		return "native";
+	case PX_MODE_GENERIC:
+		return "generic";
+	default:
+		return "auto";
 	}
 }
 
@@ -59,18 +62,22 @@ int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
 		    fd == -EPERM) {
 			px_error("cannot attach to %s in native mode: %s%s",
 				 ifname, strerror(-fd),
-				 *mode == PX_MODE_NATIVE ?
-				 " (its driver may lack native XDP: try "
-				 "--mode generic)" : "");
+				 *mode == PX_MODE_NATIVE
+					 ? " (its driver may lack native XDP: "
+					   "try "
+					   "--mode generic)"
+					 : "");
 			return fd;
 		}
 		px_info("%s: native XDP not available (%s); using generic "
-			"mode", ifname, strerror(-fd));
+			"mode",
+			ifname, strerror(-fd));
 	}
 	fd = link_create(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
 	if (fd < 0) {
 		px_error("cannot attach to %s in generic mode: %s (rerun with "
-			 "-v for the kernel's reason)", ifname, strerror(-fd));
+			 "-v for the kernel's reason)",
+			 ifname, strerror(-fd));
 		return fd;
 	}
 	*mode = PX_MODE_GENERIC;
@@ -103,7 +110,8 @@ int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id)
 	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
 		return -errno;
 	if (ifindex)
-		*ifindex = info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
+		*ifindex =
+			info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
 	if (prog_id)
 		*prog_id = info.prog_id;
 	if (link_id)
@@ -152,8 +160,9 @@ static int detach_foreign_link(unsigned int ifindex, __u32 prog_id)
 static int detach_foreign(const char *ifname, unsigned int ifindex,
 			  const struct xdp_state *st)
 {
-	__u32 flags = st->mode == PX_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
-		      st->mode == PX_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : 0;
+	__u32 flags = st->mode == PX_MODE_NATIVE    ? XDP_FLAGS_DRV_MODE
+		      : st->mode == PX_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
+						    : 0;
 	int err = 0;
 
 	if (bpf_xdp_detach(ifindex, flags, NULL))
@@ -181,9 +190,11 @@ int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
 			xdp_link_info(a.link_fd, &l_if, NULL, NULL);
 		if (l_if == ifindex && !force) {
 			pins_close(&a);
-			px_error("portxdp is already attached to %s: change its "
-				 "policy with 'portxdp apply %s FILE', or use "
-				 "--force to load it afresh", ifname, ifname);
+			px_error(
+				"portxdp is already attached to %s: change its "
+				"policy with 'portxdp apply %s FILE', or use "
+				"--force to load it afresh",
+				ifname, ifname);
 			return -EEXIST;
 		}
 		if (l_if == ifindex) {
@@ -192,7 +203,8 @@ int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
 				ifname);
 		} else {
 			px_info("%s: removing stale pins of an earlier portxdp "
-				"(its interface was deleted)", ifname);
+				"(its interface was deleted)",
+				ifname);
 		}
 		pins_close(&a);
 		err = pins_remove_dir(dir);
@@ -215,8 +227,8 @@ int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
 	prog_name(st.prog_id, name, sizeof(name));
 	if (!force) {
 		px_error("%s already has an XDP program (id %u, '%s'): remove "
-			 "it first, or use --force to replace it", ifname,
-			 st.prog_id, name);
+			 "it first, or use --force to replace it",
+			 ifname, st.prog_id, name);
 		return -EEXIST;
 	}
 	px_info("%s: replacing XDP program id %u ('%s')", ifname, st.prog_id,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# End-to-end tests of live policy changes (SPEC 2 apply/open/close): real
+# End-to-end tests of live policy changes (design.md section 2 apply/open/close): real
 # traffic over the lab's veth pair changes verdict when a second policy is
 # applied or a single port is opened or closed, the counters keep running
 # across the change, status says where the live policy came from, and

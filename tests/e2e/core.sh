@@ -124,7 +124,7 @@ test_bad_input_changes_nothing() {
 	expect_tcp reached 23
 }
 
-# Every construct of SPEC section 3 through attach --policy, checked on the
+# Every construct of doc/design.md section 3 through attach --policy, checked on the
 # wire; ephemeral must come from the lab namespace's own sysctl.
 test_policy_language_through_attach() {
 	lab_setup

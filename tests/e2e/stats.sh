@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# End-to-end tests of `portxdp stats` (SPEC section 6): known numbers of
+# End-to-end tests of `portxdp stats` (doc/design.md, section 6): known numbers of
 # UDP datagrams and pings go over the lab's veth pair, and stats must
 # report exactly those numbers per port and in the totals, as a table, as
 # JSON, in Prometheus text (checked by build/tools/promcheck), and live
@@ -73,7 +73,7 @@ test_json_reports_exact_counts() {
 		'{"dropped":48,"passed":27,"malformed":0,"fragments":0,"non_ip":0}' \
 		"totals"
 	assert_eq "$(echo "$out" | jq -c 'keys')" \
-		'["interface","ping","ports","totals"]' "SPEC 6 keys, no more"
+		'["interface","ping","ports","totals"]' "design.md section 6 keys, no more"
 }
 
 test_counts_survive_open_close() {

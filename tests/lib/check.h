@@ -32,22 +32,26 @@ static inline bool check_report(bool ok, const char *file, int line,
 
 #define ASSERT_EQ(actual, expected, what)                                      \
 	({                                                                     \
-		long long a_ = (long long)(actual), e_ = (long long)(expected); \
+		long long a_ = (long long)(actual),                            \
+			  e_ = (long long)(expected);                          \
 		char d_[128];                                                  \
 		snprintf(d_, sizeof(d_), "got %lld, expected %lld", a_, e_);   \
 		check_report(a_ == e_, __FILE__, __LINE__, what, d_);          \
 	})
 
-#define ASSERT_NEQ(actual, unexpected, what)                                  \
+#define ASSERT_NEQ(actual, unexpected, what)                                   \
 	({                                                                     \
-		long long a_ = (long long)(actual), e_ = (long long)(unexpected); \
+		long long a_ = (long long)(actual),                            \
+			  e_ = (long long)(unexpected);                        \
 		char d_[128];                                                  \
-		snprintf(d_, sizeof(d_), "got %lld, expected anything else", a_); \
+		snprintf(d_, sizeof(d_), "got %lld, expected anything else",   \
+			 a_);                                                  \
 		check_report(a_ != e_, __FILE__, __LINE__, what, d_);          \
 	})
 
 #define ASSERT_TRUE(cond, what)                                                \
-	check_report(!!(cond), __FILE__, __LINE__, what, "expected true: " #cond)
+	check_report(!!(cond), __FILE__, __LINE__, what,                       \
+		     "expected true: " #cond)
 
 #define ASSERT_OK(err, what) ASSERT_EQ(err, 0, what)
 
@@ -57,7 +61,7 @@ static inline bool check_report(bool ok, const char *file, int line,
 		char d_[512];                                                  \
 		snprintf(d_, sizeof(d_), "got \"%s\", expected \"%s\"",        \
 			 a_ ? a_ : "(null)", e_ ? e_ : "(null)");              \
-		check_report(a_ && e_ && !strcmp(a_, e_), __FILE__, __LINE__,  \
+		check_report(a_ &&e_ && !strcmp(a_, e_), __FILE__, __LINE__,   \
 			     what, d_);                                        \
 	})
 
@@ -68,7 +72,7 @@ static inline bool check_report(bool ok, const char *file, int line,
 		char d_[768];                                                  \
 		snprintf(d_, sizeof(d_), "\"%s\" does not contain \"%s\"",     \
 			 h_ ? h_ : "(null)", n_);                              \
-		check_report(h_ && strstr(h_, n_), __FILE__, __LINE__, what,   \
+		check_report(h_ &&strstr(h_, n_), __FILE__, __LINE__, what,    \
 			     d_);                                              \
 	})
 

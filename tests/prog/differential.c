@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Differential test of the XDP program against the reference classifier
- * (tests/ref/reference.h, SPEC 5 written plainly and separately): every
- * packet goes through BPF_PROG_TEST_RUN and through the reference under
+ * (tests/ref/reference.h, design.md section 5 written plainly and separately):
+ * every packet goes through BPF_PROG_TEST_RUN and through the reference under
  * the same policy, and the verdict and the counters that moved must agree.
  *
  * Counters are checked without reading 2 MiB per CPU per packet: a model
@@ -37,9 +37,9 @@
 #include "../ref/packets.h"
 
 #define CHECK_EVERY 8192 /* packets between full counter comparisons */
-#define EPOCH 1000       /* packets under one random policy */
-#define MAX_REPORTS 20   /* disagreements printed and written per run */
-#define MAX_KEYS 16      /* keys watched when locating a stray counter */
+#define EPOCH 1000	 /* packets under one random policy */
+#define MAX_REPORTS 20	 /* disagreements printed and written per run */
+#define MAX_KEYS 16	 /* keys watched when locating a stray counter */
 
 static unsigned long long opt_packets = 50000, opt_seed = 1;
 static long long opt_only = -1;
@@ -64,7 +64,7 @@ static unsigned long long disagreements, written;
  * k % PX_COUNTER_KEYS == proto * PX_PORTS + port.
  */
 static struct {
-	int copies; /* values per key */
+	int copies;   /* values per key */
 	__u32 slices; /* max_entries / PX_COUNTER_KEYS */
 } layout;
 
@@ -135,11 +135,15 @@ static int read_counters(struct px_port_counter *out)
 		if (err && errno != ENOENT)
 			return -errno;
 		for (__u32 i = 0; i < n; i++) {
-			struct px_port_counter *o = &out[keys[i] % PX_COUNTER_KEYS];
+			struct px_port_counter *o =
+				&out[keys[i] % PX_COUNTER_KEYS];
 
 			for (int c = 0; c < layout.copies; c++) {
-				o->dropped += vals[(size_t)i * layout.copies + c].dropped;
-				o->passed += vals[(size_t)i * layout.copies + c].passed;
+				o->dropped +=
+					vals[(size_t)i * layout.copies + c]
+						.dropped;
+				o->passed += vals[(size_t)i * layout.copies + c]
+						     .passed;
 			}
 		}
 		if (err) /* ENOENT: that was the last batch */
@@ -159,13 +163,15 @@ static bool sync_model(void)
 
 static const char *verdict_name(int action)
 {
-	return action == XDP_DROP ? "DROP" : action == XDP_PASS ? "PASS" : "OTHER";
+	return action == XDP_DROP   ? "DROP"
+	       : action == XDP_PASS ? "PASS"
+				    : "OTHER";
 }
 
 static const char *reason_name(enum ref_reason r)
 {
-	static const char *const names[] = { "", " +malformed", " +fragments",
-					     " +non_ip", " +ping" };
+	static const char *const names[] = {"", " +malformed", " +fragments",
+					    " +non_ip", " +ping"};
 
 	return names[r];
 }
@@ -174,13 +180,14 @@ static const char *reason_name(enum ref_reason r)
 static void totals_moved(const struct px_totals *a, const struct px_totals *b,
 			 char *buf, size_t len)
 {
-	static const char *const names[] = { "dropped", "passed", "malformed",
-					     "fragments", "non_ip",
-					     "ping_dropped", "ping_passed" };
+	static const char *const names[] = {
+		"dropped", "passed",	   "malformed",	 "fragments",
+		"non_ip",  "ping_dropped", "ping_passed"};
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 	size_t used = 0;
 
-	_Static_assert(sizeof(struct px_totals) == sizeof(names) / sizeof(names[0]) * 8,
+	_Static_assert(sizeof(struct px_totals) ==
+			       sizeof(names) / sizeof(names[0]) * 8,
 		       "names cover every totals field");
 	buf[0] = '\0';
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -197,22 +204,24 @@ static void ports_moved(char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (__u32 k = 0; k < PX_COUNTER_KEYS && used < len; k++) {
-		const struct px_port_counter *a = &model.ctr[k], *b = &model.now[k];
+		const struct px_port_counter *a = &model.ctr[k],
+					     *b = &model.now[k];
 
 		if (a->dropped != b->dropped || a->passed != b->passed)
-			used += (size_t)snprintf(buf + used, len - used,
-						 " %u/%s:dropped%+lld,passed%+lld",
-						 k % PX_PORTS,
-						 k / PX_PORTS ? "udp" : "tcp",
-						 (long long)(b->dropped - a->dropped),
-						 (long long)(b->passed - a->passed));
+			used += (size_t)snprintf(
+				buf + used, len - used,
+				" %u/%s:dropped%+lld,passed%+lld", k % PX_PORTS,
+				k / PX_PORTS ? "udp" : "tcp",
+				(long long)(b->dropped - a->dropped),
+				(long long)(b->passed - a->passed));
 	}
 }
 
 static void hexdump(FILE *f, const __u8 *b, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		fprintf(f, "%02x%s", b[i], i % 16 == 15 || i + 1 == len ? "\n" : " ");
+		fprintf(f, "%02x%s", b[i],
+			i % 16 == 15 || i + 1 == len ? "\n" : " ");
 }
 
 /*
@@ -220,8 +229,9 @@ static void hexdump(FILE *f, const __u8 *b, size_t len)
  * packets, written to the corpus so `make test` replays it forever after.
  */
 static void report(const char *origin, const char *shape, const __u8 *b,
-		   size_t len, const struct px_policy *pol, const char *bpf_said,
-		   const struct ref_verdict *v, const char *file_name)
+		   size_t len, const struct px_policy *pol,
+		   const char *bpf_said, const struct ref_verdict *v,
+		   const char *file_name)
 {
 	char ref_said[160], path[PATH_MAX];
 	FILE *f;
@@ -229,7 +239,9 @@ static void report(const char *origin, const char *shape, const __u8 *b,
 	disagreements++;
 	snprintf(ref_said, sizeof(ref_said), "%s%s%s (%s)",
 		 verdict_name(v->action), reason_name(v->reason),
-		 v->proto < 0 ? "" : v->proto == PX_TCP ? " +port tcp" : " +port udp",
+		 v->proto < 0	      ? ""
+		 : v->proto == PX_TCP ? " +port tcp"
+				      : " +port udp",
 		 v->why);
 	if (disagreements > MAX_REPORTS)
 		return;
@@ -239,7 +251,8 @@ static void report(const char *origin, const char *shape, const __u8 *b,
 	if (v->proto >= 0)
 		printf("    port %u/%s is %s in the policy\n", v->port,
 		       v->proto == PX_TCP ? "tcp" : "udp",
-		       ref_port_open(pol, v->proto, v->port) ? "open" : "closed");
+		       ref_port_open(pol, v->proto, v->port) ? "open"
+							     : "closed");
 	hexdump(stdout, b, len);
 	if (!file_name)
 		return;
@@ -249,11 +262,15 @@ static void report(const char *origin, const char *shape, const __u8 *b,
 		printf("    cannot write %s: %s\n", path, strerror(errno));
 		return;
 	}
-	fprintf(f, "# portxdp differential test: a packet on which the XDP program\n"
-		   "# and the reference classifier (tests/ref/reference.h) disagreed.\n"
-		   "# tests/prog/differential replays it under every policy shape.\n"
-		   "# found: %s, policy flags 0x%x\n# shape: %s\n"
-		   "# bpf: %s\n# reference: %s\n",
+	fprintf(f,
+		"# portxdp differential test: a packet on which the XDP "
+		"program\n"
+		"# and the reference classifier (tests/ref/reference.h) "
+		"disagreed.\n"
+		"# tests/prog/differential replays it under every policy "
+		"shape.\n"
+		"# found: %s, policy flags 0x%x\n# shape: %s\n"
+		"# bpf: %s\n# reference: %s\n",
 		origin, pol->flags, shape, bpf_said, ref_said);
 	hexdump(f, b, len);
 	fclose(f);
@@ -261,7 +278,8 @@ static void report(const char *origin, const char *shape, const __u8 *b,
 	printf("    written to %s\n", path);
 }
 
-/* ---- one packet ------------------------------------------------------------- */
+/* ---- one packet -------------------------------------------------------------
+ */
 
 static void expect_totals(struct px_totals *t, const struct ref_verdict *v)
 {
@@ -272,16 +290,23 @@ static void expect_totals(struct px_totals *t, const struct ref_verdict *v)
 	else
 		t->passed++;
 	switch (v->reason) {
-	case REF_MALFORMED: t->malformed++; break;
-	case REF_FRAGMENT: t->fragments++; break;
-	case REF_NON_IP: t->non_ip++; break;
+	case REF_MALFORMED:
+		t->malformed++;
+		break;
+	case REF_FRAGMENT:
+		t->fragments++;
+		break;
+	case REF_NON_IP:
+		t->non_ip++;
+		break;
 	case REF_PING:
 		if (drop)
 			t->ping_dropped++;
 		else
 			t->ping_passed++;
 		break;
-	case REF_NONE: break;
+	case REF_NONE:
+		break;
 	}
 }
 
@@ -295,7 +320,7 @@ static bool check_packet(const __u8 *b, size_t len, const struct px_policy *pol,
 			 const char *file_name)
 {
 	struct px_totals want, got;
-	struct px_port_counter c = { 0 };
+	struct px_port_counter c = {0};
 	struct ref_verdict v;
 	struct pkt p;
 	__u32 ret = 0, key = 0;
@@ -330,30 +355,35 @@ static bool check_packet(const __u8 *b, size_t len, const struct px_policy *pol,
 	}
 	/* Say exactly what the program moved, then take it as the new state. */
 	totals_moved(&model.tot, &got, moved, sizeof(moved));
-	snprintf(bpf_said, sizeof(bpf_said), "%s,%s", verdict_name((int)ret), moved);
+	snprintf(bpf_said, sizeof(bpf_said), "%s,%s", verdict_name((int)ret),
+		 moved);
 	if (!read_counters(model.now)) {
 		ports_moved(moved, sizeof(moved));
 		snprintf(bpf_said + strlen(bpf_said),
 			 sizeof(bpf_said) - strlen(bpf_said), " ports:%s",
 			 moved[0] ? moved : " none");
-		memcpy(model.ctr, model.now, sizeof(*model.ctr) * PX_COUNTER_KEYS);
+		memcpy(model.ctr, model.now,
+		       sizeof(*model.ctr) * PX_COUNTER_KEYS);
 	}
 	model.tot = got;
 	report(origin, shape, b, len, pol, bpf_said, &v, file_name);
 	return false;
 }
 
-/* ---- the eight policy shapes ---------------------------------------------- */
+/* ---- the eight policy shapes ----------------------------------------------
+ */
 
 static void shape_policy(struct px_policy *pol, unsigned int s)
 {
-	pol_init(pol, s & 1, (s & 2 ? PX_F_PING_OPEN : 0) |
-				     (s & 4 ? PX_F_FRAG_DROP : 0));
+	pol_init(pol, s & 1,
+		 (s & 2 ? PX_F_PING_OPEN : 0) | (s & 4 ? PX_F_FRAG_DROP : 0));
 }
 
-/* ---- the tests -------------------------------------------------------------- */
+/* ---- the tests --------------------------------------------------------------
+ */
 
-/* The reference itself, against answers written by hand from SPEC 5. */
+/* The reference itself, against answers written by hand from design.md
+ * section 5. */
 static void reference_known_answers(void)
 {
 	static struct px_policy pol;
@@ -363,8 +393,8 @@ static void reference_known_answers(void)
 #define REF(what, act, rsn)                                                    \
 	do {                                                                   \
 		ref_classify(p.b, p.len, &pol, &v);                            \
-		ASSERT_EQ(v.action, act, what ": verdict");                   \
-		ASSERT_EQ(v.reason, rsn, what ": reason");                    \
+		ASSERT_EQ(v.action, act, what ": verdict");                    \
+		ASSERT_EQ(v.reason, rsn, what ": reason");                     \
 	} while (0)
 
 	pol_init(&pol, false, 0);
@@ -499,29 +529,78 @@ static void reference_known_answers(void)
 static int canonical(struct pkt *p, int i)
 {
 	switch (i) {
-	case 0: pkt_tcp4(p, 22); break;
-	case 1: pkt_udp4(p, 53); break;
-	case 2: pkt_tcp6(p, 80); break;
-	case 3: pkt_udp6(p, 443); break;
-	case 4: pb_eth(p, 0x0800); pb_ip4(p, 5, 1, 0); pb_icmp(p, 8, 0); break;
-	case 5: pb_eth(p, 0x86dd); pb_ip6(p, 58); pb_icmp(p, 128, 0); break;
-	case 6: pb_eth(p, 0x0800); pb_ip4(p, 15, 6, 0); pb_tcp(p, 22); break;
-	case 7:
-		pb_eth(p, 0x88a8); pb_vlan(p, 0x8100); pb_vlan(p, 0x86dd);
-		pb_ip6(p, 0); pb_ip6_opt(p, 43, 1); pb_ip6_opt(p, 60, 0);
-		pb_ip6_frag(p, 60, 0, 1); pb_ip6_opt(p, 60, 3);
-		pb_ip6_opt(p, 60, 0); pb_ip6_opt(p, 60, 0);
-		pb_ip6_opt(p, 60, 0); pb_ip6_opt(p, 17, 0); pb_udp(p, 53);
+	case 0:
+		pkt_tcp4(p, 22);
 		break;
-	case 8: pb_eth(p, 0x0800); pb_ip4(p, 5, 6, 0x2000); pb_tcp(p, 23); break;
-	case 9: pb_eth(p, 0x0800); pb_ip4(p, 6, 6, 1); pb_tcp(p, 23); break;
-	case 10: pb_eth(p, 0x86dd); pb_ip6(p, 44); pb_ip6_frag(p, 17, 3, 1);
-		pb_udp(p, 0); break;
-	case 11: pb_eth(p, 0x8100); pb_vlan(p, 0x0800); pb_ip4(p, 5, 17, 0);
-		pb_udp(p, 0); break;
-	case 12: pb_eth(p, 0x86dd); pb_ip6(p, 44); pb_ip6_frag(p, 6, 0, 0);
-		pb_tcp(p, 8080); break;
-	default: return -1;
+	case 1:
+		pkt_udp4(p, 53);
+		break;
+	case 2:
+		pkt_tcp6(p, 80);
+		break;
+	case 3:
+		pkt_udp6(p, 443);
+		break;
+	case 4:
+		pb_eth(p, 0x0800);
+		pb_ip4(p, 5, 1, 0);
+		pb_icmp(p, 8, 0);
+		break;
+	case 5:
+		pb_eth(p, 0x86dd);
+		pb_ip6(p, 58);
+		pb_icmp(p, 128, 0);
+		break;
+	case 6:
+		pb_eth(p, 0x0800);
+		pb_ip4(p, 15, 6, 0);
+		pb_tcp(p, 22);
+		break;
+	case 7:
+		pb_eth(p, 0x88a8);
+		pb_vlan(p, 0x8100);
+		pb_vlan(p, 0x86dd);
+		pb_ip6(p, 0);
+		pb_ip6_opt(p, 43, 1);
+		pb_ip6_opt(p, 60, 0);
+		pb_ip6_frag(p, 60, 0, 1);
+		pb_ip6_opt(p, 60, 3);
+		pb_ip6_opt(p, 60, 0);
+		pb_ip6_opt(p, 60, 0);
+		pb_ip6_opt(p, 60, 0);
+		pb_ip6_opt(p, 17, 0);
+		pb_udp(p, 53);
+		break;
+	case 8:
+		pb_eth(p, 0x0800);
+		pb_ip4(p, 5, 6, 0x2000);
+		pb_tcp(p, 23);
+		break;
+	case 9:
+		pb_eth(p, 0x0800);
+		pb_ip4(p, 6, 6, 1);
+		pb_tcp(p, 23);
+		break;
+	case 10:
+		pb_eth(p, 0x86dd);
+		pb_ip6(p, 44);
+		pb_ip6_frag(p, 17, 3, 1);
+		pb_udp(p, 0);
+		break;
+	case 11:
+		pb_eth(p, 0x8100);
+		pb_vlan(p, 0x0800);
+		pb_ip4(p, 5, 17, 0);
+		pb_udp(p, 0);
+		break;
+	case 12:
+		pb_eth(p, 0x86dd);
+		pb_ip6(p, 44);
+		pb_ip6_frag(p, 6, 0, 0);
+		pb_tcp(p, 8080);
+		break;
+	default:
+		return -1;
 	}
 	pb_bytes(p, 8, 0xee);
 	return 0;
@@ -615,7 +694,8 @@ static void corpus_replay(void)
 		snprintf(files[n].path, sizeof(files[n].path), "%s/%s",
 			 opt_corpus, de->d_name);
 		if (ASSERT_OK(read_pkt_file(files[n].path, files[n].b,
-					    &files[n].len), files[n].path))
+					    &files[n].len),
+			      files[n].path))
 			n++;
 	}
 	closedir(d);
@@ -676,15 +756,16 @@ static void locate_stray(unsigned long long from, unsigned long long to)
 			    (v.proto >= 0 &&
 			     keys[k] == (__u32)v.proto * PX_PORTS + v.port))
 				continue;
-			snprintf(origin, sizeof(origin), "seed %llu packet %llu",
-				 opt_seed, i);
-			snprintf(file_name, sizeof(file_name), "s%llu-p%llu.pkt",
-				 opt_seed, i);
-			snprintf(said, sizeof(said), "%s, moved port counter %u/%s",
+			snprintf(origin, sizeof(origin),
+				 "seed %llu packet %llu", opt_seed, i);
+			snprintf(file_name, sizeof(file_name),
+				 "s%llu-p%llu.pkt", opt_seed, i);
+			snprintf(said, sizeof(said),
+				 "%s, moved port counter %u/%s",
 				 verdict_name((int)ret), keys[k] % PX_PORTS,
 				 keys[k] / PX_PORTS ? "udp" : "tcp");
-			report(origin, gpkt.shape, p.b, p.len, &gp.pol, said, &v,
-			       file_name);
+			report(origin, gpkt.shape, p.b, p.len, &gp.pol, said,
+			       &v, file_name);
 		}
 	}
 	sync_model();
@@ -694,7 +775,7 @@ static void differential_random(void)
 {
 	static struct gen_policy gp;
 	static struct gen_pkt gpkt;
-	unsigned long long i, window = 0, bad = 0, by_reason[5] = { 0 };
+	unsigned long long i, window = 0, bad = 0, by_reason[5] = {0};
 	unsigned long long drops = 0, ports = 0;
 	char origin[64], file_name[64];
 	struct timespec t0, t1;
@@ -713,16 +794,20 @@ static void differential_random(void)
 				return;
 		}
 		gen_packet(&gpkt, opt_seed, i, &gp);
-		snprintf(origin, sizeof(origin), "seed %llu packet %llu", opt_seed, i);
-		snprintf(file_name, sizeof(file_name), "s%llu-p%llu.pkt", opt_seed, i);
-		bad += !check_packet(gpkt.b, gpkt.len, &gp.pol, origin, gpkt.shape,
+		snprintf(origin, sizeof(origin), "seed %llu packet %llu",
+			 opt_seed, i);
+		snprintf(file_name, sizeof(file_name), "s%llu-p%llu.pkt",
+			 opt_seed, i);
+		bad += !check_packet(gpkt.b, gpkt.len, &gp.pol, origin,
+				     gpkt.shape,
 				     written < MAX_REPORTS ? file_name : NULL);
 		ref_classify(gpkt.b, gpkt.len, &gp.pol, &v);
 		by_reason[v.reason]++;
 		drops += v.action == REF_DROP;
 		ports += v.proto >= 0;
 		if ((i + 1) % CHECK_EVERY == 0 || i + 1 == opt_packets) {
-			if (!ASSERT_OK(read_counters(model.now), "read counters"))
+			if (!ASSERT_OK(read_counters(model.now),
+				       "read counters"))
 				return;
 			if (memcmp(model.now, model.ctr,
 				   sizeof(*model.ctr) * PX_COUNTER_KEYS))
@@ -731,11 +816,13 @@ static void differential_random(void)
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("  seed %llu: %llu packets in %.1f s (%.0f/s), %llu disagreed\n",
 	       opt_seed, opt_packets, secs, (double)opt_packets / secs,
 	       disagreements);
-	printf("  reference verdicts: %llu dropped, %llu by port, %llu malformed, "
+	printf("  reference verdicts: %llu dropped, %llu by port, %llu "
+	       "malformed, "
 	       "%llu later fragments, %llu non-IP, %llu pings\n",
 	       drops, ports, by_reason[REF_MALFORMED], by_reason[REF_FRAGMENT],
 	       by_reason[REF_NON_IP], by_reason[REF_PING]);
@@ -761,7 +848,8 @@ static int show_one(unsigned long long i)
 	       reason_name(v.reason), v.why);
 	if (v.proto >= 0)
 		printf(", port %u/%s %s", v.port, v.proto ? "udp" : "tcp",
-		       ref_port_open(&gp.pol, v.proto, v.port) ? "open" : "closed");
+		       ref_port_open(&gp.pol, v.proto, v.port) ? "open"
+							       : "closed");
 	printf("\n");
 	if (px.skel && !px_install(&gp.pol)) {
 		memcpy(p.b, gpkt.b, gpkt.len);
@@ -775,23 +863,33 @@ static int show_one(unsigned long long i)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "packets", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "corpus", required_argument, NULL, 'c' },
-		{ "only", required_argument, NULL, 'o' },
-		{ 0 },
+		{"packets", required_argument, NULL, 'n'},
+		{"seed", required_argument, NULL, 's'},
+		{"corpus", required_argument, NULL, 'c'},
+		{"only", required_argument, NULL, 'o'},
+		{0},
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:s:c:o:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': opt_packets = strtoull(optarg, NULL, 0); break;
-		case 's': opt_seed = strtoull(optarg, NULL, 0); break;
-		case 'c': opt_corpus = optarg; break;
-		case 'o': opt_only = strtoll(optarg, NULL, 0); break;
+		case 'n':
+			opt_packets = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			opt_seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'c':
+			opt_corpus = optarg;
+			break;
+		case 'o':
+			opt_only = strtoll(optarg, NULL, 0);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [--packets N] [--seed S] "
-				"[--corpus DIR] [--only I]\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s [--packets N] [--seed S] "
+				"[--corpus DIR] [--only I]\n",
+				argv[0]);
 			return 2;
 		}
 	}

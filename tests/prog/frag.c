@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * IP fragments (SPEC 5): a first fragment is judged by its ports; one too
- * short to hold its L4 header is malformed; TCP at offset 8 bytes is
- * malformed (RFC 1858) whatever `option fragments` says; every other later
- * fragment is counted in totals.fragments and passes or drops by
+ * IP fragments (doc/design.md, section 5): a first fragment is judged by its
+ * ports; one too short to hold its L4 header is malformed; TCP at offset 8
+ * bytes is malformed (RFC 1858) whatever `option fragments` says; every other
+ * later fragment is counted in totals.fragments and passes or drops by
  * PX_F_FRAG_DROP, for every protocol, and its payload is never read as
  * ports: the payloads here look like headers to closed ports, to port 0 and
  * to an ICMP echo request, and those counters must not move.

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * ICMP and ICMPv6 (SPEC 5): an echo request drops unless the policy opens
- * ping, counted in ping_dropped/ping_passed; every other message passes
- * whatever ping's state (neighbour discovery, errors, PMTU); fewer than 8
- * bytes is malformed. ICMP is protocol 1 under IPv4 and ICMPv6 is 58 under
+ * ICMP and ICMPv6 (doc/design.md, section 5): an echo request drops unless the
+ * policy opens ping, counted in ping_dropped/ping_passed; every other message
+ * passes whatever ping's state (neighbour discovery, errors, PMTU); fewer than
+ * 8 bytes is malformed. ICMP is protocol 1 under IPv4 and ICMPv6 is 58 under
  * IPv6; the other pairing is just another protocol and passes.
  */
 #include "px_prog.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Parsing rules of the XDP program (SPEC 5): VLAN tags (one, two in any
- * TPID order, a third is malformed), IPv4 with options and its malformed
- * header lengths, IPv6 extension-header chains up to the bound of 8 and
- * every way of breaking them, TCP/UDP headers shorter than their minimum,
+ * Parsing rules of the XDP program (doc/design.md, section 5): VLAN tags (one,
+ * two in any TPID order, a third is malformed), IPv4 with options and its
+ * malformed header lengths, IPv6 extension-header chains up to the bound of 8
+ * and every way of breaking them, TCP/UDP headers shorter than their minimum,
  * and what passes untouched: ARP and other ethertypes (non-IP), other IP
  * protocols. Policy for every test: only 80/tcp and 53/udp open.
  */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Policy handling of the XDP program (SPEC 5, "a live policy change is
- * atomic"): the program loads and passes the verifier; with no policy in
- * the outer slot it passes everything; swapping in a new inner map changes
+ * Policy handling of the XDP program (doc/design.md, section 5, "a live policy
+ * change is atomic"): the program loads and passes the verifier; with no policy
+ * in the outer slot it passes everything; swapping in a new inner map changes
  * every verdict at once (ports and flags) and keeps the counters; the
  * program reads only the map in the slot, never a replaced one; and the
  * kernel refuses an inner map of the wrong shape, so a bad swap changes

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Port verdicts of the XDP program (SPEC 5): TCP and UDP to a closed port
- * drop, to an open one pass, port 0 always drops, ports are compared in
- * host order, each protocol has its own bitmap, and each verdict moves the
- * right per-port counter. Boundary ports sit on both sides of every 64-bit
- * word edge of the bitmap, each tested open and closed, over IPv4 and IPv6.
+ * Port verdicts of the XDP program (doc/design.md, section 5): TCP and UDP to a
+ * closed port drop, to an open one pass, port 0 always drops, ports are
+ * compared in host order, each protocol has its own bitmap, and each verdict
+ * moves the right per-port counter. Boundary ports sit on both sides of every
+ * 64-bit word edge of the bitmap, each tested open and closed, over IPv4 and
+ * IPv6.
  */
 #include "px_prog.h"
 

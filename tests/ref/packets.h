@@ -75,8 +75,8 @@ static inline bool gen_pct(struct gen_rng *r, unsigned int pct)
 
 /* Ports the packets aim at most of the time; the policy sets each of them. */
 #define GEN_AIM 16
-static const unsigned int gen_fixed_aim[] = { 0, 1, 22, 53, 80, 443, 8080,
-					      49152, 65535 };
+static const unsigned int gen_fixed_aim[] = {0,	  1,	22,    53,   80,
+					     443, 8080, 49152, 65535};
 #define GEN_NFIXED (sizeof(gen_fixed_aim) / sizeof(gen_fixed_aim[0]))
 
 struct gen_policy {
@@ -111,8 +111,8 @@ static inline void gen_policy(struct gen_policy *gp, uint64_t seed,
 	if (gen_pct(&r, 50))
 		gp->pol.flags |= PX_F_FRAG_DROP;
 	snprintf(gp->pol.source, sizeof(gp->pol.source),
-		 "differential seed %llu policy %llu",
-		 (unsigned long long)seed, (unsigned long long)epoch);
+		 "differential seed %llu policy %llu", (unsigned long long)seed,
+		 (unsigned long long)epoch);
 	/* A few ranges flipped, as `open 1000-2000` lines would. */
 	n = gen_below(&r, 4);
 	for (i = 0; i < n; i++) {
@@ -125,8 +125,8 @@ static inline void gen_policy(struct gen_policy *gp, uint64_t seed,
 			gen_set_port(&gp->pol, proto, p, open);
 	}
 	for (i = 0; i < GEN_AIM; i++) {
-		gp->aim[i] = i < GEN_NFIXED ? gen_fixed_aim[i] :
-					      gen_below(&r, PX_PORTS);
+		gp->aim[i] = i < GEN_NFIXED ? gen_fixed_aim[i]
+					    : gen_below(&r, PX_PORTS);
 		gen_set_port(&gp->pol, PX_TCP, gp->aim[i], gen_pct(&r, 50));
 		gen_set_port(&gp->pol, PX_UDP, gp->aim[i], gen_pct(&r, 50));
 	}
@@ -137,10 +137,10 @@ static inline void gen_policy(struct gen_policy *gp, uint64_t seed,
 struct gen_pkt {
 	uint8_t b[GEN_MAX];
 	size_t len;
-	size_t hdr_end;             /* end of the last header built */
-	size_t field[GEN_FIELDS];   /* offsets of header fields worth mutating */
+	size_t hdr_end;		  /* end of the last header built */
+	size_t field[GEN_FIELDS]; /* offsets of header fields worth mutating */
 	unsigned int nfield;
-	char shape[96];             /* what was built, for reports */
+	char shape[96]; /* what was built, for reports */
 };
 
 static inline uint8_t *gen_put(struct gen_pkt *p, size_t n)
@@ -195,7 +195,8 @@ static inline void gen_random_bytes(struct gen_rng *r, uint8_t *at, size_t n)
 		at[i] = (uint8_t)gen_next(r);
 }
 
-static inline unsigned int gen_port(struct gen_rng *r, const struct gen_policy *gp)
+static inline unsigned int gen_port(struct gen_rng *r,
+				    const struct gen_policy *gp)
 {
 	if (gen_pct(r, 75))
 		return gp->aim[gen_below(r, GEN_AIM)];
@@ -225,7 +226,8 @@ static inline void gen_l4(struct gen_rng *r, struct gen_pkt *p,
 		gen_field(p, h + 12);
 		for (unsigned int i = 20; i < doff * 4; i++)
 			h[i] = 1; /* TCP NOP options */
-		snprintf(part, sizeof(part), "tcp:%u/doff%u", gen_get16(h + 2), doff);
+		snprintf(part, sizeof(part), "tcp:%u/doff%u", gen_get16(h + 2),
+			 doff);
 	} else if (proto == 17 && gen_room(p, 8)) {
 		h = gen_put(p, 8);
 		gen_be16(h, gen_below(r, PX_PORTS));
@@ -237,9 +239,9 @@ static inline void gen_l4(struct gen_rng *r, struct gen_pkt *p,
 		unsigned int echo = proto == 1 ? 8 : 128;
 
 		h = gen_put(p, 8);
-		h[0] = (uint8_t)(gen_pct(r, 50) ? echo :
-				 gen_pct(r, 50) ? (proto == 1 ? 0 : 129) :
-						  gen_below(r, 256));
+		h[0] = (uint8_t)(gen_pct(r, 50)	  ? echo
+				 : gen_pct(r, 50) ? (proto == 1 ? 0 : 129)
+						  : gen_below(r, 256));
 		h[1] = (uint8_t)gen_below(r, 4);
 		h[5] = 1;
 		gen_field(p, h);
@@ -251,14 +253,15 @@ static inline void gen_l4(struct gen_rng *r, struct gen_pkt *p,
 	gen_shape(p, part);
 	p->hdr_end = p->len;
 	if (gen_room(p, 64))
-		gen_random_bytes(r, gen_put(p, gen_below(r, 48)), p->len - p->hdr_end);
+		gen_random_bytes(r, gen_put(p, gen_below(r, 48)),
+				 p->len - p->hdr_end);
 }
 
 /* A layer-4 protocol number for IP version ipv. */
 static inline unsigned int gen_proto(struct gen_rng *r, int ipv)
 {
-	static const unsigned int other[] = { 2, 4, 41, 47, 50, 51, 59, 103,
-					      132, 136, 255 };
+	static const unsigned int other[] = {2,	 4,   41,  47,	50, 51,
+					     59, 103, 132, 136, 255};
 	unsigned int n = gen_below(r, 100);
 
 	if (n < 35)
@@ -343,7 +346,7 @@ static inline void gen_ipv4(struct gen_rng *r, struct gen_pkt *p,
 static inline void gen_ipv6(struct gen_rng *r, struct gen_pkt *p,
 			    const struct gen_policy *gp, bool wild)
 {
-	static const unsigned int ext_types[] = { 0, 43, 60, 44 };
+	static const unsigned int ext_types[] = {0, 43, 60, 44};
 	unsigned int next_proto, next, n_ext, i;
 	uint8_t *h, *nextp;
 	char part[48];
@@ -371,7 +374,9 @@ static inline void gen_ipv6(struct gen_rng *r, struct gen_pkt *p,
 
 			e = gen_put(p, 8);
 			if (m >= 70)
-				off = m < 82 ? 1 : m < 97 ? 1 + gen_below(r, 0x1fff) : 0x1fff;
+				off = m < 82   ? 1
+				      : m < 97 ? 1 + gen_below(r, 0x1fff)
+					       : 0x1fff;
 			gen_be16(e + 2, off << 3 | (gen_pct(r, 50) ? 1 : 0) |
 						(gen_pct(r, 5) ? 6 : 0));
 			gen_random_bytes(r, e + 4, 4);
@@ -388,7 +393,10 @@ static inline void gen_ipv6(struct gen_rng *r, struct gen_pkt *p,
 			e[3] = (uint8_t)((hl + 1) * 8 - 4);
 			gen_field(p, e + 1);
 			snprintf(part, sizeof(part), "%s%u",
-				 next == 0 ? "hbh" : next == 43 ? "rt" : "dst", hl);
+				 next == 0    ? "hbh"
+				 : next == 43 ? "rt"
+					      : "dst",
+				 hl);
 		}
 		gen_field(p, e);
 		gen_shape(p, part);
@@ -412,8 +420,11 @@ static inline void gen_frame(struct gen_rng *r, struct gen_pkt *p,
 
 	if (wild && gen_pct(r, 15))
 		tags = gen_below(r, 5);
-	type = n < 47 ? 0x0800 : n < 94 ? 0x86dd :
-	       n < 96 ? 0x0806 : n < 98 ? 0x88cc : gen_below(r, 0x10000);
+	type = n < 47	? 0x0800
+	       : n < 94 ? 0x86dd
+	       : n < 96 ? 0x0806
+	       : n < 98 ? 0x88cc
+			: gen_below(r, 0x10000);
 	h = gen_put(p, 14);
 	gen_random_bytes(r, h, 12);
 	for (unsigned int i = 0; i < tags; i++) {
@@ -486,7 +497,7 @@ static inline void gen_truncate(struct gen_rng *r, struct gen_pkt *p)
 /* Random bytes, sometimes behind a real ethertype and IP version. */
 static inline void gen_noise(struct gen_rng *r, struct gen_pkt *p)
 {
-	static const unsigned int types[] = { 0x0800, 0x86dd, 0x8100, 0x88a8 };
+	static const unsigned int types[] = {0x0800, 0x86dd, 0x8100, 0x88a8};
 	size_t len = GEN_MIN + gen_below(r, 200);
 
 	gen_random_bytes(r, gen_put(p, len), len);

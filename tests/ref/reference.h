@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The reference classifier: SPEC section 5 in plain userspace C, written
- * for clarity and not for speed, and sharing no code with bpf/. The
+ * The reference classifier: doc/design.md section 5 in plain userspace C,
+ * written for clarity and not for speed, and sharing no code with bpf/. The
  * differential test (tests/prog/differential.c) runs every packet through
  * this and through the XDP program and demands the same verdict and the
  * same counter. When the two disagree, this file is the one to read first:
- * each rule is one step, in the order a reader of SPEC 5 would apply them.
+ * each rule is one step, in the order a reader of design.md section 5 would
+ * apply them.
  *
- * Where SPEC 5 is silent, these are the choices (the XDP program documents
- * the same ones next to its code):
+ * Where design.md section 5 is silent, these are the choices (the XDP program
+ * documents the same ones next to its code):
  *   - a frame shorter than an Ethernet header (14 bytes) is malformed;
  *   - VLAN tags are 0x8100 or 0x88a8 in any order; a tag cut short is
  *     malformed like a third tag;
@@ -55,11 +56,12 @@ enum ref_reason {
 };
 
 struct ref_verdict {
-	int action;            /* REF_DROP or REF_PASS */
+	int action; /* REF_DROP or REF_PASS */
 	enum ref_reason reason;
-	int proto;             /* PX_TCP/PX_UDP when a port counter moves, else -1 */
-	unsigned int port;     /* host order, with proto */
-	const char *why;       /* the SPEC 5 rule that decided, for reports */
+	int proto; /* PX_TCP/PX_UDP when a port counter moves, else -1 */
+	unsigned int port; /* host order, with proto */
+	const char *why;   /* the design.md section 5 rule that decided, for
+			      reports */
 };
 
 /* ---- reading the packet ------------------------------------------------ */
@@ -117,7 +119,8 @@ static inline void ref_judge_port(struct ref_verdict *v,
 				  unsigned int port)
 {
 	if (port == 0)
-		ref_set(v, REF_DROP, REF_NONE, "destination port 0: always drop");
+		ref_set(v, REF_DROP, REF_NONE,
+			"destination port 0: always drop");
 	else if (ref_port_open(pol, proto, port))
 		ref_set(v, REF_PASS, REF_NONE, "port open");
 	else
@@ -136,9 +139,10 @@ static inline void ref_judge_port(struct ref_verdict *v,
  * frag_offset is the fragment offset in 8-byte units (0: not a later
  * fragment); c stands at the first byte after the IP headers.
  */
-static inline void ref_layer4(struct ref_verdict *v, const struct px_policy *pol,
-			      struct ref_cursor *c, int ip_version,
-			      unsigned int proto, unsigned int frag_offset)
+static inline void ref_layer4(struct ref_verdict *v,
+			      const struct px_policy *pol, struct ref_cursor *c,
+			      int ip_version, unsigned int proto,
+			      unsigned int frag_offset)
 {
 	const uint8_t *h;
 
@@ -194,7 +198,8 @@ static inline void ref_layer4(struct ref_verdict *v, const struct px_policy *pol
 			return;
 		}
 		if (pol->flags & PX_F_PING_OPEN)
-			ref_set(v, REF_PASS, REF_PING, "echo request, ping open");
+			ref_set(v, REF_PASS, REF_PING,
+				"echo request, ping open");
 		else
 			ref_set(v, REF_DROP, REF_PING,
 				"echo request, ping closed");
@@ -236,7 +241,8 @@ static inline void ref_ipv4(struct ref_verdict *v, const struct px_policy *pol,
 #define REF_IP6_ROUTING 43
 #define REF_IP6_FRAGMENT 44
 #define REF_IP6_DSTOPTS 60
-#define REF_IP6_MAX_EXT 8 /* SPEC 5: a ninth extension header is malformed */
+#define REF_IP6_MAX_EXT                                                        \
+	8 /* design.md section 5: a ninth extension header is malformed */
 
 static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
 			    struct ref_cursor *c)
@@ -267,7 +273,8 @@ static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
 
 			h = ref_take(c, 8);
 			if (!h) {
-				ref_malformed(v, "IPv6 fragment header cut short");
+				ref_malformed(v,
+					      "IPv6 fragment header cut short");
 				return;
 			}
 			next = h[0];
@@ -287,7 +294,8 @@ static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
 		}
 		next = h[0];
 		if (!ref_take(c, (size_t)(h[1] + 1) * 8 - 2)) {
-			ref_malformed(v, "IPv6 extension header past the packet");
+			ref_malformed(v,
+				      "IPv6 extension header past the packet");
 			return;
 		}
 	}
@@ -298,14 +306,14 @@ static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
 #define REF_ETH_IPV6 0x86dd
 #define REF_ETH_8021Q 0x8100
 #define REF_ETH_8021AD 0x88a8
-#define REF_VLAN_MAX 2 /* SPEC 5: a third tag is malformed */
+#define REF_VLAN_MAX 2 /* design.md section 5: a third tag is malformed */
 
 /* Judge one frame (len bytes from its Ethernet header) under pol. */
 static inline void ref_classify(const uint8_t *frame, size_t len,
 				const struct px_policy *pol,
 				struct ref_verdict *v)
 {
-	struct ref_cursor c = { .data = frame, .len = len, .at = 0 };
+	struct ref_cursor c = {.data = frame, .len = len, .at = 0};
 	const uint8_t *h;
 	unsigned int type, tags = 0;
 

@@ -50,7 +50,7 @@
 #define XF_FLAG_UDP (1 << 3)
 
 /* The bench policy: everything closed but these TCP ports. */
-static const __u16 open_tcp[] = { 22, 80, 443 };
+static const __u16 open_tcp[] = {22, 80, 443};
 #define CLOSED_PORT 9999
 #define OPEN_PORT 80
 
@@ -82,7 +82,7 @@ static void eth(struct pkt *p, __u16 type)
 {
 	__u8 *h = put(p, 14);
 
-	memcpy(h, (const __u8[]){ 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 }, 12);
+	memcpy(h, (const __u8[]){2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}, 12);
 	put16(h + 12, type);
 }
 
@@ -102,7 +102,7 @@ static void ip4(struct pkt *p, __u8 proto, __u16 l4len)
 	put16(h + 2, 20 + l4len);
 	h[8] = 64;
 	h[9] = proto;
-	memcpy(h + 12, (const __u8[]){ 198, 51, 100, 1, 198, 51, 100, 2 }, 8);
+	memcpy(h + 12, (const __u8[]){198, 51, 100, 1, 198, 51, 100, 2}, 8);
 }
 
 static void ip6(struct pkt *p, __u8 next)
@@ -112,9 +112,9 @@ static void ip6(struct pkt *p, __u8 next)
 	h[0] = 0x60;
 	h[6] = next;
 	h[7] = 64;
-	memcpy(h + 8, (const __u8[]){ 0x20, 1, 0x0d, 0xb8 }, 4);
+	memcpy(h + 8, (const __u8[]){0x20, 1, 0x0d, 0xb8}, 4);
 	h[23] = 1;
-	memcpy(h + 24, (const __u8[]){ 0x20, 1, 0x0d, 0xb8 }, 4);
+	memcpy(h + 24, (const __u8[]){0x20, 1, 0x0d, 0xb8}, 4);
 	h[39] = 2;
 }
 
@@ -157,8 +157,8 @@ static void arp(struct pkt *p)
 	h[4] = 6;
 	h[5] = 4;
 	put16(h + 6, 1);
-	memcpy(h + 14, (const __u8[]){ 198, 51, 100, 1 }, 4);
-	memcpy(h + 24, (const __u8[]){ 198, 51, 100, 2 }, 4);
+	memcpy(h + 14, (const __u8[]){198, 51, 100, 1}, 4);
+	memcpy(h + 24, (const __u8[]){198, 51, 100, 2}, 4);
 }
 
 /* Pad to the 60-byte Ethernet minimum, as a NIC would hand it over. */
@@ -208,7 +208,8 @@ static void build_packets(void)
 /* ---- programs -------------------------------------------------------- */
 
 enum { PROG_PASS, PROG_PX, PROG_XF, NPROG };
-static const char *prog_name[NPROG] = { "empty (XDP_PASS)", "portxdp", "xdp-filter" };
+static const char *prog_name[NPROG] = {"empty (XDP_PASS)", "portxdp",
+				       "xdp-filter"};
 
 static struct {
 	int fd[NPROG];
@@ -217,16 +218,19 @@ static struct {
 	const char *xf_path;
 	char xf_err[160];
 	int ncpu;
-} g = { .fd = { -1, -1, -1 }, .xf_path = XDPFILT_DEFAULT };
+} g = {.fd = {-1, -1, -1}, .xf_path = XDPFILT_DEFAULT};
 
 /* The floor: r0 = XDP_PASS; exit. */
 static int load_pass(void)
 {
 	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K,
+		 .dst_reg = BPF_REG_0,
+		 .imm = XDP_PASS},
+		{.code = BPF_JMP | BPF_EXIT},
 	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "pass", "GPL", insns, 2, NULL);
+	int fd =
+		bpf_prog_load(BPF_PROG_TYPE_XDP, "pass", "GPL", insns, 2, NULL);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -253,15 +257,17 @@ static int load_portxdp(void)
 		return err;
 	memset(&pol, 0, sizeof(pol));
 	for (size_t i = 0; i < sizeof(open_tcp) / sizeof(open_tcp[0]); i++)
-		pol.open[PX_TCP][open_tcp[i] / 64] |= 1ULL << (open_tcp[i] % 64);
+		pol.open[PX_TCP][open_tcp[i] / 64] |= 1ULL
+						      << (open_tcp[i] % 64);
 	snprintf(pol.source, sizeof(pol.source), "progbench");
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(pol), 1, NULL);
 	if (fd < 0)
 		return -errno;
 	err = bpf_map_update_elem(fd, &zero, &pol, BPF_ANY);
 	if (!err)
-		err = bpf_map_update_elem(bpf_map__fd(g.skel->maps.px_policy_outer),
-					  &zero, &fd, BPF_ANY);
+		err = bpf_map_update_elem(
+			bpf_map__fd(g.skel->maps.px_policy_outer), &zero, &fd,
+			BPF_ANY);
 	err = err ? -errno : 0;
 	close(fd);
 	return err ? err : bpf_program__fd(g.skel->progs.portxdp);
@@ -290,7 +296,8 @@ static int load_xdpfilter(void)
 	g.xf = bpf_object__open_file(g.xf_path, NULL);
 	if (!g.xf)
 		return -errno;
-	bpf_object__for_each_map(map, g.xf) {
+	bpf_object__for_each_map(map, g.xf)
+	{
 		bpf_map__set_pin_path(map, NULL);
 		if (!strcmp(bpf_map__name(map), "filter_ports"))
 			ports = map;
@@ -315,7 +322,8 @@ static int load_xdpfilter(void)
 			flags |= XF_FLAG_TCP;
 		for (int c = 0; c < g.ncpu; c++)
 			vals[c] = flags;
-		if (bpf_map_update_elem(bpf_map__fd(ports), &key, vals, BPF_ANY)) {
+		if (bpf_map_update_elem(bpf_map__fd(ports), &key, vals,
+					BPF_ANY)) {
 			err = -errno;
 			free(vals);
 			return err;
@@ -332,20 +340,24 @@ static int load_all(void)
 	g.ncpu = libbpf_num_possible_cpus();
 	fd = load_pass();
 	if (fd < 0) {
-		fprintf(stderr, "progbench: loading the empty program: %s (run as root)\n",
+		fprintf(stderr,
+			"progbench: loading the empty program: %s (run as "
+			"root)\n",
 			strerror(-fd));
 		return fd;
 	}
 	g.fd[PROG_PASS] = fd;
 	fd = load_portxdp();
 	if (fd < 0) {
-		fprintf(stderr, "progbench: loading portxdp: %s\n", strerror(-fd));
+		fprintf(stderr, "progbench: loading portxdp: %s\n",
+			strerror(-fd));
 		return fd;
 	}
 	g.fd[PROG_PX] = fd;
 	fd = load_xdpfilter();
 	if (fd < 0)
-		snprintf(g.xf_err, sizeof(g.xf_err), "%s: %s", g.xf_path, strerror(-fd));
+		snprintf(g.xf_err, sizeof(g.xf_err), "%s: %s", g.xf_path,
+			 strerror(-fd));
 	else
 		g.fd[PROG_XF] = fd;
 	return 0;
@@ -387,11 +399,16 @@ static int cmp_double(const void *a, const void *b)
 static const char *verdict(__u32 v)
 {
 	switch (v) {
-	case XDP_ABORTED: return "aborted";
-	case XDP_DROP: return "drop";
-	case XDP_PASS: return "pass";
-	case XDP_TX: return "tx";
-	case XDP_REDIRECT: return "redirect";
+	case XDP_ABORTED:
+		return "aborted";
+	case XDP_DROP:
+		return "drop";
+	case XDP_PASS:
+		return "pass";
+	case XDP_TX:
+		return "tx";
+	case XDP_REDIRECT:
+		return "redirect";
 	}
 	return "?";
 }
@@ -417,7 +434,8 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			if (g.fd[j] < 0)
 				continue;
 			if (measure(g.fd[j], &pkts[i], 1, &v) < 0) {
-				fprintf(stderr, "progbench: test run of %s: %s\n",
+				fprintf(stderr,
+					"progbench: test run of %s: %s\n",
 					prog_name[j], strerror(errno));
 				return -1;
 			}
@@ -425,9 +443,12 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			r[i][j].ok = true;
 			if ((j == PROG_PX && v != (__u32)pkts[i].want) ||
 			    (j == PROG_PASS && v != XDP_PASS)) {
-				fprintf(stderr, "progbench: %s on \"%s\": %s, expected %s\n",
+				fprintf(stderr,
+					"progbench: %s on \"%s\": %s, expected "
+					"%s\n",
 					prog_name[j], pkts[i].name, verdict(v),
-					verdict(j == PROG_PX ? pkts[i].want : XDP_PASS));
+					verdict(j == PROG_PX ? pkts[i].want
+							     : XDP_PASS));
 				bad++;
 			}
 		}
@@ -445,7 +466,8 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 					continue;
 				ns = measure(g.fd[j], &pkts[i], repeat, &v);
 				if (ns < 0) {
-					fprintf(stderr, "progbench: test run: %s\n",
+					fprintf(stderr,
+						"progbench: test run: %s\n",
 						strerror((int)-ns));
 					return -1;
 				}
@@ -461,14 +483,20 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			qsort(v, rounds, sizeof(*v), cmp_double);
 			r[i][j].min = v[0];
 			r[i][j].max = v[rounds - 1];
-			r[i][j].med = rounds % 2 ? v[rounds / 2] :
-				      (v[rounds / 2 - 1] + v[rounds / 2]) / 2;
+			r[i][j].med =
+				rounds % 2
+					? v[rounds / 2]
+					: (v[rounds / 2 - 1] + v[rounds / 2]) /
+						  2;
 		}
 
 	printf("### Per-packet program cost (BPF_PROG_TEST_RUN)\n\n");
-	printf("%u repeats a measurement, %d interleaved rounds, one CPU; ns per packet, "
-	       "median (min-max). Ratios are of medians.\n\n", repeat, rounds);
-	printf("| packet | program | verdict | ns/packet | min-max | x floor | x xdp-filter |\n");
+	printf("%u repeats a measurement, %d interleaved rounds, one CPU; ns "
+	       "per packet, "
+	       "median (min-max). Ratios are of medians.\n\n",
+	       repeat, rounds);
+	printf("| packet | program | verdict | ns/packet | min-max | x floor | "
+	       "x xdp-filter |\n");
 	printf("|---|---|---|---:|---:|---:|---:|\n");
 	for (int i = 0; i < NPKT; i++)
 		for (int j = 0; j < NPROG; j++) {
@@ -476,22 +504,28 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			char xf[16] = "-";
 
 			if (!x->ok) {
-				printf("| %s | %s | - | n/a | - | - | - |\n", pkts[i].name,
-				       prog_name[j]);
+				printf("| %s | %s | - | n/a | - | - | - |\n",
+				       pkts[i].name, prog_name[j]);
 				continue;
 			}
 			if (r[i][PROG_XF].ok)
-				snprintf(xf, sizeof(xf), "%.2f", x->med / r[i][PROG_XF].med);
-			printf("| %s | %s | %s | %.1f | %.1f-%.1f | %.2f | %s |\n",
-			       pkts[i].name, prog_name[j], verdict(x->verdict), x->med,
-			       x->min, x->max, x->med / r[i][PROG_PASS].med, xf);
+				snprintf(xf, sizeof(xf), "%.2f",
+					 x->med / r[i][PROG_XF].med);
+			printf("| %s | %s | %s | %.1f | %.1f-%.1f | %.2f | %s "
+			       "|\n",
+			       pkts[i].name, prog_name[j], verdict(x->verdict),
+			       x->med, x->min, x->max,
+			       x->med / r[i][PROG_PASS].med, xf);
 		}
 	if (!r[0][PROG_XF].ok)
 		printf("\nxdp-filter not measured: %s\n", g.xf_err);
 
-	printf("\nTargets: portxdp at most 1.6 x floor on IPv4 packets; at most 1/3 of xdp-filter on every packet.\n"
-	       "\"Net\" subtracts the floor (the test-run harness) from both programs: what the programs themselves cost.\n\n");
-	printf("| packet | portxdp x floor | target 1.6 | portxdp x xdp-filter | target 0.33 | net portxdp x net xdp-filter |\n");
+	printf("\nTargets: portxdp at most 1.6 x floor on IPv4 packets; at "
+	       "most 1/3 of xdp-filter on every packet.\n"
+	       "\"Net\" subtracts the floor (the test-run harness) from both "
+	       "programs: what the programs themselves cost.\n\n");
+	printf("| packet | portxdp x floor | target 1.6 | portxdp x xdp-filter "
+	       "| target 0.33 | net portxdp x net xdp-filter |\n");
 	printf("|---|---:|---|---:|---|---:|\n");
 	for (int i = 0; i < NPKT; i++) {
 		double f = r[i][PROG_PX].med / r[i][PROG_PASS].med;
@@ -503,9 +537,11 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			double fl = r[i][PROG_PASS].med;
 
 			snprintf(xf, sizeof(xf), "%.2f", x);
-			snprintf(xft, sizeof(xft), "%s", x <= 1.0 / 3 ? "met" : "MISSED");
+			snprintf(xft, sizeof(xft), "%s",
+				 x <= 1.0 / 3 ? "met" : "MISSED");
 			snprintf(net, sizeof(net), "%.2f",
-				 (r[i][PROG_PX].med - fl) / (r[i][PROG_XF].med - fl));
+				 (r[i][PROG_PX].med - fl) /
+					 (r[i][PROG_XF].med - fl));
 		}
 		printf("| %s | %.2f | %s | %s | %s | %s |\n", pkts[i].name, f,
 		       v4 ? (f <= 1.6 ? "met" : "MISSED") : "-", xf, xft, net);
@@ -514,7 +550,8 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 	if (datfile) {
 		dat = fopen(datfile, "w");
 		if (!dat) {
-			fprintf(stderr, "progbench: %s: %s\n", datfile, strerror(errno));
+			fprintf(stderr, "progbench: %s: %s\n", datfile,
+				strerror(errno));
 			return -1;
 		}
 		fprintf(dat, "# packet");
@@ -525,8 +562,9 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			fprintf(dat, "\"%s\"", pkts[i].name);
 			for (int j = 0; j < NPROG; j++)
 				if (r[i][j].ok)
-					fprintf(dat, "\t%.2f\t%.2f\t%.2f", r[i][j].med,
-						r[i][j].min, r[i][j].max);
+					fprintf(dat, "\t%.2f\t%.2f\t%.2f",
+						r[i][j].med, r[i][j].min,
+						r[i][j].max);
 				else
 					fprintf(dat, "\t0\t0\t0");
 			fprintf(dat, "\n");
@@ -541,11 +579,16 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 static const char *map_type(__u32 t)
 {
 	switch (t) {
-	case BPF_MAP_TYPE_ARRAY: return "array";
-	case BPF_MAP_TYPE_PERCPU_ARRAY: return "percpu_array";
-	case BPF_MAP_TYPE_HASH: return "hash";
-	case BPF_MAP_TYPE_PERCPU_HASH: return "percpu_hash";
-	case BPF_MAP_TYPE_ARRAY_OF_MAPS: return "array_of_maps";
+	case BPF_MAP_TYPE_ARRAY:
+		return "array";
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return "percpu_array";
+	case BPF_MAP_TYPE_HASH:
+		return "hash";
+	case BPF_MAP_TYPE_PERCPU_HASH:
+		return "percpu_hash";
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		return "array_of_maps";
 	}
 	return "other";
 }
@@ -592,15 +635,16 @@ static void map_row(const char *owner, int fd)
 
 	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
 		return;
-	/* Data only: value_size rounded to 8 (as the kernel stores it), x entries. */
+	/* Data only: value_size rounded to 8 (as the kernel stores it), x
+	 * entries. */
 	data = (long long)((mi.value_size + 7) & ~7U) * mi.max_entries;
 	if (mi.type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
 		data = 8LL * mi.max_entries;
 	kib(a, sizeof(a), data);
 	kib(b, sizeof(b), ml);
-	printf("| %s | %s | %s | %u | %u | %s%s | %s |\n", owner, mi.name[0] ? mi.name : "-",
-	       map_type(mi.type), mi.max_entries, mi.value_size, a,
-	       percpu(mi.type) ? " per CPU" : "", b);
+	printf("| %s | %s | %s | %u | %u | %s%s | %s |\n", owner,
+	       mi.name[0] ? mi.name : "-", map_type(mi.type), mi.max_entries,
+	       mi.value_size, a, percpu(mi.type) ? " per CPU" : "", b);
 }
 
 static void prog_row(const char *name, int fd, long long *maps_mem)
@@ -629,8 +673,9 @@ static void prog_row(const char *name, int fd, long long *maps_mem)
 	if (maps_mem)
 		mem += *maps_mem;
 	kib(m, sizeof(m), mem);
-	printf("| %s | %u | %u | %u | %u | %s |\n", name, pi.xlated_prog_len / 8,
-	       pi.xlated_prog_len, pi.jited_prog_len, pi.verified_insns, m);
+	printf("| %s | %u | %u | %u | %u | %s |\n", name,
+	       pi.xlated_prog_len / 8, pi.xlated_prog_len, pi.jited_prog_len,
+	       pi.verified_insns, m);
 }
 
 static int run_sizes(void)
@@ -640,23 +685,28 @@ static int run_sizes(void)
 	__u32 zero = 0, inner_id;
 	int inner_fd = -1;
 
-	if (!bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.px_policy_outer), &zero,
-				 &inner_id))
+	if (!bpf_map_lookup_elem(bpf_map__fd(g.skel->maps.px_policy_outer),
+				 &zero, &inner_id))
 		inner_fd = bpf_map_get_fd_by_id(inner_id);
 	if (inner_fd >= 0)
 		inner_mem = memlock(inner_fd);
 
 	printf("### Program size\n\n");
-	printf("Map memory is the kernel's memlock account (fdinfo) of every map the program uses%s, "
-	       "on this %d-CPU machine.\n\n", ", portxdp's live inner policy map included", g.ncpu);
-	printf("| program | instructions | xlated bytes | jited bytes | verified insns | map memory |\n");
+	printf("Map memory is the kernel's memlock account (fdinfo) of every "
+	       "map the program uses%s, "
+	       "on this %d-CPU machine.\n\n",
+	       ", portxdp's live inner policy map included", g.ncpu);
+	printf("| program | instructions | xlated bytes | jited bytes | "
+	       "verified insns | map memory |\n");
 	printf("|---|---:|---:|---:|---:|---:|\n");
 	for (int j = 0; j < NPROG; j++)
 		if (g.fd[j] >= 0)
-			prog_row(prog_name[j], g.fd[j], j == PROG_PX ? &inner_mem : NULL);
+			prog_row(prog_name[j], g.fd[j],
+				 j == PROG_PX ? &inner_mem : NULL);
 
 	printf("\n### Map memory\n\n");
-	printf("| program | map | type | entries | value bytes | data | kernel memlock |\n");
+	printf("| program | map | type | entries | value bytes | data | kernel "
+	       "memlock |\n");
 	printf("|---|---|---|---:|---:|---:|---:|\n");
 	bpf_object__for_each_map(map, g.skel->obj)
 		map_row("portxdp", bpf_map__fd(map));
@@ -673,39 +723,57 @@ static int run_sizes(void)
 /* ---- main ------------------------------------------------------------ */
 
 /* libbpf's warnings only: xdp-filter's extra ELF sections are no news. */
-static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
+static int print_warnings(enum libbpf_print_level level, const char *fmt,
+			  va_list ap)
 {
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d DATFILE] [-x XDPFILT.o]\n"
+	fprintf(f, "usage: progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d "
+		   "DATFILE] [-x XDPFILT.o]\n"
 		   "       progbench --sizes [-x XDPFILT.o]\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "sizes", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+		{"sizes", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
 	__u32 repeat = 1000000;
 	int rounds = 11, cpu = -1, c, err;
 	const char *datfile = NULL;
 	bool sizes = false;
 
-	while ((c = getopt_long(argc, argv, "n:r:c:d:x:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:c:d:x:h", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
-		case 'n': repeat = strtoul(optarg, NULL, 10); break;
-		case 'r': rounds = atoi(optarg); break;
-		case 'c': cpu = atoi(optarg); break;
-		case 'd': datfile = optarg; break;
-		case 'x': g.xf_path = optarg; break;
-		case 's': sizes = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'n':
+			repeat = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		case 'c':
+			cpu = atoi(optarg);
+			break;
+		case 'd':
+			datfile = optarg;
+			break;
+		case 'x':
+			g.xf_path = optarg;
+			break;
+		case 's':
+			sizes = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!repeat || rounds < 1 || rounds > 256) {
@@ -718,8 +786,8 @@ int main(int argc, char **argv)
 		CPU_ZERO(&set);
 		CPU_SET(cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set))
-			fprintf(stderr, "progbench: cannot pin to CPU %d: %s\n", cpu,
-				strerror(errno));
+			fprintf(stderr, "progbench: cannot pin to CPU %d: %s\n",
+				cpu, strerror(errno));
 	}
 	libbpf_set_print(print_warnings);
 	build_packets();

@@ -35,8 +35,8 @@ int main(int argc, char **argv)
 	ifr.ifr_data = (void *)&ev;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0 || ioctl(fd, SIOCETHTOOL, &ifr)) {
-		fprintf(stderr, "pxfeat: %s %s %s: %s\n", argv[1], argv[2], argv[3],
-			strerror(errno));
+		fprintf(stderr, "pxfeat: %s %s %s: %s\n", argv[1], argv[2],
+			argv[3], strerror(errno));
 		return 1;
 	}
 	close(fd);

@@ -55,7 +55,7 @@ static int verdict(int reached)
 static int probe_tcp(struct sockaddr_storage *ss, socklen_t len, int ms)
 {
 	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 	int err = 0;
 	socklen_t elen = sizeof(err);
 
@@ -75,7 +75,7 @@ static int probe_tcp(struct sockaddr_storage *ss, socklen_t len, int ms)
 static int probe_udp(struct sockaddr_storage *ss, socklen_t len, int ms)
 {
 	int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	char buf[64];
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)ss, len) < 0)
@@ -101,7 +101,8 @@ static int send_udp(struct sockaddr_storage *ss, socklen_t len, long count)
 		if (sendto(fd, "pxnet", 5, 0, (struct sockaddr *)ss, len) < 0) {
 			if (errno == ECONNREFUSED || errno == ENOBUFS ||
 			    errno == EAGAIN)
-				continue; /* an earlier ICMP error, or a full queue */
+				continue; /* an earlier ICMP error, or a full
+					     queue */
 			perror("sendto");
 			return 2;
 		}

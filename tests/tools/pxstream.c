@@ -41,19 +41,21 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	unsigned long sent[MAX_PORTS] = { 0 }, total = 0;
+	unsigned long sent[MAX_PORTS] = {0}, total = 0;
 	unsigned short ports[MAX_PORTS];
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	double rate, secs, start, due;
 	socklen_t len;
 	int nports, fd, next = 0;
 
 	if (argc < 5 || argc - 4 > MAX_PORTS) {
-		fprintf(stderr, "usage: pxstream ADDR RATE SECS PORT... "
-				"(at most %d ports)\n", MAX_PORTS);
+		fprintf(stderr,
+			"usage: pxstream ADDR RATE SECS PORT... "
+			"(at most %d ports)\n",
+			MAX_PORTS);
 		return 2;
 	}
 	rate = strtod(argv[2], NULL);
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 	due = 0;
 	while (!stop) {
 		double t = now_s() - start;
-		struct timespec slice = { 0, 1000000 };
+		struct timespec slice = {0, 1000000};
 
 		if (secs > 0 && t >= secs)
 			break;

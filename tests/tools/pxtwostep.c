@@ -64,7 +64,7 @@ static int file_io(const char *path, struct px_policy *p, int write)
 int main(int argc, char **argv)
 {
 	static struct px_policy a, b, none; /* none: every port closed */
-	struct timespec gap = { 0, 200000 }, rest = { 0, 2000000 };
+	struct timespec gap = {0, 200000}, rest = {0, 2000000};
 	__u32 key = 0;
 	long n;
 	int inner;

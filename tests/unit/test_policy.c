@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Unit tests of the policy language (user/policy.c): every construct of
- * SPEC section 3, every error with its line and column, every warning of
- * `check`, the open/close argument form, the diff computation, and the
+ * doc/design.md section 3, every error with its line and column, every warning
+ * of `check`, the open/close argument form, the diff computation, and the
  * shipped policies. Run from the repository root (PORTXDP_DATADIR is set
  * to policies/ here when the caller did not).
  */
@@ -116,9 +116,11 @@ static void test_names_from_services(void)
 	}
 	ASSERT_OK(parse("default closed\nopen submission\n"), "parse");
 	ASSERT_TRUE(tcp((unsigned int)ports[PX_TCP]), "submission tcp");
-	ASSERT_EQ(policy_count_open(&pol, PX_TCP) + policy_count_open(&pol, PX_UDP),
-		  __builtin_popcount(table_services_lookup("submission", ports)),
-		  "only the protocols services lists");
+	ASSERT_EQ(
+		policy_count_open(&pol, PX_TCP) +
+			policy_count_open(&pol, PX_UDP),
+		__builtin_popcount(table_services_lookup("submission", ports)),
+		"only the protocols services lists");
 }
 
 static void test_classes(void)
@@ -184,12 +186,15 @@ static void expect_error(const char *text, const char *where, const char *msg,
 
 static void test_errors(void)
 {
-	expect_error("close 70000\n", "t.policy:1:7: error:",
-		     "port 70000 out of range", "hint: ports are 0-65535");
-	expect_error("open 22/sctp\n", "t.policy:1:9: error:",
-		     "unknown protocol 'sctp'", "expected tcp or udp");
-	expect_error("\nopen shh\n", "t.policy:2:6: error:",
-		     "unknown port name 'shh'", "did you mean 'ssh'?");
+	expect_error("close 70000\n",
+		     "t.policy:1:7: error:", "port 70000 out of range",
+		     "hint: ports are 0-65535");
+	expect_error("open 22/sctp\n",
+		     "t.policy:1:9: error:", "unknown protocol 'sctp'",
+		     "expected tcp or udp");
+	expect_error("\nopen shh\n",
+		     "t.policy:2:6: error:", "unknown port name 'shh'",
+		     "did you mean 'ssh'?");
 	expect_error("open htps\n", "t.policy:1:6:", "unknown port name",
 		     "did you mean 'https'?");
 	expect_error("open zzzqqq\n", "t.policy:1:6:", "unknown port name",
@@ -204,8 +209,8 @@ static void test_errors(void)
 	expect_error("open /tcp\n", "t.policy:1:6:", "missing port", NULL);
 	expect_error("open 53/tcp/udp\n", "t.policy:1:6:", "one protocol",
 		     NULL);
-	expect_error("open ping/tcp\n", "t.policy:1:11:",
-		     "ping takes no protocol", NULL);
+	expect_error("open ping/tcp\n",
+		     "t.policy:1:11:", "ping takes no protocol", NULL);
 	expect_error("open 22/icmp\n", "t.policy:1:9:", "unknown protocol",
 		     "'ping'");
 	expect_error("open\n", "t.policy:1:5:", "needs at least one port",
@@ -213,24 +218,25 @@ static void test_errors(void)
 	expect_error("opne 22\n", "t.policy:1:1:", "unknown keyword 'opne'",
 		     "did you mean 'open'?");
 	expect_error("22\n", "t.policy:1:1:", "unknown keyword", "open 22");
-	expect_error("open 22\ndefault closed\n", "t.policy:2:1:",
-		     "'default' must come first", NULL);
-	expect_error("option fragments drop\ndefault open\n", "t.policy:2:1:",
-		     "must come first", NULL);
-	expect_error("default open\ndefault closed\n", "t.policy:2:1:",
-		     "given twice", NULL);
+	expect_error("open 22\ndefault closed\n",
+		     "t.policy:2:1:", "'default' must come first", NULL);
+	expect_error("option fragments drop\ndefault open\n",
+		     "t.policy:2:1:", "must come first", NULL);
+	expect_error("default open\ndefault closed\n",
+		     "t.policy:2:1:", "given twice", NULL);
 	expect_error("default\n", "t.policy:1:8:", "needs open or closed",
 		     NULL);
-	expect_error("default close\n", "t.policy:1:9:",
-		     "expected open or closed", "default closed");
-	expect_error("default closed now\n", "t.policy:1:16:",
-		     "unexpected 'now'", NULL);
-	expect_error("option frags drop\n", "t.policy:1:8:",
-		     "unknown option 'frags'", NULL);
-	expect_error("option fragments\n", "t.policy:1:17:",
-		     "needs pass or drop", NULL);
-	expect_error("option fragments maybe\n", "t.policy:1:18:",
-		     "expected pass or drop", NULL);
+	expect_error("default close\n",
+		     "t.policy:1:9:", "expected open or closed",
+		     "default closed");
+	expect_error("default closed now\n",
+		     "t.policy:1:16:", "unexpected 'now'", NULL);
+	expect_error("option frags drop\n",
+		     "t.policy:1:8:", "unknown option 'frags'", NULL);
+	expect_error("option fragments\n",
+		     "t.policy:1:17:", "needs pass or drop", NULL);
+	expect_error("option fragments maybe\n",
+		     "t.policy:1:18:", "expected pass or drop", NULL);
 }
 
 static void test_errors_all_reported(void)
@@ -257,14 +263,16 @@ static void test_error_flood_stops(void)
 static void test_warn_ftp(void)
 {
 	ASSERT_OK(parse("close 21\n"), "parse");
-	ASSERT_CONTAINS(msgs, "t.policy:1:7: warning: ftp-data (20/tcp) is "
-			      "open but ftp (21/tcp) is closed",
+	ASSERT_CONTAINS(msgs,
+			"t.policy:1:7: warning: ftp-data (20/tcp) is "
+			"open but ftp (21/tcp) is closed",
 			"20 without 21");
 	ASSERT_EQ(rep.errors, 0, "no errors");
 	ASSERT_OK(parse("default closed\nopen ephemeral bootpc\nopen ftp\n"),
 		  "parse");
-	ASSERT_CONTAINS(msgs, "t.policy:3:6: warning: ftp (21/tcp) is open but "
-			      "ftp-data (20/tcp) is closed",
+	ASSERT_CONTAINS(msgs,
+			"t.policy:3:6: warning: ftp (21/tcp) is open but "
+			"ftp-data (20/tcp) is closed",
 			"21 without 20");
 	ASSERT_EQ(rep.warnings, 1, "only that one");
 	ASSERT_OK(parse("close 20,21/tcp\n"), "both closed");
@@ -316,8 +324,9 @@ static void test_warn_ssh(void)
 static void test_warn_bootpc(void)
 {
 	ASSERT_OK(parse("close bootpc\n"), "parse");
-	ASSERT_CONTAINS(msgs, "t.policy:1:7: warning: bootpc (68/udp) is "
-			      "closed",
+	ASSERT_CONTAINS(msgs,
+			"t.policy:1:7: warning: bootpc (68/udp) is "
+			"closed",
 			"warning");
 	ASSERT_CONTAINS(msgs, "DHCP lease", "why");
 	ASSERT_OK(parse("close 68/tcp\n"), "tcp");
@@ -356,8 +365,8 @@ static void test_file_errors(void)
 static void test_apply_specs(void)
 {
 	struct px_policy p;
-	char *ok[] = { "22/tcp", "ping" };
-	char *bad[] = { "80", "22/sctp" };
+	char *ok[] = {"22/tcp", "ping"};
+	char *bad[] = {"80", "22/sctp"};
 	FILE *f;
 
 	policy_init(&p);
@@ -450,8 +459,8 @@ static void test_ranges(void)
 
 static void test_shipped_policies(void)
 {
-	const char *files[] = { "default", "web-server", "mail-server",
-				"database", "lockdown" };
+	const char *files[] = {"default", "web-server", "mail-server",
+			       "database", "lockdown"};
 	char dir[4096], path[4200];
 
 	if (!ASSERT_OK(px_datadir(dir, sizeof(dir)), "datadir"))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Unit tests of user/stats.c: which ports become rows, their order, rates
- * from two readings, and the exact table, JSON (SPEC section 6) and
+ * from two readings, and the exact table, JSON (doc/design.md, section 6) and
  * Prometheus text that `portxdp stats` prints, the latter checked by the
  * strict parser the e2e test uses too (tests/tools/promparse.h).
  */
@@ -161,7 +161,7 @@ static void view_of(struct stats_view *v, struct stats_row *rows, size_t n)
 	v->more_hint = "--all to see them";
 }
 
-/* The example of SPEC section 6, byte for byte (on one line). */
+/* The example of doc/design.md section 6, byte for byte (on one line). */
 static void test_json_is_spec_6(void)
 {
 	struct stats_row rows[] = {
@@ -424,8 +424,8 @@ static void test_parse_options(void)
 	ASSERT_NEQ(cli_parse_ulong("-3", 1, ULONG_MAX, &n), 0, "negative");
 	ASSERT_NEQ(cli_parse_ulong("3x", 1, ULONG_MAX, &n), 0, "junk");
 	ASSERT_NEQ(cli_parse_ulong("", 1, ULONG_MAX, &n), 0, "empty");
-	ASSERT_NEQ(cli_parse_ulong("99999999999999999999999", 1, ULONG_MAX, &n), 0,
-		   "overflow");
+	ASSERT_NEQ(cli_parse_ulong("99999999999999999999999", 1, ULONG_MAX, &n),
+		   0, "overflow");
 	ASSERT_OK(cli_parse_ulong("60000", 10, 60000, &n), "upper bound");
 	ASSERT_NEQ(cli_parse_ulong("60001", 10, 60000, &n), 0, "above");
 	ASSERT_NEQ(cli_parse_ulong("9", 10, 60000, &n), 0, "below");

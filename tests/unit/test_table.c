@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Unit tests of the port table (user/table.c): the shipped ports.table holds
- * every row of SPEC section 4, the row format's errors name their line,
- * names resolve case-insensitively, /etc/services fills in the rest, and
+ * every row of doc/design.md section 4, the row format's errors name their
+ * line, names resolve case-insensitively, /etc/services fills in the rest, and
  * the data folder is found. Run from the repository root.
  */
 #include <errno.h>
@@ -29,17 +29,17 @@ static void test_spec_rows(void)
 		unsigned int protos;
 		const char *name;
 	} rows[] = {
-		{ 0, I, "ping" },	   { 20, T, "ftp-data" },
-		{ 21, T, "ftp" },	   { 22, T, "ssh" },
-		{ 23, T, "telnet" },	   { 25, T, "smtp" },
-		{ 53, T | U, "domain" },   { 67, U, "bootps" },
-		{ 68, U, "bootpc" },	   { 80, T, "http" },
-		{ 110, T, "pop3" },	   { 111, T | U, "sunrpc" },
-		{ 137, U, "netbios-ns" },  { 138, U, "netbios-dgm" },
-		{ 139, T, "netbios-ssn" }, { 143, T, "imap" },
-		{ 443, T, "https" },	   { 1521, T, "oracle" },
-		{ 1863, T, "msnp" },	   { 5432, T, "postgresql" },
-		{ 8080, T, "http-alt" },
+		{0, I, "ping"},		 {20, T, "ftp-data"},
+		{21, T, "ftp"},		 {22, T, "ssh"},
+		{23, T, "telnet"},	 {25, T, "smtp"},
+		{53, T | U, "domain"},	 {67, U, "bootps"},
+		{68, U, "bootpc"},	 {80, T, "http"},
+		{110, T, "pop3"},	 {111, T | U, "sunrpc"},
+		{137, U, "netbios-ns"},	 {138, U, "netbios-dgm"},
+		{139, T, "netbios-ssn"}, {143, T, "imap"},
+		{443, T, "https"},	 {1521, T, "oracle"},
+		{1863, T, "msnp"},	 {5432, T, "postgresql"},
+		{8080, T, "http-alt"},
 	};
 
 	table_unload();
@@ -92,7 +92,7 @@ static void test_services(void)
 
 static void test_suggest(void)
 {
-	static const char *const extra[] = { "ephemeral", NULL };
+	static const char *const extra[] = {"ephemeral", NULL};
 
 	ASSERT_STREQ(table_suggest("shh", NULL), "ssh", "shh");
 	ASSERT_STREQ(table_suggest("postgres", NULL), "postgresql", "prefix");
