@@ -31,6 +31,7 @@ int cmd_stats(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
 
 /* The name under /var/run/netns given with --netns, or NULL. */
 extern const char *px_netns_name;

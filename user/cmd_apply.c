@@ -35,6 +35,7 @@
 #include <linux/types.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "err.h"
 #include "maps.h"
 #include "pins.h"
@@ -42,7 +43,7 @@
 #include "xdp.h"
 
 static const char apply_help[] =
-	"usage: portxdp apply IF FILE [--force]\n"
+	"usage: portxdp apply IF FILE [--force] [--confirm SECS]\n"
 	"\n"
 	"Replace the live policy of the portxdp filter on IF with the policy "
 	"in\n"
@@ -55,17 +56,22 @@ static const char apply_help[] =
 	"runs\n"
 	"               over (SSH_CONNECTION is set); without it apply "
 	"refuses\n"
+	"  --confirm SECS  undo the change by itself after SECS (1 to 86400)\n"
+	"               unless 'portxdp confirm IF' runs first, even when\n"
+	"               this shell or SSH session is gone; another change\n"
+	"               to IF is refused until then\n"
 	"\n"
 	"Prints one line: how many ports (tcp and udp counted apart) were\n"
 	"opened and closed. 'portxdp status IF' shows the file and the time.\n"
 	"\n"
-	"Exit status: 0 applied, 1 not attached to IF, interface gone, no\n"
+	"Exit status: 0 applied, 1 not attached to IF, a change made with\n"
+	"--confirm still waiting, interface gone, no\n"
 	"permission or the kernel refused (nothing changed), 2 bad usage or "
 	"an\n"
 	"invalid FILE (nothing changed).\n";
 
 static const char open_help[] =
-	"usage: portxdp open IF SPEC...\n"
+	"usage: portxdp open IF SPEC... [--confirm SECS]\n"
 	"\n"
 	"Open ports in the live policy of the portxdp filter on IF, as if the\n"
 	"line 'open SPEC...' were added to the end of its policy file. SPEC "
@@ -78,11 +84,17 @@ static const char open_help[] =
 	"is\n"
 	"not edited: a later 'portxdp apply IF FILE' drops the change.\n"
 	"\n"
-	"Exit status: 0 done, 1 not attached to IF or the kernel refused\n"
+	"  --confirm SECS  undo the change by itself after SECS (1 to 86400)\n"
+	"               unless 'portxdp confirm IF' runs first, even when\n"
+	"               this shell or SSH session is gone; another change\n"
+	"               to IF is refused until then\n"
+	"\n"
+	"Exit status: 0 done, 1 not attached to IF, a change made with\n"
+	"--confirm still waiting, or the kernel refused\n"
 	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
 
 static const char close_help[] =
-	"usage: portxdp close IF SPEC... [--force]\n"
+	"usage: portxdp close IF SPEC... [--force] [--confirm SECS]\n"
 	"\n"
 	"Close ports in the live policy of the portxdp filter on IF, as if "
 	"the\n"
@@ -97,8 +109,13 @@ static const char close_help[] =
 	"\n"
 	"  -f, --force  close even the ssh port this command runs over\n"
 	"               (SSH_CONNECTION is set); without it close refuses\n"
+	"  --confirm SECS  undo the change by itself after SECS (1 to 86400)\n"
+	"               unless 'portxdp confirm IF' runs first, even when\n"
+	"               this shell or SSH session is gone; another change\n"
+	"               to IF is refused until then\n"
 	"\n"
-	"Exit status: 0 done, 1 not attached to IF or the kernel refused\n"
+	"Exit status: 0 done, 1 not attached to IF, a change made with\n"
+	"--confirm still waiting, or the kernel refused\n"
 	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
 
 /* The tcp port of this command's own SSH session, or 0 when not over SSH. */
@@ -118,20 +135,27 @@ static unsigned int ssh_session_port(void)
 	return 22;
 }
 
-/* Options shared by the three verbs: only --force. */
-static int parse_opts(int argc, char **argv, const char *help, bool *force)
+/* Options shared by the three verbs: --force, --confirm SECS. */
+static int parse_opts(int argc, char **argv, const char *help, bool *force,
+		      unsigned int *confirm)
 {
 	static const struct option opts[] = {
 		{"force", no_argument, NULL, 'f'},
+		{"confirm", required_argument, NULL, 'c'},
 		{0},
 	};
 	int c;
 
 	*force = false;
+	*confirm = 0;
 	while ((c = cli_getopt(argc, argv, "f", opts, help)) != -1) {
 		switch (c) {
 		case 'f':
 			*force = true;
+			break;
+		case 'c':
+			if (confirm_parse_secs(argv[0], optarg, confirm))
+				return PX_EXIT_USAGE;
 			break;
 		case 'h':
 			return PX_EXIT_OK;
@@ -180,6 +204,8 @@ static int open_live(const char *verb, const char *ifname,
 			 ifname, ifname, ifname);
 		goto fail_pins;
 	}
+	if (confirm_refuse_pending(ifname))
+		goto fail_pins;
 	err = maps_read_policy(a->policy_fd, live);
 	if (err) {
 		px_error("cannot read the live policy of %s (%s): see "
@@ -255,6 +281,22 @@ static int install(const char *ifname, const char *what, int outer_fd,
 	return PX_EXIT_OK;
 }
 
+/* --confirm: the watcher that puts live back unless confirmed. */
+static int arm(const struct px_attached *a, const char *what, unsigned int secs,
+	       const struct px_policy *live)
+{
+	struct confirm_change c = {
+		.ifname = a->ifname,
+		.dir = a->dir,
+		.kind = CONFIRM_POLICY,
+		.secs = secs,
+		.change = what,
+		.prev = live,
+	};
+
+	return confirm_arm(&c) ? PX_EXIT_FAIL : PX_EXIT_OK;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	struct px_policy *live = NULL, *next = NULL;
@@ -264,9 +306,10 @@ int cmd_apply(int argc, char **argv)
 	struct px_attached a;
 	char what[PATH_MAX + 16];
 	int ret, err, lock = -1;
+	unsigned int confirm;
 	bool force;
 
-	ret = parse_opts(argc, argv, apply_help, &force);
+	ret = parse_opts(argc, argv, apply_help, &force, &confirm);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind != 2)
@@ -311,6 +354,8 @@ int cmd_apply(int argc, char **argv)
 	}
 	snprintf(what, sizeof(what), "applied %s", file);
 	ret = install(ifname, what, a.policy_fd, live, next);
+	if (!ret && confirm)
+		ret = arm(&a, what, confirm, live);
 out_pins:
 	pins_close(&a);
 	pins_unlock(lock);
@@ -363,10 +408,12 @@ static int open_close(int argc, char **argv, bool open)
 	const char *ifname;
 	struct px_attached a;
 	int ret, err, lock = -1, nspecs;
+	unsigned int confirm;
 	size_t len;
 	bool force;
 
-	ret = parse_opts(argc, argv, open ? open_help : close_help, &force);
+	ret = parse_opts(argc, argv, open ? open_help : close_help, &force,
+			 &confirm);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind < 2)
@@ -418,6 +465,8 @@ static int open_close(int argc, char **argv, bool open)
 					" %s", argv[optind + 1 + i]);
 	note_change(next, change);
 	ret = install(ifname, change, a.policy_fd, live, next);
+	if (!ret && confirm)
+		ret = arm(&a, change, confirm, live);
 out_pins:
 	pins_close(&a);
 	pins_unlock(lock);

@@ -17,6 +17,7 @@
 #include <linux/if_link.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "err.h"
 #include "maps.h"
 #include "pins.h"
@@ -28,6 +29,7 @@
 static const char help[] =
 	"usage: portxdp attach IF [--policy FILE] [--mode auto|native|generic] "
 	"[--force]\n"
+	"                      [--confirm SECS]\n"
 	"\n"
 	"Load portxdp onto interface IF with a policy and leave it running: "
 	"the\n"
@@ -45,6 +47,9 @@ static const char help[] =
 	"                     IF, and attach even if the policy would close "
 	"the\n"
 	"                     ssh port this command runs over\n"
+	"  --confirm SECS     detach again by itself after SECS (1 to 86400)\n"
+	"                     unless 'portxdp confirm IF' runs first, even\n"
+	"                     when this shell or SSH session is gone\n"
 	"\n"
 	"Afterwards: 'portxdp status IF', 'portxdp stats IF', 'portxdp apply "
 	"IF\n"
@@ -92,8 +97,10 @@ int cmd_attach(int argc, char **argv)
 		{"policy", required_argument, NULL, 'p'},
 		{"mode", required_argument, NULL, 'm'},
 		{"force", no_argument, NULL, 'f'},
+		{"confirm", required_argument, NULL, 'c'},
 		{0},
 	};
+	unsigned int confirm = 0;
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
 	char default_path[PATH_MAX], dir[PATH_MAX];
 	struct policy_report rep = {0};
@@ -114,6 +121,10 @@ int cmd_attach(int argc, char **argv)
 			break;
 		case 'f':
 			force = true;
+			break;
+		case 'c':
+			if (confirm_parse_secs("attach", optarg, &confirm))
+				return PX_EXIT_USAGE;
 			break;
 		case 'h':
 			return PX_EXIT_OK;
@@ -176,6 +187,8 @@ int cmd_attach(int argc, char **argv)
 	if (pins_dir(ifname, dir, sizeof(dir)))
 		goto out;
 
+	if (confirm_refuse_pending(ifname))
+		goto out;
 	/* What is on the interface now, ours or another program. */
 	if (xdp_clear_for_attach(ifname, ifindex, dir, force))
 		goto out;
@@ -207,6 +220,18 @@ int cmd_attach(int argc, char **argv)
 	       policy_count_open(pol, PX_TCP), policy_count_open(pol, PX_UDP),
 	       pol->flags & PX_F_PING_OPEN ? "open" : "closed");
 	ret = PX_EXIT_OK;
+	if (confirm) {
+		char what[PX_SOURCE_LEN + 16];
+		struct confirm_change cc = {.ifname = ifname,
+					    .dir = dir,
+					    .kind = CONFIRM_ATTACH,
+					    .secs = confirm,
+					    .change = what};
+
+		snprintf(what, sizeof(what), "attach %s", pol->source);
+		if (confirm_arm(&cc))
+			ret = PX_EXIT_FAIL;
+	}
 out:
 	if (link_fd >= 0)
 		close(link_fd);

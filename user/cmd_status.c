@@ -14,6 +14,7 @@
 #include <net/if.h>
 
 #include "cli.h"
+#include "confirm.h"
 #include "err.h"
 #include "json.h"
 #include "maps.h"
@@ -101,6 +102,7 @@ static void print_text(const struct iface_status *s)
 		       s->pol.flags & PX_F_PING_OPEN ? "open" : "closed",
 		       s->pol.flags & PX_F_FRAG_DROP ? "dropped" : "pass");
 	}
+	confirm_print_text(s->ifname);
 	if (s->have_tot)
 		printf("  packets    %llu dropped, %llu passed (malformed "
 		       "%llu, "
@@ -142,6 +144,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 			     s->pol.flags & PX_F_FRAG_DROP ? "drop" : "pass");
 		json_obj_close(j);
 	}
+	confirm_print_json(j, s->ifname);
 	if (s->have_tot) {
 		json_key(j, "totals");
 		json_obj_open(j);
@@ -252,6 +255,8 @@ int cmd_status(int argc, char **argv)
 					 "attached to %s",
 					 only);
 				json_error(stdout, msg);
+			} else {
+				confirm_print_text(only);
 			}
 			return PX_EXIT_FAIL;
 		}

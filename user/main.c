@@ -16,16 +16,20 @@
 
 static const struct px_cmd cmds[] = {
 	{"attach", cmd_attach,
-	 "IF [--policy FILE] [--mode auto|native|generic] [--force]",
+	 "IF [--policy FILE] [--mode auto|native|generic] [--force] "
+	 "[--confirm SECS]",
 	 "load the filter onto IF with a policy and leave it running"},
 	{"detach", cmd_detach, "IF | --stale",
 	 "remove the filter from IF; --stale: the pins of filters whose "
 	 "interface is gone"},
 	{"status", cmd_status, "[IF] [--json]", "what is attached where"},
-	{"apply", cmd_apply, "IF FILE [--force]",
+	{"apply", cmd_apply, "IF FILE [--force] [--confirm SECS]",
 	 "replace IF's live policy atomically"},
-	{"open", cmd_open, "IF SPEC...", "open ports live"},
-	{"close", cmd_close, "IF SPEC... [--force]", "close ports live"},
+	{"open", cmd_open, "IF SPEC... [--confirm SECS]", "open ports live"},
+	{"close", cmd_close, "IF SPEC... [--force] [--confirm SECS]",
+	 "close ports live"},
+	{"confirm", cmd_confirm, "IF",
+	 "keep a change made with --confirm before it is undone"},
 	{"diff", cmd_diff, "IF FILE", "what 'apply IF FILE' would change"},
 	{"check", cmd_check, "FILE...",
 	 "validate policy files: errors and warnings"},
