@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End-to-end tests of --confirm SECS and `portxdp confirm` (design.md
+# section 11), with 2-second deadlines: an unconfirmed apply is undone and
+# frames are judged by the old policy again, status says so; a confirmed
+# one stays; the undo happens although the shell that made the change was
+# killed (SIGKILL) and its session hung up (SIGHUP); a second change while
+# one waits is refused; an unconfirmed attach detaches; a killed watcher
+# shows in status; bad values and confirm with nothing waiting fail.
+
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/e2e.sh
+
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+OLD=$TMPD/old.policy
+NEW=$TMPD/new.policy
+printf 'default open\nclose 23/tcp\n' >"$OLD"
+printf 'default open\nclose 24/tcp\n' >"$NEW"
+unset SSH_CONNECTION
+
+need_jq() { command -v jq >/dev/null || skip "jq is not installed (make deps-test)"; }
+
+# status --json's confirm object, one field of it ("null" when none).
+confirm_field() {
+	px status "$IF_IN" --json | jq -r ".interfaces[0].confirm.$1 // \"null\""
+}
+
+# Wait up to 6 s for the confirmation to leave "pending".
+wait_undone() {
+	local i
+	for i in $(seq 60); do
+		[ "$(confirm_field state)" = pending ] || return 0
+		sleep 0.1
+	done
+	fail "still pending after 6 s: $(px status "$IF_IN")"
+}
+
+setup() {
+	need_jq
+	lab_setup
+	# The watcher and its record go with the test, however it ends.
+	on_cleanup 'px confirm "$IF_IN" >/dev/null 2>&1'
+	px attach "$IF_IN" --policy "$OLD" >/dev/null
+}
+
+test_apply_unconfirmed_comes_back() {
+	setup
+	out=$(px apply "$IF_IN" "$NEW" --confirm 2)
+	echo "$out" | grep -q "run 'portxdp confirm $IF_IN' within 2 s" ||
+		fail "apply's output: $out"
+	expect_tcp reached 23
+	expect_tcp timeout 24
+	assert_eq "$(confirm_field state)" pending "state after apply"
+	px status "$IF_IN" | grep -q "confirm *pending: 'applied $NEW'" ||
+		fail "status: $(px status "$IF_IN")"
+	wait_undone
+	assert_eq "$(confirm_field state)" "rolled back" "state after the deadline"
+	expect_tcp timeout 23
+	expect_tcp reached 24
+	px status "$IF_IN" | grep -q "confirm *rolled back at .*the previous policy is back" ||
+		fail "status: $(px status "$IF_IN")"
+	assert_eq "$(px status "$IF_IN" --json | jq -r '.interfaces[0].policy.source')" \
+		"$(realpath "$OLD")" "source after the undo"
+	# Nothing left to confirm: a clear line, exit 1.
+	err=$(px confirm "$IF_IN" 2>&1) && fail "confirm after the undo succeeded"
+	echo "$err" | grep -q "nothing to confirm on $IF_IN" || fail "message: $err"
+}
+
+test_apply_confirmed_stays() {
+	setup
+	px apply "$IF_IN" "$NEW" --confirm 2 >/dev/null
+	assert_eq "$(px confirm "$IF_IN")" "$IF_IN: kept 'applied $NEW'" "confirm's line"
+	assert_eq "$(confirm_field state)" null "confirm in status after confirm"
+	sleep 2.5
+	expect_tcp reached 23
+	expect_tcp timeout 24
+	assert_eq "$(px status "$IF_IN" --json | jq -r '.interfaces[0].policy.source')" \
+		"$(realpath "$NEW")" "source after confirm"
+	assert_status 1 px confirm "$IF_IN"
+	# open and close take it too, and a later change goes ahead.
+	px open "$IF_IN" 24/tcp --confirm 2 >/dev/null
+	expect_tcp reached 24
+	px confirm "$IF_IN" >/dev/null
+	px close "$IF_IN" 24/tcp --confirm 2 >/dev/null
+	expect_tcp timeout 24
+	wait_undone
+	expect_tcp reached 24
+}
+
+test_undone_after_session_killed() {
+	setup
+	# The change is made from a shell in a session of its own, as over SSH.
+	# shellcheck disable=SC2016
+	setsid bash -c 'echo $$ >"$1"; "$2" --netns "$3" apply "$4" "$5" \
+		--confirm 2 >/dev/null; sleep 60 & sleep 60; wait' \
+		- "$TMPD/sid" "$PORTXDP" "$NS" "$IF_IN" "$NEW" &
+	for i in $(seq 50); do
+		[ "$(confirm_field state)" = pending ] && break
+		sleep 0.1
+	done
+	assert_eq "$(confirm_field state)" pending "state after apply"
+	sid=$(cat "$TMPD/sid")
+	[ "$(ps -o sid= -p "$sid" | tr -d ' ')" = "$sid" ] ||
+		fail "the apply shell $sid does not lead its own session"
+	on_cleanup "pkill -KILL -s $sid"
+	kill -KILL "$sid"
+	pkill -HUP -s "$sid" || true
+	expect_tcp timeout 24
+	wait_undone
+	assert_eq "$(confirm_field state)" "rolled back" "state after the session died"
+	expect_tcp timeout 23
+	expect_tcp reached 24
+}
+
+test_second_change_refused_while_pending() {
+	setup
+	px apply "$IF_IN" "$NEW" --confirm 2 >/dev/null
+	for cmd in "open $IF_IN 8080" "close $IF_IN 8080" "apply $IF_IN $OLD" \
+		"attach $IF_IN --force --policy $OLD" "apply $IF_IN $OLD --confirm 5"; do
+		# shellcheck disable=SC2086
+		err=$(px $cmd 2>&1) && fail "'$cmd' went ahead while pending"
+		# shellcheck disable=SC2086
+		assert_status 1 px $cmd
+		echo "$err" | grep -q "run 'portxdp confirm $IF_IN'" || fail "message: $err"
+	done
+	expect_tcp reached 23
+	expect_tcp timeout 24
+	expect_tcp reached 8080
+	wait_undone
+	expect_tcp timeout 23
+	# Once undone, changes go ahead again.
+	px open "$IF_IN" 23 >/dev/null
+	expect_tcp reached 23
+}
+
+test_attach_unconfirmed_detaches() {
+	need_jq
+	lab_setup
+	on_cleanup 'px confirm "$IF_IN" >/dev/null 2>&1'
+	px attach "$IF_IN" --policy "$OLD" --confirm 2 >/dev/null
+	expect_tcp timeout 23
+	assert_eq "$(confirm_field state)" pending "state after attach"
+	sleep 2.2
+	for i in $(seq 40); do
+		px status "$IF_IN" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	out=$(px status "$IF_IN" 2>&1) && fail "still attached: $out"
+	echo "$out" | grep -q "rolled back at .*portxdp was detached from $IF_IN" ||
+		fail "status: $out"
+	expect_tcp reached 23
+	# A confirmed attach stays.
+	px attach "$IF_IN" --policy "$OLD" --confirm 2 >/dev/null
+	px confirm "$IF_IN" >/dev/null
+	sleep 2.5
+	px status "$IF_IN" >/dev/null || fail "detached although confirmed"
+	expect_tcp timeout 23
+}
+
+test_killed_watcher_shows_in_status() {
+	setup
+	px apply "$IF_IN" "$NEW" --confirm 30 >/dev/null
+	pid=$(confirm_field watcher_pid)
+	assert_eq "$(confirm_field watcher_running)" true "watcher_running"
+	kill -KILL "$pid"
+	sleep 0.2
+	assert_eq "$(confirm_field state)" "watcher gone" "state"
+	px status "$IF_IN" | grep -q "watcher (pid $pid) was killed" ||
+		fail "status: $(px status "$IF_IN")"
+	err=$(px open "$IF_IN" 8080 2>&1) && fail "open went ahead"
+	echo "$err" | grep -q "its watcher is gone" || fail "message: $err"
+	px confirm "$IF_IN" >/dev/null
+	expect_tcp timeout 24
+}
+
+test_bad_input_changes_nothing() {
+	setup
+	for v in 0 86401 -1 2x ""; do
+		err=$(px apply "$IF_IN" "$NEW" --confirm "$v" 2>&1) &&
+			fail "--confirm '$v' accepted"
+		assert_status 2 px apply "$IF_IN" "$NEW" --confirm "$v"
+		assert_status 2 px open "$IF_IN" 24 --confirm "$v"
+		assert_status 2 px attach "$IF_IN" --force --confirm "$v"
+	done
+	echo "$err" | grep -q -- "--confirm takes whole seconds from 1 to 86400" ||
+		fail "message: $err"
+	expect_tcp timeout 23
+	expect_tcp reached 24
+	err=$(px confirm "$IF_IN" 2>&1) && fail "confirm with nothing pending"
+	assert_status 1 px confirm "$IF_IN"
+	echo "$err" | grep -q "nothing to confirm on $IF_IN: no change made with --confirm is waiting" ||
+		fail "message: $err"
+	assert_status 2 px confirm
+}
+
+run_tests
