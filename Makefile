@@ -32,7 +32,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Iuser -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz
+LDLIBS := -lbpf -lelf -lz -lmicrohttpd
 
 # The test build: same sources, with AddressSanitizer and UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -118,7 +118,7 @@ $(BUILD) $(BUILD)/user $(TBUILD)/user $(TBUILD)/unit $(BUILD)/prog $(BUILD)/tool
 # Debian packages: to build, and to run the tests, demo and benchmarks.
 # deps installs only what is missing and says nothing when nothing is.
 BUILD_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool gcc make \
-	libclang-rt-14-dev
+	libclang-rt-14-dev libmicrohttpd-dev
 TEST_PKGS := iproute2 iputils-ping procps util-linux tmux xdp-tools \
 	netsniff-ng nftables iptables gnuplot-nox jq
 define install_missing
@@ -206,12 +206,16 @@ install: $(BUILD)/portxdp
 	$(Q)sed 's|@SBINDIR@|$(px_sbin)|g' contrib/systemd/portxdp@.service \
 		> $(DESTDIR)$(UNITDIR)/portxdp@.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/portxdp@.service
+	$(Q)sed 's|@SBINDIR@|$(px_sbin)|g' contrib/systemd/portxdp-exporter.service \
+		> $(DESTDIR)$(UNITDIR)/portxdp-exporter.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/portxdp-exporter.service
 
 # Removes what install put there; /etc/portxdp (your policies) stays.
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(DESTDIR)$(px_sbin)/portxdp $(DESTDIR)$(px_man8)/portxdp.8 \
 		$(DESTDIR)$(px_bashcomp)/portxdp $(DESTDIR)$(UNITDIR)/portxdp@.service \
+		$(DESTDIR)$(UNITDIR)/portxdp-exporter.service \
 		$(DESTDIR)$(px_data)/ports.table $(addprefix $(DESTDIR)$(px_data)/,$(notdir $(wildcard policies/*.policy)))
 	$(Q)rmdir $(DESTDIR)$(px_data) 2>/dev/null || true
 
@@ -229,6 +233,8 @@ uninstall:
 # job); cppcheck's style class guesses without the system headers.
 .PHONY: fuzz-packets check
 TEST_PKGS += clang-tidy cppcheck valgrind
+# issue 17: the exporter's test runs the real Prometheus server
+TEST_PKGS += prometheus curl
 PACKETS ?= 1000000
 SEED ?= 1
 TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,$\

@@ -32,6 +32,7 @@ int cmd_table(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
+int cmd_exporter(int argc, char **argv);
 
 /* The name under /var/run/netns given with --netns, or NULL. */
 extern const char *px_netns_name;

@@ -42,6 +42,8 @@ static const struct px_cmd cmds[] = {
 	 "rehearse a policy on a veth pair in a namespace"},
 	{"log", cmd_log, "IF [--rate N] [--count N] [--json]",
 	 "stream dropped packets, rate-limited"},
+	{"exporter", cmd_exporter, "[--listen ADDR:PORT] [--max-ports N]",
+	 "serve every filter's counters to Prometheus over HTTP"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
