@@ -23,7 +23,8 @@ test_install_layout() {
 		usr/share/portxdp/default.policy usr/share/portxdp/lockdown.policy \
 		usr/share/man/man8/portxdp.8 \
 		usr/share/bash-completion/completions/portxdp \
-		usr/lib/systemd/system/portxdp@.service; do
+		usr/lib/systemd/system/portxdp@.service \
+		usr/lib/systemd/system/portxdp-exporter.service; do
 		[ -f "$d/$f" ] || fail "missing $f"
 	done
 	[ -x "$d/usr/sbin/portxdp" ] || fail "binary not executable"
@@ -109,6 +110,9 @@ test_systemd_unit_verifies() {
 	MANPATH=$p/share/man systemd-analyze verify --man=yes \
 		"$p/lib/systemd/system/portxdp@eth0.service" ||
 		fail "systemd-analyze verify"
+	MANPATH=$p/share/man systemd-analyze verify --man=yes \
+		"$p/lib/systemd/system/portxdp-exporter.service" ||
+		fail "systemd-analyze verify of the exporter's unit"
 }
 
 run_tests
