@@ -45,6 +45,10 @@ USER_SRCS := $(wildcard user/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(USER_SRCS))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 LIB_TOBJS := $(patsubst user/%.c,$(TBUILD)/user/%.o,$(LIB_SRCS))
+# The same objects, unsanitized, as a library for the BPF tests and tools:
+# they install policies and read counters with the CLI's own code.
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+LIBPX := $(BUILD)/libportxdp.a
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(TBUILD)/unit/%,$(UNIT_SRCS))
 PROG_SRCS := $(wildcard tests/prog/*.c)
@@ -95,6 +99,11 @@ $(BUILD)/portxdp: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(LIBPX): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
 $(TBUILD)/user/%.o: user/%.c $(HDRS) $(SKELS) | $(TBUILD)/user
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
@@ -103,13 +112,13 @@ $(TBUILD)/unit/%: tests/unit/%.c tests/lib/*.h $(LIB_TOBJS) | $(TBUILD)/unit
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests/lib $< $(LIB_TOBJS) $(LDLIBS) -o $@
 
-$(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(HDRS) $(SKELS) | $(BUILD)/prog
+$(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(HDRS) $(SKELS) $(LIBPX) | $(BUILD)/prog
 	$(call msg,PROGTEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/prog -Itests/lib $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/prog -Itests/lib $< $(LIBPX) $(LDLIBS) -lpthread -o $@
 
-$(BUILD)/tools/%: tests/tools/%.c $(HDRS) $(SKELS) | $(BUILD)/tools
+$(BUILD)/tools/%: tests/tools/%.c $(HDRS) $(SKELS) $(LIBPX) | $(BUILD)/tools
 	$(call msg,TOOL,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(LIBPX) $(LDLIBS) -o $@
 
 $(BUILD) $(BUILD)/user $(TBUILD)/user $(TBUILD)/unit $(BUILD)/prog $(BUILD)/tools:
 	$(Q)mkdir -p $@

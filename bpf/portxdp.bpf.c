@@ -39,16 +39,18 @@ struct {
 } px_policy_outer SEC(".maps");
 
 /*
- * Dropped/passed per (cpu, proto, host-order port), one mmap-able slice per
- * CPU (layout in portxdp.h); written by this program, read by `stats`.
- * max_entries here is one slice: the loader sizes it for every CPU.
+ * Dropped/passed per (proto, host-order port): the wrap counts, then one
+ * slice of 16-bit slots per CPU, every entry 512 KiB and the whole map
+ * mmap-able (layout and the wrap protocol in portxdp.h). Written by this
+ * program, read by `stats`. max_entries here is one CPU's worth: the loader
+ * sizes it for every CPU.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, PX_COUNTER_KEYS);
+	__uint(max_entries, PX_CTR_ENTRIES(1));
 	__type(key, __u32);
-	__type(value, struct px_port_counter);
+	__type(value, struct px_slice);
 } px_counters SEC(".maps");
 
 /* Per-CPU totals by verdict and reason; written by this program. */
@@ -86,13 +88,66 @@ build_bug_on(PX_COUNTER_KEYS != 2 * PX_PORTS);
 build_bug_on(PX_BITMAP_WORDS * 64 != PX_PORTS);
 
 /*
+ * A slot at PX_SLOT_MAX takes one more packet: wrap it, in the order
+ * portxdp.h's readers rely on (begun, reset, wraps). Once per 65536 packets
+ * of a key on a CPU. The fetch-and-add forms (their results kept) are the
+ * fully ordered atomics on every JIT.
+ */
+static __noinline int px_wrap(__u16 *slot, __u32 key, __u32 wraps_entry)
+{
+	__u32 i = PX_CTR_BEGUN + key / PX_PORTS;
+	__u64 *begun, *wraps, old;
+
+	begun = bpf_map_lookup_elem(&px_counters, &i);
+	i = wraps_entry + key / PX_PORTS;
+	wraps = bpf_map_lookup_elem(&px_counters, &i);
+	if (!begun || !wraps) {
+		*slot = 0; /* never: both entries exist */
+		return 0;
+	}
+	old = __sync_fetch_and_add(&begun[key % PX_PORTS], 1);
+	barrier_var(old);
+	*slot = 0;
+	old = __sync_fetch_and_add(&wraps[key % PX_PORTS], 1);
+	barrier_var(old);
+	return 0;
+}
+
+/* One packet on this CPU's slot of key, by verdict. */
+static __always_inline void px_count(__u32 key, bool drop)
+{
+	__u32 cpu = bpf_get_smp_processor_id() + PX_CTR_FIXED;
+	struct px_slice *s;
+	struct px_slot *e;
+	__u16 v;
+
+	/* Out of range (never) finds no entry. */
+	s = bpf_map_lookup_elem(&px_counters, &cpu);
+	if (!s)
+		return;
+	e = &s->slot[key % PX_COUNTER_KEYS];
+	if (drop) {
+		v = e->dropped;
+		if (likely(v != PX_SLOT_MAX))
+			e->dropped = v + 1;
+		else
+			px_wrap(&e->dropped, key, PX_CTR_WRAPS_DROPPED);
+	} else {
+		v = e->passed;
+		if (likely(v != PX_SLOT_MAX))
+			e->passed = v + 1;
+		else
+			px_wrap(&e->passed, key, PX_CTR_WRAPS_PASSED);
+	}
+}
+
+/*
  * The one exit: every packet adds exactly one of totals.dropped/passed,
  * plus the field its reason names, plus its port counter if it has one.
  * Per-CPU values and per-CPU slices, so plain increments are race-free.
  */
 static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 {
-	struct px_port_counter *pc;
 	struct px_totals *t;
 	__u32 zero = 0;
 	bool drop = action == XDP_DROP;
@@ -123,17 +178,8 @@ static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 			break;
 		}
 	}
-	if (key != PX_NO_KEY) {
-		/* This CPU's slice; out of range (never) finds no entry. */
-		key += bpf_get_smp_processor_id() * PX_COUNTER_KEYS;
-		pc = bpf_map_lookup_elem(&px_counters, &key);
-		if (pc) {
-			if (drop)
-				pc->dropped++;
-			else
-				pc->passed++;
-		}
-	}
+	if (key != PX_NO_KEY)
+		px_count(key, drop);
 	return action;
 }
 

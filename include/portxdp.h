@@ -51,23 +51,85 @@ struct px_policy {
 	char source[PX_SOURCE_LEN]; /* file path, or a note such as "open 22" */
 };
 
+#define PX_COUNTER_KEYS (PX_NPROTO * PX_PORTS)
+
 /*
- * Per-port counters: an ARRAY with BPF_F_MMAPABLE holding one slice of
- * PX_COUNTER_KEYS entries per possible CPU; the loader sets max_entries to
- * nr_cpus * PX_COUNTER_KEYS before load (user/skel.h). Key (host order):
- *   cpu * PX_COUNTER_KEYS + proto * PX_PORTS + port
- * Written by the XDP program only, each CPU in its own slice, so plain
- * increments are race-free as in a PERCPU_ARRAY. Why not a PERCPU_ARRAY:
- * userspace reads all 131072 ports of every CPU with one mmap() (about a
- * millisecond) where the kernel's batch lookup of a per-CPU array costs
- * about 240 ns per entry (over 30 ms). 16 bytes x 131072 = 2 MiB per CPU.
+ * Per-port counters, as userspace reports them: dropped and passed per
+ * (protocol, port), summed over CPUs. Key (host order): proto * PX_PORTS +
+ * port. This is what maps_read_counters() returns, not what the map holds.
  */
 struct px_port_counter {
 	__u64 dropped;
 	__u64 passed;
 };
 
-#define PX_COUNTER_KEYS (PX_NPROTO * PX_PORTS)
+/*
+ * What the map holds: px_counters is an ARRAY with BPF_F_MMAPABLE whose
+ * every value is 512 KiB (struct px_slice), read by userspace through one
+ * mmap() of the whole map. Entries:
+ *
+ *   0-1  PX_CTR_WRAPS_DROPPED  __u64 wraps[PX_COUNTER_KEYS] of `dropped`
+ *   2-3  PX_CTR_WRAPS_PASSED   __u64 wraps[PX_COUNTER_KEYS] of `passed`
+ *   4-5  PX_CTR_BEGUN          __u64 begun[PX_COUNTER_KEYS]
+ *   6+c  CPU c's slice         struct px_slot slot[PX_COUNTER_KEYS]
+ *
+ * (entry PX_CTR_WRAPS_DROPPED + proto holds that protocol's 65536 ports,
+ * and so on.)
+ * The loader sets max_entries = PX_CTR_ENTRIES(possible CPUs) before load.
+ * Memory: 512 KiB per CPU plus a fixed 3 MiB (xdp-filter: 512 KiB per CPU
+ * for one counter per port; the old layout here, one __u64 pair per key
+ * per CPU: 2 MiB per CPU).
+ *
+ * The count of a key is exact:
+ *   dropped = wraps_dropped[key] * 65536 + sum over CPUs of slot.dropped
+ * (passed alike). Each CPU increments only its own slot, plainly: no other
+ * writer, as in a PERCPU_ARRAY. When a slot would go from 65535 to 0 (a
+ * wrap, once per 65536 packets of that key on that CPU) the program does,
+ * in this order:
+ *   1. begun[key] += 1        (atomic, fully ordered: fetch-and-add)
+ *   2. slot = 0               (plain store)
+ *   3. wraps[key] += 1        (atomic, fully ordered: fetch-and-add)
+ * so begun[key] counts the wraps of that key that have started and
+ * wraps_dropped[key] + wraps_passed[key] those that have finished.
+ *
+ * A reader (user/maps.c) reads, in this order, with acquire fences between:
+ *   a. done = wraps_dropped[key] + wraps_passed[key]
+ *   b. every CPU's slot of key
+ *   c. begun[key]
+ * and keeps the reading only when done == begun; otherwise it reads
+ * that key again (a-b-c). Why that reading is a true count:
+ *   - a wrap counted in begun at (c) had its step 1 before (c). When begun
+ *     == done, every such wrap is also counted in done at (a): its step 3,
+ *     and so its step 2, happened before (a), before any read of (b). The
+ *     slots read in (b) already hold its reset and (a) holds its 65536.
+ *   - a wrap not counted at (c) has its step 1 after (c), so its steps 2
+ *     and 3 come after every read of (b) and (a): neither is seen.
+ * So no wrap is seen half done. Between wraps a slot only grows, so each
+ * CPU contributes its true count at the moment its slot was read, and
+ * a later reading (which starts after the earlier one ended) reads every
+ * CPU later: a counter never goes backwards between two reads, and no
+ * reader keeps state for that.
+ *
+ * Why not a PERCPU_ARRAY: the kernel's batch lookup costs about 240 ns per
+ * entry (over 30 ms for 131072 keys); one mmap reads every CPU at memory
+ * speed. Why 16-bit slots: 32-bit ones would take 1 MiB per CPU.
+ */
+struct px_slot {
+	__u16 dropped;
+	__u16 passed;
+};
+
+struct px_slice {
+	struct px_slot slot[PX_COUNTER_KEYS];
+};
+
+#define PX_SLOT_MAX 0xffff /* the value that wraps to 0 on the next packet */
+#define PX_SLOT_WRAP 65536 /* what one wrap counts */
+#define PX_CTR_WRAPS_DROPPED 0
+#define PX_CTR_WRAPS_PASSED 2
+#define PX_CTR_BEGUN 4
+#define PX_CTR_FIXED 6 /* entries before CPU 0's slice */
+#define PX_CTR_ENTRIES(ncpus) (PX_CTR_FIXED + (__u32)(ncpus))
 
 /*
  * Totals: PERCPU_ARRAY with one entry (key 0). Written by the XDP program.

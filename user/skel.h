@@ -29,7 +29,7 @@ static inline struct portxdp_bpf *px_skel_load(void)
 	if (!skel)
 		return NULL;
 	err = bpf_map__set_max_entries(skel->maps.px_counters,
-				       (__u32)ncpus * PX_COUNTER_KEYS);
+				       PX_CTR_ENTRIES(ncpus));
 	if (!err)
 		err = portxdp_bpf__load(skel);
 	if (err) {

@@ -5,14 +5,15 @@
  * every packet goes through BPF_PROG_TEST_RUN and through the reference under
  * the same policy, and the verdict and the counters that moved must agree.
  *
- * Counters are checked without reading 2 MiB per CPU per packet: a model
+ * Counters are checked without reading every CPU's slice per packet: a model
  * holds what every counter should be. After each packet the totals (one
  * small lookup) must equal the model's plus the reference's expectation,
  * and so must the one port counter the reference says moves. Every
- * CHECK_EVERY packets, and at the end, all port counters are read in
- * batches and compared with the model, which catches a counter that moved
- * although the reference expected none; the packets of that window are then
- * replayed watching the keys that differ, to name the packet.
+ * CHECK_EVERY packets, and at the end, all port counters are read (as
+ * `stats` reads them, through user/maps.c) and compared with the model, which
+ * catches a counter that moved although the reference expected none; the
+ * packets of that window are then replayed watching the keys that differ, to
+ * name the packet.
  *
  * Packets come from tests/ref/packets.h, seeded: packet i of seed s is the
  * same bytes on every run. A disagreement is printed and written to
@@ -56,101 +57,15 @@ static unsigned long long disagreements, written;
 
 /* ---- reading the maps -------------------------------------------------- */
 
-/*
- * The layout of px_counters, found at run time so this test reads either
- * design: a PERCPU_ARRAY (ncpu values per key) or an ARRAY holding one
- * slice of PX_COUNTER_KEYS per CPU (one value per key). Either way the
- * count of (proto, port) is the sum over every copy of every key k with
- * k % PX_COUNTER_KEYS == proto * PX_PORTS + port.
- */
-static struct {
-	int copies;   /* values per key */
-	__u32 slices; /* max_entries / PX_COUNTER_KEYS */
-} layout;
-
-static int read_layout(void)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-
-	if (layout.copies)
-		return 0;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(px.counters_fd, &info, &len))
-		return -errno;
-	if (info.value_size != sizeof(struct px_port_counter) ||
-	    info.max_entries % PX_COUNTER_KEYS)
-		return -EINVAL;
-	layout.copies = info.type == BPF_MAP_TYPE_PERCPU_ARRAY ? px.ncpu : 1;
-	layout.slices = info.max_entries / PX_COUNTER_KEYS;
-	return 0;
-}
-
-/* One (proto, port) counter summed over CPUs. 0 or -errno. */
+/* Counters read through user/maps.c, as `stats` reads them. */
 static int read_counter(__u32 key, struct px_port_counter *sum)
 {
-	struct px_port_counter v[layout.copies ? layout.copies : 1];
-	int err = read_layout();
-
-	if (err)
-		return err;
-	memset(sum, 0, sizeof(*sum));
-	for (__u32 s = 0; s < layout.slices; s++) {
-		__u32 k = s * PX_COUNTER_KEYS + key;
-
-		if (bpf_map_lookup_elem(px.counters_fd, &k, v))
-			return -errno;
-		for (int c = 0; c < layout.copies; c++) {
-			sum->dropped += v[c].dropped;
-			sum->passed += v[c].passed;
-		}
-	}
-	return 0;
+	return maps_counters_read_key(px.counters, key, sum);
 }
 
-/* Every port counter summed over CPUs, in batches. 0 or -errno. */
 static int read_counters(struct px_port_counter *out)
 {
-	enum { BATCH = 8192 };
-	static __u32 keys[BATCH];
-	static struct px_port_counter *vals;
-	__u32 token = 0, next = 0;
-	void *in = NULL; /* NULL: from the start; then the kernel's token */
-	int err = read_layout();
-
-	if (err)
-		return err;
-	if (!vals) {
-		vals = calloc((size_t)BATCH * layout.copies, sizeof(*vals));
-		if (!vals)
-			return -ENOMEM;
-	}
-	memset(out, 0, sizeof(*out) * PX_COUNTER_KEYS);
-	for (;;) {
-		LIBBPF_OPTS(bpf_map_batch_opts, bo);
-		__u32 n = BATCH;
-
-		err = bpf_map_lookup_batch(px.counters_fd, in, &next, keys,
-					   vals, &n, &bo);
-		if (err && errno != ENOENT)
-			return -errno;
-		for (__u32 i = 0; i < n; i++) {
-			struct px_port_counter *o =
-				&out[keys[i] % PX_COUNTER_KEYS];
-
-			for (int c = 0; c < layout.copies; c++) {
-				o->dropped +=
-					vals[(size_t)i * layout.copies + c]
-						.dropped;
-				o->passed += vals[(size_t)i * layout.copies + c]
-						     .passed;
-			}
-		}
-		if (err) /* ENOENT: that was the last batch */
-			return 0;
-		token = next;
-		in = &token;
-	}
+	return maps_counters_read(px.counters, out);
 }
 
 static bool sync_model(void)

@@ -2,9 +2,10 @@
 /*
  * Shared harness for the BPF_PROG_TEST_RUN tests of the XDP program: load
  * it through the skeleton (which is also the verifier check), install
- * policies the way the CLI does (a fresh inner map swapped into the outer
- * slot), build packets from small append-only builders, run one packet and
- * assert its verdict and exactly which counters moved.
+ * policies and read counters with the CLI's own code (user/maps.c, linked
+ * from the build's libportxdp.a), build packets from small append-only
+ * builders, run one packet and assert its verdict and exactly which
+ * counters moved.
  *
  * Everything is static inline so each test file uses what it needs without
  * unused-function warnings. Test files call px_setup() once in main(), then
@@ -24,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "portxdp.h"
+#include "maps.h"
 #include "skel.h"
 #include "check.h"
 
@@ -226,6 +228,7 @@ static inline void pol_set(struct px_policy *pol, int proto, __u32 port,
 static struct {
 	struct portxdp_bpf *skel;
 	int prog_fd, outer_fd, counters_fd, totals_fd;
+	struct maps_counters *counters; /* the counter map, kept mapped */
 	int ncpu;
 	int load_err;
 	bool no_priv;
@@ -249,11 +252,17 @@ static inline int px_setup(void)
 	px.outer_fd = bpf_map__fd(px.skel->maps.px_policy_outer);
 	px.counters_fd = bpf_map__fd(px.skel->maps.px_counters);
 	px.totals_fd = bpf_map__fd(px.skel->maps.px_totals_map);
+	px.counters = maps_counters_open(px.counters_fd);
+	if (!px.counters) {
+		px.load_err = -errno;
+		return px.load_err;
+	}
 	return 0;
 }
 
 static inline void px_teardown(void)
 {
+	maps_counters_close(px.counters);
 	portxdp_bpf__destroy(px.skel);
 }
 
@@ -268,24 +277,15 @@ static inline bool px_ready(void)
 }
 
 /*
- * Install pol the way the CLI does: a complete new inner map, then one
- * update of the outer slot. The outer map keeps the inner map alive.
+ * Install pol with the CLI's installer (maps_install_policy): a complete
+ * new inner map, then one update of the outer slot.
  */
 static inline int px_install(const struct px_policy *pol)
 {
-	__u32 zero = 0;
-	int fd, err;
+	static struct px_policy copy; /* the installer stamps applied_at */
 
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(*pol), 1, NULL);
-	if (fd < 0)
-		return -errno;
-	err = bpf_map_update_elem(fd, &zero, pol, BPF_ANY);
-	if (!err)
-		err = bpf_map_update_elem(px.outer_fd, &zero, &fd, BPF_ANY);
-	if (err)
-		err = -errno;
-	close(fd);
-	return err;
+	copy = *pol;
+	return maps_install_policy(px.outer_fd, &copy);
 }
 
 static inline int px_uninstall(void)
@@ -311,41 +311,15 @@ static inline int px_run(const struct pkt *p, __u32 *retval)
 	return err ? -errno : 0;
 }
 
+/* Totals and one port counter, read as `stats` reads them. */
 static inline int px_totals(struct px_totals *sum)
 {
-	struct px_totals v[px.ncpu];
-	__u32 zero = 0;
-
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(px.totals_fd, &zero, v))
-		return -errno;
-	for (int i = 0; i < px.ncpu; i++) {
-		sum->dropped += v[i].dropped;
-		sum->passed += v[i].passed;
-		sum->malformed += v[i].malformed;
-		sum->fragments += v[i].fragments;
-		sum->non_ip += v[i].non_ip;
-		sum->ping_dropped += v[i].ping_dropped;
-		sum->ping_passed += v[i].ping_passed;
-	}
-	return 0;
+	return maps_read_totals(px.totals_fd, sum);
 }
 
-/* One CPU slice per possible CPU (include/portxdp.h). */
 static inline int px_counter(__u32 key, struct px_port_counter *sum)
 {
-	struct px_port_counter v;
-
-	memset(sum, 0, sizeof(*sum));
-	for (int i = 0; i < px.ncpu; i++) {
-		__u32 k = (__u32)i * PX_COUNTER_KEYS + key;
-
-		if (bpf_map_lookup_elem(px.counters_fd, &k, &v))
-			return -errno;
-		sum->dropped += v.dropped;
-		sum->passed += v.passed;
-	}
-	return 0;
+	return maps_counters_read_key(px.counters, key, sum);
 }
 
 /* ---- one packet, one expectation ------------------------------------- */

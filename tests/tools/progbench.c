@@ -251,7 +251,7 @@ static int load_portxdp(void)
 	 */
 	if (bpf_map__type(g.skel->maps.px_counters) == BPF_MAP_TYPE_ARRAY)
 		bpf_map__set_max_entries(g.skel->maps.px_counters,
-					 g.ncpu * PX_COUNTER_KEYS);
+					 PX_CTR_ENTRIES(g.ncpu));
 	err = portxdp_bpf__load(g.skel);
 	if (err)
 		return err;
