@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <arpa/inet.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -320,6 +321,37 @@ static inline int px_totals(struct px_totals *sum)
 static inline int px_counter(__u32 key, struct px_port_counter *sum)
 {
 	return maps_counters_read_key(px.counters, key, sum);
+}
+
+/*
+ * Set every CPU's slots of every key to near-full values (65535 - key % 3
+ * for dropped, 65535 - key % 5 for passed), writing through a mmap of the
+ * counter map, so the next packets on any key and CPU wrap: what stats
+ * reads must stay exact across them. The test's own shortcut; the program
+ * alone writes slots in use. 0 or -errno.
+ */
+static inline int px_counters_near_wrap(void)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	struct px_slice *m;
+	size_t size;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(px.counters_fd, &info, &len))
+		return -errno;
+	size = (size_t)info.max_entries * info.value_size;
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, px.counters_fd,
+		 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	for (__u32 c = PX_CTR_FIXED; c < info.max_entries; c++)
+		for (__u32 k = 0; k < PX_COUNTER_KEYS; k++) {
+			m[c].slot[k].dropped = PX_SLOT_MAX - k % 3;
+			m[c].slot[k].passed = PX_SLOT_MAX - k % 5;
+		}
+	munmap(m, size);
+	return 0;
 }
 
 /* ---- one packet, one expectation ------------------------------------- */
