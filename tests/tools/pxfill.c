@@ -3,9 +3,11 @@
  * pxfill: put made-up hits on a filter's per-port counters, for the
  * exporter's benchmark and series-bound test, without sending a packet:
  *   pxfill PIN_DIR N
- * gives the first N keys (tcp 0-65535, then udp) of CPU 0's slice of the
- * pinned counter map (include/portxdp.h) dropped = key + 1 and passed = 1,
- * through a writable mmap of the map. N up to 131072.
+ * gives the first N keys (tcp 0-65535, then udp) dropped = key + 1 and
+ * passed = 1, through a writable mmap of the pinned counter map
+ * (include/portxdp.h): CPU 0's slots, and for dropped counts past 65535
+ * finished wraps with as many started. N up to 131072. Run it on a filter
+ * that has seen no traffic on those keys.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +22,8 @@
 
 int main(int argc, char **argv)
 {
-	struct px_port_counter *c;
+	struct px_slice *m;
+	__u64 *wd, *begun;
 	char path[4096];
 	unsigned long n;
 	size_t size;
@@ -39,16 +42,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pxfill: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	size = PX_COUNTER_KEYS * sizeof(*c);
-	c = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (c == MAP_FAILED) {
+	size = (size_t)PX_CTR_ENTRIES(1) * sizeof(*m);
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
 		fprintf(stderr, "pxfill: mmap: %s\n", strerror(errno));
 		return 1;
 	}
+	wd = (__u64 *)&m[PX_CTR_WRAPS_DROPPED];
+	begun = (__u64 *)&m[PX_CTR_BEGUN];
 	for (unsigned long k = 0; k < n; k++) {
-		c[k].dropped = k + 1;
-		c[k].passed = 1;
+		wd[k] += (k + 1) / PX_SLOT_WRAP;
+		begun[k] += (k + 1) / PX_SLOT_WRAP;
+		m[PX_CTR_FIXED].slot[k].dropped = (k + 1) % PX_SLOT_WRAP;
+		m[PX_CTR_FIXED].slot[k].passed = 1;
 	}
-	munmap(c, size);
+	munmap(m, size);
 	return 0;
 }
