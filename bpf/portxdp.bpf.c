@@ -220,6 +220,24 @@ suppress:
  * keeps no state for it. It re-reads the headers it reports from the
  * packet; for malformed packets whose headers stop short, fields stay 0.
  */
+/* The first bytes of the frame into e, for `log --pcap`. */
+build_bug_on(PX_EVENT_SNAPLEN &(PX_EVENT_SNAPLEN - 1));
+static __always_inline void px_log_frame(struct xdp_md *ctx, struct px_event *e)
+{
+	__u32 len = bpf_xdp_get_buff_len(ctx);
+	__u32 cap = len < PX_EVENT_SNAPLEN ? len : PX_EVENT_SNAPLEN;
+
+	e->frame_len = len;
+	if (!cap)
+		return;
+	/* 1 to PX_EVENT_SNAPLEN in the register the call takes, for the
+	 * verifier (hidden from clang, which would drop the mask). */
+	barrier_var(cap);
+	cap = ((cap - 1) & (PX_EVENT_SNAPLEN - 1)) + 1;
+	if (!bpf_xdp_load_bytes(ctx, 0, e->frame, cap))
+		e->cap_len = cap;
+}
+
 __noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key)
 {
 	struct hdr_cursor c = {
@@ -247,6 +265,7 @@ __noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key)
 	}
 	__builtin_memset(e, 0, sizeof(*e));
 	e->time_ns = now;
+	px_log_frame(ctx, e);
 	switch (why) {
 	case PX_WHY_MALFORMED:
 		e->reason = PX_DROP_MALFORMED;

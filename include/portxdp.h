@@ -186,6 +186,10 @@ struct px_totals {
 #define PX_LOG_LEASE_NS 3000000000ULL
 #define PX_NSEC 1000000000LL
 
+/* Bytes of a dropped frame the log carries: Ethernet, IPv6 with a few
+ * extension headers, and TCP with options fit. */
+#define PX_EVENT_SNAPLEN 128
+
 /* px_event.reason */
 enum px_drop_reason {
 	PX_DROP_CLOSED_PORT = 1, /* TCP/UDP to a closed port, or to port 0 */
@@ -203,6 +207,11 @@ struct px_event {
 	__u8 proto;	/* IPPROTO_TCP/UDP/ICMP/ICMPV6, or 0 */
 	__u8 reason;	/* enum px_drop_reason */
 	__u8 pad;
+	/* The frame itself, for `log --pcap`: its first cap_len bytes (at
+	 * most PX_EVENT_SNAPLEN) of frame_len. */
+	__u32 frame_len;
+	__u32 cap_len;
+	__u8 frame[PX_EVENT_SNAPLEN];
 };
 
 struct px_log_ctl {
