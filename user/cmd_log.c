@@ -30,13 +30,16 @@
 #include "cli.h"
 #include "err.h"
 #include "json.h"
+#include "log_pcap.h"
 #include "pins.h"
 #include "portxdp.h"
 
-_Static_assert(sizeof(struct px_event) == 32, "px_event is 32 bytes");
+_Static_assert(sizeof(struct px_event) == 40 + PX_EVENT_SNAPLEN,
+	       "px_event: 32 bytes of headers, then the frame");
 
 static const char help[] =
-	"usage: portxdp log IF [--rate N] [--count N] [--json]\n"
+	"usage: portxdp log IF [--rate N] [--count N] [--json | --pcap "
+	"FILE|-]\n"
 	"\n"
 	"Print the packets portxdp drops on IF as they are dropped, one line\n"
 	"each, until Ctrl-C: time, source address and port, destination port\n"
@@ -66,6 +69,11 @@ static const char help[] =
 	"                 packet has none), and {\"suppressed\": K, \"lost\": "
 	"L}\n"
 	"                 for the drops left out\n"
+	"  -w, --pcap FILE  write the dropped frames as pcapng to FILE (- for\n"
+	"                 stdout) instead of lines: the first 128 bytes of\n"
+	"                 each, its time, and its reason and port as the\n"
+	"                 packet comment; for tcpdump -r, tshark -r, "
+	"Wireshark\n"
 	"\n"
 	"Example: portxdp log eth0 --json | jq -r 'select(.reason) | .src' | "
 	"sort | uniq -c\n";
@@ -73,6 +81,8 @@ static const char help[] =
 struct log_state {
 	struct px_log_ctl *ctl;
 	bool json;
+	FILE *pcap; /* --pcap: frames instead of lines */
+	__s64 real_minus_mono_ns;
 	unsigned long count, seen;
 	__u64 start_ns; /* events older than this belong to an earlier reader */
 	double real_minus_mono; /* seconds, CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -144,6 +154,12 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e) || e->time_ns < st->start_ns)
 		return 0;
+	if (st->pcap) {
+		if (log_pcap_event(st->pcap, e, st->real_minus_mono_ns,
+				   reason_name(e->reason), proto))
+			stop = 1; /* the reader of the pipe is gone */
+		goto counted;
+	}
 	if (e->family == 4)
 		inet_ntop(AF_INET, e->saddr, src, sizeof(src));
 	else if (e->family == 6)
@@ -190,6 +206,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		printf("%s.%s  %-24s ->  %-10s %s\n", when, ms, from, to,
 		       reason_name(e->reason));
 	}
+counted:
 	st->seen++;
 	if (st->count && st->seen >= st->count)
 		stop = 1;
@@ -201,6 +218,14 @@ static void report_left_out(const struct log_state *st, __u64 sup, __u64 lost,
 {
 	if (!sup && !lost)
 		return;
+	if (st->pcap) { /* stdout may be the capture */
+		fprintf(stderr,
+			"portxdp: %llu dropped packets not logged "
+			"(--rate %u), %llu (ring buffer full)\n",
+			(unsigned long long)sup, rate,
+			(unsigned long long)lost);
+		return;
+	}
 	if (st->json) {
 		printf("{\"suppressed\": %llu, \"lost\": %llu}\n",
 		       (unsigned long long)sup, (unsigned long long)lost);
@@ -273,6 +298,7 @@ int cmd_log(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"count", required_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
+		{"pcap", required_argument, NULL, 'w'},
 		{0},
 	};
 	struct log_state st = {0};
@@ -284,10 +310,10 @@ int cmd_log(int argc, char **argv)
 	__u64 sup0, lost0, next_tick;
 	struct timespec rt;
 	struct px_attached a;
-	const char *ifname;
+	const char *ifname, *pcap_path = NULL;
 	pid_t pid;
 
-	while ((c = cli_getopt(argc, argv, "r:c:j", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, "r:c:jw:", opts, help)) != -1) {
 		switch (c) {
 		case 'r':
 			if (cli_parse_ulong(optarg, 1, PX_LOG_RATE_MAX, &rate))
@@ -307,6 +333,9 @@ int cmd_log(int argc, char **argv)
 		case 'j':
 			st.json = true;
 			break;
+		case 'w':
+			pcap_path = optarg;
+			break;
 		case 'h':
 			return PX_EXIT_OK;
 		default:
@@ -321,6 +350,9 @@ int cmd_log(int argc, char **argv)
 				       "one interface only, got '%s' too",
 				       argv[optind + 1]);
 	ifname = argv[optind];
+	if (st.json && pcap_path)
+		return cli_usage_error("log", "--json and --pcap exclude each "
+					      "other: pick one");
 	if (!cli_need_privileges("log"))
 		return PX_EXIT_FAIL;
 
@@ -355,6 +387,13 @@ int cmd_log(int argc, char **argv)
 		px_error("cannot read the drop log of %s: %s", ifname,
 			 strerror(errno));
 		goto out;
+	}
+	if (pcap_path) {
+		st.pcap = log_pcap_open(pcap_path, ifname);
+		if (!st.pcap)
+			goto out;
+		st.real_minus_mono_ns = (__s64)rt.tv_sec * PX_NSEC +
+					rt.tv_nsec - (__s64)st.start_ns;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -424,6 +463,8 @@ int cmd_log(int argc, char **argv)
 		ctl->lease_ns = 0;
 	}
 out:
+	if (st.pcap && log_pcap_close(st.pcap, pcap_path))
+		ret = PX_EXIT_FAIL;
 	ring_buffer__free(rb);
 	if (ctl)
 		munmap(ctl, sysconf(_SC_PAGESIZE));
