@@ -181,6 +181,7 @@ static __always_inline bool px_is_ip6_ext(int nexthdr)
 static __always_inline int parse_ip6_exthdrs(struct hdr_cursor *c, int nexthdr,
 					     __u16 *frag_offset)
 {
+#pragma unroll
 	for (int i = 0; i < PX_IPV6_EXT_MAX; i++) {
 		if (nexthdr == NEXTHDR_FRAGMENT) {
 			nexthdr = parse_ip6_fraghdr(c, frag_offset);

@@ -72,13 +72,19 @@ struct {
  * section so the reader can mmap it. */
 struct px_log_ctl px_log SEC(".data.px_log") = {};
 
-/* Why a packet got its verdict, beyond its port: picks the totals field. */
+/*
+ * Why a packet got its verdict, beyond its port: the byte offset of the
+ * totals field it adds to, so recording it is one add at t + why, no
+ * switch. 0 (the offset of dropped, never a reason) means none.
+ */
 enum px_why {
 	PX_WHY_NONE = 0, /* judged by port, or passed as another protocol */
-	PX_WHY_MALFORMED,
-	PX_WHY_FRAGMENT,
-	PX_WHY_NON_IP,
-	PX_WHY_PING,
+	PX_WHY_MALFORMED = __builtin_offsetof(struct px_totals, malformed),
+	PX_WHY_FRAGMENT = __builtin_offsetof(struct px_totals, fragments),
+	PX_WHY_NON_IP = __builtin_offsetof(struct px_totals, non_ip),
+	PX_WHY_PING_DROPPED =
+		__builtin_offsetof(struct px_totals, ping_dropped),
+	PX_WHY_PING_PASSED = __builtin_offsetof(struct px_totals, ping_passed),
 };
 
 /* No per-port counter for this packet (not TCP/UDP with a port). */
@@ -158,25 +164,8 @@ static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 			t->dropped++;
 		else
 			t->passed++;
-		switch (why) {
-		case PX_WHY_MALFORMED:
-			t->malformed++;
-			break;
-		case PX_WHY_FRAGMENT:
-			t->fragments++;
-			break;
-		case PX_WHY_NON_IP:
-			t->non_ip++;
-			break;
-		case PX_WHY_PING:
-			if (drop)
-				t->ping_dropped++;
-			else
-				t->ping_passed++;
-			break;
-		default:
-			break;
-		}
+		if (why != PX_WHY_NONE)
+			(*(__u64 *)((char *)t + why))++;
 	}
 	if (key != PX_NO_KEY)
 		px_count(key, drop);
@@ -273,7 +262,7 @@ __noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key)
 	case PX_WHY_FRAGMENT:
 		e->reason = PX_DROP_FRAGMENT;
 		break;
-	case PX_WHY_PING:
+	case PX_WHY_PING_DROPPED:
 		e->reason = PX_DROP_PING;
 		break;
 	default:
@@ -342,6 +331,17 @@ int portxdp(struct xdp_md *ctx)
 	void *inner;
 
 	/*
+	 * The ethertype first: ARP, LLDP and anything else neither IPv4 nor
+	 * IPv6 passes whatever the policy says, so it skips the lookups.
+	 */
+	eth_type = parse_ethhdr(&c);
+	if (eth_type >= 0 && eth_type != bpf_htons(ETH_P_IP) &&
+	    eth_type != bpf_htons(ETH_P_IPV6)) {
+		why = PX_WHY_NON_IP;
+		goto out;
+	}
+
+	/*
 	 * One snapshot of the policy for the whole packet: a swap of the outer
 	 * slot takes effect between packets, never inside one.
 	 */
@@ -351,8 +351,6 @@ int portxdp(struct xdp_md *ctx)
 	pol = bpf_map_lookup_elem(inner, &zero);
 	if (!pol)
 		goto out;
-
-	eth_type = parse_ethhdr(&c);
 	if (eth_type < 0)
 		goto malformed;
 
@@ -373,8 +371,7 @@ int portxdp(struct xdp_md *ctx)
 		icmp_proto = NEXTHDR_ICMP;
 		echo_type = PX_ICMPV6_ECHO_REQUEST;
 	} else {
-		why = PX_WHY_NON_IP; /* ARP, LLDP, anything else: pass */
-		goto out;
+		goto out; /* never: not IP left above */
 	}
 
 	/*
@@ -403,9 +400,11 @@ int portxdp(struct xdp_md *ctx)
 		if (type < 0)
 			goto malformed;
 		if (type == echo_type) {
-			why = PX_WHY_PING;
-			if (!(pol->flags & PX_F_PING_OPEN))
+			why = PX_WHY_PING_PASSED;
+			if (!(pol->flags & PX_F_PING_OPEN)) {
 				action = XDP_DROP;
+				why = PX_WHY_PING_DROPPED;
+			}
 		}
 		goto out; /* other ICMP passes: ND, errors, PMTU */
 	} else {
