@@ -44,8 +44,6 @@ static const char help[] =
 	"on IF and no --policy, or the sockets cannot be read, 2 bad usage or\n"
 	"an invalid FILE.\n";
 
-#define PX_EXIT_FOUND 3
-
 static const char *port_text(const struct audit_finding *f, char *buf,
 			     size_t len)
 {

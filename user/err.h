@@ -15,6 +15,7 @@
 #define PX_EXIT_OK 0
 #define PX_EXIT_FAIL 1	/* an operation failed */
 #define PX_EXIT_USAGE 2 /* bad usage or an invalid policy */
+#define PX_EXIT_FOUND 3 /* audit found something to report */
 
 extern bool px_verbose;
 

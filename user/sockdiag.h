@@ -41,9 +41,9 @@ struct px_socks {
 int sockdiag_listening(struct px_socks *out);
 
 /*
- * How many connected sockets (TCP past LISTEN, connected UDP) have a
- * local port in lo..hi: this host's own flows, whose replies come back
- * to those ports. 0 or -errno.
+ * How many connected sockets (TCP past LISTEN, connected UDP), not on
+ * loopback, have a local port in lo..hi: this host's own flows, whose replies
+ * come back to those ports. 0 or -errno.
  */
 int sockdiag_flows(unsigned int lo, unsigned int hi, unsigned int *count);
 
