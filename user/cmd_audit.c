@@ -67,6 +67,10 @@ static const char *owner(const struct px_sock *s, char *buf, size_t len)
 {
 	char addr[64];
 
+	if (!s) {
+		snprintf(buf, len, "an unknown process");
+		return buf;
+	}
 	sockdiag_addr(s, addr, sizeof(addr));
 	if (s->pid)
 		snprintf(buf, len, "%s, pid %d, on %s", s->comm, s->pid, addr);
