@@ -34,6 +34,7 @@
 
 #include <linux/types.h>
 
+#include "apply.h"
 #include "cli.h"
 #include "confirm.h"
 #include "err.h"
@@ -299,15 +300,9 @@ static int arm(const struct px_attached *a, const char *what, unsigned int secs,
 
 int cmd_apply(int argc, char **argv)
 {
-	struct px_policy *live = NULL, *next = NULL;
-	struct policy_report rep = {0};
-	const char *ifname, *file;
-	unsigned int ssh_port;
-	struct px_attached a;
-	char what[PATH_MAX + 16];
-	int ret, err, lock = -1;
 	unsigned int confirm;
 	bool force;
+	int ret;
 
 	ret = parse_opts(argc, argv, apply_help, &force, &confirm);
 	if (ret >= 0)
@@ -316,16 +311,26 @@ int cmd_apply(int argc, char **argv)
 		return cli_usage_error("apply",
 				       "apply needs an interface and a "
 				       "policy file");
-	ifname = argv[optind];
-	file = argv[optind + 1];
+	return apply_file(argv[optind], argv[optind + 1], force, confirm,
+			  stderr);
+}
 
-	ret = PX_EXIT_FAIL;
+int apply_file(const char *ifname, const char *file, bool force,
+	       unsigned int confirm, FILE *report)
+{
+	struct px_policy *live = NULL, *next = NULL;
+	struct policy_report rep = {0};
+	unsigned int ssh_port;
+	struct px_attached a;
+	char what[PATH_MAX + 16];
+	int ret = PX_EXIT_FAIL, err, lock = -1;
+
 	live = calloc(1, sizeof(*live));
 	next = calloc(1, sizeof(*next));
 	if (!live || !next)
 		goto out;
 	/* Parse before touching anything: a bad file changes nothing. */
-	err = policy_load_file(file, next, &rep, stderr);
+	err = policy_load_file(file, next, &rep, report);
 	if (err) {
 		if (err == -EINVAL) {
 			ret = PX_EXIT_USAGE;
