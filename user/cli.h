@@ -35,6 +35,7 @@ int cmd_confirm(int argc, char **argv);
 int cmd_exporter(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
+int cmd_follow(int argc, char **argv);
 
 /* The name under /var/run/netns given with --netns, or NULL. */
 extern const char *px_netns_name;

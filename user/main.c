@@ -46,6 +46,8 @@ static const struct px_cmd cmds[] = {
 	 "rehearse a policy on a veth pair in a namespace"},
 	{"log", cmd_log, "IF [--rate N] [--count N] [--json]",
 	 "stream dropped packets, rate-limited"},
+	{"follow", cmd_follow, "IF FILE [--force]",
+	 "apply FILE now and whenever it changes (ConfigMaps too)"},
 	{"exporter", cmd_exporter, "[--listen ADDR:PORT] [--max-ports N]",
 	 "serve every filter's counters to Prometheus over HTTP"},
 };
