@@ -105,7 +105,7 @@ static int sync_file(struct follow *fw, bool first)
 	int err, ret;
 
 	err = read_all(fw->file, &buf, &len);
-	if (err) {
+	if (err || !buf) {
 		if (!fw->missing)
 			px_warn("cannot read %s (%s): the live policy of %s "
 				"stays; waiting for the file",
@@ -218,8 +218,8 @@ int cmd_follow(int argc, char **argv)
 	sigset_t set;
 
 	ret = parse_opts(argc, argv, &fw);
-	if (ret)
-		return ret < 0 ? PX_EXIT_OK : ret;
+	if (ret || !fw.file)
+		return ret < 0 ? PX_EXIT_OK : PX_EXIT_USAGE;
 	if (!cli_need_privileges("follow"))
 		return PX_EXIT_FAIL;
 	setvbuf(stdout, NULL, _IOLBF, 0);
