@@ -99,11 +99,12 @@ static const char *message(const struct audit_src *src,
 			 where);
 		break;
 	default:
-		snprintf(buf, len, "%s: %s by %s; the port table says: %s",
-			 port,
-			 f->proto == PX_PROTO_ICMP ? "answered"
-						   : "open to every source",
-			 where, f->advice);
+		snprintf(
+			buf, len, "%s: %s by %s; the port table says: %s", port,
+			f->proto == PX_PROTO_ICMP	? "answered"
+			: strstr(f->advice, "LAN only") ? "open to every source"
+							: "open",
+			where, f->advice);
 	}
 	return buf;
 }

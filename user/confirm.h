@@ -103,8 +103,10 @@ void confirm_release_watcher(const struct confirm_record *r);
 /*
  * Put the state before r's change back now: the previous policy, or
  * detach after attach. Under the pins lock. Fills r->state, r->result.
+ * Returns 0, -ENOLINK when the filter is gone or replaced (nothing to
+ * undo), or -errno when the undo failed.
  */
-void confirm_undo(struct confirm_record *r);
+int confirm_undo(struct confirm_record *r);
 
 /* Shared by confirm*.c and cmd_confirm.c. */
 #define CONFIRM_MAGIC 0x70786331U /* "pxc1" */

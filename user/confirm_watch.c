@@ -57,7 +57,7 @@ static int open_pin(const char *dir, const char *name)
 	return bpf_obj_get(path);
 }
 
-void confirm_undo(struct confirm_record *r)
+int confirm_undo(struct confirm_record *r)
 {
 	__u32 id = 0;
 	int fd, err;
@@ -69,7 +69,7 @@ void confirm_undo(struct confirm_record *r)
 		snprintf(r->result, sizeof(r->result),
 			 "nothing to undo: the filter was detached or "
 			 "replaced meanwhile");
-		return;
+		return -ENOLINK;
 	}
 	if (r->kind == CONFIRM_ATTACH) {
 		fd = open_pin(r->dir, PX_PIN_LINK);
@@ -83,7 +83,7 @@ void confirm_undo(struct confirm_record *r)
 				 "detaching failed (%s): run 'portxdp detach "
 				 "%s'",
 				 strerror(-err), r->ifname);
-			return;
+			return err;
 		}
 		snprintf(r->result, sizeof(r->result),
 			 "portxdp was detached from %s", r->ifname);
@@ -97,13 +97,14 @@ void confirm_undo(struct confirm_record *r)
 				 "putting the previous policy back failed "
 				 "(%s): apply it by hand",
 				 strerror(-err));
-			return;
+			return err;
 		}
 		snprintf(r->result, sizeof(r->result),
 			 "the previous policy is back (%.120s)",
 			 r->prev.source);
 	}
 	r->state = CONFIRM_ROLLED_BACK;
+	return 0;
 }
 
 /* Is path still the record this watcher was started for? */
@@ -182,12 +183,16 @@ watcher(struct confirm_record *r, const char *path, int ready_fd)
 		_exit(0);
 	lock = pins_lock();
 	if (lock >= 0 && still_mine(path, cur)) {
-		confirm_undo(cur);
-		if (got_term && cur->state == CONFIRM_ROLLED_BACK)
+		err = confirm_undo(cur);
+		if (got_term && !err)
 			strncat(cur->result,
 				" (early: the watcher got SIGTERM)",
 				sizeof(cur->result) - strlen(cur->result) - 1);
-		confirm_write_path(path, cur);
+		/* a detached filter leaves nothing to tell */
+		if (err == -ENOLINK)
+			unlink(path);
+		else
+			confirm_write_path(path, cur);
 		openlog("portxdp", LOG_PID, LOG_DAEMON);
 		syslog(LOG_WARNING, "%s: '%s' was not confirmed: %s",
 		       cur->ifname, cur->change, cur->result);
