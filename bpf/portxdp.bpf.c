@@ -314,7 +314,17 @@ static __always_inline bool px_port_open(const struct px_policy *pol, __u32 key)
 	return (((const __u64 *)pol->open)[word] >> (key % 64)) & 1;
 }
 
-SEC("xdp")
+/*
+ * Frags-aware (multi-buffer XDP), so native mode attaches on interfaces
+ * whose MTU is more than a page (jumbo frames). The parser reads only the
+ * first buffer, ctx->data to ctx->data_end, never the fragments: drivers
+ * put at least the first page's worth there (over 3 KiB), which holds
+ * every header of ordinary frames. A frame whose headers run past the
+ * first buffer is judged as a frame cut there, the same as a truncated
+ * one: dropped and counted malformed. Nothing is read from elsewhere, so
+ * no byte of payload is ever taken for a port.
+ */
+SEC("xdp.frags")
 int portxdp(struct xdp_md *ctx)
 {
 	struct hdr_cursor c = {

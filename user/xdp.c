@@ -8,6 +8,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "err.h"
 #include "pins.h"
@@ -47,6 +50,21 @@ static int link_create(int prog_fd, unsigned int ifindex, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The interface's MTU in the current namespace, or 0 when unknown. */
+static int if_mtu(const char *ifname)
+{
+	struct ifreq ifr = {0};
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 0;
+
+	if (s < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(s, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(s);
+	return mtu;
+}
+
 int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
 	       enum px_xdp_mode *mode)
 {
@@ -58,8 +76,22 @@ int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
 			*mode = PX_MODE_NATIVE;
 			return fd;
 		}
-		if (*mode == PX_MODE_NATIVE || fd == -EBUSY || fd == -EEXIST ||
-		    fd == -EPERM) {
+		/* The program is frags-aware: ERANGE is a driver without
+		 * multi-buffer XDP refusing a frame larger than one page. */
+		if (fd == -ERANGE && *mode == PX_MODE_NATIVE) {
+			px_error("cannot attach to %s in native mode: its MTU "
+				 "%d is more than its driver takes for XDP: "
+				 "lower it (ip link set %s mtu 1500) or use "
+				 "--mode generic",
+				 ifname, if_mtu(ifname), ifname);
+			return fd;
+		} else if (fd == -ERANGE) {
+			px_info("%s: its MTU %d is more than its driver takes "
+				"for native XDP; using generic mode (lower "
+				"the MTU for native)",
+				ifname, if_mtu(ifname));
+		} else if (*mode == PX_MODE_NATIVE || fd == -EBUSY ||
+			   fd == -EEXIST || fd == -EPERM) {
 			px_error("cannot attach to %s in native mode: %s%s",
 				 ifname, strerror(-fd),
 				 *mode == PX_MODE_NATIVE
@@ -68,10 +100,11 @@ int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
 					   "--mode generic)"
 					 : "");
 			return fd;
+		} else {
+			px_info("%s: native XDP not available (%s); using "
+				"generic mode",
+				ifname, strerror(-fd));
 		}
-		px_info("%s: native XDP not available (%s); using generic "
-			"mode",
-			ifname, strerror(-fd));
 	}
 	fd = link_create(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
 	if (fd < 0) {

@@ -5,7 +5,9 @@
  * answer of any kind, or an ICMP port-unreachable for UDP) or got no
  * answer in time (dropped on the way):
  *   pxnet tcp  ADDR PORT [TIMEOUT_MS]   exit 0 "reached", 1 "timeout"
- *   pxnet udp  ADDR PORT [TIMEOUT_MS]   exit 0 "reached", 1 "timeout"
+ *   pxnet udp  ADDR PORT [TIMEOUT_MS [SIZE]]
+ *                                       exit 0 "reached", 1 "timeout";
+ *                                       SIZE bytes of payload (default 5)
  *   pxnet send ADDR PORT COUNT          COUNT UDP datagrams, no waiting
  * ADDR is IPv4 or IPv6. UDP probes rely on the far side answering closed
  * UDP ports with ICMP errors (the tests turn off ICMP rate limits there).
@@ -72,15 +74,19 @@ static int probe_tcp(struct sockaddr_storage *ss, socklen_t len, int ms)
 	return verdict(err == 0 || err == ECONNREFUSED);
 }
 
-static int probe_udp(struct sockaddr_storage *ss, socklen_t len, int ms)
+static int probe_udp(struct sockaddr_storage *ss, socklen_t len, int ms,
+		     size_t size)
 {
+	static char payload[65507] = "pxnet";
 	int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	char buf[64];
 
 	if (fd < 0 || connect(fd, (struct sockaddr *)ss, len) < 0)
 		return 2;
-	if (send(fd, "pxnet", 5, 0) < 0)
+	if (size > sizeof(payload))
+		size = sizeof(payload);
+	if (send(fd, payload, size, 0) < 0)
 		return 2;
 	if (poll(&pfd, 1, ms) <= 0)
 		return verdict(0);
@@ -121,6 +127,7 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || make_addr(argv[2], argv[3], &ss, &len)) {
 		fprintf(stderr, "usage: pxnet tcp|udp ADDR PORT [TIMEOUT_MS] | "
+				"pxnet udp ADDR PORT TIMEOUT_MS SIZE | "
 				"pxnet send ADDR PORT COUNT\n");
 		return 2;
 	}
@@ -128,7 +135,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "tcp"))
 		return probe_tcp(&ss, len, (int)n);
 	if (!strcmp(argv[1], "udp"))
-		return probe_udp(&ss, len, (int)n);
+		return probe_udp(&ss, len, (int)n,
+				 argc > 5 ? strtoul(argv[5], NULL, 10) : 5);
 	if (!strcmp(argv[1], "send"))
 		return send_udp(&ss, len, n);
 	fprintf(stderr, "pxnet: unknown mode '%s'\n", argv[1]);
