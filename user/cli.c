@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "text.h"
 
 const char *px_netns_name;
 
@@ -58,7 +59,7 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 
 	fprintf(stderr, "portxdp: error: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	text_vprint(stderr, fmt, ap); /* control characters escaped */
 	va_end(ap);
 	fprintf(stderr, ": see 'portxdp %s --help'\n", verb);
 	return PX_EXIT_USAGE;

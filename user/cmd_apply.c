@@ -41,6 +41,7 @@
 #include "maps.h"
 #include "pins.h"
 #include "policy.h"
+#include "text.h"
 #include "xdp.h"
 
 static const char apply_help[] =
@@ -396,9 +397,9 @@ static void note_change(struct px_policy *pol, const char *change)
 		n = snprintf(buf, sizeof(buf), "%.*s + ... + %s%s%s", base_len,
 			     old, tail, *tail ? " + " : "", change);
 	}
-	if (n >=
-	    PX_SOURCE_LEN) /* one change longer than it all: mark the cut */
-		memcpy(buf + PX_SOURCE_LEN - 4, "...", 4);
+	if (n >= PX_SOURCE_LEN) /* one change longer than it all: mark the cut,
+				   on a character boundary */
+		memcpy(buf + utf8_cut(buf, PX_SOURCE_LEN - 4), "...", 4);
 	/* Copy the string only: the bytes after it go to the kernel too. */
 	memset(pol->source, 0, sizeof(pol->source));
 	memcpy(pol->source, buf, strnlen(buf, PX_SOURCE_LEN - 1));

@@ -33,6 +33,7 @@
 #include "log_pcap.h"
 #include "pins.h"
 #include "portxdp.h"
+#include "text.h"
 
 _Static_assert(sizeof(struct px_event) == 40 + PX_EVENT_SNAPLEN,
 	       "px_event: 32 bytes of headers, then the frame");
@@ -146,11 +147,11 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct log_state *st = ctx;
 	const struct px_event *e = data;
-	char src[INET6_ADDRSTRLEN] = "?", when[48], ms[8], from[80], to[32];
+	char src[INET6_ADDRSTRLEN] = "?", when[TEXT_TIME_LEN], from[80], to[32];
 	const char *proto = proto_name(e->proto);
+	long long secs;
 	double t;
-	time_t secs;
-	struct tm tm;
+	int ms;
 
 	if (size < sizeof(*e) || e->time_ns < st->start_ns)
 		return 0;
@@ -165,20 +166,15 @@ static int on_event(void *ctx, void *data, size_t size)
 	else if (e->family == 6)
 		inet_ntop(AF_INET6, e->saddr, src, sizeof(src));
 	t = e->time_ns / 1e9 + st->real_minus_mono;
-	secs = (time_t)t;
-	snprintf(ms, sizeof(ms), "%03d", (int)((t - secs) * 1000) % 1000);
+	secs = (long long)t;
+	ms = (int)((t - (double)secs) * 1000) % 1000;
 
 	if (st->json) {
 		struct json j;
 
-		gmtime_r(&secs, &tm);
-		strftime(when, sizeof(when) - sizeof(ms) - 2,
-			 "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(when + strlen(when), sizeof(when) - strlen(when),
-			 ".%sZ", ms);
 		json_init(&j, stdout);
 		json_obj_open(&j);
-		json_key_str(&j, "time", when);
+		json_key_time(&j, "time", secs, ms);
 		json_key_str(&j, "src", e->family ? src : NULL);
 		if (has_ports(e)) {
 			json_key_u64(&j, "sport", e->sport);
@@ -189,8 +185,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		json_obj_close(&j);
 		json_end(&j);
 	} else {
-		localtime_r(&secs, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		text_time_local(when, sizeof(when), secs, ms);
 		if (has_ports(e) && e->family == 6)
 			snprintf(from, sizeof(from), "[%s]:%u", src, e->sport);
 		else if (has_ports(e))
@@ -203,7 +198,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			snprintf(to, sizeof(to), "%u/%s", e->dport, proto);
 		else
 			snprintf(to, sizeof(to), "%s", proto ? proto : "-");
-		printf("%s.%s  %-24s ->  %-10s %s\n", when, ms, from, to,
+		printf("%s  %-24s ->  %-10s %s\n", when, from, to,
 		       reason_name(e->reason));
 	}
 counted:
@@ -227,8 +222,14 @@ static void report_left_out(const struct log_state *st, __u64 sup, __u64 lost,
 		return;
 	}
 	if (st->json) {
-		printf("{\"suppressed\": %llu, \"lost\": %llu}\n",
-		       (unsigned long long)sup, (unsigned long long)lost);
+		struct json j;
+
+		json_init(&j, stdout);
+		json_obj_open(&j);
+		json_key_u64(&j, "suppressed", sup);
+		json_key_u64(&j, "lost", lost);
+		json_obj_close(&j);
+		json_end(&j);
 		return;
 	}
 	if (sup)

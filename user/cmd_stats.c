@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "stats.h"
 #include "table.h"
+#include "text.h"
 
 #define STATS_DEFAULT_TOP 20
 #define STATS_DEFAULT_SECS 1.0
@@ -109,6 +110,24 @@ static double now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* What is wrong with a --watch value, in words. */
+static int watch_secs_error(const char *arg)
+{
+	double d;
+
+	if (stats_parse_secs(arg, &d) == -ERANGE)
+		return cli_usage_error(
+			"stats",
+			"--watch %s is out of range: the interval is 0.1 to "
+			"86400 seconds (shorter would measure the reading more "
+			"than the traffic)",
+			arg);
+	return cli_usage_error("stats",
+			       "--watch wants seconds between 0.1 and 86400, "
+			       "not '%s'",
+			       arg);
+}
+
 static int parse_opts(int argc, char **argv, struct stats_opts *o)
 {
 	static const struct option longopts[] = {
@@ -145,16 +164,10 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 			/* `--watch 2`: take the next word when it is a number
 			 */
 			if (!optarg && optind < argc &&
-			    !stats_parse_secs(argv[optind], &o->secs)) {
-				optind++;
-				break;
-			}
+			    stats_parse_secs(argv[optind], &o->secs) != -EINVAL)
+				optarg = argv[optind++];
 			if (optarg && stats_parse_secs(optarg, &o->secs))
-				return cli_usage_error(
-					"stats",
-					"--watch wants seconds between 0.1 and "
-					"86400, not '%s'",
-					optarg);
+				return watch_secs_error(optarg);
 			break;
 		case 'c':
 			if (cli_parse_ulong(optarg, 1, ULONG_MAX, &o->count))
@@ -295,12 +308,10 @@ static int show(const struct stats_opts *o, const struct reading *cur,
 			return -errno;
 		fputs("\033[H", f);
 	} else if (o->watch && o->fmt == FMT_TABLE) {
-		char stamp[64];
-		time_t t = cur->real;
+		char stamp[TEXT_TIME_LEN];
 
-		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %z",
-			 localtime(&t));
-		printf("--- %s\n", stamp);
+		printf("--- %s\n",
+		       text_time_local(stamp, sizeof(stamp), cur->real, -1));
 	}
 
 	switch (o->fmt) {

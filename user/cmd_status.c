@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "pins.h"
 #include "policy.h"
+#include "text.h"
 #include "xdp.h"
 
 static const char help[] =
@@ -72,10 +73,12 @@ static void gather(const char *ifname, struct px_attached *a,
 
 static void print_text(const struct iface_status *s)
 {
-	char when[64] = "?";
-	time_t t;
+	char when[TEXT_TIME_LEN], name[TEXT_IFNAME_SAFE];
+	char src[4 * PX_SOURCE_LEN];
 
-	printf("%s: %s", s->ifname, s->state);
+	/* names and paths may hold any byte but '/': escape the controls */
+	text_safe(name, sizeof(name), s->ifname);
+	printf("%s: %s", name, s->state);
 	if (!strcmp(s->state, "attached"))
 		printf(", %s mode, program id %u, link id %u",
 		       xdp_mode_name(s->xdp.mode), s->prog_id, s->link_id);
@@ -85,12 +88,12 @@ static void print_text(const struct iface_status *s)
 		       "removes "
 		       "the leftover pins (or 'portxdp detach --stale' all "
 		       "such)\n",
-		       s->ifname);
+		       name);
 	if (s->have_pol) {
-		t = (time_t)s->pol.applied_at;
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z",
-			 localtime(&t));
-		printf("  policy     %s (applied %s)\n", s->pol.source, when);
+		text_time_local(when, sizeof(when),
+				(long long)s->pol.applied_at, -1);
+		printf("  policy     %s (applied %s)\n",
+		       text_safe(src, sizeof(src), s->pol.source), when);
 		for (int p = PX_TCP; p < PX_NPROTO; p++) {
 			unsigned int open = policy_count_open(&s->pol, p);
 
@@ -128,7 +131,8 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_key(j, "policy");
 		json_obj_open(j);
 		json_key_str(j, "source", s->pol.source);
-		json_key_u64(j, "applied_at", s->pol.applied_at);
+		json_key_time(j, "applied_at", (long long)s->pol.applied_at,
+			      -1);
 		for (int p = PX_TCP; p < PX_NPROTO; p++) {
 			unsigned int open = policy_count_open(&s->pol, p);
 
@@ -156,6 +160,26 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_obj_close(j);
 	}
 	json_obj_close(j);
+}
+
+/* One interface pinned in another namespace, for people. */
+static void other_ns_text(const char *ifname, const char *nsname,
+			  const char *path)
+{
+	char name[TEXT_IFNAME_SAFE], ns[4 * 256], dir[4 * PATH_MAX];
+
+	text_safe(name, sizeof(name), ifname);
+	if (nsname) {
+		text_safe(ns, sizeof(ns), nsname);
+		printf("%s: attached in network namespace %s (see 'portxdp "
+		       "--netns %s status')\n",
+		       name, ns, ns);
+	} else {
+		printf("%s: pinned in a network namespace that is gone or "
+		       "unnamed (%s/%s); 'portxdp detach --stale' removes pins "
+		       "whose filter is gone\n",
+		       name, text_safe(dir, sizeof(dir), path), name);
+	}
 }
 
 /* Interfaces with pins in the other namespaces' folders. */
@@ -193,16 +217,8 @@ static void other_namespaces(bool as_json, struct json *j)
 				json_key_str(j, "interface", ie->d_name);
 				json_key_str(j, "pins", path);
 				json_obj_close(j);
-			} else if (nsname) {
-				printf("%s: attached in network namespace %s "
-				       "(see 'portxdp --netns %s status')\n",
-				       ie->d_name, nsname, nsname);
 			} else {
-				printf("%s: pinned in a network namespace that "
-				       "is gone or unnamed (%s/%s); 'portxdp "
-				       "detach --stale' removes pins whose "
-				       "filter is gone\n",
-				       ie->d_name, path, ie->d_name);
+				other_ns_text(ie->d_name, nsname, path);
 			}
 		}
 		closedir(d);

@@ -6,13 +6,15 @@
 #include <bpf/libbpf.h>
 
 #include "err.h"
+#include "text.h"
 
 bool px_verbose;
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	/* names in a message are escaped: a one-line message stays one */
 	fprintf(stderr, "portxdp: %s", prefix);
-	vfprintf(stderr, fmt, ap);
+	text_vprint(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The JSON writer behind every --json output; see json.h. */
+/*
+ * The JSON writer behind every --json output; see json.h. Strings go
+ * through text_json(), so the output is valid UTF-8 whatever the bytes.
+ */
 #include <inttypes.h>
+#include <math.h>
 
 #include "json.h"
+#include "text.h"
 
 void json_init(struct json *j, FILE *f)
 {
@@ -60,30 +65,7 @@ void json_arr_close(struct json *j)
 static void quoted(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
+	text_json(f, s);
 	fputc('"', f);
 }
 
@@ -104,22 +86,17 @@ void json_str(struct json *j, const char *s)
 		fputs("null", j->f);
 }
 
-void json_u64(struct json *j, uint64_t v)
+static void json_u64(struct json *j, uint64_t v)
 {
 	sep(j);
 	fprintf(j->f, "%" PRIu64, v);
 }
 
-void json_i64(struct json *j, int64_t v)
+static void json_double(struct json *j, double v, int decimals)
 {
 	sep(j);
-	fprintf(j->f, "%" PRId64, v);
-}
-
-void json_bool(struct json *j, bool v)
-{
-	sep(j);
-	fputs(v ? "true" : "false", j->f);
+	/* JSON has no NaN or infinity; a rate is never either but for a bug */
+	fprintf(j->f, "%.*f", decimals, isfinite(v) ? v : 0.0);
 }
 
 void json_null(struct json *j)
@@ -140,16 +117,17 @@ void json_key_u64(struct json *j, const char *key, uint64_t v)
 	json_u64(j, v);
 }
 
-void json_key_i64(struct json *j, const char *key, int64_t v)
+void json_key_double(struct json *j, const char *key, double v, int decimals)
 {
 	json_key(j, key);
-	json_i64(j, v);
+	json_double(j, v, decimals);
 }
 
-void json_key_bool(struct json *j, const char *key, bool v)
+void json_key_time(struct json *j, const char *key, long long secs, int ms)
 {
-	json_key(j, key);
-	json_bool(j, v);
+	char when[TEXT_TIME_LEN];
+
+	json_key_str(j, key, text_time_utc(when, sizeof(when), secs, ms));
 }
 
 void json_end(struct json *j)

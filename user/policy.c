@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "policy.h"
+#include "text.h"
 #include "table.h"
 
 #define MAX_ERRORS 20
@@ -869,7 +870,7 @@ static int finish(struct pstate *st, struct px_policy *out,
 	rep->warnings = st->warnings;
 	if (st->errors)
 		return -EINVAL;
-	snprintf(st->pol.source, sizeof(st->pol.source), "%s", st->name);
+	text_copy(st->pol.source, sizeof(st->pol.source), st->name);
 	*out = st->pol;
 	return 0;
 }
@@ -959,7 +960,7 @@ static int load_file(const char *path, struct px_policy *out,
 
 		/* status shows where a policy came from, from any folder */
 		if (abs)
-			snprintf(out->source, sizeof(out->source), "%s", abs);
+			text_copy(out->source, sizeof(out->source), abs);
 		free(abs);
 	}
 	free(text);

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "policy.h"
 #include "stats.h"
+#include "text.h"
 
 const char *stats_proto_name(int proto)
 {
@@ -154,9 +155,13 @@ static void table_row(FILE *f, const struct widths *w, const char *port,
 		      const char *name, bool open, __u64 dropped, __u64 passed,
 		      const double *rates, const char *eol)
 {
-	fprintf(f, "%-*s  %-*.*s  %-*s  %*" PRIu64 "  %*" PRIu64, w->port, port,
-		w->name, NAME_MAX_W, name, w->state, open ? "open" : "closed",
-		w->dropped, (uint64_t)dropped, w->passed, (uint64_t)passed);
+	char cut[NAME_MAX_W + 1];
+
+	/* cut on a character, never inside one */
+	text_copy(cut, sizeof(cut), name);
+	fprintf(f, "%-*s  %-*s  %-*s  %*" PRIu64 "  %*" PRIu64, w->port, port,
+		w->name, cut, w->state, open ? "open" : "closed", w->dropped,
+		(uint64_t)dropped, w->passed, (uint64_t)passed);
 	if (rates) {
 		print_rate(f, w->rate, rates[0]);
 		print_rate(f, w->rate, rates[1]);
@@ -174,8 +179,8 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 			   .dropped = 7,
 			   .passed = 6,
 			   .rate = 8};
+	char port[16], ifname[TEXT_IFNAME_SAFE];
 	double rates[2];
-	char port[16];
 
 	for (size_t i = 0; i < v->shown; i++) {
 		const struct stats_row *r = &v->rows[i];
@@ -188,8 +193,9 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 	w.dropped = max_i(w.dropped, u64_width(t->ping_dropped));
 	w.passed = max_i(w.passed, u64_width(t->ping_passed));
 
-	fprintf(f, "portxdp stats %s: %zu port%s with hits", v->ifname,
-		v->nrows, v->nrows == 1 ? "" : "s");
+	fprintf(f, "portxdp stats %s: %zu port%s with hits",
+		text_safe(ifname, sizeof(ifname), v->ifname), v->nrows,
+		v->nrows == 1 ? "" : "s");
 	if (v->rates)
 		fprintf(f, ", rates over the last %.1f s", v->interval);
 	fputs(eol, f);
@@ -234,18 +240,6 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 
 /* --- JSON ----------------------------------------------------------------- */
 
-/*
- * json.h writes integers only; a rate is a fraction. After json_key() the
- * writer expects exactly one value, so clearing after_key and printing the
- * number is what json_u64() itself would do.
- */
-static void json_key_rate(struct json *j, const char *key, double v)
-{
-	json_key(j, key);
-	j->after_key = false;
-	fprintf(j->f, "%.3f", isfinite(v) ? v : 0.0);
-}
-
 void stats_print_json(FILE *f, const struct stats_view *v)
 {
 	const struct px_totals *t = &v->totals;
@@ -267,8 +261,8 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 		json_key_u64(&j, "dropped", r->dropped);
 		json_key_u64(&j, "passed", r->passed);
 		if (v->rates) {
-			json_key_rate(&j, "dropped_rate", r->dropped_rate);
-			json_key_rate(&j, "passed_rate", r->passed_rate);
+			json_key_double(&j, "dropped_rate", r->dropped_rate, 3);
+			json_key_double(&j, "passed_rate", r->passed_rate, 3);
 		}
 		json_obj_close(&j);
 	}
@@ -279,8 +273,8 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 	json_key_u64(&j, "dropped", t->ping_dropped);
 	json_key_u64(&j, "passed", t->ping_passed);
 	if (v->rates) {
-		json_key_rate(&j, "dropped_rate", v->ping_dropped_rate);
-		json_key_rate(&j, "passed_rate", v->ping_passed_rate);
+		json_key_double(&j, "dropped_rate", v->ping_dropped_rate, 3);
+		json_key_double(&j, "passed_rate", v->ping_passed_rate, 3);
 	}
 	json_obj_close(&j);
 	json_key(&j, "totals");
@@ -291,13 +285,13 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 	json_key_u64(&j, "fragments", t->fragments);
 	json_key_u64(&j, "non_ip", t->non_ip);
 	if (v->rates) {
-		json_key_rate(&j, "dropped_rate", v->dropped_rate);
-		json_key_rate(&j, "passed_rate", v->passed_rate);
+		json_key_double(&j, "dropped_rate", v->dropped_rate, 3);
+		json_key_double(&j, "passed_rate", v->passed_rate, 3);
 	}
 	json_obj_close(&j);
 	if (v->rates) {
-		json_key_i64(&j, "time", v->time);
-		json_key_rate(&j, "interval", v->interval);
+		json_key_time(&j, "time", v->time, -1);
+		json_key_double(&j, "interval", v->interval, 3);
 	}
 	if (v->shown < v->nrows)
 		json_key_u64(&j, "ports_not_shown", v->nrows - v->shown);
@@ -307,20 +301,6 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 
 /* --- Prometheus ----------------------------------------------------------- */
 
-void stats_prom_escape(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", f);
-		else if (*s == '"')
-			fputs("\\\"", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-}
-
 static void prom_family(FILE *f, const char *name, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
@@ -329,7 +309,7 @@ static void prom_family(FILE *f, const char *name, const char *help)
 static void prom_iface(FILE *f, const char *name, const struct stats_view *v)
 {
 	fprintf(f, "%s{interface=\"", name);
-	stats_prom_escape(f, v->ifname);
+	text_prom(f, v->ifname);
 	fputc('"', f);
 }
 
@@ -347,7 +327,7 @@ static void prom_port_family(FILE *f, const struct stats_view *v, bool drop)
 		prom_iface(f, name, v);
 		fprintf(f, ",port=\"%u\",proto=\"%s\",name=\"", r->port,
 			stats_proto_name(r->proto));
-		stats_prom_escape(f, r->name);
+		text_prom(f, r->name);
 		fprintf(f, "\",state=\"%s\"} %" PRIu64 "\n",
 			r->open ? "open" : "closed",
 			(uint64_t)(drop ? r->dropped : r->passed));
@@ -410,8 +390,10 @@ int stats_parse_secs(const char *s, double *out)
 		return -EINVAL;
 	errno = 0;
 	d = strtod(s, &end);
-	if (errno || *end || !isfinite(d) || d < 0.1 || d > 86400)
+	if (*end || end == s || isnan(d))
 		return -EINVAL;
+	if (errno || !isfinite(d) || d < 0.1 || d > 86400)
+		return -ERANGE; /* a number, but no interval stats takes */
 	*out = d;
 	return 0;
 }

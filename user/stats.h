@@ -96,15 +96,13 @@ void stats_print_json(FILE *f, const struct stats_view *v);
 /* The Prometheus text exposition format (version 0.0.4). */
 void stats_print_prometheus(FILE *f, const struct stats_view *v);
 
-/* Write s as a Prometheus label value: \ " and newline escaped. */
-void stats_prom_escape(FILE *f, const char *s);
-
 /* "tcp", "udp". */
 const char *stats_proto_name(int proto);
 
 /*
- * Parse a --watch argument: 0.1 to 86400 seconds ("2", "0.5"). 0 or
- * -EINVAL. (Whole numbers, --top and --count: cli_parse_ulong.)
+ * Parse a --watch argument: 0.1 to 86400 seconds ("2", "0.5"). 0, -EINVAL
+ * (not a number) or -ERANGE (a number out of that range, "0.05").
+ * (Whole numbers, --top and --count: cli_parse_ulong.)
  */
 int stats_parse_secs(const char *s, double *out);
 

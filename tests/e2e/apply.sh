@@ -75,7 +75,7 @@ test_apply_second_policy_while_traffic_flows() {
 	assert_eq "$(hits 5002 udp)" "0 2000" "5002/udp, sent during the apply"
 	assert_eq "$(live source)" "$(realpath "$P2")" "status source"
 	now=$(date +%s)
-	at=$(live applied_at)
+	at=$(live 'applied_at | fromdate') # UTC, "2026-11-28T20:30:05Z"
 	[ $((now - at)) -le 5 ] || fail "applied_at $at is not now ($now)"
 	px status "$IF_IN" | grep -q "policy *$(realpath "$P2") (applied " ||
 		fail "status text: $(px status "$IF_IN")"

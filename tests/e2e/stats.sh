@@ -149,7 +149,7 @@ test_watch_log_blocks_and_json_lines() {
 	kill "$traffic" 2>/dev/null || true
 	echo "$out"
 	assert_eq "$(echo "$out" | wc -l)" 2 "one JSON line per interval"
-	n=$(echo "$out" | jq -s '[.[] | select(.time > 1600000000 and
+	n=$(echo "$out" | jq -s '[.[] | select((.time | fromdate) > 1600000000 and
 		.interval >= 0.4 and .ports[0].port == '"$P_CLOSED"' and
 		.ports[0].dropped_rate > 0)] | length')
 	assert_eq "$n" 2 "time, interval and a non-zero rate in each line"

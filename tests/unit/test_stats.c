@@ -229,7 +229,9 @@ static void test_json_watch_only_adds_keys(void)
 			"\"non_ip\": 0, \"dropped_rate\": 2.500, "
 			"\"passed_rate\": 0.000}",
 			"totals rates");
-	ASSERT_CONTAINS(out, "\"time\": 1700000000, \"interval\": 2.000}\n",
+	ASSERT_CONTAINS(out,
+			"\"time\": \"2023-11-14T22:13:20Z\", \"interval\": "
+			"2.000}\n",
 			"time and interval");
 	ASSERT_EQ(strchr(out, '\n') - out, (long)strlen(out) - 1,
 		  "one line per object");
