@@ -123,6 +123,20 @@ void json_key_double(struct json *j, const char *key, double v, int decimals)
 	json_double(j, v, decimals);
 }
 
+void json_key_i64(struct json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	sep(j);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+void json_key_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	sep(j);
+	fputs(v ? "true" : "false", j->f);
+}
+
 void json_key_time(struct json *j, const char *key, long long secs, int ms)
 {
 	char when[TEXT_TIME_LEN];

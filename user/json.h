@@ -34,6 +34,8 @@ void json_str(struct json *j, const char *s); /* NULL writes null */
 void json_null(struct json *j);
 void json_key_str(struct json *j, const char *key, const char *s);
 void json_key_u64(struct json *j, const char *key, uint64_t v);
+void json_key_i64(struct json *j, const char *key, int64_t v);
+void json_key_bool(struct json *j, const char *key, bool v);
 /* A fraction with that many decimals (a rate: 3); NaN or infinity: 0. */
 void json_key_double(struct json *j, const char *key, double v, int decimals);
 /* Unix seconds as "2026-11-28T20:30:05Z" (UTC; ms >= 0: ".123Z"). */

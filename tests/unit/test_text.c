@@ -149,18 +149,22 @@ static void test_json_writer(void)
 		json_obj_close(&j);
 		json_arr_close(&j);
 		json_key_u64(&j, "n", 18446744073709551615ULL);
+		json_key_i64(&j, "i", -5);
+		json_key_bool(&j, "b", true);
 		json_key_double(&j, "rate", 2.0 / 3, 3);
 		json_key_double(&j, "nan", 0.0 / 0.0, 3);
 		json_key_time(&j, "time", 1700000000, -1);
 		json_obj_close(&j);
 		json_end(&j);
 	});
-	ASSERT_STREQ(out,
-		     "{\"interface\": \"v\\ufffd\", \"name\": null, \"list\": "
-		     "[\"a\", null, {}], \"n\": 18446744073709551615, "
-		     "\"rate\": 0.667, \"nan\": 0.000, \"time\": "
-		     "\"2023-11-14T22:13:20Z\"}\n",
-		     "commas, nesting, every value kind");
+	ASSERT_STREQ(
+		out,
+		"{\"interface\": \"v\\ufffd\", \"name\": null, \"list\": "
+		"[\"a\", null, {}], \"n\": 18446744073709551615, \"i\": -5, "
+		"\"b\": true, "
+		"\"rate\": 0.667, \"nan\": 0.000, \"time\": "
+		"\"2023-11-14T22:13:20Z\"}\n",
+		"commas, nesting, every value kind");
 	free(out);
 	CAPTURE(out, json_error(f, "no \x1b here"));
 	ASSERT_STREQ(out, "{\"error\": \"no \\u001b here\"}\n", "json_error");
