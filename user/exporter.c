@@ -3,7 +3,7 @@
  * The metrics of `portxdp exporter` (see exporter.h): a walk over every
  * filter's pins, one reading of each, the per-filter state that keeps the
  * series steady, and the exposition text. Label values go through
- * stats_prom_escape(), the one escaper of the Prometheus output.
+ * text_prom() (text.h), the one escaper of the Prometheus output.
  *
  * Every packet a filter sees is counted once in dropped or passed
  * (bpf/portxdp.bpf.c, px_record), so the series below partition them:
@@ -30,6 +30,7 @@
 #include "netns.h"
 #include "portxdp.h"
 #include "stats.h"
+#include "text.h"
 #include "xdp.h"
 
 #define NWORDS (PX_COUNTER_KEYS / 64)
@@ -383,9 +384,9 @@ static void family(FILE *f, const char *name, const char *type,
 static void series(FILE *f, const char *name, const struct ex_filter *x)
 {
 	fprintf(f, "%s{interface=\"", name);
-	stats_prom_escape(f, x->ifname);
+	text_prom(f, x->ifname);
 	fputs("\",netns=\"", f);
-	stats_prom_escape(f, x->netns);
+	text_prom(f, x->netns);
 	fputc('"', f);
 }
 
