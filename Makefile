@@ -202,15 +202,18 @@ px_sbin := $(PREFIX)/sbin
 px_data := $(PREFIX)/share/portxdp
 px_man8 := $(PREFIX)/share/man/man8
 px_bashcomp := $(PREFIX)/share/bash-completion/completions
+px_doc := $(PREFIX)/share/doc/portxdp
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 install: $(BUILD)/portxdp
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(px_sbin) $(DESTDIR)$(px_data) \
-		$(DESTDIR)$(px_man8) $(DESTDIR)$(px_bashcomp) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(px_man8) $(DESTDIR)$(px_bashcomp) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(px_doc)
 	$(Q)install -m 0755 $(BUILD)/portxdp $(DESTDIR)$(px_sbin)/portxdp
 	$(Q)install -m 0644 policies/ports.table policies/*.policy $(DESTDIR)$(px_data)/
 	$(Q)install -m 0644 doc/portxdp.8 $(DESTDIR)$(px_man8)/portxdp.8
+	$(Q)install -m 0644 doc/design.md $(DESTDIR)$(px_doc)/design.md
 	$(Q)install -m 0644 contrib/bash-completion/portxdp $(DESTDIR)$(px_bashcomp)/portxdp
 	$(Q)sed 's|@SBINDIR@|$(px_sbin)|g' contrib/systemd/portxdp@.service \
 		> $(DESTDIR)$(UNITDIR)/portxdp@.service
@@ -225,8 +228,9 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(px_sbin)/portxdp $(DESTDIR)$(px_man8)/portxdp.8 \
 		$(DESTDIR)$(px_bashcomp)/portxdp $(DESTDIR)$(UNITDIR)/portxdp@.service \
 		$(DESTDIR)$(UNITDIR)/portxdp-exporter.service \
+		$(DESTDIR)$(px_doc)/design.md \
 		$(DESTDIR)$(px_data)/ports.table $(addprefix $(DESTDIR)$(px_data)/,$(notdir $(wildcard policies/*.policy)))
-	$(Q)rmdir $(DESTDIR)$(px_data) 2>/dev/null || true
+	$(Q)rmdir $(DESTDIR)$(px_data) $(DESTDIR)$(px_doc) 2>/dev/null || true
 
 # --- differential packet test and static checks (issue 7; append-only) ------
 # fuzz-packets: the full differential run of the XDP program against the

@@ -89,7 +89,7 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol);
 
 /*
  * doc/design.md section 6 JSON, one object on one line. With v->rates it adds
- * "time", "interval" and *_rate keys; SPEC's keys stay as they are.
+ * "time", "interval" and *_rate keys; section 6's keys stay as they are.
  */
 void stats_print_json(FILE *f, const struct stats_view *v);
 

@@ -21,7 +21,7 @@ test_install_layout() {
 	do_install DESTDIR="$d" PREFIX=/usr
 	for f in usr/sbin/portxdp usr/share/portxdp/ports.table \
 		usr/share/portxdp/default.policy usr/share/portxdp/lockdown.policy \
-		usr/share/man/man8/portxdp.8 \
+		usr/share/man/man8/portxdp.8 usr/share/doc/portxdp/design.md \
 		usr/share/bash-completion/completions/portxdp \
 		usr/lib/systemd/system/portxdp@.service \
 		usr/lib/systemd/system/portxdp-exporter.service; do
