@@ -247,7 +247,7 @@ uninstall:
 .PHONY: fuzz-packets check
 TEST_PKGS += clang-tidy cppcheck valgrind
 # issue 17: the exporter's test runs the real Prometheus server
-TEST_PKGS += prometheus curl
+TEST_PKGS += prometheus curl tcpdump tshark ansible-core
 PACKETS ?= 1000000
 SEED ?= 1
 TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,$\
