@@ -12,7 +12,8 @@
 #      packet for each filter;
 #   3. control path: `portxdp attach` as a whole command, program size and
 #      map memory; then the apply and stats benches of their own issues
-#      (tests/bench/apply.sh, tests/bench/stats*.sh, tests/bench/log.sh) when
+#      (tests/bench/apply.sh, tests/bench/stats*.sh, tests/bench/log.sh,
+#      tests/bench/exporter.sh) when
 #      they are present.
 #
 # The veth receiver runs in its own namespace with GRO on and threaded
@@ -318,7 +319,8 @@ bench_control() {
 # The other issues' benches: run when present, their output appended.
 bench_others() {
 	local f
-	for f in tests/bench/apply.sh tests/bench/stats*.sh tests/bench/log.sh; do
+	for f in tests/bench/apply.sh tests/bench/stats*.sh tests/bench/log.sh \
+		tests/bench/exporter.sh; do
 		[ -x "$f" ] || continue
 		echo "  bench: $f" >&2
 		echo "### ${f#tests/bench/}"
