@@ -325,6 +325,7 @@ int apply_file(const char *ifname, const char *file, bool force,
 	struct px_attached a;
 	char what[PATH_MAX + 16];
 	int ret = PX_EXIT_FAIL, err, lock = -1;
+	sigset_t sigs;
 
 	live = calloc(1, sizeof(*live));
 	next = calloc(1, sizeof(*next));
@@ -359,9 +360,13 @@ int apply_file(const char *ifname, const char *file, bool force,
 		goto out_pins;
 	}
 	snprintf(what, sizeof(what), "applied %s", file);
+	if (confirm) /* no way out between the change and its watcher */
+		confirm_hold_signals(&sigs);
 	ret = install(ifname, what, a.policy_fd, live, next);
 	if (!ret && confirm)
 		ret = arm(&a, what, confirm, live);
+	if (confirm)
+		confirm_release_signals(&sigs);
 out_pins:
 	pins_close(&a);
 	pins_unlock(lock);
@@ -415,6 +420,7 @@ static int open_close(int argc, char **argv, bool open)
 	struct px_attached a;
 	int ret, err, lock = -1, nspecs;
 	unsigned int confirm;
+	sigset_t sigs;
 	size_t len;
 	bool force;
 
@@ -470,9 +476,13 @@ static int open_close(int argc, char **argv, bool open)
 		len += (size_t)snprintf(change + len, sizeof(change) - len,
 					" %s", argv[optind + 1 + i]);
 	note_change(next, change);
+	if (confirm) /* no way out between the change and its watcher */
+		confirm_hold_signals(&sigs);
 	ret = install(ifname, change, a.policy_fd, live, next);
 	if (!ret && confirm)
 		ret = arm(&a, change, confirm, live);
+	if (confirm)
+		confirm_release_signals(&sigs);
 out_pins:
 	pins_close(&a);
 	pins_unlock(lock);

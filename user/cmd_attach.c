@@ -101,6 +101,7 @@ int cmd_attach(int argc, char **argv)
 		{0},
 	};
 	unsigned int confirm = 0;
+	sigset_t sigs;
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
 	char default_path[PATH_MAX], dir[PATH_MAX];
 	struct policy_report rep = {0};
@@ -108,7 +109,7 @@ int cmd_attach(int argc, char **argv)
 	enum px_xdp_mode mode;
 	struct px_policy *pol;
 	unsigned int ifindex;
-	bool force = false;
+	bool force = false, held = false;
 	int ret = PX_EXIT_FAIL, lock = -1, link_fd = -1, c, err;
 
 	while ((c = cli_getopt(argc, argv, "p:m:f", opts, help)) != -1) {
@@ -206,6 +207,9 @@ int cmd_attach(int argc, char **argv)
 		px_error("cannot install the policy: %s", strerror(-err));
 		goto out;
 	}
+	held = confirm != 0; /* no way out between attach and its watcher */
+	if (held)
+		confirm_hold_signals(&sigs);
 	link_fd = xdp_attach(bpf_program__fd(skel->progs.portxdp), ifname,
 			     ifindex, &mode);
 	if (link_fd < 0)
@@ -238,5 +242,7 @@ out:
 	portxdp_bpf__destroy(skel);
 	pins_unlock(lock);
 	free(pol);
+	if (held)
+		confirm_release_signals(&sigs);
 	return ret;
 }

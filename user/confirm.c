@@ -41,6 +41,25 @@ int confirm_parse_secs(const char *verb, const char *arg, unsigned int *secs)
 	return 0;
 }
 
+void confirm_hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+void confirm_release_signals(const sigset_t *old)
+{
+	fflush(NULL); /* a closed stdout's SIGPIPE, before the mask goes */
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 int confirm_path(const char *ifname, char *buf, size_t len)
 {
 	unsigned long ino;

@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -89,6 +90,17 @@ struct confirm_change {
  * that fails, the change is undone now. 0 or -errno (printed).
  */
 int confirm_arm(const struct confirm_change *c);
+
+/*
+ * Hold back SIGHUP, SIGINT, SIGQUIT, SIGTERM and SIGPIPE (old gets the mask
+ * to restore) from just before a change made with --confirm until its
+ * watcher runs, then confirm_release_signals(): a hangup, Ctrl-C or a
+ * closed stdout in between would otherwise end the command with the
+ * change made and nothing to undo it. One held back ends the command
+ * once released, as it would have.
+ */
+void confirm_hold_signals(sigset_t *old);
+void confirm_release_signals(const sigset_t *old);
 
 /* The record of ifname in the current network namespace. 0 or -ENOENT. */
 int confirm_read(const char *ifname, struct confirm_record *r);

@@ -142,6 +142,9 @@ static void quiet_process(int keep_fd)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	/* the caller holds signals back until this runs: not for the watcher */
+	sigemptyset(&sa.sa_mask);
+	sigprocmask(SIG_SETMASK, &sa.sa_mask, NULL);
 }
 
 static void leave_netns(void)
@@ -168,8 +171,11 @@ watcher(struct confirm_record *r, const char *path, int ready_fd)
 	r->watcher_pid = getpid();
 	r->watcher_start = confirm_proc_start(getpid());
 	err = cur ? confirm_write_path(path, r) : -ENOMEM;
-	if (write(ready_fd, &err, sizeof(err)) != sizeof(err))
-		err = -EPIPE;
+	/* A caller gone meanwhile (SIGKILL) cannot read this; the record is
+	 * written, so the watch goes on without it. */
+	if (write(ready_fd, &err, sizeof(err)) != sizeof(err)) {
+		/* nobody to tell */
+	}
 	close(ready_fd);
 	if (err)
 		_exit(1);
