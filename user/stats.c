@@ -152,16 +152,16 @@ static void print_rate(FILE *f, int w, double r)
 }
 
 static void table_row(FILE *f, const struct widths *w, const char *port,
-		      const char *name, bool open, __u64 dropped, __u64 passed,
-		      const double *rates, const char *eol)
+		      const char *name, const char *state, __u64 dropped,
+		      __u64 passed, const double *rates, const char *eol)
 {
 	char cut[NAME_MAX_W + 1];
 
 	/* cut on a character, never inside one */
 	text_copy(cut, sizeof(cut), name);
 	fprintf(f, "%-*s  %-*s  %-*s  %*" PRIu64 "  %*" PRIu64, w->port, port,
-		w->name, cut, w->state, open ? "open" : "closed", w->dropped,
-		(uint64_t)dropped, w->passed, (uint64_t)passed);
+		w->name, cut, w->state, state, w->dropped, (uint64_t)dropped,
+		w->passed, (uint64_t)passed);
 	if (rates) {
 		print_rate(f, w->rate, rates[0]);
 		print_rate(f, w->rate, rates[1]);
@@ -169,12 +169,81 @@ static void table_row(FILE *f, const struct widths *w, const char *port,
 	fputs(eol, f);
 }
 
+/* a - b - c, or 0 when the readings (taken one after another) disagree */
+static __u64 rest(__u64 a, __u64 b, __u64 c)
+{
+	return a >= b + c ? a - b - c : 0;
+}
+
+static double rest_rate(double a, double b, double c)
+{
+	return a - b - c > 0 ? a - b - c : 0;
+}
+
+/*
+ * Below the port rows: the rows left out (with their sums), ping, and
+ * "other", what no port or ping counted (malformed, later fragments,
+ * non-IP, other ICMP and IP protocols), so the rows add up to the totals.
+ */
+static void table_tail(FILE *f, const struct stats_view *v,
+		       const struct widths *w, const char *eol)
+{
+	const struct px_totals *t = &v->totals;
+	__u64 hid_d = 0, hid_p = 0, all_d = 0, all_p = 0;
+	double rd = 0, rp = 0, rates[2];
+
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct stats_row *r = &v->rows[i];
+
+		all_d += r->dropped;
+		all_p += r->passed;
+		rd += r->dropped_rate;
+		rp += r->passed_rate;
+		if (i >= v->shown) {
+			hid_d += r->dropped;
+			hid_p += r->passed;
+		}
+	}
+	if (v->shown < v->nrows)
+		fprintf(f,
+			"%zu more: %" PRIu64 " dropped, %" PRIu64
+			" passed%s%s%s",
+			v->nrows - v->shown, (uint64_t)hid_d, (uint64_t)hid_p,
+			v->more_hint ? "; " : "",
+			v->more_hint ? v->more_hint : "", eol);
+	else if (!v->nrows)
+		fprintf(f, "(no TCP or UDP port has hits yet)%s", eol);
+	rates[0] = v->ping_dropped_rate;
+	rates[1] = v->ping_passed_rate;
+	table_row(f, w, "ping", "ping", v->ping_open ? "open" : "closed",
+		  t->ping_dropped, t->ping_passed, v->rates ? rates : NULL,
+		  eol);
+	rates[0] = rest_rate(v->dropped_rate, rd, v->ping_dropped_rate);
+	rates[1] = rest_rate(v->passed_rate, rp, v->ping_passed_rate);
+	table_row(f, w, "other", "no port", "-",
+		  rest(t->dropped, all_d, t->ping_dropped),
+		  rest(t->passed, all_p, t->ping_passed),
+		  v->rates ? rates : NULL, eol);
+	fputs(eol, f);
+	fprintf(f, "totals: dropped %" PRIu64, (uint64_t)t->dropped);
+	if (v->rates)
+		fprintf(f, " (%.1f/s)", v->dropped_rate);
+	fprintf(f, ", passed %" PRIu64, (uint64_t)t->passed);
+	if (v->rates)
+		fprintf(f, " (%.1f/s)", v->passed_rate);
+	fprintf(f,
+		", malformed %" PRIu64 ", fragments %" PRIu64
+		", non-IP %" PRIu64 "%s",
+		(uint64_t)t->malformed, (uint64_t)t->fragments,
+		(uint64_t)t->non_ip, eol);
+}
+
 void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 {
 	const struct px_totals *t = &v->totals;
-	/* "65535/tcp" is the widest port; "icmp echo" names the ping row */
+	/* "65535/tcp" is the widest port */
 	struct widths w = {.port = 9,
-			   .name = 9,
+			   .name = 7,
 			   .state = 6,
 			   .dropped = 7,
 			   .passed = 6,
@@ -190,8 +259,9 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 		w.dropped = max_i(w.dropped, u64_width(r->dropped));
 		w.passed = max_i(w.passed, u64_width(r->passed));
 	}
-	w.dropped = max_i(w.dropped, u64_width(t->ping_dropped));
-	w.passed = max_i(w.passed, u64_width(t->ping_passed));
+	/* ping and "other" are parts of the totals: never wider */
+	w.dropped = max_i(w.dropped, u64_width(t->dropped));
+	w.passed = max_i(w.passed, u64_width(t->passed));
 
 	fprintf(f, "portxdp stats %s: %zu port%s with hits",
 		text_safe(ifname, sizeof(ifname), v->ifname), v->nrows,
@@ -211,31 +281,11 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 		rates[1] = r->passed_rate;
 		snprintf(port, sizeof(port), "%u/%s", r->port,
 			 stats_proto_name(r->proto));
-		table_row(f, &w, port, r->name ? r->name : "-", r->open,
-			  r->dropped, r->passed, v->rates ? rates : NULL, eol);
+		table_row(f, &w, port, r->name ? r->name : "-",
+			  r->open ? "open" : "closed", r->dropped, r->passed,
+			  v->rates ? rates : NULL, eol);
 	}
-	if (v->shown < v->nrows)
-		fprintf(f, "%zu more%s%s%s", v->nrows - v->shown,
-			v->more_hint ? "; " : "",
-			v->more_hint ? v->more_hint : "", eol);
-	else if (!v->nrows)
-		fprintf(f, "(no TCP or UDP port has hits yet)%s", eol);
-	rates[0] = v->ping_dropped_rate;
-	rates[1] = v->ping_passed_rate;
-	table_row(f, &w, "ping", "icmp echo", v->ping_open, t->ping_dropped,
-		  t->ping_passed, v->rates ? rates : NULL, eol);
-	fputs(eol, f);
-	fprintf(f, "totals: dropped %" PRIu64, (uint64_t)t->dropped);
-	if (v->rates)
-		fprintf(f, " (%.1f/s)", v->dropped_rate);
-	fprintf(f, ", passed %" PRIu64, (uint64_t)t->passed);
-	if (v->rates)
-		fprintf(f, " (%.1f/s)", v->passed_rate);
-	fprintf(f,
-		", malformed %" PRIu64 ", fragments %" PRIu64
-		", non-IP %" PRIu64 "%s",
-		(uint64_t)t->malformed, (uint64_t)t->fragments,
-		(uint64_t)t->non_ip, eol);
+	table_tail(f, v, &w, eol);
 }
 
 /* --- JSON ----------------------------------------------------------------- */

@@ -103,11 +103,11 @@ test_table_top_and_all() {
 	echo "$out" | grep -q "^$P_CLOSED/udp  *-  *closed  *3  *0$" ||
 		fail "most hits first, on top"
 	assert_eq "$(echo "$out" | grep -c '^41[0-9]*/udp')" 19 "default top 20"
-	echo "$out" | grep -q '^6 more; --all to see them$' || fail "N more"
+	echo "$out" | grep -q '^6 more: 6 dropped, 0 passed; --all to see them$' || fail "N more"
 	echo "$out" | grep -q '^totals: dropped 28, passed 0, malformed 0, fragments 0, non-IP 0$' ||
 		fail "totals"
 	assert_eq "$(px stats "$IF_IN" --top 3 | grep -c '/udp ')" 3 "--top 3"
-	px stats "$IF_IN" --top 3 | grep -q '^23 more; --all to see them$' ||
+	px stats "$IF_IN" --top 3 | grep -q '^23 more: 23 dropped, 0 passed; --all to see them$' ||
 		fail "--top says what it cut"
 	assert_eq "$(px stats "$IF_IN" --all | grep -c '/udp ')" 26 "--all"
 	assert_eq "$(jstat '.ports | length')" 26 "--json lists every port"

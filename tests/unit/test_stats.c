@@ -277,21 +277,24 @@ static void test_table(void)
 	view_of(&v, rows, 3);
 	v.shown = 2;
 	v.totals.ping_dropped = 3;
-	v.totals.dropped = 19;
-	v.totals.passed = 126;
+	v.totals.dropped = 20; /* 15 + 1 (not shown) + 3 ping + 1 malformed */
+	v.totals.passed = 127; /* 6 + 120 + 1 non-IP */
 	v.totals.malformed = 1;
+	v.totals.non_ip = 1;
 	CAPTURE(out, stats_print_table(f, &v, "\n"));
 	ASSERT_STREQ(out,
 		     "portxdp stats eth0: 3 ports with hits\n"
-		     "PORT       NAME       STATE   DROPPED  PASSED\n"
-		     "23/tcp     telnet     closed       15       6\n"
-		     "53/udp     domain     open          0     120\n"
-		     "1 more; --all to see them\n"
-		     "ping       icmp echo  closed        3       0\n"
+		     "PORT       NAME     STATE   DROPPED  PASSED\n"
+		     "23/tcp     telnet   closed       15       6\n"
+		     "53/udp     domain   open          0     120\n"
+		     "1 more: 1 dropped, 0 passed; --all to see them\n"
+		     "ping       ping     closed        3       0\n"
+		     "other      no port  -             1       1\n"
 		     "\n"
-		     "totals: dropped 19, passed 126, malformed 1, fragments "
-		     "0, non-IP 0\n",
-		     "table");
+		     "totals: dropped 20, passed 127, malformed 1, fragments "
+		     "0, non-IP 1\n",
+		     "rows, the rows left out, ping and other add up to the "
+		     "totals");
 	free(out);
 }
 
@@ -313,7 +316,7 @@ static void test_table_rates_and_empty(void)
 	ASSERT_CONTAINS(out, "DROP/s    PASS/s\033[K\n", "rate columns");
 	ASSERT_CONTAINS(out, "(no TCP or UDP port has hits yet)", "empty");
 	ASSERT_CONTAINS(out,
-			"ping       icmp echo  open          0       4       "
+			"ping       ping     open          0       4       "
 			"0.0       2.0\033[K\n",
 			"ping row with rates");
 	ASSERT_CONTAINS(out, "passed 4 (2.0/s)", "totals rate");
