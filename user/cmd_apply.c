@@ -41,6 +41,7 @@
 #include "maps.h"
 #include "pins.h"
 #include "policy.h"
+#include "summary.h"
 #include "text.h"
 #include "xdp.h"
 
@@ -238,11 +239,9 @@ static double now_ms(void)
 static int install(const char *ifname, const char *what, int outer_fd,
 		   const struct px_policy *live, struct px_policy *next)
 {
-	unsigned long opened = 0, closed = 0;
-	struct policy_range *r;
-	char extra[64] = "";
+	char change[160];
 	double t0;
-	int n, err;
+	int err;
 
 	next->applied_at = 0; /* stamped now by maps_install_policy */
 	t0 = now_ms();
@@ -259,27 +258,9 @@ static int install(const char *ifname, const char *what, int outer_fd,
 	px_debug("%s: new policy map built and swapped in %.3f ms", ifname,
 		 now_ms() - t0);
 
-	n = policy_diff(live, next, NULL, 0);
-	r = calloc((size_t)n + 1, sizeof(*r));
-	if (r) {
-		policy_diff(live, next, r, n);
-		for (int i = 0; i < n; i++) {
-			if (r[i].open)
-				opened += r[i].hi - r[i].lo + 1;
-			else
-				closed += r[i].hi - r[i].lo + 1;
-		}
-		free(r);
-	}
-	if ((live->flags ^ next->flags) & PX_F_PING_OPEN)
-		snprintf(extra, sizeof(extra), ", ping %s",
-			 next->flags & PX_F_PING_OPEN ? "opened" : "closed");
-	if ((live->flags ^ next->flags) & PX_F_FRAG_DROP)
-		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 ", later fragments now %s",
-			 next->flags & PX_F_FRAG_DROP ? "dropped" : "pass");
-	printf("%s: %s: %lu port%s opened, %lu closed%s\n", ifname, what,
-	       opened, opened == 1 ? "" : "s", closed, extra);
+	/* per protocol, port 0 (always dropped) never counted */
+	summary_change(change, sizeof(change), live, next);
+	printf("%s: %s: %s\n", ifname, what, change);
 	return PX_EXIT_OK;
 }
 

@@ -22,6 +22,7 @@
 #include "maps.h"
 #include "pins.h"
 #include "policy.h"
+#include "summary.h"
 #include "skel.h"
 #include "table.h"
 #include "xdp.h"
@@ -103,7 +104,7 @@ int cmd_attach(int argc, char **argv)
 	unsigned int confirm = 0;
 	sigset_t sigs;
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
-	char default_path[PATH_MAX], dir[PATH_MAX];
+	char default_path[PATH_MAX], dir[PATH_MAX], counts[64];
 	struct policy_report rep = {0};
 	struct portxdp_bpf *skel = NULL;
 	enum px_xdp_mode mode;
@@ -218,11 +219,9 @@ int cmd_attach(int argc, char **argv)
 		pins_remove_dir(dir);
 		goto out; /* closing link_fd below detaches again */
 	}
-	printf("portxdp attached to %s (%s mode), policy %s: tcp %u open, "
-	       "udp %u open, ping %s\n",
-	       ifname, xdp_mode_name(mode), pol->source,
-	       policy_count_open(pol, PX_TCP), policy_count_open(pol, PX_UDP),
-	       pol->flags & PX_F_PING_OPEN ? "open" : "closed");
+	summary_policy(counts, sizeof(counts), pol); /* port 0 not counted */
+	printf("portxdp attached to %s (%s mode), policy %s: %s\n", ifname,
+	       xdp_mode_name(mode), pol->source, counts);
 	ret = PX_EXIT_OK;
 	if (confirm) {
 		char what[PX_SOURCE_LEN + 16];

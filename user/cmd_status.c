@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "pins.h"
 #include "policy.h"
+#include "summary.h"
 #include "text.h"
 #include "xdp.h"
 
@@ -95,11 +96,11 @@ static void print_text(const struct iface_status *s)
 		printf("  policy     %s (applied %s)\n",
 		       text_safe(src, sizeof(src), s->pol.source), when);
 		for (int p = PX_TCP; p < PX_NPROTO; p++) {
-			unsigned int open = policy_count_open(&s->pol, p);
+			unsigned int open = summary_open(&s->pol, p);
 
 			printf("  %s        %u open, %u closed\n",
 			       p == PX_TCP ? "tcp" : "udp", open,
-			       PX_PORTS - open);
+			       PX_PORTS - 1 - open);
 		}
 		printf("  ping       %s; later fragments %s\n",
 		       s->pol.flags & PX_F_PING_OPEN ? "open" : "closed",
@@ -134,12 +135,12 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_key_time(j, "applied_at", (long long)s->pol.applied_at,
 			      -1);
 		for (int p = PX_TCP; p < PX_NPROTO; p++) {
-			unsigned int open = policy_count_open(&s->pol, p);
+			unsigned int open = summary_open(&s->pol, p);
 
 			json_key(j, p == PX_TCP ? "tcp" : "udp");
 			json_obj_open(j);
 			json_key_u64(j, "open", open);
-			json_key_u64(j, "closed", PX_PORTS - open);
+			json_key_u64(j, "closed", PX_PORTS - 1 - open);
 			json_obj_close(j);
 		}
 		json_key_str(j, "ping",

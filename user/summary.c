@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A policy and a change in words, per protocol; see summary.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "summary.h"
+
+static const char *const proto_word[PX_NPROTO] = {"tcp", "udp"};
+
+unsigned int summary_open(const struct px_policy *p, int proto)
+{
+	return policy_count_open(p, proto) -
+	       (policy_port_open(p, proto, 0) ? 1 : 0);
+}
+
+void summary_policy(char *buf, size_t size, const struct px_policy *p)
+{
+	snprintf(buf, size, "tcp %u open, udp %u open, ping %s",
+		 summary_open(p, PX_TCP), summary_open(p, PX_UDP),
+		 p->flags & PX_F_PING_OPEN ? "open" : "closed");
+}
+
+/* Ports of proto open in a and closed in b, port 0 aside. */
+static unsigned int gone(const struct px_policy *a, const struct px_policy *b,
+			 int proto)
+{
+	unsigned int n = 0;
+
+	for (int w = 0; w < PX_BITMAP_WORDS; w++) {
+		__u64 bits = a->open[proto][w] & ~b->open[proto][w];
+
+		if (!w)
+			bits &= ~1ULL;
+		n += (unsigned int)__builtin_popcountll(bits);
+	}
+	return n;
+}
+
+void summary_change(char *buf, size_t size, const struct px_policy *live,
+		    const struct px_policy *next)
+{
+	__u32 diff = live->flags ^ next->flags;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int p = PX_TCP; p < PX_NPROTO && n < size; p++)
+		n += (size_t)snprintf(buf + n, size - n,
+				      "%s%s %u opened, %u closed",
+				      p ? "; " : "", proto_word[p],
+				      gone(next, live, p), gone(live, next, p));
+	if ((diff & PX_F_PING_OPEN) && n < size)
+		n += (size_t)snprintf(buf + n, size - n, ", ping %s",
+				      next->flags & PX_F_PING_OPEN ? "opened"
+								   : "closed");
+	if ((diff & PX_F_FRAG_DROP) && n < size)
+		snprintf(buf + n, size - n, ", later fragments now %s",
+			 next->flags & PX_F_FRAG_DROP ? "dropped" : "pass");
+}

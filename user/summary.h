@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * How attach, apply, open, close and status put a policy or a change in
+ * words, the same way in each: per protocol, and never counting port 0,
+ * which the filter always drops whatever the policy says (doc/design.md,
+ * section 5).
+ */
+#ifndef PX_SUMMARY_H
+#define PX_SUMMARY_H
+
+#include <stddef.h>
+
+#include <linux/types.h>
+
+#include "portxdp.h"
+
+/* Open ports of proto among 1-65535. */
+unsigned int summary_open(const struct px_policy *p, int proto);
+
+/* "tcp 3 open, udp 1 open, ping open": what attach reports. */
+void summary_policy(char *buf, size_t size, const struct px_policy *p);
+
+/*
+ * What going from live to next changes: "tcp 1 opened, 2 closed; udp 0
+ * opened, 0 closed", then ", ping opened" and ", later fragments now
+ * dropped" when those change.
+ */
+void summary_change(char *buf, size_t size, const struct px_policy *live,
+		    const struct px_policy *next);
+
+#endif
