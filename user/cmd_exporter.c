@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,12 +100,14 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss)
 			       ? 0
 			       : -EINVAL;
 	}
-	s4->sin_family = AF_INET;
-	s4->sin_port = htons((unsigned short)port);
-	if (!hlen) {
-		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+	if (!hlen) { /* every address: IPv6 and, dual stack, IPv4 */
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		s6->sin6_addr = in6addr_any;
 		return 0;
 	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((unsigned short)port);
 	return inet_pton(AF_INET, host, &s4->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
@@ -211,6 +214,21 @@ static int parse_opts(int argc, char **argv, struct sockaddr_storage *ss,
 	return 0;
 }
 
+/* :PORT on a host without IPv6: every IPv4 address instead. */
+static struct MHD_Daemon *start_any_v4(unsigned int flags,
+				       struct sockaddr_storage *ss, void *cls)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in s4 = {.sin_family = AF_INET,
+				 .sin_port = s6->sin6_port,
+				 .sin_addr.s_addr = htonl(INADDR_ANY)};
+
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, cls, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&s4, MHD_OPTION_CONNECTION_LIMIT, 64U,
+		MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_END);
+}
+
 int cmd_exporter(int argc, char **argv)
 {
 	const char *listen = EXPORTER_LISTEN_DEFAULT;
@@ -221,6 +239,7 @@ int cmd_exporter(int argc, char **argv)
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
 	sigset_t set;
 	int err, sig;
+	bool any;
 
 	err = parse_opts(argc, argv, &ss, &listen, &max_ports);
 	if (err)
@@ -238,12 +257,15 @@ int cmd_exporter(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+	any = *listen == ':';
 	d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, ex, MHD_OPTION_SOCK_ADDR,
+		flags | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+			(any ? MHD_USE_DUAL_STACK : 0),
+		0, NULL, NULL, on_request, ex, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 64U,
 		MHD_OPTION_CONNECTION_TIMEOUT, 30U, MHD_OPTION_END);
+	if (!d && any)
+		d = start_any_v4(flags, &ss, ex);
 	if (!d) {
 		px_error("cannot listen on %s: address in use or not on this "
 			 "host? pick another with --listen ADDR:PORT",

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# exporter --listen :PORT means every address, as its --help and the README
+# say: a scrape over IPv4 and over IPv6 loopback both get /metrics.
+
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/e2e.sh
+
+test_exporter_listen_any_serves_ipv4_and_ipv6() {
+	need curl
+	[ -e /proc/net/if_inet6 ] || skip "no IPv6 on this host"
+	local port=$((20000 + $$ % 20000)) pid code4 code6
+	"$PORTXDP" exporter --listen ":$port" 2>/dev/null &
+	pid=$!
+	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for i in $(seq 50); do
+		code4=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics") || true
+		[ "$code4" = 200 ] && break
+		sleep 0.1
+	done
+	code6=$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$port/metrics") || true
+	assert_eq "$code4" 200 "GET over 127.0.0.1"
+	assert_eq "$code6" 200 "GET over [::1]"
+}
+
+run_tests
