@@ -159,11 +159,33 @@ static void leave_netns(void)
 	}
 }
 
+/*
+ * Whether the deadline is still ahead; *nap is how long to sleep before
+ * looking again: at most a second, so a confirm is noticed soon, and no
+ * more than what is left, so the undo comes on time.
+ */
+static bool until_deadline(const struct confirm_record *r, struct timespec *nap)
+{
+	struct timespec now;
+	long long left_ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	left_ns = ((long long)r->deadline - now.tv_sec) * 1000000000LL -
+		  now.tv_nsec;
+	if (left_ns <= 0)
+		return false;
+	if (left_ns > 1000000000LL)
+		left_ns = 1000000000LL;
+	nap->tv_sec = left_ns / 1000000000LL;
+	nap->tv_nsec = left_ns % 1000000000LL;
+	return true;
+}
+
 static void __attribute__((noreturn))
 watcher(struct confirm_record *r, const char *path, int ready_fd)
 {
 	struct confirm_record *cur = calloc(1, sizeof(*cur));
-	struct timespec second = {1, 0};
+	struct timespec second;
 	int err, lock;
 
 	quiet_process(ready_fd);
@@ -180,7 +202,7 @@ watcher(struct confirm_record *r, const char *path, int ready_fd)
 	if (err)
 		_exit(1);
 	leave_netns();
-	while (!got_term && !got_keep && (__u64)time(NULL) < r->deadline) {
+	while (!got_term && !got_keep && until_deadline(r, &second)) {
 		nanosleep(&second, NULL);
 		if (!still_mine(path, cur))
 			_exit(0); /* confirmed, or superseded */
@@ -251,6 +273,7 @@ int confirm_arm(const struct confirm_change *c)
 {
 	struct confirm_record *r = calloc(1, sizeof(*r));
 	char path[PATH_MAX], when[32];
+	struct timespec now;
 	struct tm tm;
 	time_t t;
 	int err;
@@ -261,8 +284,10 @@ int confirm_arm(const struct confirm_change *c)
 	r->kind = c->kind;
 	r->state = CONFIRM_PENDING;
 	r->secs = c->secs;
-	r->made_at = (__u64)time(NULL);
-	r->deadline = r->made_at + c->secs;
+	clock_gettime(CLOCK_REALTIME, &now);
+	r->made_at = (__u64)now.tv_sec;
+	/* a whole second on the clock, never less than secs from now */
+	r->deadline = r->made_at + c->secs + (now.tv_nsec ? 1 : 0);
 	snprintf(r->ifname, sizeof(r->ifname), "%s", c->ifname);
 	snprintf(r->dir, sizeof(r->dir), "%s", c->dir);
 	snprintf(r->change, sizeof(r->change), "%s", c->change);
