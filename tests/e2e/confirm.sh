@@ -7,7 +7,8 @@
 # one stays; the undo happens although the shell that made the change was
 # killed (SIGKILL) and its session hung up (SIGHUP); a second change while
 # one waits is refused; an unconfirmed attach detaches; a killed watcher
-# shows in status; bad values and confirm with nothing waiting fail.
+# shows in status, a SIGTERM'd one undoes at once; bad values and confirm
+# with nothing waiting fail.
 
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/e2e.sh
@@ -173,6 +174,15 @@ test_killed_watcher_shows_in_status() {
 	err=$(px open "$IF_IN" 8080 2>&1) && fail "open went ahead"
 	echo "$err" | grep -q "its watcher is gone" || fail "message: $err"
 	px confirm "$IF_IN" >/dev/null
+	expect_tcp timeout 24
+	# SIGTERM (shutdown, a session torn down) undoes the change at once.
+	px apply "$IF_IN" "$OLD" --confirm 30 >/dev/null
+	expect_tcp reached 24
+	kill -TERM "$(confirm_field watcher_pid)"
+	wait_undone
+	assert_eq "$(confirm_field state)" "rolled back" "state after SIGTERM"
+	confirm_field result | grep -q "the watcher got SIGTERM" ||
+		fail "result: $(confirm_field result)"
 	expect_tcp timeout 24
 }
 
