@@ -12,8 +12,8 @@
 #include "audit_src.h"
 #include "cli.h"
 #include "err.h"
+#include "filter.h"
 #include "maps.h"
-#include "pins.h"
 #include "policy.h"
 
 static const char *ns_label(void)
@@ -48,12 +48,12 @@ int audit_src_host(const char *ifname, const char *verb, struct audit_src *s)
 static int live_policy(const char *ifname, const char *verb,
 		       struct audit_src *s)
 {
-	struct px_attached a;
+	struct px_filter a;
 	int err;
 
 	if (!cli_need_privileges(verb))
 		return PX_EXIT_FAIL;
-	err = pins_open(ifname, &a, true);
+	err = filter_open(ifname, &a, FILTER_QUIET);
 	if (err == -ENOENT) {
 		px_error("portxdp is not attached to %s and no --policy FILE "
 			 "was given: attach it first, or audit a file with "
@@ -62,13 +62,11 @@ static int live_policy(const char *ifname, const char *verb,
 		return PX_EXIT_FAIL;
 	}
 	if (err) {
-		px_error("cannot open the filter of %s (%s): see 'portxdp "
-			 "status %s'",
-			 ifname, strerror(-err), ifname);
+		filter_open(ifname, &a, 0); /* says why, and what to do */
 		return PX_EXIT_FAIL;
 	}
 	err = maps_read_policy(a.policy_fd, s->pol);
-	pins_close(&a);
+	filter_close(&a);
 	if (err) {
 		px_error("cannot read the live policy of %s (%s): see "
 			 "'portxdp status %s'",
@@ -129,12 +127,17 @@ int audit_src_open(const char *ifname, const char *file, const char *verb,
 int audit_src_counters(const char *ifname, const char *verb,
 		       struct audit_src *s)
 {
-	struct px_attached a;
+	struct px_filter a;
 	int err;
 
 	if (!cli_need_privileges(verb))
 		return PX_EXIT_FAIL;
-	if (pins_open(ifname, &a, true)) {
+	err = filter_open(ifname, &a, FILTER_QUIET);
+	if (err && err != -ENOENT) {
+		filter_open(ifname, &a, 0); /* says why, and what to do */
+		return PX_EXIT_FAIL;
+	}
+	if (err) {
 		px_error("portxdp is not attached to %s, so there are no "
 			 "counters to read: attach it and let traffic pass "
 			 "first, or use '--from listening'",
@@ -144,7 +147,7 @@ int audit_src_counters(const char *ifname, const char *verb,
 	s->counters = calloc(PX_COUNTER_KEYS, sizeof(*s->counters));
 	err = s->counters ? maps_read_counters(a.counters_fd, s->counters)
 			  : -ENOMEM;
-	pins_close(&a);
+	filter_close(&a);
 	if (err) {
 		px_error("cannot read the counters of %s (%s): see 'portxdp "
 			 "stats %s'",

@@ -38,12 +38,12 @@
 #include "cli.h"
 #include "confirm.h"
 #include "err.h"
+#include "filter.h"
 #include "maps.h"
 #include "pins.h"
 #include "policy.h"
 #include "summary.h"
 #include "text.h"
-#include "xdp.h"
 
 static const char apply_help[] =
 	"usage: portxdp apply IF FILE [--force] [--confirm SECS]\n"
@@ -170,17 +170,16 @@ static int parse_opts(int argc, char **argv, const char *help, bool *force,
 }
 
 /*
- * Lock, then open IF's pins and check they still drive IF: a filter whose
- * interface was deleted (and maybe made again under the same name) keeps
- * its pins, and changing its policy would report success for nothing.
- * Then read the live policy into *live.
- * Returns the lock fd (>= 0) with *a open, or -1 (printed).
+ * Lock, then open IF's filter: filter_open() refuses pins whose filter no
+ * longer runs on IF here (deleted, moved away, or replaced by a new
+ * interface of the same name and index), so a change never reports
+ * success for nothing or lands on the wrong filter. Then read the live
+ * policy into *live.
+ * Returns the lock fd (>= 0) with *f open, or -1 (printed).
  */
-static int open_live(const char *verb, const char *ifname,
-		     struct px_attached *a, struct px_policy *live)
+static int open_live(const char *verb, const char *ifname, struct px_filter *f,
+		     struct px_policy *live)
 {
-	__u32 link_ifindex = 0, prog_id, link_id;
-	unsigned int ifindex;
 	int lock, err;
 
 	if (!cli_need_privileges(verb))
@@ -188,37 +187,22 @@ static int open_live(const char *verb, const char *ifname,
 	lock = pins_lock();
 	if (lock < 0)
 		return -1;
-	if (pins_open(ifname, a, false))
+	filter_tidy(ifname);
+	if (filter_open(ifname, f, 0))
 		goto fail;
-	ifindex = cli_ifindex(ifname);
-	if (!ifindex)
-		goto fail_pins;
-	if (a->link_fd < 0 ||
-	    xdp_link_info(a->link_fd, &link_ifindex, &prog_id, &link_id)) {
-		px_error("the pins of %s in %s have no usable link: run "
-			 "'portxdp detach %s', then attach again",
-			 ifname, a->dir, ifname);
-		goto fail_pins;
+	if (confirm_refuse_pending(ifname)) {
+		filter_close(f);
+		goto fail;
 	}
-	if (link_ifindex != ifindex) {
-		px_error("%s was deleted since portxdp was attached to it, so "
-			 "nothing filters it now: run 'portxdp detach %s' to "
-			 "remove the leftover pins, then 'portxdp attach %s'",
-			 ifname, ifname, ifname);
-		goto fail_pins;
-	}
-	if (confirm_refuse_pending(ifname))
-		goto fail_pins;
-	err = maps_read_policy(a->policy_fd, live);
+	err = maps_read_policy(f->policy_fd, live);
 	if (err) {
 		px_error("cannot read the live policy of %s (%s): see "
 			 "'portxdp status %s'",
 			 ifname, strerror(-err), ifname);
-		goto fail_pins;
+		filter_close(f);
+		goto fail;
 	}
 	return lock;
-fail_pins:
-	pins_close(a);
 fail:
 	pins_unlock(lock);
 	return -1;
@@ -265,7 +249,7 @@ static int install(const char *ifname, const char *what, int outer_fd,
 }
 
 /* --confirm: the watcher that puts live back unless confirmed. */
-static int arm(const struct px_attached *a, const char *what, unsigned int secs,
+static int arm(const struct px_filter *a, const char *what, unsigned int secs,
 	       const struct px_policy *live)
 {
 	struct confirm_change c = {
@@ -303,10 +287,13 @@ int apply_file(const char *ifname, const char *file, bool force,
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
 	unsigned int ssh_port;
-	struct px_attached a;
+	struct px_filter a;
 	char what[PATH_MAX + 16];
 	int ret = PX_EXIT_FAIL, err, lock = -1;
 	sigset_t sigs;
+
+	if (!filter_ifname_ok("apply", ifname))
+		return PX_EXIT_USAGE;
 
 	live = calloc(1, sizeof(*live));
 	next = calloc(1, sizeof(*next));
@@ -349,7 +336,7 @@ int apply_file(const char *ifname, const char *file, bool force,
 	if (confirm)
 		confirm_release_signals(&sigs);
 out_pins:
-	pins_close(&a);
+	filter_close(&a);
 	pins_unlock(lock);
 out:
 	free(live);
@@ -398,7 +385,7 @@ static int open_close(int argc, char **argv, bool open)
 	struct policy_report rep = {0};
 	char change[PX_SOURCE_LEN];
 	const char *ifname;
-	struct px_attached a;
+	struct px_filter a;
 	int ret, err, lock = -1, nspecs;
 	unsigned int confirm;
 	sigset_t sigs;
@@ -416,6 +403,8 @@ static int open_close(int argc, char **argv, bool open)
 				       verb, verb, open ? "8080/tcp" : "23");
 	ifname = argv[optind];
 	nspecs = argc - optind - 1;
+	if (!filter_ifname_ok(verb, ifname))
+		return PX_EXIT_USAGE;
 
 	ret = PX_EXIT_FAIL;
 	live = calloc(1, sizeof(*live));
@@ -465,7 +454,7 @@ static int open_close(int argc, char **argv, bool open)
 	if (confirm)
 		confirm_release_signals(&sigs);
 out_pins:
-	pins_close(&a);
+	filter_close(&a);
 	pins_unlock(lock);
 out:
 	free(live);

@@ -1,31 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * portxdp attach IF: load the XDP program from the embedded skeleton,
- * install the policy, attach through a bpf_link and pin the link and maps,
- * so the filter stays after this command exits. Anything that fails before
- * the pins are complete is undone: the interface is left as it was.
+ * portxdp attach IF: check the policy, then hand it to filter_attach()
+ * (filter_attach.c), which loads the program, attaches it through a
+ * bpf_link (or replaces the filter there without a gap) and pins it, so
+ * the filter stays after this command exits.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <linux/if_link.h>
 
 #include "cli.h"
 #include "confirm.h"
 #include "err.h"
-#include "maps.h"
-#include "pins.h"
+#include "filter.h"
 #include "policy.h"
 #include "summary.h"
-#include "skel.h"
 #include "table.h"
-#include "xdp.h"
 
 static const char help[] =
 	"usage: portxdp attach IF [--policy FILE] [--mode auto|native|generic] "
@@ -56,42 +47,6 @@ static const char help[] =
 	"IF\n"
 	"FILE' to change the policy live, 'portxdp detach IF' to remove it.\n";
 
-static int pin_all(struct portxdp_bpf *skel, int link_fd, const char *dir)
-{
-	const struct {
-		const char *name;
-		int fd;
-	} pins[] = {
-		{PX_PIN_POLICY, bpf_map__fd(skel->maps.px_policy_outer)},
-		{PX_PIN_COUNTERS, bpf_map__fd(skel->maps.px_counters)},
-		{PX_PIN_TOTALS, bpf_map__fd(skel->maps.px_totals_map)},
-		{PX_PIN_EVENTS, bpf_map__fd(skel->maps.px_events)},
-		{PX_PIN_LOG_CTL, bpf_map__fd(skel->maps.data_px_log)},
-		{PX_PIN_LINK, link_fd}, /* last: its presence means complete */
-	};
-	char path[PATH_MAX + 32], parent[PATH_MAX];
-	int err;
-
-	snprintf(parent, sizeof(parent), "%s", dir);
-	*strrchr(parent, '/') = '\0';
-	if ((mkdir(parent, 0700) && errno != EEXIST) ||
-	    (mkdir(dir, 0700) && errno != EEXIST)) {
-		err = -errno;
-		px_error("cannot create pin folder %s: %s", dir,
-			 strerror(-err));
-		return err;
-	}
-	for (unsigned int i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pins[i].name);
-		if (bpf_obj_pin(pins[i].fd, path)) {
-			err = -errno;
-			px_error("cannot pin %s: %s", path, strerror(-err));
-			return err;
-		}
-	}
-	return 0;
-}
-
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -104,14 +59,13 @@ int cmd_attach(int argc, char **argv)
 	unsigned int confirm = 0;
 	sigset_t sigs;
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
-	char default_path[PATH_MAX], dir[PATH_MAX], counts[64];
+	struct filter_attach_opts fo = {0};
+	char default_path[PATH_MAX], counts[64];
 	struct policy_report rep = {0};
-	struct portxdp_bpf *skel = NULL;
 	enum px_xdp_mode mode;
 	struct px_policy *pol;
-	unsigned int ifindex;
 	bool force = false, held = false;
-	int ret = PX_EXIT_FAIL, lock = -1, link_fd = -1, c, err;
+	int ret = PX_EXIT_FAIL, c, err;
 
 	while ((c = cli_getopt(argc, argv, "p:m:f", opts, help)) != -1) {
 		switch (c) {
@@ -140,6 +94,8 @@ int cmd_attach(int argc, char **argv)
 					       ? "attach needs an interface"
 					       : "attach takes one interface");
 	ifname = argv[optind];
+	if (!filter_ifname_ok("attach", ifname))
+		return PX_EXIT_USAGE;
 	if (xdp_parse_mode(mode_arg, &mode))
 		return cli_usage_error("attach",
 				       "unknown --mode '%s', expected "
@@ -176,57 +132,27 @@ int cmd_attach(int argc, char **argv)
 			 policy_path);
 		goto out;
 	}
-	ifindex = cli_ifindex(ifname);
-	if (!ifindex)
-		goto out;
 	if (!cli_need_privileges("attach"))
 		goto out;
-	if (pins_mount_bpffs())
-		goto out;
-	lock = pins_lock();
-	if (lock < 0)
-		goto out;
-	if (pins_dir(ifname, dir, sizeof(dir)))
-		goto out;
-
-	if (confirm_refuse_pending(ifname))
-		goto out;
-	/* What is on the interface now, ours or another program. */
-	if (xdp_clear_for_attach(ifname, ifindex, dir, force))
-		goto out;
-
-	skel = px_skel_load();
-	if (!skel) {
-		err = -errno;
-		px_error("the kernel refused to load the XDP program (%s): "
-			 "rerun with -v for the verifier's log",
-			 strerror(-err));
-		goto out;
-	}
-	err = maps_install_policy(bpf_map__fd(skel->maps.px_policy_outer), pol);
-	if (err) {
-		px_error("cannot install the policy: %s", strerror(-err));
-		goto out;
-	}
-	held = confirm != 0; /* no way out between attach and its watcher */
+	fo = (struct filter_attach_opts){.ifname = ifname,
+					 .policy = pol,
+					 .mode = mode,
+					 .force = force,
+					 .under_lock = confirm_refuse_pending};
+	/* with --confirm, no way out between the attach and its watcher */
+	held = confirm != 0;
 	if (held)
 		confirm_hold_signals(&sigs);
-	link_fd = xdp_attach(bpf_program__fd(skel->progs.portxdp), ifname,
-			     ifindex, &mode);
-	if (link_fd < 0)
+	if (filter_attach(&fo))
 		goto out;
-	if (pin_all(skel, link_fd, dir)) {
-		pins_remove_dir(dir);
-		goto out; /* closing link_fd below detaches again */
-	}
 	summary_policy(counts, sizeof(counts), pol); /* port 0 not counted */
 	printf("portxdp attached to %s (%s mode), policy %s: %s\n", ifname,
-	       xdp_mode_name(mode), pol->source, counts);
+	       xdp_mode_name(fo.mode), pol->source, counts);
 	ret = PX_EXIT_OK;
 	if (confirm) {
 		char what[PX_SOURCE_LEN + 16];
 		struct confirm_change cc = {.ifname = ifname,
-					    .dir = dir,
+					    .dir = fo.dir,
 					    .kind = CONFIRM_ATTACH,
 					    .secs = confirm,
 					    .change = what};
@@ -236,10 +162,6 @@ int cmd_attach(int argc, char **argv)
 			ret = PX_EXIT_FAIL;
 	}
 out:
-	if (link_fd >= 0)
-		close(link_fd);
-	portxdp_bpf__destroy(skel);
-	pins_unlock(lock);
 	free(pol);
 	if (held)
 		confirm_release_signals(&sigs);

@@ -3,19 +3,21 @@
  * portxdp detach IF: detach the pinned bpf_link and remove the pins, so
  * the interface passes everything again and nothing is left behind. Works
  * also when the interface itself is gone (it then only removes the pins).
+ * --stale removes, in every namespace, the pins whose filter is gone:
+ * whether it is gone is asked of its bpf_link, not of the namespace's name
+ * (a namespace may be alive but unnamed, a container's, and then its
+ * filter still works and stays).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <bpf/bpf.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "err.h"
+#include "filter.h"
 #include "pins.h"
 #include "portxdp.h"
-#include "stale.h"
-#include "xdp.h"
 
 static const char help[] =
 	"usage: portxdp detach IF\n"
@@ -31,17 +33,73 @@ static const char help[] =
 	"            namespace is gone (those 'status' lists as gone), in all\n"
 	"            namespaces at once; filters still attached stay\n";
 
+struct stale_walk {
+	int removed;
+	int failed;
+};
+
+static int prune_one(const struct filter_entry *e, void *ctx)
+{
+	struct stale_walk *w = ctx;
+
+	if (!e->stale)
+		return 0;
+	if (filter_remove_stale(e)) {
+		w->failed++;
+		return 0;
+	}
+	w->removed++;
+	if (e->nsname)
+		printf("removed stale pins of %s (network namespace %s)\n",
+		       e->ifname, e->nsname);
+	else
+		printf("removed stale pins of %s (a network namespace that is "
+		       "gone or unnamed)\n",
+		       e->ifname);
+	return 0;
+}
+
+static int detach_stale(void)
+{
+	struct stale_walk w = {0};
+	int lock, err;
+
+	if (!cli_need_privileges("detach") || filter_bpf_permitted("detach"))
+		return PX_EXIT_FAIL;
+	if (access(PX_PIN_ROOT, F_OK)) {
+		printf("no stale pins: nothing is pinned under " PX_PIN_ROOT
+		       "\n");
+		return PX_EXIT_OK;
+	}
+	lock = pins_lock();
+	if (lock < 0)
+		return PX_EXIT_FAIL;
+	err = filter_walk(prune_one, &w);
+	pins_unlock(lock);
+	if (err) {
+		px_error("cannot read " PX_PIN_ROOT ": %s", strerror(-err));
+		return PX_EXIT_FAIL;
+	}
+	if (w.failed) {
+		px_error("some stale pins could not be removed (see above): "
+			 "remove them by hand under " PX_PIN_ROOT);
+		return PX_EXIT_FAIL;
+	}
+	if (!w.removed)
+		printf("no stale pins: every pinned filter is attached\n");
+	return PX_EXIT_OK;
+}
+
 int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"stale", no_argument, NULL, 's'},
 		{0},
 	};
-	struct px_attached a;
+	struct px_filter f;
 	bool stale = false;
 	const char *ifname;
 	int lock, err, c;
-	__u32 l_if = 0;
 
 	while ((c = cli_getopt(argc, argv, "", opts, help)) != -1) {
 		if (c != 's')
@@ -59,34 +117,26 @@ int cmd_detach(int argc, char **argv)
 					       ? "detach needs an interface"
 					       : "detach takes one interface");
 	ifname = argv[optind];
-	if (!cli_need_privileges("detach"))
+	if (!filter_ifname_ok("detach", ifname))
+		return PX_EXIT_USAGE;
+	if (!cli_need_privileges("detach") || filter_bpf_permitted("detach"))
 		return PX_EXIT_FAIL;
 	lock = pins_lock();
 	if (lock < 0)
 		return PX_EXIT_FAIL;
-	err = pins_open(ifname, &a, false);
-	if (err) {
-		pins_unlock(lock);
-		return PX_EXIT_FAIL;
-	}
-	if (a.link_fd >= 0 && !xdp_link_info(a.link_fd, &l_if, NULL, NULL) &&
-	    l_if) {
-		if (bpf_link_detach(a.link_fd)) {
-			err = -errno;
-			px_error("cannot detach portxdp from %s: %s", ifname,
-				 strerror(-err));
-			pins_close(&a);
-			pins_unlock(lock);
-			return PX_EXIT_FAIL;
-		}
-	}
-	pins_close(&a);
-	err = pins_remove_dir(a.dir);
+	filter_tidy(ifname);
+	err = filter_open(ifname, &f, FILTER_ANY);
+	if (!err)
+		err = filter_detach(&f);
 	pins_unlock(lock);
 	if (err)
 		return PX_EXIT_FAIL;
-	if (l_if)
+	if (f.state == FILTER_ATTACHED)
 		printf("portxdp detached from %s\n", ifname);
+	else if (f.state == FILTER_MOVED)
+		printf("portxdp detached from the interface %s moved to, and "
+		       "its pins here removed\n",
+		       ifname);
 	else
 		printf("%s is gone; removed portxdp's leftover pins\n", ifname);
 	return PX_EXIT_OK;

@@ -18,7 +18,7 @@
 #include "err.h"
 #include "json.h"
 #include "maps.h"
-#include "pins.h"
+#include "filter.h"
 #include "policy.h"
 #include "table.h"
 
@@ -176,7 +176,7 @@ int cmd_diff(int argc, char **argv)
 	struct policy_report rep = {0};
 	struct px_policy *live = NULL, *next = NULL;
 	const char *ifname, *file;
-	struct px_attached a;
+	struct px_filter a;
 	bool as_json = false;
 	int c, err, ret = PX_EXIT_FAIL;
 
@@ -196,6 +196,8 @@ int cmd_diff(int argc, char **argv)
 					       "policy file");
 	ifname = argv[optind];
 	file = argv[optind + 1];
+	if (!filter_ifname_ok("diff", ifname))
+		return PX_EXIT_USAGE;
 
 	live = calloc(1, sizeof(*live));
 	next = calloc(1, sizeof(*next));
@@ -211,12 +213,12 @@ int cmd_diff(int argc, char **argv)
 				 file);
 		goto out;
 	}
-	if (!cli_ifindex(ifname) || !cli_need_privileges("diff"))
+	if (!cli_need_privileges("diff"))
 		goto out;
-	if (pins_open(ifname, &a, false))
+	if (filter_open(ifname, &a, 0))
 		goto out;
 	err = maps_read_policy(a.policy_fd, live);
-	pins_close(&a);
+	filter_close(&a);
 	if (err) {
 		px_error("cannot read the live policy of %s: %s: is portxdp "
 			 "attached? see 'portxdp status %s'",

@@ -44,6 +44,7 @@
 #include "json.h"
 #include "maps.h"
 #include "netns.h"
+#include "filter.h"
 #include "pins.h"
 #include "policy.h"
 #include "table.h"
@@ -209,9 +210,7 @@ static bool path_exists(const char *p)
 /* In the namespace: detach pxlab1's filter and remove its pins, quietly. */
 static int detach_in_lab(void *arg)
 {
-	struct px_attached a;
-	char dir[PATH_MAX];
-	__u32 ifindex = 0;
+	struct px_filter f;
 	int lock;
 
 	(void)arg;
@@ -220,59 +219,41 @@ static int detach_in_lab(void *arg)
 	lock = pins_lock();
 	if (lock < 0)
 		return 1;
-	if (!pins_open(LAB_IF_IN, &a, true)) {
-		if (a.link_fd >= 0 &&
-		    !xdp_link_info(a.link_fd, &ifindex, NULL, NULL) && ifindex)
-			bpf_link_detach(a.link_fd);
-		pins_close(&a);
-	}
+	filter_tidy(LAB_IF_IN);
 	/* incomplete pins (an attach that died half-way) go too */
-	if (!pins_dir(LAB_IF_IN, dir, sizeof(dir)) && path_exists(dir))
-		pins_remove_dir(dir);
+	if (!filter_open(LAB_IF_IN, &f, FILTER_ANY | FILTER_QUIET))
+		filter_detach(&f);
+	else if (!pins_dir(LAB_IF_IN, f.dir, sizeof(f.dir)) &&
+		 path_exists(f.dir))
+		pins_remove_dir(f.dir);
 	pins_unlock(lock);
+	return 0;
+}
+
+static int sweep_one(const struct filter_entry *e, void *ctx)
+{
+	(void)ctx;
+	if (e->stale && !strcmp(e->ifname, LAB_IF_IN)) {
+		px_debug("removing stale lab pins %s", e->dir);
+		filter_remove_stale(e);
+	}
 	return 0;
 }
 
 /*
  * Pins of a lab whose namespace vanished without 'lab down' (deleted by
- * hand, or a crash): their folder is named after a namespace inode that no
- * longer exists. Remove every LAB_IF_IN folder whose link is defunct.
+ * hand, or a crash): their filter is gone. Remove every stale LAB_IF_IN.
  */
 static void sweep_stale_pins(void)
 {
-	char path[PATH_MAX], link[PATH_MAX + 16];
-	struct dirent *e;
-	__u32 ifindex;
-	int lock, fd;
-	DIR *d;
+	int lock;
 
 	if (!path_exists(PX_PIN_ROOT))
 		return;
 	lock = pins_lock();
 	if (lock < 0)
 		return;
-	d = opendir(PX_PIN_ROOT);
-	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, "net-", 4))
-			continue;
-		snprintf(path, sizeof(path), PX_PIN_ROOT "/%.64s/" LAB_IF_IN,
-			 e->d_name);
-		if (!path_exists(path))
-			continue;
-		snprintf(link, sizeof(link), "%s/" PX_PIN_LINK, path);
-		fd = bpf_obj_get(link);
-		ifindex = 0;
-		if (fd >= 0) {
-			xdp_link_info(fd, &ifindex, NULL, NULL);
-			close(fd);
-		}
-		if (!ifindex) {
-			px_debug("removing stale lab pins %s", path);
-			pins_remove_dir(path);
-		}
-	}
-	if (d)
-		closedir(d);
+	filter_walk(sweep_one, NULL);
 	pins_unlock(lock);
 }
 
@@ -323,19 +304,33 @@ static int lab_down(int argc, char **argv)
 
 struct attach_args {
 	const char *policy;
-	const char *mode;
+	enum px_xdp_mode mode;
 };
 
+/* In the namespace: the policy is read there (its ephemeral range is the
+ * lab's), then attached the way 'portxdp attach' attaches. */
 static int attach_in_lab(void *arg)
 {
 	const struct attach_args *aa = arg;
-	/* --force: the lab's own veth never carries this command's ssh */
-	char *argv[] = {"attach",	    LAB_IF_IN, "--policy",
-			(char *)aa->policy, "--mode",  (char *)aa->mode,
-			"--force",	    NULL};
+	/* force: the lab's own veth never carries this command's ssh */
+	struct filter_attach_opts fo = {
+		.ifname = LAB_IF_IN, .mode = aa->mode, .force = true};
+	struct policy_report rep;
+	struct px_policy *pol = calloc(1, sizeof(*pol));
+	int err = -ENOMEM;
 
-	optind = 0; /* a fresh getopt for the attach handler */
-	return cmd_attach(7, argv);
+	if (pol)
+		err = policy_load_file(aa->policy, pol, &rep, stderr);
+	if (!err) {
+		fo.policy = pol;
+		err = filter_attach(&fo);
+	}
+	if (!err)
+		printf("portxdp attached to " LAB_IF_IN
+		       " (%s mode), policy %s\n",
+		       xdp_mode_name(fo.mode), pol->source);
+	free(pol);
+	return err ? PX_EXIT_FAIL : PX_EXIT_OK;
 }
 
 /*
@@ -372,11 +367,11 @@ static int lab_up(int argc, char **argv)
 		{"-n", LAB_NS, "link", "set", "lo", "up"},
 	};
 	const int nsteps = sizeof(steps) / sizeof(steps[0]);
-	struct attach_args aa = {.mode = "auto"};
+	struct attach_args aa = {0};
+	const char *mode_arg = "auto";
 	char default_path[PATH_MAX];
 	struct policy_report rep;
 	struct px_policy *pol;
-	enum px_xdp_mode mode;
 	sigset_t block, old;
 	int c, err, i;
 
@@ -386,7 +381,7 @@ static int lab_up(int argc, char **argv)
 			aa.policy = optarg;
 			break;
 		case 'm':
-			aa.mode = optarg;
+			mode_arg = optarg;
 			break;
 		case 'h':
 			return PX_EXIT_OK;
@@ -399,11 +394,11 @@ static int lab_up(int argc, char **argv)
 				       "unexpected '%s' (the policy "
 				       "goes after --policy)",
 				       argv[optind]);
-	if (xdp_parse_mode(aa.mode, &mode))
+	if (xdp_parse_mode(mode_arg, &aa.mode))
 		return cli_usage_error("lab up",
 				       "unknown --mode '%s', expected "
 				       "auto, native or generic",
-				       aa.mode);
+				       mode_arg);
 	if (!aa.policy) {
 		if (px_default_policy(default_path, sizeof(default_path))) {
 			px_error("the shipped default policy was not found: "
@@ -426,7 +421,7 @@ static int lab_up(int argc, char **argv)
 				 aa.policy, aa.policy);
 		return err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
 	}
-	if (!cli_need_privileges("lab up"))
+	if (!cli_need_privileges("lab up") || filter_bpf_permitted("lab up"))
 		return PX_EXIT_FAIL;
 	if (path_exists(LAB_NETNS_PATH) || if_nametoindex(LAB_IF_OUT)) {
 		px_error("the lab is already up (namespace " LAB_NS
@@ -434,7 +429,7 @@ static int lab_up(int argc, char **argv)
 			 " exists): run 'portxdp lab down' first");
 		return PX_EXIT_FAIL;
 	}
-	if (pins_mount_bpffs())
+	if (filter_bpffs_ready("lab up", LAB_IF_IN))
 		return PX_EXIT_FAIL;
 
 	/* Ctrl-C waits until the lab is whole or removed again. */
@@ -483,25 +478,24 @@ struct probe {
 };
 
 /* The lab filter's counters, opened from inside the namespace. */
-static int open_lab_pins(struct px_attached *a)
+static int open_lab_pins(struct px_filter *a)
 {
 	int self, err = -ENOENT;
 
-	memset(a, 0, sizeof(*a));
-	a->link_fd = a->policy_fd = a->counters_fd = a->totals_fd = -1;
+	filter_init(a, LAB_IF_IN);
 	if (!path_exists(LAB_NETNS_PATH))
 		return -ENOENT;
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
 	if (!netns_enter(LAB_NS)) {
-		err = pins_open(LAB_IF_IN, a, true);
+		err = filter_open(LAB_IF_IN, a, FILTER_QUIET);
 		if (setns(self, CLONE_NEWNET) < 0) {
 			err = -errno; /* before px_error's stdio can change it
 				       */
 			px_error("cannot return to this network namespace: %s",
 				 strerror(-err));
-			pins_close(a);
+			filter_close(a);
 		}
 	}
 	close(self);
@@ -510,7 +504,7 @@ static int open_lab_pins(struct px_attached *a)
 
 /* One counter: dropped + passed of a (proto, port), or ping's from the totals.
  */
-static int read_counter(const struct px_attached *a, const struct probe *p,
+static int read_counter(const struct px_filter *a, const struct probe *p,
 			__u64 *dropped, __u64 *passed)
 {
 	struct px_port_counter v;
@@ -618,7 +612,7 @@ static double now_ms(void)
 }
 
 /* Send p and watch its counter until it moves or timeout_ms passes. */
-static int run_probe(const struct px_attached *a, struct probe *p, bool v6,
+static int run_probe(const struct px_filter *a, struct probe *p, bool v6,
 		     int timeout_ms)
 {
 	__u64 d0, p0, d1, p1;
@@ -746,7 +740,7 @@ static int lab_probe(int argc, char **argv)
 	int n = 0, timeout = PROBE_DEFAULT_MS, c, err;
 	int ret = PX_EXIT_OK;
 	bool v6 = false, json = false;
-	struct px_attached a;
+	struct px_filter a;
 	unsigned long ms;
 
 	while ((c = cli_getopt(argc, argv, "6t:j", opts, help)) != -1) {
@@ -801,7 +795,7 @@ static int lab_probe(int argc, char **argv)
 		if (!strcmp(probes[i].result, "no-verdict"))
 			ret = PX_EXIT_FAIL;
 	}
-	pins_close(&a);
+	filter_close(&a);
 	print_probes(probes, n, v6, json);
 	if (ret && !err)
 		px_error("some probes never reached the filter in %d ms: "

@@ -30,6 +30,7 @@
 #include "cli.h"
 #include "err.h"
 #include "json.h"
+#include "filter.h"
 #include "log_pcap.h"
 #include "pins.h"
 #include "portxdp.h"
@@ -241,22 +242,6 @@ static void report_left_out(const struct log_state *st, __u64 sup, __u64 lost,
 		       (unsigned long long)lost);
 }
 
-/* Open a pin of ifname's filter; a missing one means an older attach. */
-static int open_log_pin(const char *dir, const char *name, const char *ifname)
-{
-	char path[PATH_MAX + 16];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		px_error("%s has no drop log pin (%s): it was attached by an "
-			 "older portxdp; run 'portxdp attach %s --force' to "
-			 "reload it (counters restart)",
-			 ifname, name, ifname);
-	return fd;
-}
-
 static struct px_log_ctl *map_ctl(int fd, const char *ifname)
 {
 	struct bpf_map_info info;
@@ -283,6 +268,26 @@ static struct px_log_ctl *map_ctl(int fd, const char *ifname)
 	return p;
 }
 
+/* The filter being read was detached, or its interface deleted. */
+static bool filter_went(const struct px_filter *a)
+{
+	__u32 ifindex = 0;
+
+	if (access(a->dir, F_OK)) {
+		px_error("portxdp was detached from %s: nothing more to log",
+			 a->ifname);
+		return true;
+	}
+	if (xdp_link_info(a->link_fd, &ifindex, NULL, NULL) || !ifindex) {
+		px_error("the filter on %s is gone (its interface was "
+			 "deleted): nothing more to log; 'portxdp detach "
+			 "--stale' removes its pins",
+			 a->ifname);
+		return true;
+	}
+	return false;
+}
+
 /* Another live reader? Its lease runs and its pid exists. */
 static bool other_reader(const struct px_log_ctl *c, __u64 now, pid_t *pid)
 {
@@ -307,10 +312,10 @@ int cmd_log(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct px_log_ctl *ctl = NULL;
-	int ret = PX_EXIT_FAIL, lock = -1, ev_fd = -1, ctl_fd = -1, c, err;
+	int ret = PX_EXIT_FAIL, lock = -1, c, err;
 	__u64 sup0, lost0, next_tick;
 	struct timespec rt;
-	struct px_attached a;
+	struct px_filter a;
 	const char *ifname, *pcap_path = NULL;
 	pid_t pid;
 
@@ -354,6 +359,8 @@ int cmd_log(int argc, char **argv)
 	if (st.json && pcap_path)
 		return cli_usage_error("log", "--json and --pcap exclude each "
 					      "other: pick one");
+	if (!filter_ifname_ok("log", ifname))
+		return PX_EXIT_USAGE;
 	if (!cli_need_privileges("log"))
 		return PX_EXIT_FAIL;
 
@@ -361,16 +368,18 @@ int cmd_log(int argc, char **argv)
 	lock = pins_lock();
 	if (lock < 0)
 		return PX_EXIT_FAIL;
-	if (pins_open(ifname, &a, false)) {
+	if (filter_open(ifname, &a, 0)) {
 		pins_unlock(lock);
 		return PX_EXIT_FAIL;
 	}
-	pins_close(&a);
-	ev_fd = open_log_pin(a.dir, PX_PIN_EVENTS, ifname);
-	ctl_fd = ev_fd < 0 ? -1 : open_log_pin(a.dir, PX_PIN_LOG_CTL, ifname);
-	if (ctl_fd < 0)
+	if (a.events_fd < 0 || a.log_ctl_fd < 0) {
+		px_error("%s has no drop log pins: it was attached by an "
+			 "older portxdp; run 'portxdp attach %s --force' to "
+			 "reload it (counters restart)",
+			 ifname, ifname);
 		goto out;
-	ctl = map_ctl(ctl_fd, ifname);
+	}
+	ctl = map_ctl(a.log_ctl_fd, ifname);
 	if (!ctl)
 		goto out;
 	if (other_reader(ctl, mono_ns(), &pid)) {
@@ -383,7 +392,7 @@ int cmd_log(int argc, char **argv)
 	st.start_ns = mono_ns();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	st.real_minus_mono = rt.tv_sec + rt.tv_nsec / 1e9 - st.start_ns / 1e9;
-	rb = ring_buffer__new(ev_fd, on_event, &st, NULL);
+	rb = ring_buffer__new(a.events_fd, on_event, &st, NULL);
 	if (!rb) {
 		px_error("cannot read the drop log of %s: %s", ifname,
 			 strerror(errno));
@@ -449,10 +458,7 @@ int cmd_log(int argc, char **argv)
 			sup0 = sup;
 			lost0 = lost;
 		}
-		if (access(a.dir, F_OK)) {
-			px_error("portxdp was detached from %s: nothing more "
-				 "to log",
-				 ifname);
+		if (filter_went(&a)) {
 			ret = PX_EXIT_FAIL;
 			break;
 		}
@@ -469,10 +475,7 @@ out:
 	ring_buffer__free(rb);
 	if (ctl)
 		munmap(ctl, sysconf(_SC_PAGESIZE));
-	if (ctl_fd >= 0)
-		close(ctl_fd);
-	if (ev_fd >= 0)
-		close(ev_fd);
+	filter_close(&a);
 	pins_unlock(lock);
 	return ret;
 }

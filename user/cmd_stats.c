@@ -21,7 +21,7 @@
 #include "cli.h"
 #include "err.h"
 #include "maps.h"
-#include "pins.h"
+#include "filter.h"
 #include "policy.h"
 #include "stats.h"
 #include "table.h"
@@ -219,7 +219,7 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 	return 0;
 }
 
-static int read_all(const struct px_attached *a, struct reading *r)
+static int read_all(const struct px_filter *a, struct reading *r)
 {
 	struct timespec rt;
 	double t0;
@@ -360,7 +360,7 @@ static void wait_until(double deadline, const sigset_t *unblocked)
 	}
 }
 
-static int watch(const struct stats_opts *o, const struct px_attached *a,
+static int watch(const struct stats_opts *o, const struct px_filter *a,
 		 struct reading *r0, struct reading *r1, struct stats_row *rows)
 {
 	bool tty = o->fmt == FMT_TABLE && isatty(STDOUT_FILENO);
@@ -423,7 +423,7 @@ out:
 int cmd_stats(int argc, char **argv)
 {
 	struct stats_opts o = {0};
-	struct px_attached a;
+	struct px_filter a;
 	struct reading r[2] = {0};
 	struct stats_row *rows = NULL;
 	int ret = PX_EXIT_FAIL, err;
@@ -431,9 +431,11 @@ int cmd_stats(int argc, char **argv)
 	err = parse_opts(argc, argv, &o);
 	if (err)
 		return err < 0 ? PX_EXIT_OK : err;
+	if (!filter_ifname_ok("stats", o.ifname))
+		return PX_EXIT_USAGE;
 	if (!cli_need_privileges("stats"))
 		return PX_EXIT_FAIL;
-	if (pins_open(o.ifname, &a, false))
+	if (filter_open(o.ifname, &a, 0))
 		return PX_EXIT_FAIL;
 
 	r[0].counters = calloc(PX_COUNTER_KEYS, sizeof(struct px_port_counter));
@@ -459,6 +461,6 @@ out:
 	free(rows);
 	free(r[0].counters);
 	free(r[1].counters);
-	pins_close(&a);
+	filter_close(&a);
 	return ret;
 }

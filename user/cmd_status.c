@@ -5,7 +5,6 @@
  * ids, where the live policy came from and when, open/closed counts and
  * the totals. Filters pinned from other namespaces are listed by name.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +16,8 @@
 #include "confirm.h"
 #include "err.h"
 #include "json.h"
+#include "filter.h"
 #include "maps.h"
-#include "netns.h"
-#include "pins.h"
 #include "policy.h"
 #include "summary.h"
 #include "text.h"
@@ -43,38 +41,35 @@ static const char help[] =
 struct iface_status {
 	char ifname[IF_NAMESIZE];
 	const char *state;
+	enum filter_state fstate;
 	struct xdp_state xdp;
-	__u32 link_ifindex, prog_id, link_id;
+	__u32 prog_id, link_id;
+	char moved_ns[256], moved_if[IF_NAMESIZE]; /* where it went */
 	struct px_policy pol;
 	struct px_totals tot;
-	bool have_pol, have_tot;
+	bool have_pol, have_tot, moved_found;
 };
 
-static void gather(const char *ifname, struct px_attached *a,
-		   struct iface_status *s)
+static void gather(struct px_filter *f, struct iface_status *s)
 {
-	unsigned int now_idx = if_nametoindex(ifname);
-
 	memset(s, 0, sizeof(*s));
-	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
-	if (a->link_fd < 0 || xdp_link_info(a->link_fd, &s->link_ifindex,
-					    &s->prog_id, &s->link_id))
-		s->state = "broken pins";
-	else if (!s->link_ifindex)
-		s->state = "interface gone";
-	else if (now_idx != s->link_ifindex)
-		s->state = "interface gone";
-	else
-		s->state = "attached";
-	if (s->link_ifindex && now_idx == s->link_ifindex)
-		xdp_query(now_idx, &s->xdp);
-	s->have_pol = !maps_read_policy(a->policy_fd, &s->pol);
-	s->have_tot = !maps_read_totals(a->totals_fd, &s->tot);
+	snprintf(s->ifname, sizeof(s->ifname), "%s", f->ifname);
+	s->fstate = f->state;
+	s->state = filter_state_name(f->state);
+	s->prog_id = f->prog_id;
+	s->link_id = f->link_id;
+	if (f->state == FILTER_ATTACHED)
+		xdp_query(f->ifindex, &s->xdp);
+	s->moved_found = !filter_locate(f, s->moved_ns, sizeof(s->moved_ns),
+					s->moved_if);
+	s->have_pol = !maps_read_policy(f->policy_fd, &s->pol);
+	s->have_tot = !maps_read_totals(f->totals_fd, &s->tot);
 }
 
 static void print_text(const struct iface_status *s)
 {
 	char when[TEXT_TIME_LEN], name[TEXT_IFNAME_SAFE];
+	char moved_if[TEXT_IFNAME_SAFE], moved_ns[4 * 256];
 	char src[4 * PX_SOURCE_LEN];
 
 	/* names and paths may hold any byte but '/': escape the controls */
@@ -84,12 +79,24 @@ static void print_text(const struct iface_status *s)
 		printf(", %s mode, program id %u, link id %u",
 		       xdp_mode_name(s->xdp.mode), s->prog_id, s->link_id);
 	printf("\n");
-	if (!strcmp(s->state, "interface gone"))
+	if (s->fstate == FILTER_GONE)
 		printf("  the interface was deleted; 'portxdp detach %s' "
 		       "removes "
 		       "the leftover pins (or 'portxdp detach --stale' all "
 		       "such)\n",
 		       name);
+	else if (s->fstate == FILTER_MOVED && s->moved_found)
+		printf("  the filter now runs on %s in network namespace %s "
+		       "(the interface moved there); nothing filters %s "
+		       "here: 'portxdp detach %s' removes it\n",
+		       text_safe(moved_if, sizeof(moved_if), s->moved_if),
+		       text_safe(moved_ns, sizeof(moved_ns), s->moved_ns), name,
+		       name);
+	else if (s->fstate == FILTER_MOVED)
+		printf("  %s here is not the interface portxdp was attached "
+		       "to (that one moved to another namespace, or this one "
+		       "replaced it); 'portxdp detach %s' removes the pins\n",
+		       name, name);
 	if (s->have_pol) {
 		text_time_local(when, sizeof(when),
 				(long long)s->pol.applied_at, -1);
@@ -128,6 +135,13 @@ static void print_json(struct json *j, const struct iface_status *s)
 						  : xdp_mode_name(s->xdp.mode));
 	json_key_u64(j, "prog_id", s->prog_id);
 	json_key_u64(j, "link_id", s->link_id);
+	if (s->moved_found) {
+		json_key(j, "moved_to");
+		json_obj_open(j);
+		json_key_str(j, "netns", s->moved_ns);
+		json_key_str(j, "interface", s->moved_if);
+		json_obj_close(j);
+	}
 	if (s->have_pol) {
 		json_key(j, "policy");
 		json_obj_open(j);
@@ -163,68 +177,74 @@ static void print_json(struct json *j, const struct iface_status *s)
 	json_obj_close(j);
 }
 
-/* One interface pinned in another namespace, for people. */
-static void other_ns_text(const char *ifname, const char *nsname,
-			  const char *path)
-{
-	char name[TEXT_IFNAME_SAFE], ns[4 * 256], dir[4 * PATH_MAX];
+struct status_walk {
+	bool json;
+	struct json *j;
+	bool here; /* this pass lists the current namespace's filters */
+	int shown;
+};
 
-	text_safe(name, sizeof(name), ifname);
-	if (nsname) {
-		text_safe(ns, sizeof(ns), nsname);
-		printf("%s: attached in network namespace %s (see 'portxdp "
-		       "--netns %s status')\n",
+static int show_here(const struct filter_entry *e, struct status_walk *w)
+{
+	struct iface_status s;
+	struct px_filter f;
+
+	if (filter_open(e->ifname, &f, FILTER_ANY | FILTER_QUIET))
+		return 0;
+	gather(&f, &s);
+	filter_close(&f);
+	if (w->json)
+		print_json(w->j, &s);
+	else
+		print_text(&s);
+	w->shown++;
+	return 0;
+}
+
+/* A filter pinned from another namespace, under that namespace's name. */
+static int show_entry(const struct filter_entry *e, void *ctx)
+{
+	struct status_walk *w = ctx;
+	char path[PATH_MAX], name[TEXT_IFNAME_SAFE], ns[4 * 256];
+	char dir[4 * PATH_MAX];
+
+	if (e->here != w->here)
+		return 0;
+	if (e->here)
+		return show_here(e, w);
+	snprintf(path, sizeof(path), "%s", e->dir);
+	*strrchr(path, '/') = '\0';
+	if (w->json) {
+		json_obj_open(w->j);
+		json_key_str(w->j, "netns", e->stale ? NULL : e->nsname);
+		json_key_str(w->j, "interface", e->ifname);
+		json_key_str(w->j, "state",
+			     e->stale ? "interface gone" : "attached");
+		json_key_str(w->j, "pins", path);
+		json_obj_close(w->j);
+		return 0;
+	}
+	/* names and paths may hold any byte but '/': escape the controls */
+	text_safe(name, sizeof(name), e->ifname);
+	text_safe(dir, sizeof(dir), path);
+	if (!e->stale && e->nsname) {
+		text_safe(ns, sizeof(ns), e->nsname);
+		printf("%s: attached in network namespace %s "
+		       "(see 'portxdp --netns %s status')\n",
 		       name, ns, ns);
+	} else if (!e->stale) {
+		printf("%s: attached in an unnamed network namespace "
+		       "(%s/%s)\n",
+		       name, dir, name);
 	} else {
+		/* Its namespace's inode may have been reused by a new one: a
+		 * gone filter belongs to no living namespace. */
 		printf("%s: pinned in a network namespace that is gone or "
 		       "unnamed (%s/%s); 'portxdp detach --stale' removes pins "
 		       "whose filter is gone\n",
-		       name, text_safe(dir, sizeof(dir), path), name);
+		       name, dir, name);
 	}
-}
-
-/* Interfaces with pins in the other namespaces' folders. */
-static void other_namespaces(bool as_json, struct json *j)
-{
-	char mine[PATH_MAX], path[PATH_MAX + 300], name[256];
-	struct dirent *de, *ie;
-	DIR *root, *d;
-
-	if (pins_ns_dir(mine, sizeof(mine)))
-		return;
-	root = opendir(PX_PIN_ROOT);
-	if (!root)
-		return;
-	while ((de = readdir(root))) {
-		unsigned long ino;
-		const char *nsname;
-
-		if (strncmp(de->d_name, "net-", 4))
-			continue;
-		snprintf(path, sizeof(path), PX_PIN_ROOT "/%s", de->d_name);
-		if (!strcmp(path, mine))
-			continue;
-		ino = strtoul(de->d_name + 4, NULL, 10);
-		nsname = netns_name_of(ino, name, sizeof(name));
-		d = opendir(path);
-		if (!d)
-			continue;
-		while ((ie = readdir(d))) {
-			if (ie->d_name[0] == '.')
-				continue;
-			if (as_json) {
-				json_obj_open(j);
-				json_key_str(j, "netns", nsname);
-				json_key_str(j, "interface", ie->d_name);
-				json_key_str(j, "pins", path);
-				json_obj_close(j);
-			} else {
-				other_ns_text(ie->d_name, nsname, path);
-			}
-		}
-		closedir(d);
-	}
-	closedir(root);
+	return 0;
 }
 
 int cmd_status(int argc, char **argv)
@@ -233,15 +253,13 @@ int cmd_status(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{0},
 	};
-	char nsdir[PATH_MAX];
+	struct status_walk w = {0};
 	struct iface_status s;
-	struct px_attached a;
+	struct px_filter f;
 	bool as_json = false;
 	const char *only = NULL;
-	struct dirent *de;
 	struct json j;
-	int c, shown = 0;
-	DIR *d;
+	int c, err;
 
 	while ((c = cli_getopt(argc, argv, "j", opts, help)) != -1) {
 		switch (c) {
@@ -259,17 +277,24 @@ int cmd_status(int argc, char **argv)
 						 "interface");
 	if (optind < argc)
 		only = argv[optind];
-	if (!cli_need_privileges("status"))
+	if (only && !filter_ifname_ok("status", only))
+		return PX_EXIT_USAGE;
+	if (!cli_need_privileges("status") || filter_bpf_permitted("status"))
 		return PX_EXIT_FAIL;
 
 	if (only) {
-		if (pins_open(only, &a, as_json)) {
+		err = filter_open(only, &f,
+				  FILTER_ANY | (as_json ? FILTER_QUIET : 0));
+		if (err) {
 			if (as_json) {
 				char msg[128];
 
 				snprintf(msg, sizeof(msg),
-					 "portxdp is not "
-					 "attached to %s",
+					 err == -ENOENT
+						 ? "portxdp is not "
+						   "attached to %s"
+						 : "cannot read the pins "
+						   "of %s",
 					 only);
 				json_error(stdout, msg);
 			} else {
@@ -277,8 +302,8 @@ int cmd_status(int argc, char **argv)
 			}
 			return PX_EXIT_FAIL;
 		}
-		gather(only, &a, &s);
-		pins_close(&a);
+		gather(&f, &s);
+		filter_close(&f);
 		if (as_json) {
 			json_init(&j, stdout);
 			json_obj_open(&j);
@@ -294,41 +319,30 @@ int cmd_status(int argc, char **argv)
 		return PX_EXIT_OK;
 	}
 
+	w.json = as_json;
+	w.j = &j;
 	if (as_json) {
 		json_init(&j, stdout);
 		json_obj_open(&j);
 		json_key(&j, "interfaces");
 		json_arr_open(&j);
 	}
-	if (!pins_ns_dir(nsdir, sizeof(nsdir)) && (d = opendir(nsdir))) {
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			if (pins_open(de->d_name, &a, true))
-				continue;
-			gather(de->d_name, &a, &s);
-			pins_close(&a);
-			if (as_json)
-				print_json(&j, &s);
-			else
-				print_text(&s);
-			shown++;
-		}
-		closedir(d);
-	}
+	w.here = true;
+	filter_walk(show_entry, &w);
 	if (as_json) {
 		json_arr_close(&j);
 		json_key(&j, "other_namespaces");
 		json_arr_open(&j);
-		other_namespaces(true, &j);
+	} else if (!w.shown) {
+		printf("portxdp is not attached to any interface in "
+		       "this network namespace\n");
+	}
+	w.here = false;
+	filter_walk(show_entry, &w);
+	if (as_json) {
 		json_arr_close(&j);
 		json_obj_close(&j);
 		json_end(&j);
-	} else {
-		if (!shown)
-			printf("portxdp is not attached to any interface in "
-			       "this network namespace\n");
-		other_namespaces(false, NULL);
 	}
 	return PX_EXIT_OK;
 }

@@ -2,8 +2,9 @@
 /*
  * Pin folders under /sys/fs/bpf/portxdp: where a filter lives between
  * commands, the bpffs mount, and the lock that serializes changes.
- * See pins.h for the layout.
+ * See pins.h for the layout; filter.c decides what goes in a folder.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,8 +15,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <linux/types.h>
+#include <linux/magic.h>
 
 #include "err.h"
 #include "netns.h"
@@ -23,18 +23,17 @@
 #include "portxdp.h"
 
 #define BPFFS "/sys/fs/bpf"
-#define BPF_FS_MAGIC_ 0xcafe4a11
 
-static const char *const pin_names[] = {
-	PX_PIN_LINK,   PX_PIN_POLICY, PX_PIN_COUNTERS,
-	PX_PIN_TOTALS, PX_PIN_EVENTS, PX_PIN_LOG_CTL,
-};
-
-int pins_mount_bpffs(void)
+bool pins_bpffs_mounted(void)
 {
 	struct statfs sfs;
 
-	if (statfs(BPFFS, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC_)
+	return statfs(BPFFS, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC;
+}
+
+int pins_mount_bpffs(void)
+{
+	if (pins_bpffs_mounted())
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700") < 0) {
 		int err = -errno;
@@ -46,7 +45,7 @@ int pins_mount_bpffs(void)
 		return err;
 	}
 	px_debug("mounted bpffs at " BPFFS);
-	return 0;
+	return 1;
 }
 
 int pins_ns_dir(char *buf, unsigned long len)
@@ -105,98 +104,50 @@ void pins_unlock(int fd)
 		close(fd); /* releases the flock */
 }
 
-static int open_pin(const char *dir, const char *name)
+int pins_make_dir(const char *dir)
 {
-	char path[PATH_MAX + 32];
+	char parent[PATH_MAX];
+	char *slash;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return bpf_obj_get(path);
-}
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	if ((mkdir(PX_PIN_ROOT, 0700) && errno != EEXIST) ||
+	    (mkdir(parent, 0700) && errno != EEXIST) ||
+	    (mkdir(dir, 0700) && errno != EEXIST)) {
+		int err = -errno;
 
-void pins_close(struct px_attached *a)
-{
-	int *fds[] = {&a->link_fd, &a->policy_fd, &a->counters_fd,
-		      &a->totals_fd};
-
-	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
-}
-
-int pins_open(const char *ifname, struct px_attached *a, bool quiet)
-{
-	struct statfs sfs;
-	struct stat st;
-	int err;
-
-	memset(a, 0, sizeof(*a));
-	a->link_fd = a->policy_fd = a->counters_fd = a->totals_fd = -1;
-	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-	err = pins_dir(ifname, a->dir, sizeof(a->dir));
-	if (err)
+		px_error("cannot create pin folder %s: %s", dir,
+			 strerror(-err));
 		return err;
-	if (stat(a->dir, &st) < 0) {
-		err = -errno;
-		if (err == -EACCES || err == -EPERM) {
-			if (!quiet)
-				px_error("cannot read portxdp's pins (%s): "
-					 "run as root",
-					 strerror(-err));
-			return err;
-		}
-		if (!quiet) {
-			if (statfs(BPFFS, &sfs) == 0 &&
-			    sfs.f_type != BPF_FS_MAGIC_)
-				px_error(
-					"portxdp is not attached to %s: bpffs "
-					"is not mounted, so nothing is pinned; "
-					"run 'portxdp attach %s'",
-					ifname, ifname);
-			else
-				px_error(
-					"portxdp is not attached to %s in this "
-					"network namespace: run 'portxdp "
-					"attach "
-					"%s' (or add --netns NAME)",
-					ifname, ifname);
-		}
-		return -ENOENT;
-	}
-	a->link_fd = open_pin(a->dir, PX_PIN_LINK);
-	a->policy_fd = open_pin(a->dir, PX_PIN_POLICY);
-	a->counters_fd = open_pin(a->dir, PX_PIN_COUNTERS);
-	a->totals_fd = open_pin(a->dir, PX_PIN_TOTALS);
-	if (a->policy_fd < 0 || a->counters_fd < 0 || a->totals_fd < 0) {
-		err = -errno;
-		if (!quiet)
-			px_error("the pins of %s in %s are incomplete or "
-				 "unreadable (%s): run 'portxdp detach %s' to "
-				 "remove them, then attach again",
-				 ifname, a->dir, strerror(-err), ifname);
-		pins_close(a);
-		return err ? err : -EIO;
 	}
 	return 0;
 }
 
 int pins_remove_dir(const char *dir)
 {
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 300];
+	struct dirent *de;
 	char *slash;
 	int err;
+	DIR *d = opendir(dir);
 
-	for (unsigned int i = 0; i < sizeof(pin_names) / sizeof(pin_names[0]);
-	     i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, pin_names[i]);
+	/* Every pin, also those of a newer or older portxdp. */
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (unlink(path) < 0 && errno != ENOENT) {
 			err = -errno;
 			px_error("cannot remove pin %s: %s", path,
 				 strerror(-err));
+			closedir(d);
 			return err;
 		}
 	}
+	if (d)
+		closedir(d);
 	if (rmdir(dir) < 0 && errno != ENOENT) {
 		err = -errno;
 		px_error("cannot remove %s: %s (remove what is left in it by "

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Where a filter lives between commands: pins under
+ * The bpffs side of a filter (filter.h owns the filter itself): pins under
  * /sys/fs/bpf/portxdp/net-INODE/IFNAME/ (one folder per network namespace,
- * by its inode number, and interface), holding the bpf_link and the maps.
- * Every verb after attach is a stateless edit of these pins: no daemon.
- * Folders are 0700 and pins 0600: root only.
+ * by its inode number, and interface), the bpffs mount, and the lock that
+ * serializes changes. Every verb after attach is a stateless edit of these
+ * pins: no daemon. Folders are 0700 and pins 0600: root only.
  */
 #ifndef PX_PINS_H
 #define PX_PINS_H
@@ -13,18 +13,12 @@
 #include <net/if.h>
 #include <stdbool.h>
 
-/* An attached filter, opened from its pins. Unopened fds are -1. */
-struct px_attached {
-	char ifname[IF_NAMESIZE];
-	char dir[PATH_MAX];
-	int link_fd;
-	int policy_fd;	 /* px_policy_outer: ARRAY_OF_MAPS, 1 slot */
-	int counters_fd; /* px_counters: PERCPU_ARRAY of px_port_counter */
-	int totals_fd;	 /* px_totals_map: PERCPU_ARRAY, 1 entry */
-};
-
-/* Mount bpffs at /sys/fs/bpf when it is missing. 0 or -errno (printed). */
+/* Mount bpffs at /sys/fs/bpf when it is missing. 1 when this call
+ * mounted it, 0 when it was there, or -errno (printed). */
 int pins_mount_bpffs(void);
+
+/* True when /sys/fs/bpf is a bpffs. */
+bool pins_bpffs_mounted(void);
 
 /* The pin folder of ifname in the current network namespace. 0 or -errno. */
 int pins_dir(const char *ifname, char *buf, unsigned long len);
@@ -40,16 +34,12 @@ int pins_ns_dir(char *buf, unsigned long len);
 int pins_lock(void);
 void pins_unlock(int fd);
 
-/*
- * Open the pins of ifname in the current namespace. When quiet is false a
- * missing filter is reported as "portxdp is not attached to IF: run
- * 'portxdp attach IF'". Returns 0, -ENOENT when not attached, -errno.
- */
-int pins_open(const char *ifname, struct px_attached *a, bool quiet);
-void pins_close(struct px_attached *a);
-
-/* Remove ifname's pin folder and everything in it (and the namespace
- * folder when it is left empty). 0 or -errno (printed). */
+/* Remove a pin folder and every pin in it (and the namespace folder when
+ * it is left empty). Unpinning never detaches: a link runs as long as
+ * another pin or fd holds it. 0 or -errno (printed). */
 int pins_remove_dir(const char *dir);
+
+/* Create dir and its namespace folder (0700) when missing. 0 or -errno. */
+int pins_make_dir(const char *dir);
 
 #endif

@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 
 #include "err.h"
-#include "pins.h"
 #include "portxdp.h"
 #include "xdp.h"
 
@@ -152,7 +151,7 @@ int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id)
 	return 0;
 }
 
-static void prog_name(__u32 id, char *buf, size_t len)
+void xdp_prog_name(__u32 id, char *buf, unsigned long len)
 {
 	struct bpf_prog_info info;
 	__u32 ilen = sizeof(info);
@@ -190,8 +189,8 @@ static int detach_foreign_link(unsigned int ifindex, __u32 prog_id)
 	return -ENOENT;
 }
 
-static int detach_foreign(const char *ifname, unsigned int ifindex,
-			  const struct xdp_state *st)
+int xdp_detach_foreign(const char *ifname, unsigned int ifindex,
+		       const struct xdp_state *st)
 {
 	__u32 flags = st->mode == PX_MODE_NATIVE    ? XDP_FLAGS_DRV_MODE
 		      : st->mode == PX_MODE_GENERIC ? XDP_FLAGS_SKB_MODE
@@ -206,65 +205,4 @@ static int detach_foreign(const char *ifname, unsigned int ifindex,
 		px_error("cannot remove the XDP program (id %u) on %s: %s",
 			 st->prog_id, ifname, strerror(-err));
 	return err;
-}
-
-int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
-			 const char *dir, bool force)
-{
-	struct px_attached a;
-	struct xdp_state st;
-	char name[64];
-	__u32 l_if = 0;
-	int err;
-
-	/* Our own pins first: live, or left by a vanished interface. */
-	if (!pins_open(ifname, &a, true)) {
-		if (a.link_fd >= 0)
-			xdp_link_info(a.link_fd, &l_if, NULL, NULL);
-		if (l_if == ifindex && !force) {
-			pins_close(&a);
-			px_error(
-				"portxdp is already attached to %s: change its "
-				"policy with 'portxdp apply %s FILE', or use "
-				"--force to load it afresh",
-				ifname, ifname);
-			return -EEXIST;
-		}
-		if (l_if == ifindex) {
-			bpf_link_detach(a.link_fd);
-			px_info("%s: replacing the portxdp already attached",
-				ifname);
-		} else {
-			px_info("%s: removing stale pins of an earlier portxdp "
-				"(its interface was deleted)",
-				ifname);
-		}
-		pins_close(&a);
-		err = pins_remove_dir(dir);
-		if (err)
-			return err;
-	} else if (access(dir, F_OK) == 0) {
-		px_info("%s: removing incomplete pins in %s", ifname, dir);
-		err = pins_remove_dir(dir);
-		if (err)
-			return err;
-	}
-
-	err = xdp_query(ifindex, &st);
-	if (err) {
-		px_error("cannot query XDP on %s: %s", ifname, strerror(-err));
-		return err;
-	}
-	if (!st.prog_id)
-		return 0;
-	prog_name(st.prog_id, name, sizeof(name));
-	if (!force) {
-		px_error("%s already has an XDP program (id %u, '%s'): remove "
-			 "it first, or use --force to replace it",
-			 ifname, st.prog_id, name);
-		return -EEXIST;
-	}
-	px_info("%s: replacing XDP program id %u ('%s')", ifname, st.prog_id,
-		name);
-	return detach_foreign(ifname, ifindex, &st);
 }

@@ -27,14 +27,6 @@ const char *xdp_mode_name(enum px_xdp_mode mode);
 int xdp_attach(int prog_fd, const char *ifname, unsigned int ifindex,
 	       enum px_xdp_mode *mode);
 
-/*
- * Make ifindex ready for a new attach: stale pins of a vanished interface
- * in dir are removed; portxdp already there, or another XDP program, is
- * refused (printed, -EEXIST) unless force, which detaches it.
- */
-int xdp_clear_for_attach(const char *ifname, unsigned int ifindex,
-			 const char *dir, bool force);
-
 /* What is attached to ifindex: program id (0: none) and mode. */
 struct xdp_state {
 	__u32 prog_id;
@@ -45,5 +37,13 @@ int xdp_query(unsigned int ifindex, struct xdp_state *st);
 /* The ifindex and program id a pinned link is attached to; ifindex 0 when
  * its interface is gone. 0 or -errno. */
 int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id);
+
+/* The name of program id into buf ("?" when unknown). */
+void xdp_prog_name(__u32 id, char *buf, unsigned long len);
+
+/* Remove whatever XDP program st says is on ifindex, attached by netlink
+ * or by someone else's bpf_link. 0 or -errno (printed). */
+int xdp_detach_foreign(const char *ifname, unsigned int ifindex,
+		       const struct xdp_state *st);
 
 #endif

@@ -7,8 +7,10 @@
 #   - two CLI processes change the same interface at once: they take turns
 #     on the lock under the pin folder, and the live policy is one whole
 #     policy, never a mix;
-#   - bpffs missing: attach mounts it, or says clearly that it cannot
-#     (both in a private mount namespace, so the host's pins are untouched);
+#   - bpffs missing in a mount namespace of the command's own: attach
+#     refuses (the pins would die with it), or says clearly that it cannot
+#     mount it (both in a private mount namespace, so the host's pins are
+#     untouched);
 #   - pins of a network namespace that was deleted: status reports them,
 #     `detach --stale` removes them and nothing that still runs;
 #   - another XDP program on the interface: refused without --force,
@@ -172,22 +174,25 @@ test_concurrent_force_attaches_leave_one_filter() {
 	expect_tcp timeout 23
 }
 
-# In a private mount namespace with nothing at /sys/fs/bpf, attach mounts
-# bpffs itself; the namespace (and its bpffs) vanish with the command.
+# In a mount namespace of its own with nothing at /sys/fs/bpf (as under
+# 'ip netns exec'), attach could mount bpffs, but that bpffs and the pins
+# in it would vanish with the command: it refuses, names --netns, and
+# leaves nothing mounted or attached.
 test_bpffs_missing_is_mounted() {
 	lab_setup
-	local out
+	local out rc=0
 	out=$(unshare -m --propagation private sh -c '
 		umount /sys/fs/bpf 2>/dev/null
 		[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || exit 9
-		"$1" --netns "$2" attach "$3" --policy "$4" &&
-		stat -f -c %T /sys/fs/bpf &&
-		"$1" --netns "$2" status "$3" &&
-		"$1" --netns "$2" detach "$3"' sh "$PORTXDP_ABS" "$NS" "$IF_IN" \
-		"$(closed_policy)" 2>&1) || fail "exit $?: $out"
-	echo "$out" | grep -q "^bpf_fs$" || fail "bpffs was not mounted: $out"
-	echo "$out" | grep -q "^$IF_IN: attached" || fail "status: $out"
-	echo "$out" | grep -q "portxdp detached from $IF_IN" || fail "detach: $out"
+		"$1" --netns "$2" attach "$3" --policy "$4"
+		rc=$?
+		stat -f -c %T /sys/fs/bpf
+		exit $rc' sh "$PORTXDP_ABS" "$NS" "$IF_IN" "$(closed_policy)" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit status: $out"
+	echo "$out" | grep -qF "run 'portxdp --netns $NS attach $IF_IN' instead" ||
+		fail "attach said: $out"
+	echo "$out" | grep -q "^bpf_fs$" && fail "a throwaway bpffs was left mounted: $out"
+	[ -z "$(xdp_prog_id "$IF_IN")" ] || fail "something was attached"
 }
 
 # ... and when it cannot be mounted (no /sys/fs/bpf at all), a clear error

@@ -54,11 +54,12 @@ need_user() {
 pins_of_out() { echo "/sys/fs/bpf/portxdp/net-$(stat -L -c %i /proc/self/ns/net)/$IF_OUT"; }
 
 # Everything that must not change: the program on IF_OUT, the live policy,
-# the pins (names, inodes, modes).
+# its pins (names, inodes, modes). Only IF_OUT's: other tests running at
+# the same time change theirs.
 snapshot() {
 	ip -d link show dev "$IF_OUT" | grep -o 'prog/xdp id [0-9]*'
 	"$PORTXDP" diff "$IF_OUT" "$TMPD/closed.policy"
-	ls -lRi /sys/fs/bpf/portxdp 2>&1
+	ls -lRi "$(pins_of_out)" 2>&1
 }
 
 test_pins_are_root_only() {

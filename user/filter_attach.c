@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Attaching a filter, and replacing one without a gap (see filter.h).
+ *
+ * The new program and its maps are loaded, filled and pinned in a folder
+ * of their own, IF:new (':' is never in an interface name, so no walk
+ * takes it for a filter), before anything that runs is touched. Then:
+ *   - no filter there: the link is made, pinned in IF:new, and IF:new is
+ *     renamed to IF, one rename(2);
+ *   - portxdp there: its link is pinned in IF:new too, the two folders
+ *     trade places (renameat2 RENAME_EXCHANGE, one step), and the link is
+ *     switched to the new program (bpf_link_update): the interface runs
+ *     the old program until that one syscall and the new one after it.
+ * A command stopped at any point (even by SIGKILL) leaves either the old
+ * filter or the new one running, and its pins in IF. What it may leave
+ * behind, an IF:new folder or a folder whose program the link does not
+ * run yet, is finished or removed by the next command that takes the
+ * lock (filter_tidy). SIGINT, SIGTERM and SIGHUP wait until the pins are
+ * whole.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "err.h"
+#include "filter.h"
+#include "filter_pins.h"
+#include "maps.h"
+#include "netns.h"
+#include "pins.h"
+#include "skel.h"
+
+#define BPFFS "/sys/fs/bpf"
+#define PX_MIN_KERNEL "5.9" /* bpf_link for XDP; see the table below */
+
+/* --- the kernel's features ------------------------------------------------ */
+
+static int probe_xdp(void)
+{
+	return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, NULL);
+}
+
+static int probe_ringbuf(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+}
+
+static int probe_mmapable(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 1, &opts);
+
+	if (fd < 0)
+		return errno == EINVAL ? 0 : -errno;
+	close(fd);
+	return 1;
+}
+
+/*
+ * bpf_link for XDP: the kernel's own BTF says whether struct bpf_xdp_link
+ * exists (its name between two NULs in the string section); without BTF,
+ * assume so. A byte search: parsing all of vmlinux's BTF costs 200 ms.
+ */
+static int probe_xdp_link(void)
+{
+	static const char name[] = "\0bpf_xdp_link"; /* and its own NUL */
+	char buf[1 << 16];
+	size_t keep = 0, n;
+	int found = 0;
+	FILE *f = fopen("/sys/kernel/btf/vmlinux", "re");
+
+	if (!f)
+		return 1;
+	while (!found && (n = fread(buf + keep, 1, sizeof(buf) - keep, f))) {
+		n += keep;
+		found = memmem(buf, n, name, sizeof(name)) != NULL;
+		keep = n < sizeof(name) ? n : sizeof(name) - 1;
+		memmove(buf, buf + n - keep, keep);
+	}
+	fclose(f);
+	return found;
+}
+
+static const struct feature {
+	const char *key; /* for PORTXDP_PROBE_MISSING, a test hook */
+	const char *what;
+	const char *since;
+	int (*probe)(void);
+} features[] = {
+	{"xdp", "XDP programs", "4.8", probe_xdp},
+	{"mmap", "mmap-able BPF arrays", "5.5", probe_mmapable},
+	{"ringbuf", "the BPF ring buffer", "5.8", probe_ringbuf},
+	{"xdp-link", "bpf_link for XDP", "5.9", probe_xdp_link},
+};
+
+/* Each feature the filter needs, so an older kernel gets one clear line
+ * instead of a verifier log or a bare EINVAL. 0 or -EOPNOTSUPP. */
+static int probe_features(void)
+{
+	const char *fake = getenv("PORTXDP_PROBE_MISSING");
+	struct utsname u;
+
+	for (unsigned int i = 0; i < sizeof(features) / sizeof(features[0]);
+	     i++) {
+		const struct feature *ft = &features[i];
+		int have = fake && !strcmp(fake, ft->key) ? 0 : ft->probe();
+
+		if (have) /* < 0: cannot tell (e.g. no memory): let load say */
+			continue;
+		if (uname(&u))
+			snprintf(u.release, sizeof(u.release), "?");
+		px_error("this kernel (%s) lacks %s, which portxdp needs: it "
+			 "came with Linux %s; portxdp runs on "
+			 "Linux " PX_MIN_KERNEL " or later",
+			 u.release, ft->what, ft->since);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* --- a bpffs that outlives this command ----------------------------------- */
+
+/* The nearest ancestor in another mount namespace: 0 when none is seen. */
+static pid_t other_mntns_ancestor(void)
+{
+	char path[64], mine[64], theirs[64], line[256];
+	pid_t pid = getpid(), ppid;
+	ssize_t n;
+
+	n = readlink("/proc/self/ns/mnt", mine, sizeof(mine) - 1);
+	if (n <= 0)
+		return 0;
+	mine[n] = '\0';
+	while (pid > 1) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		f = fopen(path, "r");
+		ppid = 0;
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "PPid: %d", &ppid) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (ppid <= 0)
+			return 0;
+		pid = ppid;
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+		n = readlink(path, theirs, sizeof(theirs) - 1);
+		if (n <= 0)
+			return 0; /* cannot see further: assume the same */
+		theirs[n] = '\0';
+		if (strcmp(theirs, mine))
+			return pid;
+	}
+	return 0;
+}
+
+/*
+ * True when the bpffs at /sys/fs/bpf dies with this mount namespace: we
+ * run in a namespace of our own (as 'ip netns exec' makes one), and the
+ * process that started us does not see the same bpffs there.
+ */
+static bool bpffs_is_throwaway(bool just_mounted)
+{
+	struct stat ours, theirs;
+	char path[64];
+	pid_t ref = other_mntns_ancestor();
+
+	if (!ref)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/root" BPFFS, (int)ref);
+	if (stat(BPFFS, &ours) || stat(path, &theirs))
+		return just_mounted; /* cannot compare: a fresh one is ours */
+	return ours.st_dev != theirs.st_dev;
+}
+
+int filter_bpffs_ready(const char *verb, const char *ifname)
+{
+	int mounted = pins_mount_bpffs();
+	unsigned long ino;
+	char ns[256];
+
+	if (mounted < 0)
+		return mounted;
+	if (!bpffs_is_throwaway(mounted))
+		return 0;
+	if (mounted)
+		umount2(BPFFS, MNT_DETACH);
+	if (px_netns_name)
+		snprintf(ns, sizeof(ns), "%s", px_netns_name);
+	else if (netns_inode(&ino) || !netns_name_of(ino, ns, sizeof(ns)))
+		snprintf(ns, sizeof(ns), "NAME");
+	px_error("%s here is not the host's bpffs but one of this command's "
+		 "own mount namespace (as under 'ip netns exec'): the filter "
+		 "would vanish when it exits; run 'portxdp --netns %s %s %s' "
+		 "instead",
+		 BPFFS, ns, verb, ifname);
+	return -EXDEV;
+}
+
+/* --- finishing or removing what a stopped attach left --------------------- */
+
+static void tmp_dir(const char *dir, char *tmp, size_t len)
+{
+	snprintf(tmp, len, "%s:new", dir);
+}
+
+static __u32 prog_id_of(int prog_fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
+/* Switch link_fd from the program with id old_id to prog_fd, only if it
+ * still runs that one. 0 or -errno. */
+static int link_switch(int link_fd, int prog_fd, __u32 old_id)
+{
+	LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE);
+	int old_fd = bpf_prog_get_fd_by_id(old_id), err;
+
+	if (old_fd < 0)
+		return -errno;
+	opts.old_prog_fd = old_fd;
+	err = bpf_link_update(link_fd, prog_fd, &opts) ? -errno : 0;
+	close(old_fd);
+	return err;
+}
+
+/* A folder whose link does not run its pinned program yet: switch it. */
+static void roll_forward(const char *dir)
+{
+	int link_fd = filter_open_pin(dir, PX_PIN_LINK);
+	int prog_fd = filter_open_pin(dir, FILTER_PIN_PROG);
+	__u32 ifindex = 0, running = 0, pinned;
+
+	if (link_fd >= 0 && prog_fd >= 0 &&
+	    !xdp_link_info(link_fd, &ifindex, &running, NULL) && ifindex) {
+		pinned = prog_id_of(prog_fd);
+		if (pinned && pinned != running &&
+		    !link_switch(link_fd, prog_fd, running))
+			px_debug("%s: finished a replacement cut short", dir);
+	}
+	if (link_fd >= 0)
+		close(link_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
+}
+
+int filter_tidy(const char *ifname)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 8];
+	int fd, err;
+
+	err = pins_dir(ifname, dir, sizeof(dir));
+	if (err)
+		return err;
+	tmp_dir(dir, tmp, sizeof(tmp));
+	if (!access(tmp, F_OK)) {
+		fd = filter_open_pin(tmp, PX_PIN_LINK);
+		/* A first attach stopped just before its rename: finish it. */
+		if (fd >= 0 && access(dir, F_OK) && !rename(tmp, dir))
+			px_debug("%s: finished an attach cut short", ifname);
+		else
+			pins_remove_dir(tmp);
+		if (fd >= 0)
+			close(fd);
+	}
+	roll_forward(dir);
+	return 0;
+}
+
+/* --- what is there now ---------------------------------------------------- */
+
+struct attach_ctx {
+	struct filter_attach_opts *o;
+	unsigned int ifindex;
+	char dir[PATH_MAX], tmp[PATH_MAX + 8];
+	struct px_filter old;	  /* portxdp there now (replace) */
+	bool replace;		  /* old runs: switch its link */
+	struct xdp_state foreign; /* another program there now */
+	struct portxdp_bpf *skel;
+};
+
+static int refuse_existing(struct attach_ctx *c)
+{
+	const char *ifname = c->o->ifname;
+
+	if (c->old.state == FILTER_MOVED) {
+		px_error("the pins of %s here belong to a filter that now runs "
+			 "on another interface (%s moved away): run 'portxdp "
+			 "detach %s' first",
+			 ifname, ifname, ifname);
+		return -EBUSY;
+	}
+	if (c->old.state != FILTER_ATTACHED) {
+		px_info("%s: removing stale pins of an earlier portxdp (its "
+			"interface was deleted)",
+			ifname);
+		filter_close(&c->old);
+		return pins_remove_dir(c->dir);
+	}
+	if (!c->o->force) {
+		px_error("portxdp is already attached to %s: change its policy "
+			 "with 'portxdp apply %s FILE', or use --force to load "
+			 "it afresh",
+			 ifname, ifname);
+		return -EEXIST;
+	}
+	px_info("%s: replacing the portxdp already attached", ifname);
+	c->replace = true;
+	return 0;
+}
+
+static int examine(struct attach_ctx *c)
+{
+	const char *ifname = c->o->ifname;
+	char name[64];
+	int err;
+
+	err = filter_open(ifname, &c->old, FILTER_ANY | FILTER_QUIET);
+	if (!err) {
+		err = refuse_existing(c);
+		if (err || c->replace)
+			return err;
+	} else if (err == -EUCLEAN) {
+		px_info("%s: removing incomplete pins in %s", ifname, c->dir);
+		err = pins_remove_dir(c->dir);
+		if (err)
+			return err;
+	} else if (err != -ENOENT) {
+		return filter_open(ifname, &c->old, FILTER_ANY); /* says why */
+	}
+	err = xdp_query(c->ifindex, &c->foreign);
+	if (err) {
+		px_error("cannot query XDP on %s: %s", ifname, strerror(-err));
+		return err;
+	}
+	if (!c->foreign.prog_id)
+		return 0;
+	xdp_prog_name(c->foreign.prog_id, name, sizeof(name));
+	if (!c->o->force) {
+		px_error("%s already has an XDP program (id %u, '%s'): remove "
+			 "it first, or use --force to replace it",
+			 ifname, c->foreign.prog_id, name);
+		return -EEXIST;
+	}
+	px_info("%s: replacing XDP program id %u ('%s')", ifname,
+		c->foreign.prog_id, name);
+	return 0;
+}
+
+/* --- the new filter ------------------------------------------------------- */
+
+static int pin_new(struct attach_ctx *c)
+{
+	char path[PATH_MAX + 40];
+	int err;
+
+	pins_remove_dir(c->tmp); /* what an earlier attempt left */
+	err = pins_make_dir(c->tmp);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < filter_nmap_pins; i++) {
+		const struct filter_map_pin *p = &filter_map_pins[i];
+
+		snprintf(path, sizeof(path), "%s/%s", c->tmp, p->name);
+		err = bpf_map__pin(filter_pin_map(c->skel, p), path);
+		if (err)
+			goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/" FILTER_PIN_PROG, c->tmp);
+	err = bpf_program__pin(c->skel->progs.portxdp, path);
+	if (!err)
+		return 0;
+fail:
+	px_error("cannot pin %s: %s", path, strerror(-err));
+	return err;
+}
+
+static int pin_link(struct attach_ctx *c, int link_fd)
+{
+	char path[PATH_MAX + 40];
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/" PX_PIN_LINK, c->tmp);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		px_error("cannot pin %s: %s", path, strerror(-err));
+	}
+	return err;
+}
+
+static int attach_new(struct attach_ctx *c);
+
+/* portxdp there: the folders trade places, then the link switches. */
+static int swap_in(struct attach_ctx *c)
+{
+	int prog_fd = bpf_program__fd(c->skel->progs.portxdp);
+	char path[PATH_MAX + 40];
+	int err = pin_link(c, c->old.link_fd);
+
+	if (err)
+		return err;
+	if (renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dir, RENAME_EXCHANGE)) {
+		err = -errno;
+		if (err == -EINVAL) { /* a bpffs without RENAME_EXCHANGE */
+			snprintf(path, sizeof(path), "%s/" PX_PIN_LINK, c->tmp);
+			unlink(path);
+			px_info("%s: this kernel cannot swap pin folders; the "
+				"interface passes everything for a moment",
+				c->o->ifname);
+			return attach_new(c);
+		}
+		px_error("cannot swap the pins of %s (%s): the old filter "
+			 "still runs",
+			 c->o->ifname, strerror(-err));
+		return err;
+	}
+	err = link_switch(c->old.link_fd, prog_fd, c->old.prog_id);
+	if (err) {
+		renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dir, RENAME_EXCHANGE);
+		px_error("the kernel refused to switch %s to the new program "
+			 "(%s): the old filter still runs",
+			 c->o->ifname, strerror(-err));
+		return err;
+	}
+	return 0; /* c->tmp now holds the old pins: removed by the caller */
+}
+
+/* Nothing of ours there: link, pin, one rename. */
+static int attach_new(struct attach_ctx *c)
+{
+	int prog_fd = bpf_program__fd(c->skel->progs.portxdp);
+	int link_fd, err;
+
+	if (c->replace) { /* another mode, or no folder swap */
+		if (c->o->mode != PX_MODE_AUTO)
+			px_info("%s: moving to %s mode; the interface passes "
+				"everything for a moment",
+				c->o->ifname, xdp_mode_name(c->o->mode));
+		err = filter_detach(&c->old);
+		if (err)
+			return err;
+	}
+	if (c->foreign.prog_id) {
+		err = xdp_detach_foreign(c->o->ifname, c->ifindex, &c->foreign);
+		if (err)
+			return err;
+	}
+	link_fd = xdp_attach(prog_fd, c->o->ifname, c->ifindex, &c->o->mode);
+	if (link_fd < 0)
+		return link_fd;
+	err = pin_link(c, link_fd);
+	if (!err && rename(c->tmp, c->dir)) {
+		err = -errno;
+		px_error("cannot move the pins of %s into place: %s",
+			 c->o->ifname, strerror(-err));
+	}
+	close(link_fd); /* the pin holds it now, or it detaches here */
+	return err;
+}
+
+static int load_new(struct attach_ctx *c)
+{
+	int err;
+
+	c->skel = px_skel_load();
+	if (!c->skel) {
+		err = -errno;
+		px_error("the kernel refused to load the XDP program (%s): "
+			 "rerun with -v for the verifier's log",
+			 strerror(-err));
+		return err;
+	}
+	err = maps_install_policy(bpf_map__fd(c->skel->maps.px_policy_outer),
+				  (struct px_policy *)c->o->policy);
+	if (err)
+		px_error("cannot install the policy: %s", strerror(-err));
+	return err;
+}
+
+/* With another mode asked than the one running, the link cannot switch. */
+static bool same_mode(struct attach_ctx *c)
+{
+	struct xdp_state st;
+
+	if (xdp_query(c->ifindex, &st))
+		return false;
+	if (c->o->mode != PX_MODE_AUTO && c->o->mode != st.mode)
+		return false;
+	c->o->mode = st.mode;
+	return true;
+}
+
+static int attach_locked(struct attach_ctx *c)
+{
+	sigset_t block, old;
+	int err;
+
+	err = filter_tidy(c->o->ifname);
+	if (!err && c->o->under_lock)
+		err = c->o->under_lock(c->o->ifname) ? -EBUSY : 0;
+	if (!err)
+		err = examine(c);
+	if (!err)
+		err = load_new(c);
+	if (err)
+		return err;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	err = pin_new(c);
+	if (!err)
+		err = c->replace && same_mode(c) ? swap_in(c) : attach_new(c);
+	pins_remove_dir(c->tmp); /* the old pins, or a failed attempt's */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+int filter_attach(struct filter_attach_opts *o)
+{
+	struct attach_ctx *c = calloc(1, sizeof(*c));
+	int lock, err;
+
+	if (!c)
+		return -ENOMEM;
+	c->o = o;
+	filter_init(&c->old, o->ifname);
+	err = -ENODEV;
+	c->ifindex = cli_ifindex(o->ifname);
+	if (c->ifindex)
+		err = filter_bpf_permitted("attach");
+	if (!err)
+		err = probe_features();
+	if (!err)
+		err = filter_bpffs_ready("attach", o->ifname);
+	if (!err)
+		err = pins_dir(o->ifname, c->dir, sizeof(c->dir));
+	if (err)
+		goto out;
+	tmp_dir(c->dir, c->tmp, sizeof(c->tmp));
+	snprintf(o->dir, sizeof(o->dir), "%s", c->dir);
+	lock = pins_lock();
+	if (lock < 0) {
+		err = lock;
+		goto out;
+	}
+	err = attach_locked(c);
+	pins_unlock(lock);
+out:
+	filter_close(&c->old);
+	portxdp_bpf__destroy(c->skel);
+	free(c);
+	return err;
+}

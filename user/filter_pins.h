@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Inside the filter module (filter.c, filter_attach.c): the table of the
+ * maps a filter pins, shared by opening and attaching so that a map is
+ * named once. Not for verbs: they use filter.h.
+ */
+#ifndef PX_FILTER_PINS_H
+#define PX_FILTER_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "filter.h"
+#include "portxdp.skel.h"
+
+/* The program, pinned so that a replacement cut short can be finished. */
+#define FILTER_PIN_PROG "prog"
+
+struct filter_map_pin {
+	const char *name; /* its pin in the folder */
+	size_t fd_off;	  /* where its fd goes in struct px_filter */
+	size_t map_off;	  /* where its map is in struct portxdp_bpf */
+	bool required;	  /* pinned by every portxdp that ever attached */
+};
+
+extern const struct filter_map_pin filter_map_pins[];
+extern const unsigned int filter_nmap_pins;
+
+int *filter_pin_fd(struct px_filter *f, const struct filter_map_pin *p);
+struct bpf_map *filter_pin_map(struct portxdp_bpf *skel,
+			       const struct filter_map_pin *p);
+
+/* bpf_obj_get of dir/name: the fd or -errno. */
+int filter_open_pin(const char *dir, const char *name);
+
+#endif
