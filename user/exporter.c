@@ -26,6 +26,7 @@
 
 #include "err.h"
 #include "exporter.h"
+#include "filter.h"
 #include "maps.h"
 #include "netns.h"
 #include "portxdp.h"
@@ -138,50 +139,32 @@ static __u64 policy_digest(const struct px_policy *p)
 	return h;
 }
 
+struct ex_walk_ctx {
+	int (*fn)(const struct ex_entry *e, void *ctx);
+	void *ctx;
+};
+
+static int ex_entry_of(const struct filter_entry *fe, void *ctx)
+{
+	const struct ex_walk_ctx *w = ctx;
+	struct ex_entry e = {.ifname = fe->ifname, .dir = fe->dir};
+	char ns[32];
+
+	snprintf(ns, sizeof(ns), "net-%lu", fe->ns_ino);
+	e.netns = fe->nsname ? fe->nsname : ns;
+	return w->fn(&e, w->ctx);
+}
+
 /*
- * Every pin folder PX_PIN_ROOT/net-INODE/IFNAME. A missing root is an
- * empty walk. A non-zero return of fn stops it and is returned.
+ * Every filter of every namespace (filter_walk(), which also leaves out
+ * what is not a filter's folder). A non-zero return of fn stops it and
+ * is returned.
  */
 static int ex_walk(int (*fn)(const struct ex_entry *e, void *ctx), void *ctx)
 {
-	char nsdir[PATH_MAX], dir[PATH_MAX + IF_NAMESIZE], name[64];
-	struct dirent *de, *ie;
-	DIR *root, *ns;
-	int ret = 0;
+	struct ex_walk_ctx w = {.fn = fn, .ctx = ctx};
 
-	root = opendir(PX_PIN_ROOT);
-	if (!root)
-		return errno == ENOENT ? 0 : -errno;
-	while (!ret && (de = readdir(root))) {
-		struct ex_entry e;
-		unsigned long ino;
-		char *end;
-
-		if (strncmp(de->d_name, "net-", 4))
-			continue;
-		ino = strtoul(de->d_name + 4, &end, 10);
-		if (*end)
-			continue;
-		e.netns = netns_name_of(ino, name, sizeof(name));
-		if (!e.netns)
-			e.netns = de->d_name;
-		snprintf(nsdir, sizeof(nsdir), PX_PIN_ROOT "/%s", de->d_name);
-		ns = opendir(nsdir);
-		if (!ns)
-			continue;
-		while (!ret && (ie = readdir(ns))) {
-			if (ie->d_name[0] == '.' || ie->d_type != DT_DIR ||
-			    strlen(ie->d_name) >= IF_NAMESIZE)
-				continue;
-			snprintf(dir, sizeof(dir), "%s/%s", nsdir, ie->d_name);
-			e.ifname = ie->d_name;
-			e.dir = dir;
-			ret = fn(&e, ctx);
-		}
-		closedir(ns);
-	}
-	closedir(root);
-	return ret;
+	return filter_walk(ex_entry_of, &w);
 }
 
 static int pin_get(const char *dir, const char *name)

@@ -344,6 +344,15 @@ int filter_locate(const struct px_filter *f, char *ns, unsigned long nslen,
 
 	if (f->state != FILTER_MOVED)
 		return -ENOENT;
+	if (runs_here(f, ifname)) { /* renamed, in this namespace */
+		unsigned long ino = 0;
+
+		if (px_netns_name)
+			snprintf(ns, nslen, "%s", px_netns_name);
+		else if (netns_inode(&ino) || !netns_name_of(ino, ns, nslen))
+			snprintf(ns, nslen, "this one");
+		return 0;
+	}
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	d = opendir(NETNS_RUN_DIR);
 	while (self >= 0 && d && found && (de = readdir(d))) {
