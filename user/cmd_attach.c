@@ -47,6 +47,43 @@ static const char help[] =
 	"IF\n"
 	"FILE' to change the policy live, 'portxdp detach IF' to remove it.\n";
 
+/* The policy to attach (FILE, or the shipped default), checked: a file
+ * with errors, or one that cuts this SSH session off, attaches nothing.
+ * PX_EXIT_OK, or the exit status (printed). */
+static int load_policy(const char *path, bool force, struct px_policy *pol)
+{
+	struct policy_report rep = {0};
+	char default_path[PATH_MAX];
+	int err;
+
+	if (!path) {
+		if (px_default_policy(default_path, sizeof(default_path))) {
+			px_error("the shipped default policy was not found: "
+				 "give one with --policy FILE (or set "
+				 "PORTXDP_DATADIR)");
+			return PX_EXIT_FAIL;
+		}
+		path = default_path;
+	}
+	err = policy_load_file(path, pol, &rep, stderr);
+	if (err) {
+		if (err == -EINVAL)
+			px_error("%s has errors: nothing was attached; see "
+				 "'portxdp check %s'",
+				 path, path);
+		return err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
+	}
+	if (rep.cuts_ssh && !force) {
+		px_error("%s closes the port this SSH session came in on "
+			 "(SSH_CONNECTION): you would be cut off; open it in "
+			 "the "
+			 "policy, or use --force if you have another way in",
+			 path);
+		return PX_EXIT_FAIL;
+	}
+	return PX_EXIT_OK;
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -60,12 +97,11 @@ int cmd_attach(int argc, char **argv)
 	sigset_t sigs;
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
 	struct filter_attach_opts fo = {0};
-	char default_path[PATH_MAX], counts[64];
-	struct policy_report rep = {0};
 	enum px_xdp_mode mode;
 	struct px_policy *pol;
 	bool force = false, held = false;
-	int ret = PX_EXIT_FAIL, c, err;
+	char counts[64];
+	int ret = PX_EXIT_FAIL, c;
 
 	while ((c = cli_getopt(argc, argv, "p:m:f", opts, help)) != -1) {
 		switch (c) {
@@ -106,32 +142,10 @@ int cmd_attach(int argc, char **argv)
 	pol = calloc(1, sizeof(*pol));
 	if (!pol)
 		return PX_EXIT_FAIL;
-	if (!policy_path) {
-		if (px_default_policy(default_path, sizeof(default_path))) {
-			px_error("the shipped default policy was not found: "
-				 "give one with --policy FILE (or set "
-				 "PORTXDP_DATADIR)");
-			goto out;
-		}
-		policy_path = default_path;
-	}
-	err = policy_load_file(policy_path, pol, &rep, stderr);
-	if (err) {
-		ret = err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
-		if (err == -EINVAL)
-			px_error("%s has errors: nothing was attached; see "
-				 "'portxdp check %s'",
-				 policy_path, policy_path);
+	ret = load_policy(policy_path, force, pol);
+	if (ret)
 		goto out;
-	}
-	if (rep.cuts_ssh && !force) {
-		px_error("%s closes the port this SSH session came in on "
-			 "(SSH_CONNECTION): you would be cut off; open it in "
-			 "the "
-			 "policy, or use --force if you have another way in",
-			 policy_path);
-		goto out;
-	}
+	ret = PX_EXIT_FAIL;
 	if (!cli_need_privileges("attach"))
 		goto out;
 	fo = (struct filter_attach_opts){.ifname = ifname,
