@@ -204,12 +204,19 @@ static bool is_pending(const struct confirm_record *r)
 	       id == r->link_id;
 }
 
-static const char *clock_time(__u64 t, char *buf, size_t len)
+const char *confirm_clock_time(__u64 t, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	time_t tt = (time_t)t, now = time(NULL);
+	struct tm tm, today;
 
-	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%H:%M:%S", &tm))
+	/* the time alone reads as today: a deadline on another day has its
+	 * date (--confirm 86400 ends tomorrow at this time) */
+	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &today) ||
+	    !strftime(buf, len,
+		      tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
+			      ? "%H:%M:%S"
+			      : "%Y-%m-%d %H:%M:%S",
+		      &tm))
 		snprintf(buf, len, "%llu", (unsigned long long)t);
 	return buf;
 }
@@ -232,7 +239,8 @@ int confirm_refuse_pending(const char *ifname)
 	px_error("%s has a change made with --confirm waiting (%s, undone at "
 		 "%s%s): run 'portxdp confirm %s' to keep it first, or wait "
 		 "for it to be undone",
-		 ifname, r->change, clock_time(r->deadline, when, sizeof(when)),
+		 ifname, r->change,
+		 confirm_clock_time(r->deadline, when, sizeof(when)),
 		 confirm_watcher_alive(r) ? ""
 					  : "; its watcher is gone, so it will "
 					    "not be undone by itself",
@@ -261,14 +269,14 @@ void confirm_print_text(const char *ifname)
 		free(r);
 		return;
 	}
-	clock_time(r->deadline, when, sizeof(when));
+	confirm_clock_time(r->deadline, when, sizeof(when));
 	left = (long)r->deadline - (long)time(NULL);
 	if (r->state != CONFIRM_PENDING)
 		printf("  confirm    %s at %s: '%s' was not confirmed "
 		       "within %u s; %s\n",
 		       state_word(r),
-		       clock_time(r->done_at, done, sizeof(done)), r->change,
-		       r->secs, r->result);
+		       confirm_clock_time(r->done_at, done, sizeof(done)),
+		       r->change, r->secs, r->result);
 	else if (!is_pending(r))
 		; /* superseded: the next change removes it */
 	else if (confirm_watcher_alive(r))

@@ -274,8 +274,6 @@ int confirm_arm(const struct confirm_change *c)
 	struct confirm_record *r = calloc(1, sizeof(*r));
 	char path[PATH_MAX], when[32];
 	struct timespec now;
-	struct tm tm;
-	time_t t;
 	int err;
 
 	if (!r)
@@ -306,10 +304,7 @@ int confirm_arm(const struct confirm_change *c)
 		free(r);
 		return err;
 	}
-	t = (time_t)r->deadline;
-	if (!localtime_r(&t, &tm) ||
-	    !strftime(when, sizeof(when), "%H:%M:%S", &tm))
-		snprintf(when, sizeof(when), "the deadline");
+	confirm_clock_time(r->deadline, when, sizeof(when));
 	printf("%s: run 'portxdp confirm %s' within %u s to keep this "
 	       "change; otherwise it is undone at %s\n",
 	       c->ifname, c->ifname, c->secs, when);
