@@ -179,7 +179,8 @@ clean:
 # over the committed seeds; new inputs go to $(BUILD)/fuzz/corpus, never into
 # tests/. The short run in `make test` is tests/fuzz/run.sh.
 FUZZ_TIME ?= 60
-FUZZ_SRCS := user/policy.c user/table.c user/err.c user/text.c
+FUZZ_SRCS := $(wildcard user/policy*.c) user/table.c user/proto.c \
+	user/textfile.c user/text.c user/err.c
 
 $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_SRCS) $(HDRS)
 	$(call msg,FUZZ,$@)

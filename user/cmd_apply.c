@@ -121,23 +121,6 @@ static const char close_help[] =
 	"--confirm still waiting, or the kernel refused\n"
 	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
 
-/* The tcp port of this command's own SSH session, or 0 when not over SSH. */
-static unsigned int ssh_session_port(void)
-{
-	const char *ssh = getenv("SSH_CONNECTION");
-	unsigned int cp, sp;
-	char ca[64], sa[64];
-
-	if (!ssh || !*ssh)
-		return 0;
-	/* "client-ip client-port server-ip server-port", as policy.c reads it
-	 */
-	if (sscanf(ssh, "%63s %u %63s %u", ca, &cp, sa, &sp) == 4 && sp &&
-	    sp <= 65535)
-		return sp;
-	return 22;
-}
-
 /* Options shared by the three verbs: --force, --confirm SECS. */
 static int parse_opts(int argc, char **argv, const char *help, bool *force,
 		      unsigned int *confirm)
@@ -286,7 +269,6 @@ int apply_file(const char *ifname, const char *file, bool force,
 {
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
-	unsigned int ssh_port;
 	struct px_filter a;
 	char what[PATH_MAX + 16];
 	int ret = PX_EXIT_FAIL, err, lock = -1;
@@ -317,14 +299,8 @@ int apply_file(const char *ifname, const char *file, bool force,
 		goto out;
 	/* Refuse only what would cut the session: its port open now, closed
 	 * next. */
-	ssh_port = ssh_session_port();
-	if (rep.cuts_ssh && ssh_port &&
-	    policy_port_open(live, PX_TCP, ssh_port) && !force) {
-		px_error("%s closes %u/tcp (ssh) on %s and this command runs "
-			 "over SSH: you would be cut off; nothing was changed. "
-			 "Open ssh in the policy, or use --force if you have "
-			 "another way in",
-			 file, ssh_port, ifname);
+	if (policy_cuts_session(live, next) && !force) {
+		policy_session_refusal(file, ifname);
 		goto out_pins;
 	}
 	snprintf(what, sizeof(what), "applied %s", file);
@@ -434,10 +410,7 @@ static int open_close(int argc, char **argv, bool open)
 	if (err) /* cannot happen after the check above, but never half */
 		goto out_pins;
 	if (rep.cuts_ssh && !force) {
-		px_error("this closes %u/tcp (ssh) on %s and this command runs "
-			 "over SSH: you would be cut off; nothing was changed. "
-			 "Use --force if you have another way in",
-			 ssh_session_port(), ifname);
+		policy_session_refusal("this close", ifname);
 		goto out_pins;
 	}
 

@@ -50,7 +50,8 @@ static const char help[] =
 /* The policy to attach (FILE, or the shipped default), checked: a file
  * with errors, or one that cuts this SSH session off, attaches nothing.
  * PX_EXIT_OK, or the exit status (printed). */
-static int load_policy(const char *path, bool force, struct px_policy *pol)
+static int load_policy(const char *path, const char *ifname, bool force,
+		       struct px_policy *pol)
 {
 	struct policy_report rep = {0};
 	char default_path[PATH_MAX];
@@ -73,12 +74,8 @@ static int load_policy(const char *path, bool force, struct px_policy *pol)
 				 path, path);
 		return err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
 	}
-	if (rep.cuts_ssh && !force) {
-		px_error("%s closes the port this SSH session came in on "
-			 "(SSH_CONNECTION): you would be cut off; open it in "
-			 "the "
-			 "policy, or use --force if you have another way in",
-			 path);
+	if (policy_cuts_session(NULL, pol) && !force) {
+		policy_session_refusal(path, ifname);
 		return PX_EXIT_FAIL;
 	}
 	return PX_EXIT_OK;
@@ -142,7 +139,7 @@ int cmd_attach(int argc, char **argv)
 	pol = calloc(1, sizeof(*pol));
 	if (!pol)
 		return PX_EXIT_FAIL;
-	ret = load_policy(policy_path, force, pol);
+	ret = load_policy(policy_path, ifname, force, pol);
 	if (ret)
 		goto out;
 	ret = PX_EXIT_FAIL;

@@ -55,11 +55,11 @@ static const char *port_text(const struct audit_finding *f, char *buf,
 		snprintf(buf, len, "ping");
 	else if (f->lo == f->hi)
 		snprintf(buf, len, "%u/%s%s%s%s", f->lo,
-			 table_proto_name(f->proto), name ? " (" : "",
+			 px_proto_name(f->proto), name ? " (" : "",
 			 name ? name : "", name ? ")" : "");
 	else
 		snprintf(buf, len, "%u-%u/%s (%u ports)", f->lo, f->hi,
-			 table_proto_name(f->proto), f->hi - f->lo + 1);
+			 px_proto_name(f->proto), f->hi - f->lo + 1);
 	return buf;
 }
 
@@ -129,7 +129,7 @@ static void print_text(const char *ifname, const struct audit_src *src,
 
 		if (!audit_exposed(s, src->ifindex))
 			printf("  skipped %u/%s: %s, %s\n", s->port,
-			       table_proto_name(s->proto),
+			       px_proto_name(s->proto),
 			       owner(s, who, sizeof(who)),
 			       s->loopback ? "loopback only, not reachable "
 					     "through this interface"
@@ -154,7 +154,7 @@ static void json_sock(struct json *j, const struct audit_src *src,
 	char addr[64];
 
 	json_obj_open(j);
-	json_key_str(j, "proto", table_proto_name(s->proto));
+	json_key_str(j, "proto", px_proto_name(s->proto));
 	json_key_u64(j, "port", s->port);
 	json_key_str(j, "address", sockdiag_addr(s, addr, sizeof(addr)));
 	json_key_str(j, "process", s->pid ? s->comm : NULL);
@@ -187,7 +187,7 @@ static void print_json(const char *ifname, const struct audit_src *src,
 
 		json_obj_open(&j);
 		json_key_str(&j, "kind", audit_kind_name(f->kind));
-		json_key_str(&j, "proto", table_proto_name(f->proto));
+		json_key_str(&j, "proto", px_proto_name(f->proto));
 		json_key_u64(&j, "port", f->lo);
 		json_key_u64(&j, "port_hi", f->hi);
 		json_key_u64(&j, "line", line ? f->line : 0);

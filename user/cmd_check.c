@@ -2,8 +2,9 @@
 /*
  * portxdp check FILE...: validate policies without touching any interface.
  * Errors (exit 2) and warnings (exit 0) come from the one policy parser
- * (policy.c), so a file that passes here is exactly what attach and apply
- * accept; a one-line summary per file tells scripts and people the result.
+ * (policy_grammar.c), so a file that passes here is exactly what attach and
+ * apply accept; a one-line summary per file tells scripts and people the
+ * result.
  */
 #include <errno.h>
 #include <stdio.h>

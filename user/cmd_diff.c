@@ -3,7 +3,7 @@
  * portxdp diff IF FILE [--json]: what `apply IF FILE` would open and close,
  * without changing anything, so a policy edit can be reviewed before it
  * reaches a live interface. The comparison itself is policy_diff()
- * (policy.c, unit-tested); this file only reads the live policy from the
+ * (policy_bitmap.c, unit-tested); this file only reads the live policy from the
  * pins and prints ranges with their table names.
  */
 #include <errno.h>
@@ -43,10 +43,10 @@ static const char help[] =
 static void range_str(const struct policy_range *r, char *buf, size_t len)
 {
 	if (r->lo == r->hi)
-		snprintf(buf, len, "%u/%s", r->lo, table_proto_name(r->proto));
+		snprintf(buf, len, "%u/%s", r->lo, px_proto_name(r->proto));
 	else
 		snprintf(buf, len, "%u-%u/%s", r->lo, r->hi,
-			 table_proto_name(r->proto));
+			 px_proto_name(r->proto));
 }
 
 static void json_names(struct json *j, const struct policy_range *r)
@@ -74,7 +74,7 @@ static void json_ranges(struct json *j, const char *key,
 		if (r[i].open != open)
 			continue;
 		json_obj_open(j);
-		json_key_str(j, "proto", table_proto_name(r[i].proto));
+		json_key_str(j, "proto", px_proto_name(r[i].proto));
 		json_key_u64(j, "from", r[i].lo);
 		json_key_u64(j, "to", r[i].hi);
 		json_key(j, "names");
@@ -226,10 +226,11 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	print_diff(ifname, file, live, next, as_json);
-	if (rep.cuts_ssh && policy_port_open(live, PX_TCP, 22) && !as_json)
-		px_warn("this policy closes ssh and this command runs over "
-			"SSH: apply would cut this session off (apply refuses "
-			"without --force)");
+	if (policy_cuts_session(live, next) && !as_json)
+		px_warn("%s closes %u/tcp, the port of this SSH session "
+			"(SSH_CONNECTION): apply would cut it off, and refuses "
+			"without --force",
+			file, policy_ssh_port());
 	ret = PX_EXIT_OK;
 out:
 	free(live);

@@ -708,7 +708,7 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json)
 			json_key_str(&j, "proto",
 				     p->proto == PROBE_PING
 					     ? (v6 ? "icmpv6" : "icmp")
-					     : table_proto_name(p->proto));
+					     : px_proto_name(p->proto));
 			json_key_str(&j, "name", name);
 			json_key_str(&j, "result", p->result);
 			json_obj_close(&j);
@@ -718,7 +718,7 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json)
 			snprintf(label, sizeof(label), "ping");
 		else
 			snprintf(label, sizeof(label), "%u/%s", p->port,
-				 table_proto_name(p->proto));
+				 px_proto_name(p->proto));
 		printf("%-12s %-14s %s\n", label, name ? name : "-", p->result);
 	}
 	if (json) {

@@ -34,6 +34,7 @@
 #include "log_pcap.h"
 #include "pins.h"
 #include "portxdp.h"
+#include "proto.h"
 #include "text.h"
 
 _Static_assert(sizeof(struct px_event) == 40 + PX_EVENT_SNAPLEN,
@@ -121,23 +122,6 @@ static const char *reason_name(__u8 r)
 	return "unknown";
 }
 
-static const char *proto_name(__u8 p)
-{
-	switch (p) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	case 0:
-		return NULL;
-	}
-	return "ip";
-}
-
 static bool has_ports(const struct px_event *e)
 {
 	return (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) &&
@@ -149,7 +133,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct log_state *st = ctx;
 	const struct px_event *e = data;
 	char src[INET6_ADDRSTRLEN] = "?", when[TEXT_TIME_LEN], from[80], to[32];
-	const char *proto = proto_name(e->proto);
+	const char *proto = px_ipproto_name(e->proto);
 	long long secs;
 	double t;
 	int ms;

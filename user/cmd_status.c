@@ -19,6 +19,7 @@
 #include "filter.h"
 #include "maps.h"
 #include "policy.h"
+#include "proto.h"
 #include "summary.h"
 #include "text.h"
 #include "xdp.h"
@@ -106,8 +107,7 @@ static void print_text(const struct iface_status *s)
 			unsigned int open = summary_open(&s->pol, p);
 
 			printf("  %s        %u open, %u closed\n",
-			       p == PX_TCP ? "tcp" : "udp", open,
-			       PX_PORTS - 1 - open);
+			       px_proto_name(p), open, PX_PORTS - 1 - open);
 		}
 		printf("  ping       %s; later fragments %s\n",
 		       s->pol.flags & PX_F_PING_OPEN ? "open" : "closed",
@@ -151,7 +151,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 		for (int p = PX_TCP; p < PX_NPROTO; p++) {
 			unsigned int open = summary_open(&s->pol, p);
 
-			json_key(j, p == PX_TCP ? "tcp" : "udp");
+			json_key(j, px_proto_name(p));
 			json_obj_open(j);
 			json_key_u64(j, "open", open);
 			json_key_u64(j, "closed", PX_PORTS - 1 - open);

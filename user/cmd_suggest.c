@@ -110,7 +110,7 @@ static void one_port(const struct audit_src *s, int proto, unsigned int port,
 	const struct table_entry *e = name ? table_find_name(name) : NULL;
 	char addr[64];
 
-	printf("\n# %u/%s%s%s", port, table_proto_name(proto), name ? " " : "",
+	printf("\n# %u/%s%s%s", port, px_proto_name(proto), name ? " " : "",
 	       name ? name : "");
 	if (e && e->advice[0])
 		printf(": %s", e->advice);
@@ -127,7 +127,7 @@ static void one_port(const struct audit_src *s, int proto, unsigned int port,
 	if (e && strstr(e->advice, "LAN only"))
 		printf("# careful: LAN only by the port table, and this line "
 		       "opens it to every source\n");
-	printf("open %u/%s\n", port, table_proto_name(proto));
+	printf("open %u/%s\n", port, px_proto_name(proto));
 }
 
 static void ephemeral(const struct audit_src *s, unsigned int flows)
@@ -173,7 +173,7 @@ static void skipped(const struct audit_src *s)
 		if (audit_exposed(k, s->ifindex))
 			continue;
 		printf("%s# Not opened: %u/%s of %s on %s, %s.\n",
-		       first ? "\n" : "", k->port, table_proto_name(k->proto),
+		       first ? "\n" : "", k->port, px_proto_name(k->proto),
 		       k->pid ? k->comm : "an unknown process",
 		       sockdiag_addr(k, addr, sizeof(addr)),
 		       k->loopback ? "loopback only"

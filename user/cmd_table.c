@@ -39,7 +39,7 @@ static void protos_str(unsigned int protos, char *buf, size_t len)
 			continue;
 		if (buf[0])
 			strncat(buf, ",", len - strlen(buf) - 1);
-		strncat(buf, table_proto_name(p), len - strlen(buf) - 1);
+		strncat(buf, px_proto_name(p), len - strlen(buf) - 1);
 	}
 }
 
@@ -67,7 +67,7 @@ static void print_json(void)
 		json_arr_open(&j);
 		for (int p = 0; p <= PX_PROTO_ICMP; p++)
 			if (e->protos & (1U << p))
-				json_str(&j, table_proto_name(p));
+				json_str(&j, px_proto_name(p));
 		json_arr_close(&j);
 		json_key_str(&j, "name", e->name);
 		json_key_str(&j, "advice", e->advice);

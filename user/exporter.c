@@ -30,6 +30,7 @@
 #include "maps.h"
 #include "netns.h"
 #include "portxdp.h"
+#include "proto.h"
 #include "stats.h"
 #include "text.h"
 #include "xdp.h"
@@ -378,7 +379,7 @@ static void port_series(FILE *f, const char *name, const struct ex_filter *x,
 			__u64 v)
 {
 	series(f, name, x);
-	fprintf(f, ",proto=\"%s\",port=\"%s\"", stats_proto_name(proto), port);
+	fprintf(f, ",proto=\"%s\",port=\"%s\"", px_proto_name(proto), port);
 	if (reason)
 		fprintf(f, ",reason=\"%s\"", reason);
 	fprintf(f, "} %" PRIu64 "\n", (uint64_t)v);

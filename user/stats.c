@@ -13,13 +13,9 @@
 
 #include "json.h"
 #include "policy.h"
+#include "proto.h"
 #include "stats.h"
 #include "text.h"
-
-const char *stats_proto_name(int proto)
-{
-	return proto == PX_UDP ? "udp" : "tcp";
-}
 
 double stats_rate(__u64 cur, __u64 prev, double secs)
 {
@@ -280,7 +276,7 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 		rates[0] = r->dropped_rate;
 		rates[1] = r->passed_rate;
 		snprintf(port, sizeof(port), "%u/%s", r->port,
-			 stats_proto_name(r->proto));
+			 px_proto_name(r->proto));
 		table_row(f, &w, port, r->name ? r->name : "-",
 			  r->open ? "open" : "closed", r->dropped, r->passed,
 			  v->rates ? rates : NULL, eol);
@@ -305,7 +301,7 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 
 		json_obj_open(&j);
 		json_key_u64(&j, "port", r->port);
-		json_key_str(&j, "proto", stats_proto_name(r->proto));
+		json_key_str(&j, "proto", px_proto_name(r->proto));
 		json_key_str(&j, "name", r->name);
 		json_key_str(&j, "state", r->open ? "open" : "closed");
 		json_key_u64(&j, "dropped", r->dropped);
@@ -376,7 +372,7 @@ static void prom_port_family(FILE *f, const struct stats_view *v, bool drop)
 
 		prom_iface(f, name, v);
 		fprintf(f, ",port=\"%u\",proto=\"%s\",name=\"", r->port,
-			stats_proto_name(r->proto));
+			px_proto_name(r->proto));
 		text_prom(f, r->name);
 		fprintf(f, "\",state=\"%s\"} %" PRIu64 "\n",
 			r->open ? "open" : "closed",

@@ -96,9 +96,6 @@ void stats_print_json(FILE *f, const struct stats_view *v);
 /* The Prometheus text exposition format (version 0.0.4). */
 void stats_print_prometheus(FILE *f, const struct stats_view *v);
 
-/* "tcp", "udp". */
-const char *stats_proto_name(int proto);
-
 /*
  * Parse a --watch argument: 0.1 to 86400 seconds ("2", "0.5"). 0, -EINVAL
  * (not a number) or -ERANGE (a number out of that range, "0.05").

@@ -25,6 +25,7 @@
 #include "portxdp.h"
 #include "err.h"
 #include "table.h"
+#include "textfile.h"
 
 #define TABLE_MAX_ROWS 1024
 #define TABLE_FILE "ports.table"
@@ -114,26 +115,10 @@ static void trim(char *s)
 	memmove(s, b, strlen(b) + 1);
 }
 
-static int parse_port(const char *s, unsigned int *out)
-{
-	unsigned long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s))
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > 65535)
-			return -1;
-	}
-	*out = (unsigned int)v;
-	return 0;
-}
-
 static int parse_row(char *line, struct table_entry *e, const char **why)
 {
-	char *save = NULL, *port, *proto, *name, *rest, *bar, *dash, *p;
+	char *save = NULL, *port, *proto, *name, *rest, *bar, *p;
+	int r;
 
 	memset(e, 0, sizeof(*e));
 	port = strtok_r(line, " \t", &save);
@@ -144,25 +129,23 @@ static int parse_row(char *line, struct table_entry *e, const char **why)
 		*why = "expected PORT PROTO NAME ADVICE | DESCRIPTION";
 		return -1;
 	}
-	dash = strchr(port, '-');
-	if (dash)
-		*dash++ = '\0';
-	if (parse_port(port, &e->port_lo) ||
-	    parse_port(dash ? dash : port, &e->port_hi)) {
-		*why = "bad port: expected 0-65535 or LO-HI";
+	r = px_port_range_parse(port, strlen(port), &e->port_lo, &e->port_hi,
+				NULL);
+	if (r == -EDOM) {
+		*why = "reversed port range";
 		return -1;
 	}
-	if (e->port_hi < e->port_lo) {
-		*why = "reversed port range";
+	if (r) {
+		*why = "bad port: expected 0-65535 or LO-HI";
 		return -1;
 	}
 	for (p = strtok_r(proto, ",", &save); p;
 	     p = strtok_r(NULL, ",", &save)) {
-		if (!strcasecmp(p, "tcp"))
-			e->protos |= 1U << PX_TCP;
-		else if (!strcasecmp(p, "udp"))
-			e->protos |= 1U << PX_UDP;
-		else if (!strcasecmp(p, "icmp"))
+		int pr = px_proto_parse(p, strlen(p));
+
+		if (pr >= 0)
+			e->protos |= 1U << pr;
+		else if (!strcasecmp(p, px_proto_name(PX_PROTO_ICMP)))
 			e->protos |= 1U << PX_PROTO_ICMP;
 		else {
 			*why = "bad protocol: expected tcp, udp or icmp";
@@ -210,6 +193,8 @@ static int parse_row(char *line, struct table_entry *e, const char **why)
 	return 0;
 }
 
+static void svcs_unload(void);
+
 void table_unload(void)
 {
 	free(rows);
@@ -217,6 +202,7 @@ void table_unload(void)
 	nrows = 0;
 	loaded = false;
 	load_err = 0;
+	svcs_unload();
 }
 
 int table_load_text(const char *name, const char *text, FILE *err)
@@ -280,28 +266,16 @@ int table_load_text(const char *name, const char *text, FILE *err)
 
 int table_load_path(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
+	char *text;
+	size_t len;
 	int err;
 
-	if (!f) {
-		err = -errno;
-		px_error("cannot read the port table %s: %s: reinstall portxdp "
-			 "or set PORTXDP_DATADIR to its policies folder",
-			 path, strerror(-err));
+	err = px_text_read(path, "port table",
+			   "reinstall portxdp or set PORTXDP_DATADIR to its "
+			   "policies folder",
+			   &text, &len, NULL);
+	if (err)
 		return err;
-	}
-	FILE *m = open_memstream(&text, &len);
-
-	if (!m) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c ? c : ' ', m);
-	fclose(f);
-	fclose(m);
 	err = table_load_text(path, text, NULL);
 	free(text);
 	return err;
@@ -346,19 +320,6 @@ const struct table_entry *table_find_name(const char *name)
 	return NULL;
 }
 
-const char *table_proto_name(int proto)
-{
-	switch (proto) {
-	case PX_TCP:
-		return "tcp";
-	case PX_UDP:
-		return "udp";
-	case PX_PROTO_ICMP:
-		return "icmp";
-	}
-	return "?";
-}
-
 /* --- /etc/services -------------------------------------------------------- */
 
 struct svc {
@@ -371,6 +332,16 @@ struct svc {
 static struct svc *svcs;
 static size_t nsvcs;
 static bool svcs_loaded;
+
+static void svcs_unload(void)
+{
+	for (size_t i = 0; i < nsvcs; i++)
+		free(svcs[i].name);
+	free(svcs);
+	svcs = NULL;
+	nsvcs = 0;
+	svcs_loaded = false;
+}
 
 static int svc_cmp(const void *a, const void *b)
 {
@@ -417,11 +388,8 @@ static void svcs_load(void)
 	while ((s = getservent())) {
 		int proto;
 
-		if (!strcmp(s->s_proto, "tcp"))
-			proto = PX_TCP;
-		else if (!strcmp(s->s_proto, "udp"))
-			proto = PX_UDP;
-		else
+		proto = px_proto_parse(s->s_proto, strlen(s->s_proto));
+		if (proto < 0)
 			continue;
 		svc_add(&svcs, &cap, ntohs((uint16_t)s->s_port), proto, true,
 			s->s_name);
@@ -436,9 +404,10 @@ static void svcs_load(void)
 
 static const char *svc_port_name(int proto, unsigned int port)
 {
-	size_t lo = 0, hi = nsvcs;
+	size_t lo = 0, hi;
 
-	svcs_load();
+	svcs_load(); /* before reading nsvcs: the first lookup loads it */
+	hi = nsvcs;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		const struct svc *s = &svcs[mid];

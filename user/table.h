@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define PX_PROTO_ICMP 2 /* table-only: the "ping" row */
+#include "proto.h"
 
 struct table_entry {
 	unsigned int port_lo, port_hi; /* one port, or a range */
@@ -54,7 +54,7 @@ int table_load_path(const char *path);
  */
 int table_load_text(const char *name, const char *text, FILE *err);
 
-/* Forget the loaded table (tests). */
+/* Forget the loaded table and /etc/services names (tests). */
 void table_unload(void);
 
 /* The row named name (case-insensitive), or NULL. Loads the table. */
@@ -84,8 +84,5 @@ unsigned int px_edit_distance(const char *a, const char *b);
  */
 int table_range_names(int proto, unsigned int lo, unsigned int hi, char *buf,
 		      unsigned long len, int max);
-
-/* "tcp", "udp", "icmp" or "?". */
-const char *table_proto_name(int proto);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libFuzzer target for the policy parser (user/policy.c) and the port-table
+ * libFuzzer target for the policy parser (user/policy_*.c) and the port-table
  * parser (user/table.c), built with ASan and UBSan by `make fuzz`. Both read
  * files that people edit and that attach/apply run as root, so every input
  * must end in a clean error, never a crash. The first byte picks the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests of the policy language (user/policy.c): every construct of
+ * Unit tests of the policy language (user/policy_*.c): every construct of
  * doc/design.md section 3, every error with its line and column, every warning
  * of `check`, the open/close argument form, the diff computation, and the
  * shipped policies. Run from the repository root (PORTXDP_DATADIR is set
@@ -14,6 +14,8 @@
 
 #include "check.h"
 #include "policy.h"
+#include "policy_bitmap.h"
+#include "policy_live.h"
 #include "table.h"
 
 static struct px_policy pol;

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Inside the policy parser: the state one parse carries from line to line,
+ * shared by the grammar (policy_grammar.c), SPECs (policy_spec.c), messages
+ * (policy_diag.c) and lints (policy_lint.c). Not for use outside them; the
+ * rest of portxdp sees policy.h.
+ */
+#ifndef PX_POLICY_STATE_H
+#define PX_POLICY_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "policy.h"
+
+#define MAX_ERRORS 20	/* printed; later ones are only counted */
+#define NAME_MAX_LEN 64 /* longest port name looked up */
+#define SHOWN_LEN 176	/* a quoted token: 40 bytes, escaped, "..." */
+
+#define M_TCP (1U << PX_TCP)
+#define M_UDP (1U << PX_UDP)
+#define M_BOTH (M_TCP | M_UDP)
+
+/* Ports whose last writer a warning points at. */
+enum { W_FTPDATA, W_FTP, W_SSH, W_BOOTPC, W_EPH, W_N };
+
+struct pos {
+	unsigned int line, col;
+};
+
+/* A token of a line: where it starts, its length, its 1-based column. */
+struct tok {
+	const char *s;
+	size_t len;
+	unsigned int col;
+};
+
+struct pstate {
+	const char *name; /* what messages call the file */
+	const char *arg;  /* "argument N ('SPEC')" for policy_apply_specs */
+	FILE *err;
+	bool print_warnings;
+	bool stopped; /* MAX_ERRORS printed: count the rest silently */
+	unsigned int line;
+	unsigned int errors, warnings, shown_errors;
+	struct px_policy pol;
+	bool seen_default, seen_rule, default_closed;
+	struct pos default_pos;
+	struct pos touch[W_N]; /* last line that changed the port */
+	unsigned int watch_lo[W_N], watch_hi[W_N];
+	unsigned int watch_mask[W_N]; /* protocols watched */
+	bool watch_closing_only[W_N]; /* touched by closes only */
+	unsigned int ssh_port;	      /* 0: not over SSH */
+	int eph_state;		      /* 0 unread, 1 read, -errno failed */
+	unsigned int eph_lo, eph_hi;
+};
+
+/* policy_diag.c: messages, each counted; errors beyond MAX_ERRORS only so */
+__attribute__((format(printf, 4, 5))) void error_at(struct pstate *st,
+						    unsigned int col,
+						    const char *hint,
+						    const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) void warn_at(struct pstate *st,
+						   struct pos at,
+						   const char *hint,
+						   const char *fmt, ...);
+/* A token for a message: 40 bytes at most, bytes that are not printable
+ * UTF-8 as \xNN. */
+const char *shown(const char *s, size_t len, char buf[SHOWN_LEN]);
+bool word_is(const char *s, size_t len, const char *word);
+/*
+ * Whether text is plainly no policy (binary aside: the reader refuses
+ * that): most of its lines start with something no policy line starts
+ * with. *foreign and *lines get the counts. Reported by the caller
+ * without quoting a byte of it.
+ */
+bool diag_not_a_policy(const char *text, size_t size, unsigned int *foreign,
+		       unsigned int *lines);
+
+/* policy_grammar.c: the tokeniser */
+bool next_tok(const char *line, size_t len, size_t *at, struct tok *t);
+
+/* policy_spec.c: one SPEC (PORTS[/PROTO]) opened or closed */
+void parse_spec(struct pstate *st, const char *s, size_t len, unsigned int col,
+		bool open);
+/* Read the ephemeral range once per parse: 0 or -errno. */
+int state_ephemeral(struct pstate *st);
+
+/* policy_lint.c: warnings about valid policies that will hurt */
+void lint_watch_init(struct pstate *st);
+void lint_touch(struct pstate *st, unsigned int mask, unsigned int lo,
+		unsigned int hi, bool open, unsigned int col);
+void lint_fragments_drop(struct pstate *st, unsigned int col);
+void lint_name_proto(struct pstate *st, const char *name, size_t len,
+		     unsigned int col, unsigned int has, unsigned int asked);
+void lint_whole(struct pstate *st, struct policy_report *rep);
+
+#endif

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The one text-file reader (textfile.h). Policies are read as root by
+ * attach, apply and diff, possibly through sudo on a path someone else
+ * chose, so the reader looks before it reads: it opens without blocking
+ * and without becoming a terminal's owner, checks on that descriptor that
+ * it is a regular file (a FIFO would hang, /dev/zero never ends, a
+ * directory reads as EISDIR), reads at most 1 MiB, and refuses binary
+ * content as a whole instead of letting a parser quote it line by line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "textfile.h"
+
+static const char bom[] = "\xef\xbb\xbf";
+
+/* What a file of this mode is, for "PATH is a FIFO, not a text file". */
+static const char *kind_of(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* Control bytes a text file never holds: NUL and C0 but tab, CR, LF, VT, FF. */
+static bool is_binary(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		     c != '\v' && c != '\f') ||
+		    c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+static int read_all(int fd, char *buf, size_t max, size_t *len)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		ssize_t r = read(fd, buf + n, max - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*len = n;
+	return 0;
+}
+
+/* Open path for a look: a regular file, or a refusal printed. */
+static int open_regular(const char *path, const char *what, const char *fix,
+			FILE *err)
+{
+	struct stat st;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		e = -errno;
+		if (e == -ENXIO) /* a socket, or a FIFO on some systems */
+			fprintf(err,
+				"portxdp: error: cannot read %s %s: it is not "
+				"a regular file: give the path of a text "
+				"file\n",
+				what, path);
+		else
+			fprintf(err,
+				"portxdp: error: cannot read %s %s: %s: %s\n",
+				what, path, strerror(-e), fix);
+		return e;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? -EISDIR : -ENOTSUP;
+		fprintf(err,
+			"portxdp: error: cannot read %s %s: it is %s, not a "
+			"text file: %s\n",
+			what, path, kind_of(st.st_mode),
+			S_ISDIR(st.st_mode)
+				? "name a file inside it"
+				: "give the path of a regular file, or '-' for "
+				  "stdin");
+		close(fd);
+		return e;
+	}
+	/* Regular files never block; clear the flag for tidiness. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int px_text_read(const char *path, const char *what, const char *fix,
+		 char **text, size_t *len, FILE *err)
+{
+	bool is_stdin = !strcmp(path, "-");
+	char *buf;
+	size_t n = 0;
+	int fd, e;
+
+	if (!err)
+		err = stderr;
+	*text = NULL;
+	*len = 0;
+	fd = is_stdin ? STDIN_FILENO : open_regular(path, what, fix, err);
+	if (fd < 0)
+		return fd;
+	buf = malloc(PX_TEXT_MAX + 1);
+	if (!buf) {
+		e = -ENOMEM;
+		goto out;
+	}
+	e = read_all(fd, buf, PX_TEXT_MAX + 1, &n);
+	if (e) {
+		fprintf(err, "portxdp: error: cannot read %s %s: %s: %s\n",
+			what, is_stdin ? "from stdin" : path, strerror(-e),
+			fix);
+		goto out;
+	}
+	if (n > PX_TEXT_MAX) {
+		e = -EFBIG;
+		fprintf(err,
+			"portxdp: error: cannot read %s %s: it is over 1 MiB: "
+			"a %s is a small text file\n",
+			what, is_stdin ? "from stdin" : path, what);
+		goto out;
+	}
+	if (is_binary(buf, n)) {
+		e = -EINVAL;
+		fprintf(err,
+			"portxdp: error: %s is not a %s: it holds NUL or other "
+			"control bytes (a binary file?); its content is not "
+			"shown\n",
+			is_stdin ? "stdin" : path, what);
+		goto out;
+	}
+	if (n >= 3 && !memcmp(buf, bom, 3)) { /* Windows editors write one */
+		memmove(buf, buf + 3, n - 3);
+		n -= 3;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	if (!is_stdin)
+		close(fd);
+	return e;
+}
