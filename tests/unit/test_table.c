@@ -37,9 +37,9 @@ static void test_spec_rows(void)
 		{110, T, "pop3"},	 {111, T | U, "sunrpc"},
 		{137, U, "netbios-ns"},	 {138, U, "netbios-dgm"},
 		{139, T, "netbios-ssn"}, {143, T, "imap"},
-		{443, T, "https"},	 {1521, T, "oracle"},
-		{1863, T, "msnp"},	 {5432, T, "postgresql"},
-		{8080, T, "http-alt"},
+		{443, T, "https"},	 {445, T, "microsoft-ds"},
+		{1521, T, "oracle"},	 {1863, T, "msnp"},
+		{5432, T, "postgresql"}, {8080, T, "http-alt"},
 	};
 
 	table_unload();
@@ -58,6 +58,32 @@ static void test_spec_rows(void)
 	}
 	ASSERT_CONTAINS(table_find_name("bootps")->advice, "LAN only",
 			"advice");
+	/* SMB without NetBIOS is as LAN-only as 137-139. */
+	ASSERT_CONTAINS(table_find_name("microsoft-ds")->advice, "LAN only",
+			"445 advice");
+	/* A server needs 21 and its passive range, not inbound 20. */
+	ASSERT_CONTAINS(table_find_name("ftp")->advice, "passive range",
+			"ftp advice");
+	ASSERT_CONTAINS(table_find_name("ftp-data")->advice,
+			"Not needed for an FTP server", "ftp-data advice");
+}
+
+/* The first /etc/services name a process asks for is a name, not NULL. */
+static void test_first_service_name(void)
+{
+	int ports[2];
+
+	if (!table_services_lookup("mysql", ports) ||
+	    !table_services_lookup("ipp", ports)) {
+		SKIP("/etc/services lacks mysql or ipp");
+		return;
+	}
+	table_unload(); /* forgets /etc/services too: a fresh process */
+	ASSERT_STREQ(table_port_name(PX_TCP, 3306), "mysql", "first 3306");
+	ASSERT_STREQ(table_port_name(PX_TCP, 631), "ipp", "then 631");
+	table_unload();
+	ASSERT_STREQ(table_port_name(PX_TCP, 631), "ipp", "first 631");
+	ASSERT_STREQ(table_port_name(PX_TCP, 3306), "mysql", "then 3306");
 }
 
 static void test_lookup(void)
@@ -176,6 +202,7 @@ int main(void)
 	setenv("PORTXDP_DATADIR", "policies", 0);
 	RUN(test_spec_rows);
 	RUN(test_lookup);
+	RUN(test_first_service_name);
 	RUN(test_services);
 	RUN(test_suggest);
 	RUN(test_range_names);
