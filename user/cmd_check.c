@@ -18,29 +18,41 @@
 #include "table.h"
 
 static const char help[] =
-	"usage: portxdp check FILE...\n"
+	"usage: portxdp check [--strict] FILE...\n"
 	"\n"
 	"Validate policy files (doc/design.md, section 3) without changing "
 	"anything.\n"
 	"\n"
 	"Errors, printed as FILE:LINE:COL: error: ... with a hint, make the\n"
 	"exit status 2: such a file would be refused by attach and apply.\n"
-	"Warnings do not fail the check; they point at policies that work but\n"
-	"will hurt:\n"
-	"  - ftp-data (20/tcp) open without ftp (21/tcp), or the reverse\n"
+	"A policy with no rule line (empty, or only comments) is an error:\n"
+	"write 'default open' to pass everything on purpose. A file that is\n"
+	"not a policy at all (binary, or mostly foreign lines) is refused\n"
+	"without quoting it. FILE '-' is stdin.\n"
+	"Warnings, FILE:LINE:COL: warning: ..., do not fail the check unless\n"
+	"--strict is given; they point at policies that work but will hurt:\n"
+	"  - ftp-data (20/tcp) open without ftp (21/tcp)\n"
 	"  - the ephemeral range (net.ipv4.ip_local_port_range) not open:\n"
 	"    replies to this host's own connections and DNS lookups dropped\n"
 	"  - ssh closed while the command runs over SSH (SSH_CONNECTION):\n"
 	"    attach and apply refuse that without --force\n"
 	"  - bootpc (68/udp) closed: a DHCP lease can no longer be renewed\n"
 	"  - port 0 named: it is never a valid TCP or UDP port\n"
+	"  - 'option fragments drop': large UDP (EDNS DNS, NFS, IKE) breaks\n"
+	"  - a name given a protocol it does not use: 'ssh/udp' opens 22/udp\n"
+	"\n"
+	"  --strict  warnings fail the check too (exit 2), e.g. in CI\n"
 	"\n"
 	"The ephemeral class is read in the current network namespace (or the\n"
 	"one given with --netns). Each file ends with a summary line on\n"
-	"stdout: 'FILE: ok, N warnings' or 'FILE: N errors, N warnings'.\n"
+	"stdout: 'FILE: ok, N warnings' or 'FILE: N errors, N warnings'; "
+	"after\n"
+	"the first 20 errors the rest are only counted ('20 of 31 errors\n"
+	"shown').\n"
 	"\n"
-	"Exit status: 0 every file is valid, 2 some file has errors, 1 some\n"
-	"file cannot be read (and none has errors).\n";
+	"Exit status: 0 every file is valid, 2 some file has errors (or\n"
+	"warnings, with --strict), 1 some file cannot be read (and none has\n"
+	"errors).\n";
 
 static const char *plural(unsigned int n, const char *word, char buf[32])
 {
@@ -48,14 +60,32 @@ static const char *plural(unsigned int n, const char *word, char buf[32])
 	return buf;
 }
 
+/* "3 errors", or "20 of 31 errors shown" when only the first were. */
+static const char *errors(const struct policy_report *rep, char buf[48])
+{
+	if (rep->shown_errors < rep->errors)
+		snprintf(buf, 48, "%u of %u errors shown", rep->shown_errors,
+			 rep->errors);
+	else
+		plural(rep->errors, "error", buf);
+	return buf;
+}
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {{0}};
+	static const struct option opts[] = {
+		{"strict", no_argument, NULL, 's'},
+		{0},
+	};
 	int c, ret = PX_EXIT_OK;
-	char a[32], b[32];
+	bool strict = false;
+	char a[48], b[32];
 
-	while ((c = cli_getopt(argc, argv, "", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s", opts, help)) != -1) {
 		switch (c) {
+		case 's':
+			strict = true;
+			break;
 		case 'h':
 			return PX_EXIT_OK;
 		default:
@@ -85,13 +115,15 @@ int cmd_check(int argc, char **argv)
 			if (ret != PX_EXIT_USAGE)
 				ret = PX_EXIT_FAIL;
 		} else if (err) {
-			printf("%s: %s, %s\n", argv[i],
-			       plural(rep.errors, "error", a),
+			printf("%s: %s, %s\n", argv[i], errors(&rep, a),
 			       plural(rep.warnings, "warning", b));
 			ret = PX_EXIT_USAGE;
 		} else if (rep.warnings) {
-			printf("%s: ok, %s\n", argv[i],
-			       plural(rep.warnings, "warning", b));
+			printf("%s: %s%s\n", argv[i],
+			       plural(rep.warnings, "warning", b),
+			       strict ? ", which fail --strict" : "");
+			if (strict)
+				ret = PX_EXIT_USAGE;
 		} else {
 			printf("%s: ok\n", argv[i]);
 		}

@@ -9,6 +9,7 @@
  * with anything unprintable escaped; and a file that is plainly not a
  * policy (a password file, a key) is refused whole, quoting nothing.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,12 +129,13 @@ bool word_is(const char *s, size_t len, const char *word)
 
 /*
  * A first word no policy line has: longer than any keyword or typo of
- * one, or holding bytes that no keyword, port or name holds (':' of a
- * password file, '=' of an environment file, base64 of a key).
+ * one, not starting with a letter or digit, or holding bytes that no keyword,
+ * port or name holds (':' of a password file, '=' of an environment file,
+ * base64 of a key).
  */
 static bool foreign_word(const char *s, size_t len)
 {
-	if (len > 24)
+	if (len > 24 || !len || !isalnum((unsigned char)s[0]))
 		return true;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];

@@ -139,6 +139,7 @@ static void line_option(struct pstate *st, const char *line, size_t len,
 		st->pol.flags &= ~PX_F_FRAG_DROP;
 	} else if (word_is(t.s, t.len, "drop")) {
 		st->pol.flags |= PX_F_FRAG_DROP;
+		lint_fragments_drop(st, kw->col);
 	} else {
 		error_at(st, t.col, "write 'option fragments pass' or 'drop'",
 			 "expected pass or drop, not '%s'",
@@ -244,6 +245,14 @@ static void report(struct pstate *st, struct policy_report *rep)
 static int finish(struct pstate *st, struct px_policy *out,
 		  struct policy_report *rep)
 {
+	if (!st->errors && !st->seen_default && !st->seen_rule) {
+		st->line = 0;
+		error_at(st, 0,
+			 "write 'default open' to pass everything on purpose, "
+			 "or the rules you meant",
+			 "the policy has no rules (it is empty or only "
+			 "comments): it would open every port");
+	}
 	if (!st->errors)
 		lint_whole(st, rep);
 	report(st, rep);
@@ -261,6 +270,7 @@ static int parse_text(const char *name, const char *text, size_t size,
 	struct pstate *st = calloc(1, sizeof(*st));
 	const char *p = text, *end = text + size;
 	struct policy_report local;
+	unsigned int foreign, lines;
 	int ret;
 
 	if (!rep)
@@ -269,6 +279,18 @@ static int parse_text(const char *name, const char *text, size_t size,
 	if (!st)
 		return -ENOMEM;
 	state_init(st, name, err, warnings);
+	if (diag_not_a_policy(text, size, &foreign, &lines)) {
+		error_at(st, 0,
+			 "a policy line starts with default, open, close or "
+			 "option",
+			 "this is not a policy file: %u of %u lines start with "
+			 "something no policy line does; its content is not "
+			 "shown",
+			 foreign, lines);
+		report(st, rep);
+		free(st);
+		return -EINVAL;
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);

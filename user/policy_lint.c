@@ -88,21 +88,17 @@ static void lint_ftp(struct pstate *st)
 {
 	const struct px_policy *p = &st->pol;
 
-	bool o20 = policy_port_open(p, PX_TCP, 20);
-	bool o21 = policy_port_open(p, PX_TCP, 21);
-	struct pos a = st->touch[W_FTPDATA], b = st->touch[W_FTP];
-
-	if (o20 != o21)
-		warn_at(st,
-			a.line > b.line || (a.line == b.line && a.col > b.col)
-				? a
-				: b,
-			"open or close both: 'open 20,21/tcp' or "
-			"'close 20,21/tcp'",
-			o20 ? "ftp-data (20/tcp) is open but ftp (21/tcp) is "
-			      "closed: FTP will not work"
-			    : "ftp (21/tcp) is open but ftp-data (20/tcp) is "
-			      "closed: FTP will not work");
+	/*
+	 * Only 20 without 21 is wrong. An FTP server needs 21 and its
+	 * passive data range; 20 is the source port of active-mode data
+	 * connections, so 21 without inbound 20 is a working server.
+	 */
+	if (policy_port_open(p, PX_TCP, 20) && !policy_port_open(p, PX_TCP, 21))
+		warn_at(st, st->touch[W_FTP],
+			"close 20/tcp too, or open ftp and the server's "
+			"passive data range",
+			"ftp-data (20/tcp) is open but ftp (21/tcp) is closed: "
+			"no FTP server can be reached");
 }
 
 static void lint_ephemeral(struct pstate *st)

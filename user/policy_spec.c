@@ -101,9 +101,10 @@ static bool services_item(struct pstate *st, const char *name, size_t len,
 	int ports[2];
 	unsigned int found = table_services_lookup(name, ports);
 
-	(void)len;
 	if (!found)
 		return false;
+	if (explicit)
+		lint_name_proto(st, name, len, col, found, explicit);
 	for (int proto = 0; proto < PX_NPROTO; proto++) {
 		int port = ports[proto];
 
@@ -193,6 +194,9 @@ static void item(struct pstate *st, const char *s, size_t len, unsigned int col,
 		return;
 	}
 	if (e) {
+		if (explicit)
+			lint_name_proto(st, s, len, col, e->protos & M_BOTH,
+					explicit);
 		apply(st, explicit ? explicit : e->protos & M_BOTH, e->port_lo,
 		      e->port_hi, open, col);
 		return;

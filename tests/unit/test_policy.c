@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <linux/types.h>
 
@@ -47,9 +49,29 @@ static bool udp(unsigned int port)
 	return policy_port_open(&pol, PX_UDP, port);
 }
 
-static void test_empty_is_default_open(void)
+/* No rule line at all: refused, not silently "default open". */
+static void test_empty_is_refused(void)
 {
-	ASSERT_OK(parse("# nothing\n\n"), "parse");
+	const char *empty[] = {"", "# nothing\n\n", "  \n\t# x\n#\n"};
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		ASSERT_EQ(parse(empty[i]), -EINVAL, empty[i]);
+		ASSERT_CONTAINS(msgs,
+				"t.policy: error: the policy has no rules",
+				"message");
+		ASSERT_CONTAINS(msgs, "write 'default open'", "hint");
+		ASSERT_EQ(rep.errors, 1, "one error");
+	}
+	f = fmemopen(msgs, MSGS_LEN, "w");
+	ASSERT_EQ(policy_load_text("t", "# x\n", &pol, &rep, f), -EINVAL,
+		  "load refuses too");
+	fclose(f);
+}
+
+static void test_default_open_alone(void)
+{
+	ASSERT_OK(parse("# everything, on purpose\ndefault open\n"), "parse");
 	ASSERT_EQ(policy_count_open(&pol, PX_TCP), 65536, "tcp all open");
 	ASSERT_EQ(policy_count_open(&pol, PX_UDP), 65536, "udp all open");
 	ASSERT_TRUE(pol.flags & PX_F_PING_OPEN, "ping open");
@@ -270,13 +292,11 @@ static void test_warn_ftp(void)
 			"open but ftp (21/tcp) is closed",
 			"20 without 21");
 	ASSERT_EQ(rep.errors, 0, "no errors");
+	ASSERT_CONTAINS(msgs, "no FTP server can be reached", "why");
+	/* A server needs 21 and its passive range; inbound 20 is not it. */
 	ASSERT_OK(parse("default closed\nopen ephemeral bootpc\nopen ftp\n"),
 		  "parse");
-	ASSERT_CONTAINS(msgs,
-			"t.policy:3:6: warning: ftp (21/tcp) is open but "
-			"ftp-data (20/tcp) is closed",
-			"21 without 20");
-	ASSERT_EQ(rep.warnings, 1, "only that one");
+	ASSERT_EQ(rep.warnings, 0, "21 without 20 is a working server");
 	ASSERT_OK(parse("close 20,21/tcp\n"), "both closed");
 	ASSERT_EQ(rep.warnings, 0, "no ftp warning");
 }
@@ -489,10 +509,194 @@ static void test_default_policy_contents(void)
 	ASSERT_OK(policy_load_file(path, &pol, &rep, NULL), "load");
 	ASSERT_TRUE(tcp(22) && tcp(80) && udp(5000), "open by default");
 	ASSERT_TRUE(!udp(67) && !udp(137) && !udp(138) && !tcp(139) &&
-			    !tcp(111) && !udp(111),
+			    !tcp(445) && !tcp(111) && !udp(111),
 		    "LAN-only closed");
 	ASSERT_TRUE(udp(68), "DHCP client open");
 	ASSERT_TRUE(pol.flags & PX_F_PING_OPEN, "ping open");
+}
+
+/* A password file or key is refused whole: not one byte of it quoted. */
+static void test_not_a_policy(void)
+{
+	ASSERT_EQ(parse("root:$y$j9T$Sekr1tHash0:19000:0:99999:7:::\n"
+			"daemon:*:19000:0:99999:7:::\n"
+			"alice:$6$Sekr1tSalt$Sekr1tHash1:19001:0:99999:7:::\n"),
+		  -EINVAL, "shadow-like");
+	ASSERT_CONTAINS(msgs, "t.policy: error: this is not a policy file",
+			"said what it is");
+	ASSERT_CONTAINS(msgs, "3 of 3 lines", "counts");
+	ASSERT_TRUE(!strstr(msgs, "Sekr1t") && !strstr(msgs, "root") &&
+			    !strstr(msgs, "alice"),
+		    "nothing quoted");
+	ASSERT_EQ(rep.errors, 1, "one error");
+	ASSERT_EQ(parse("-----BEGIN OPENSSH PRIVATE KEY-----\n"
+			"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAA"
+			"AA\n"
+			"-----END OPENSSH PRIVATE KEY-----\n"),
+		  -EINVAL, "key");
+	ASSERT_TRUE(!strstr(msgs, "b3Bl"), "key not quoted");
+	/* One bad line among good ones is a typo, quoted as a token. */
+	ASSERT_EQ(parse("default closed\nopen ssh\nopen x:y\n"), -EINVAL,
+		  "typo");
+	ASSERT_CONTAINS(msgs, "t.policy:3:6: error: invalid port 'x:y'",
+			"token quoted");
+}
+
+/* Quoted tokens are bounded and escaped. */
+static void test_tokens_bounded_escaped(void)
+{
+	char long_name[200];
+
+	ASSERT_EQ(parse("open ab\x1b[2Jcd\n"), -EINVAL, "escape");
+	ASSERT_CONTAINS(msgs, "'ab\\x1b[2Jcd'", "ESC shown as \\x1b");
+	ASSERT_TRUE(!strchr(msgs, 0x1b), "no raw ESC");
+	ASSERT_EQ(parse("open caf\xc3\xa9,x\xff\n"), -EINVAL, "utf-8");
+	ASSERT_CONTAINS(msgs, "'caf\xc3\xa9'", "valid UTF-8 kept");
+	ASSERT_CONTAINS(msgs, "'x\\xff'", "invalid byte escaped");
+	memset(long_name, 'q', sizeof(long_name));
+	memcpy(long_name, "open ", 5);
+	long_name[sizeof(long_name) - 2] = '\n';
+	long_name[sizeof(long_name) - 1] = '\0';
+	ASSERT_EQ(parse(long_name), -EINVAL, "long");
+	ASSERT_CONTAINS(msgs, "'qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq...'",
+			"40 bytes, then ...");
+}
+
+/* Other firewalls' words get ours as the hint. */
+static void test_hints_neighbours(void)
+{
+	static const char *const words[][2] = {
+		{"allow 22/tcp\n", "'open'"},
+		{"deny 23\n", "'close'"},
+		{"reject 23\n", "'close'"},
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		ASSERT_EQ(parse(words[i][0]), -EINVAL, words[i][0]);
+		ASSERT_CONTAINS(msgs, "t.policy:1:1: error: unknown keyword",
+				words[i][0]);
+		ASSERT_CONTAINS(msgs, words[i][1], words[i][0]);
+	}
+	ASSERT_EQ(parse("open 80/tcp,443/tcp\n"), -EINVAL, "per item");
+	ASSERT_CONTAINS(msgs, "t.policy:1:6: error: only one protocol per SPEC",
+			"error");
+	ASSERT_CONTAINS(msgs, "write '80,443/tcp'", "hint");
+	ASSERT_EQ(parse("open 80/tcp,53/udp\n"), -EINVAL, "mixed");
+	ASSERT_CONTAINS(msgs, "one SPEC per protocol", "mixed hint");
+}
+
+static void test_warn_fragments_and_names(void)
+{
+	ASSERT_OK(parse("default open\noption fragments drop\n"), "parse");
+	ASSERT_CONTAINS(msgs, "t.policy:2:1: warning: 'option fragments drop'",
+			"warned at the line");
+	ASSERT_CONTAINS(msgs, "EDNS", "names what breaks");
+	ASSERT_EQ(rep.warnings, 1, "one");
+	ASSERT_OK(parse("default open\nopen ssh/udp\n"), "ssh/udp");
+	ASSERT_CONTAINS(msgs, "t.policy:2:6: warning: 'ssh' is a tcp service",
+			"tcp-only name");
+	ASSERT_CONTAINS(msgs, "'ssh/udp' opens or closes a udp port", "why");
+	ASSERT_OK(parse("default open\nclose bootpc/tcp\n"), "bootpc/tcp");
+	ASSERT_CONTAINS(msgs, "'bootpc' is a udp service", "udp-only name");
+	ASSERT_OK(parse("default open\nopen domain/udp ssh/tcp\n"), "fine");
+	ASSERT_EQ(rep.warnings, 0, "names with their own protocol");
+}
+
+/* Every warning names its line, whole-policy ones included. */
+static void test_every_warning_has_a_line(void)
+{
+	char *line, *save = NULL;
+
+	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22", 1);
+	ASSERT_OK(parse("default open\nclose 40000-40010 bootpc\nclose 21\n"
+			"close ssh 0\noption fragments drop\nopen ntp/tcp\n"),
+		  "parse");
+	unsetenv("SSH_CONNECTION");
+	ASSERT_TRUE(rep.warnings >= 5, "warnings");
+	for (line = strtok_r(msgs, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int l, c;
+
+		if (!strstr(line, "warning:"))
+			continue;
+		ASSERT_EQ(sscanf(line, "t.policy:%u:%u: warning:", &l, &c), 2,
+			  line);
+	}
+}
+
+/* After 20 errors the rest are counted, so the summary can say so. */
+static void test_error_counts(void)
+{
+	char *text = malloc(30 * 8 + 1);
+
+	text[0] = '\0';
+	for (int i = 0; i < 30; i++)
+		strcat(text, "bogus 1\n");
+	ASSERT_EQ(parse(text), -EINVAL, "parse");
+	ASSERT_EQ(rep.errors, 30, "all counted");
+	ASSERT_EQ(rep.shown_errors, 20, "20 shown");
+	ASSERT_CONTAINS(msgs, "the first 20 are shown", "said");
+	free(text);
+}
+
+static void test_ssh_session(void)
+{
+	struct px_policy live, next;
+
+	unsetenv("SSH_CONNECTION");
+	ASSERT_EQ(policy_ssh_port(), 0, "not over ssh");
+	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 2222", 1);
+	ASSERT_EQ(policy_ssh_port(), 2222, "server port");
+	policy_init(&live);
+	policy_init(&next);
+	policy_set_port(&next, PX_TCP, 22, false);
+	ASSERT_TRUE(!policy_cuts_session(&live, &next), "22 is not it");
+	policy_set_port(&next, PX_TCP, 2222, false);
+	ASSERT_TRUE(policy_cuts_session(&live, &next), "2222 is");
+	ASSERT_TRUE(policy_cuts_session(NULL, &next), "before attach");
+	policy_set_port(&live, PX_TCP, 2222, false);
+	ASSERT_TRUE(!policy_cuts_session(&live, &next), "already closed");
+	setenv("SSH_CONNECTION", "garbage", 1);
+	ASSERT_EQ(policy_ssh_port(), 22, "unreadable: 22");
+	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 70000", 1);
+	ASSERT_EQ(policy_ssh_port(), 22, "out of range: 22");
+	unsetenv("SSH_CONNECTION");
+}
+
+/* Files: BOM accepted, a directory and a FIFO refused at once. */
+static void test_policy_files(void)
+{
+	char dir[] = "/tmp/pxpolXXXXXX", path[64];
+	FILE *f;
+
+	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "mkdtemp"))
+		return;
+	snprintf(path, sizeof(path), "%s/bom.policy", dir);
+	f = fopen(path, "w");
+	fputs("\xef\xbb\xbf"
+	      "default closed\nopen ssh\n",
+	      f);
+	fclose(f);
+	ASSERT_OK(policy_load_file(path, &pol, &rep, NULL), "BOM accepted");
+	ASSERT_TRUE(tcp(22) && !tcp(80), "parsed");
+	unlink(path);
+
+	f = fmemopen(msgs, MSGS_LEN, "w");
+	memset(msgs, 0, MSGS_LEN);
+	ASSERT_EQ(policy_load_file(dir, &pol, &rep, f), -EISDIR, "directory");
+	fclose(f);
+	ASSERT_CONTAINS(msgs, "it is a directory, not a text file", "said");
+	ASSERT_CONTAINS(msgs, "name a file inside it", "fix");
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ASSERT_OK(mkfifo(path, 0600), "mkfifo");
+	f = fmemopen(msgs, MSGS_LEN, "w");
+	memset(msgs, 0, MSGS_LEN);
+	ASSERT_EQ(policy_check_file(path, &pol, &rep, f), -ENOTSUP, "fifo");
+	fclose(f);
+	ASSERT_CONTAINS(msgs, "it is a FIFO", "said");
+	unlink(path);
+	rmdir(dir);
 }
 
 int main(void)
@@ -502,7 +706,8 @@ int main(void)
 		return 1;
 	setenv("PORTXDP_DATADIR", "policies", 0);
 	unsetenv("SSH_CONNECTION");
-	RUN(test_empty_is_default_open);
+	RUN(test_empty_is_refused);
+	RUN(test_default_open_alone);
 	RUN(test_default_closed_closes_ping);
 	RUN(test_numbers_ranges_lists);
 	RUN(test_later_lines_override);
@@ -526,6 +731,14 @@ int main(void)
 	RUN(test_ranges);
 	RUN(test_shipped_policies);
 	RUN(test_default_policy_contents);
+	RUN(test_not_a_policy);
+	RUN(test_tokens_bounded_escaped);
+	RUN(test_hints_neighbours);
+	RUN(test_warn_fragments_and_names);
+	RUN(test_every_warning_has_a_line);
+	RUN(test_error_counts);
+	RUN(test_ssh_session);
+	RUN(test_policy_files);
 	free(msgs);
 	return check_exit();
 }

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# End-to-end tests of what check, apply, diff and attach do with a policy
+# path that names no policy: a FIFO (must not hang), a directory, a symlink
+# to a file of secrets (its content must never be printed), an empty
+# policy (refused: it would open everything), a UTF-8 byte-order mark
+# (accepted), and the SSH guard naming the session's real port. Every
+# refusal must leave the live filter as it was.
+
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/e2e.sh
+
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+GOOD=$TMPD/good.policy
+printf 'default open\nclose 23/tcp\n' >"$GOOD"
+mkfifo -m 600 "$TMPD/fifo.policy"
+mkdir "$TMPD/dir.policy"
+# A made-up secret, shaped like /etc/shadow; never a real system file.
+SECRET=Sekr1tPxTest
+printf 'root:$y$j9T$%sHash:19000:0:99999:7:::\nalice:%s:19001:0:99999:7:::\n' \
+	"$SECRET" "$SECRET" >"$TMPD/secret"
+chmod 600 "$TMPD/secret"
+ln -s "$TMPD/secret" "$TMPD/link.policy"
+: >"$TMPD/empty.policy"
+printf '# only a comment\n\n' >"$TMPD/comments.policy"
+unset SSH_CONNECTION
+
+# Run a verb on a bad path: it must end within 10 s with the given status
+# and a message holding want, and never print the secret.
+refused() { # status want verb args...
+	local status=$1 want=$2 rc=0 out
+	shift 2
+	out=$(timeout 10 "$PORTXDP" --netns "$NS" "$@" 2>&1) || rc=$?
+	[ "$rc" != 124 ] || fail "'$*' hung"
+	assert_eq "$rc" "$status" "exit status of '$*'"
+	printf '%s' "$out" | grep -qF -- "$want" || fail "'$*' said: $out"
+	! printf '%s' "$out" | grep -q "$SECRET" || fail "'$*' quoted the secret: $out"
+}
+
+source_of() { px status "$IF_IN" | awk '$1 == "policy" { print $2 }'; }
+
+test_bad_paths_refused_by_every_verb() {
+	lab_setup
+	px attach "$IF_IN" --policy "$GOOD" >/dev/null
+	local before p
+	before=$(source_of)
+	for p in fifo.policy dir.policy link.policy; do
+		case $p in
+		fifo.policy) set -- 1 "it is a FIFO" ;;
+		dir.policy) set -- 1 "is a directory" ;;
+		link.policy) set -- 2 "not a policy file" ;;
+		esac
+		refused "$1" "$2" check "$TMPD/$p"
+		refused "$1" "$2" apply "$IF_IN" "$TMPD/$p"
+		refused "$1" "$2" diff "$IF_IN" "$TMPD/$p"
+		refused "$1" "$2" attach "$IF_IN" --force --policy "$TMPD/$p"
+	done
+	refused 1 "character device" check /dev/zero
+	assert_eq "$(source_of)" "$before" "live policy after the refusals"
+	expect_tcp timeout 23
+}
+
+test_empty_policy_refused() {
+	lab_setup
+	local p
+	for p in empty.policy comments.policy; do
+		refused 2 "write 'default open'" attach "$IF_IN" --policy "$TMPD/$p"
+	done
+	! px status "$IF_IN" >/dev/null 2>&1 || fail "attached: $(px status "$IF_IN")"
+	px attach "$IF_IN" --policy "$GOOD" >/dev/null
+	refused 2 "the policy has no rules" apply "$IF_IN" "$TMPD/empty.policy"
+	refused 2 "write 'default open'" check "$TMPD/comments.policy"
+	expect_tcp timeout 23 # still the good policy
+}
+
+test_bom_accepted() {
+	lab_setup
+	printf '\xef\xbb\xbfdefault open\r\nclose 23/tcp\r\n' >"$TMPD/bom.policy"
+	"$PORTXDP" check "$TMPD/bom.policy" >/dev/null || fail "check refused a BOM"
+	px attach "$IF_IN" --policy "$TMPD/bom.policy" >/dev/null
+	expect_tcp timeout 23
+	expect_tcp reached 22
+}
+
+test_ssh_refusal_names_the_session_port() {
+	lab_setup
+	local cut=$TMPD/cut.policy out rc=0
+	printf 'default closed\nopen ssh ephemeral bootpc\n' >"$cut"
+	export SSH_CONNECTION="198.51.100.9 50000 $ADDR_IN 2222"
+	refused 1 "open 2222/tcp" attach "$IF_IN" --policy "$cut"
+	px attach "$IF_IN" --policy "$GOOD" >/dev/null
+	refused 1 "closes 2222/tcp (ssh)" apply "$IF_IN" "$cut"
+	out=$(px diff "$IF_IN" "$cut" 2>&1) || rc=$?
+	assert_eq "$rc" 0 "diff exit status"
+	printf '%s' "$out" | grep -q "closes 2222/tcp" || fail "diff said: $out"
+	unset SSH_CONNECTION
+}
+
+run_tests
