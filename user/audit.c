@@ -206,12 +206,11 @@ static int advice(const struct audit_input *in, struct audit_result *r)
 		   advice_of("telnet", "Unencrypted remote login: close it "
 				       "and use ssh.")))
 		return -ENOMEM;
-	if (o20 != o21 &&
-	    advise(in, r, PX_TCP, o20 ? 20 : 21,
-		   o20 ? advice_of("ftp-data", "Useless without 21: open or "
-					       "close both together.")
-		       : advice_of("ftp", "Control channel for 20: open or "
-					  "close both together.")))
+	/* An FTP server needs 21 and its passive range, not inbound 20. */
+	if (o20 && !o21 &&
+	    advise(in, r, PX_TCP, 20,
+		   advice_of("ftp-data", "Not needed for an FTP server: open "
+					 "21 and its passive range instead.")))
 		return -ENOMEM;
 	if ((p->flags & PX_F_PING_OPEN) &&
 	    advise(in, r, PX_PROTO_ICMP, 0,

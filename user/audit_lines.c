@@ -13,8 +13,7 @@
 
 #include "audit_lines.h"
 #include "policy.h"
-
-#define MAX_TEXT (1 << 20)
+#include "textfile.h"
 
 void policy_lines_free(struct policy_lines *pl)
 {
@@ -155,26 +154,14 @@ fail:
 	return NULL;
 }
 
+/* Through the one reader (textfile.h), as the policy parser reads it. */
 static char *read_text(const char *path, int *err)
 {
-	FILE *f = fopen(path, "r");
 	char *text;
 	size_t n;
 
-	if (!f) {
-		*err = -errno;
-		return NULL;
-	}
-	text = malloc(MAX_TEXT + 1);
-	n = text ? fread(text, 1, MAX_TEXT, f) : 0;
-	*err = !text ? -ENOMEM : ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (*err) {
-		free(text);
-		return NULL;
-	}
-	text[n] = '\0';
-	return text;
+	*err = px_text_read(path, "policy", "check the path", &text, &n, NULL);
+	return *err ? NULL : text;
 }
 
 static unsigned int count_lines(const char *text)
