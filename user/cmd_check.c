@@ -18,7 +18,7 @@
 #include "table.h"
 
 static const char help[] =
-	"usage: portxdp check [--strict] FILE...\n"
+	"usage: portxdp check FILE... [--strict]\n"
 	"\n"
 	"Validate policy files (doc/design.md, section 3) without changing "
 	"anything.\n"

@@ -36,7 +36,7 @@ static const struct px_cmd cmds[] = {
 	 "print a policy that opens what listens and/or what passed"},
 	{"diff", cmd_diff, "IF FILE [--json]",
 	 "what 'apply IF FILE' would change"},
-	{"check", cmd_check, "FILE...",
+	{"check", cmd_check, "FILE... [--strict]",
 	 "validate policy files: errors and warnings"},
 	{"stats", cmd_stats,
 	 "IF [--watch [SECS] [--count N]] [--top N | --all] [--json | "
