@@ -4,9 +4,8 @@
 #include <string.h>
 
 #include "policy.h"
+#include "proto.h"
 #include "summary.h"
-
-static const char *const proto_word[PX_NPROTO] = {"tcp", "udp"};
 
 unsigned int summary_open(const struct px_policy *p, int proto)
 {
@@ -47,7 +46,7 @@ void summary_change(char *buf, size_t size, const struct px_policy *live,
 	for (int p = PX_TCP; p < PX_NPROTO && n < size; p++)
 		n += (size_t)snprintf(buf + n, size - n,
 				      "%s%s %u opened, %u closed",
-				      p ? "; " : "", proto_word[p],
+				      p ? "; " : "", px_proto_name(p),
 				      gone(next, live, p), gone(live, next, p));
 	if ((diff & PX_F_PING_OPEN) && n < size)
 		n += (size_t)snprintf(buf + n, size - n, ", ping %s",
