@@ -45,96 +45,139 @@
 #include "summary.h"
 #include "text.h"
 
-static const char apply_help[] =
-	"usage: portxdp apply IF FILE [--force] [--confirm SECS]\n"
-	"\n"
-	"Replace the live policy of the portxdp filter on IF with the policy "
-	"in\n"
-	"FILE, atomically: every packet is judged wholly by the old policy or\n"
-	"wholly by the new one, for all ports at once, and the per-port\n"
-	"counters keep running. A FILE with errors changes nothing (exit 2);\n"
-	"see what would change first with 'portxdp diff IF FILE'.\n"
-	"\n"
-	"  -f, --force  apply even if FILE closes the ssh port this command "
-	"runs\n"
-	"               over (SSH_CONNECTION is set); without it apply "
-	"refuses\n"
-	"  --confirm SECS  undo the change by itself after SECS (1 to 86400)\n"
-	"               unless 'portxdp confirm IF' runs first, even when\n"
-	"               this shell or SSH session is gone; another change\n"
-	"               to IF is refused until then\n"
-	"\n"
-	"Prints one line: how many ports (tcp and udp counted apart) were\n"
-	"opened and closed. 'portxdp status IF' shows the file and the time.\n"
-	"\n"
-	"Exit status: 0 applied, 1 not attached to IF, a change made with\n"
-	"--confirm still waiting, interface gone, no\n"
-	"permission or the kernel refused (nothing changed), 2 bad usage or "
-	"an\n"
-	"invalid FILE (nothing changed).\n";
+static const struct px_opt apply_opts[] = {
+	PX_OPT("force", 'f', NULL,
+	       "apply even if FILE closes the port of the SSH session\n"
+	       "this command runs over (SSH_CONNECTION's server port);\n"
+	       "without it apply refuses"),
+	PX_OPTF("confirm", 'c', "SECS",
+		"undo the change by itself after SECS (1 to 86400)\n"
+		"unless 'portxdp confirm IF' runs first, even when\n"
+		"this shell or SSH session is gone; another change\n"
+		"to IF is refused until then",
+		PX_OPT_LONG_ONLY),
+	{0},
+};
 
-static const char open_help[] =
-	"usage: portxdp open IF SPEC... [--confirm SECS]\n"
-	"\n"
-	"Open ports in the live policy of the portxdp filter on IF, as if the\n"
-	"line 'open SPEC...' were added to the end of its policy file. SPEC "
-	"is\n"
-	"as in a policy: 22, 8080/tcp, 137-139/udp, 80,443/tcp, ssh, ping,\n"
-	"well-known, registered, dynamic, ephemeral (see 'portxdp table').\n"
-	"The change is atomic and keeps the counters; 'portxdp status IF' "
-	"then\n"
-	"shows the policy as \"FILE + open SPEC...\". The policy file itself "
-	"is\n"
-	"not edited: a later 'portxdp apply IF FILE' drops the change.\n"
-	"\n"
-	"  --confirm SECS  undo the change by itself after SECS (1 to 86400)\n"
-	"               unless 'portxdp confirm IF' runs first, even when\n"
-	"               this shell or SSH session is gone; another change\n"
-	"               to IF is refused until then\n"
-	"\n"
-	"Exit status: 0 done, 1 not attached to IF, a change made with\n"
-	"--confirm still waiting, or the kernel refused\n"
-	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
+static const struct px_opt open_opts[] = {
+	PX_OPTF("confirm", 'c', "SECS",
+		"undo the change by itself after SECS (1 to 86400)\n"
+		"unless 'portxdp confirm IF' runs first, even when\n"
+		"this shell or SSH session is gone; another change\n"
+		"to IF is refused until then",
+		PX_OPT_LONG_ONLY),
+	{0},
+};
 
-static const char close_help[] =
-	"usage: portxdp close IF SPEC... [--force] [--confirm SECS]\n"
-	"\n"
-	"Close ports in the live policy of the portxdp filter on IF, as if "
-	"the\n"
-	"line 'close SPEC...' were added to the end of its policy file. SPEC "
-	"is\n"
-	"as in a policy: 23, 5000/udp, 6000-6010, 20,21/tcp, telnet, ping,\n"
-	"well-known, registered, dynamic, ephemeral (see 'portxdp table').\n"
-	"The change is atomic and keeps the counters; 'portxdp status IF' "
-	"then\n"
-	"shows the policy as \"FILE + close SPEC...\". The policy file itself\n"
-	"is not edited: a later 'portxdp apply IF FILE' drops the change.\n"
-	"\n"
-	"  -f, --force  close even the ssh port this command runs over\n"
-	"               (SSH_CONNECTION is set); without it close refuses\n"
-	"  --confirm SECS  undo the change by itself after SECS (1 to 86400)\n"
-	"               unless 'portxdp confirm IF' runs first, even when\n"
-	"               this shell or SSH session is gone; another change\n"
-	"               to IF is refused until then\n"
-	"\n"
-	"Exit status: 0 done, 1 not attached to IF, a change made with\n"
-	"--confirm still waiting, or the kernel refused\n"
-	"(nothing changed), 2 an invalid SPEC (nothing changed).\n";
+static const struct px_opt close_opts[] = {
+	PX_OPT("force", 'f', NULL,
+	       "close even the port of the SSH session this command\n"
+	       "runs over (SSH_CONNECTION's server port); without it\n"
+	       "close refuses"),
+	PX_OPTF("confirm", 'c', "SECS",
+		"undo the change by itself after SECS (1 to 86400)\n"
+		"unless 'portxdp confirm IF' runs first, even when\n"
+		"this shell or SSH session is gone; another change\n"
+		"to IF is refused until then",
+		PX_OPT_LONG_ONLY),
+	{0},
+};
 
-/* Options shared by the three verbs: --force, --confirm SECS. */
-static int parse_opts(int argc, char **argv, const char *help, bool *force,
-		      unsigned int *confirm)
+const struct px_cmd px_cmd_apply = {
+	.name = "apply",
+	.run = cmd_apply,
+	.usage = "IF FILE [--force] [--confirm SECS]",
+	.summary = "replace IF's live policy atomically",
+	.opts = apply_opts,
+	.about = "Replace the live policy of the portxdp filter on IF with the "
+		 "policy in\n"
+		 "FILE, atomically: every packet is judged wholly by the old "
+		 "policy or\n"
+		 "wholly by the new one, for all ports at once, and the "
+		 "per-port\n"
+		 "counters keep running. A FILE with errors changes nothing "
+		 "(exit 2);\n"
+		 "see what would change first with 'portxdp diff IF FILE'.\n",
+	.more = "Prints one line: how many ports (tcp and udp counted apart) "
+		"were\n"
+		"opened and closed. 'portxdp status IF' shows the file and the "
+		"time.\n"
+		"\n"
+		"Exit status: 0 applied, 1 not attached to IF, a change made "
+		"with\n"
+		"--confirm still waiting, interface gone, no permission or "
+		"the\n"
+		"kernel refused (nothing changed), 2 bad usage or an invalid "
+		"FILE\n"
+		"(nothing changed).\n",
+};
+
+const struct px_cmd px_cmd_open = {
+	.name = "open",
+	.run = cmd_open,
+	.usage = "IF SPEC... [--confirm SECS]",
+	.summary = "open ports live",
+	.opts = open_opts,
+	.about =
+		"Open ports in the live policy of the portxdp filter on IF, as "
+		"if the\n"
+		"line 'open SPEC...' were added to the end of its policy file. "
+		"SPEC is\n"
+		"as in a policy: 22, 8080/tcp, 137-139/udp, 80,443/tcp, ssh, "
+		"ping,\n"
+		"well-known, registered, dynamic, ephemeral (see 'portxdp "
+		"table').\n"
+		"The change is atomic and keeps the counters; 'portxdp status "
+		"IF' then\n"
+		"shows the policy as \"FILE + open SPEC...\". The policy file "
+		"itself is\n"
+		"not edited: a later 'portxdp apply IF FILE' drops the "
+		"change.\n",
+	.more = "Exit status: 0 done, 1 not attached to IF, a change made "
+		"with\n"
+		"--confirm still waiting, or the kernel refused (nothing "
+		"changed),\n"
+		"2 an invalid SPEC (nothing changed).\n",
+};
+
+const struct px_cmd px_cmd_close = {
+	.name = "close",
+	.run = cmd_close,
+	.usage = "IF SPEC... [--force] [--confirm SECS]",
+	.summary = "close ports live",
+	.opts = close_opts,
+	.about =
+		"Close ports in the live policy of the portxdp filter on IF, "
+		"as "
+		"if the\n"
+		"line 'close SPEC...' were added to the end of its policy "
+		"file. SPEC is\n"
+		"as in a policy: 23, 5000/udp, 6000-6010, 20,21/tcp, telnet, "
+		"ping,\n"
+		"well-known, registered, dynamic, ephemeral (see 'portxdp "
+		"table').\n"
+		"The change is atomic and keeps the counters; 'portxdp status "
+		"IF' then\n"
+		"shows the policy as \"FILE + close SPEC...\". The policy file "
+		"itself\n"
+		"is not edited: a later 'portxdp apply IF FILE' drops the "
+		"change.\n",
+	.more = "Exit status: 0 done, 1 not attached to IF, a change made "
+		"with\n"
+		"--confirm still waiting, or the kernel refused (nothing "
+		"changed),\n"
+		"2 an invalid SPEC (nothing changed).\n",
+};
+
+/* Options of the three verbs: --force (apply, close), --confirm SECS. */
+static int parse_opts(int argc, char **argv, const struct px_cmd *cmd,
+		      bool *force, unsigned int *confirm)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"confirm", required_argument, NULL, 'c'},
-		{0},
-	};
 	int c;
 
 	*force = false;
 	*confirm = 0;
-	while ((c = cli_getopt(argc, argv, "f", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, cmd)) != -1) {
 		switch (c) {
 		case 'f':
 			*force = true;
@@ -253,7 +296,7 @@ int cmd_apply(int argc, char **argv)
 	bool force;
 	int ret;
 
-	ret = parse_opts(argc, argv, apply_help, &force, &confirm);
+	ret = parse_opts(argc, argv, &px_cmd_apply, &force, &confirm);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind != 2)
@@ -368,8 +411,8 @@ static int open_close(int argc, char **argv, bool open)
 	size_t len;
 	bool force;
 
-	ret = parse_opts(argc, argv, open ? open_help : close_help, &force,
-			 &confirm);
+	ret = parse_opts(argc, argv, open ? &px_cmd_open : &px_cmd_close,
+			 &force, &confirm);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind < 2)

@@ -18,34 +18,42 @@
 #include "summary.h"
 #include "table.h"
 
-static const char help[] =
-	"usage: portxdp attach IF [--policy FILE] [--mode auto|native|generic] "
-	"[--force]\n"
-	"                      [--confirm SECS]\n"
-	"\n"
-	"Load portxdp onto interface IF with a policy and leave it running: "
-	"the\n"
-	"filter stays after this command exits (pinned under " PX_PIN_ROOT
-	").\n"
-	"\n"
-	"  -p, --policy FILE  the policy to start with (default: the shipped\n"
-	"                     default.policy; see 'portxdp check FILE')\n"
-	"  -m, --mode MODE    auto (native, else generic; the default), "
-	"native\n"
-	"                     (in the driver, fastest) or generic (any "
-	"interface)\n"
-	"  -f, --force        replace portxdp or another XDP program already "
-	"on\n"
-	"                     IF, and attach even if the policy would close "
-	"the\n"
-	"                     ssh port this command runs over\n"
-	"  --confirm SECS     detach again by itself after SECS (1 to 86400)\n"
-	"                     unless 'portxdp confirm IF' runs first, even\n"
-	"                     when this shell or SSH session is gone\n"
-	"\n"
-	"Afterwards: 'portxdp status IF', 'portxdp stats IF', 'portxdp apply "
-	"IF\n"
-	"FILE' to change the policy live, 'portxdp detach IF' to remove it.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("policy", 'p', "FILE",
+	       "the policy to start with (default: the shipped\n"
+	       "default.policy; see 'portxdp check FILE')"),
+	PX_OPT("mode", 'm', "MODE",
+	       "auto (native, else generic; the default), native\n"
+	       "(in the driver, fastest) or generic (any interface)"),
+	PX_OPT("force", 'f', NULL,
+	       "replace portxdp or another XDP program already on\n"
+	       "IF, and attach even if the policy would close the\n"
+	       "port of the SSH session this command runs over"),
+	PX_OPTF("confirm", 'c', "SECS",
+		"detach again by itself after SECS (1 to 86400)\n"
+		"unless 'portxdp confirm IF' runs first, even\n"
+		"when this shell or SSH session is gone",
+		PX_OPT_LONG_ONLY),
+	{0},
+};
+
+const struct px_cmd px_cmd_attach = {
+	.name = "attach",
+	.run = cmd_attach,
+	.usage = "IF [--policy FILE] [--mode auto|native|generic] [--force] "
+		 "[--confirm SECS]",
+	.summary = "load the filter onto IF with a policy and leave it running",
+	.opts = opts,
+	.about = "Load portxdp onto interface IF with a policy and leave it "
+		 "running: the\n"
+		 "filter stays after this command exits (pinned "
+		 "under " PX_PIN_ROOT ").\n",
+	.more = "Afterwards: 'portxdp status IF', 'portxdp stats IF', "
+		"'portxdp apply IF\n"
+		"FILE' to change the policy live, 'portxdp detach IF' to "
+		"remove "
+		"it.\n",
+};
 
 /* The policy to attach (FILE, or the shipped default), checked: a file
  * with errors, or one that cuts this SSH session off, attaches nothing.
@@ -83,13 +91,6 @@ static int load_policy(const char *path, const char *ifname, bool force,
 
 int cmd_attach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, 'p'},
-		{"mode", required_argument, NULL, 'm'},
-		{"force", no_argument, NULL, 'f'},
-		{"confirm", required_argument, NULL, 'c'},
-		{0},
-	};
 	unsigned int confirm = 0;
 	sigset_t sigs;
 	const char *ifname, *policy_path = NULL, *mode_arg = "auto";
@@ -100,7 +101,7 @@ int cmd_attach(int argc, char **argv)
 	char counts[64];
 	int ret = PX_EXIT_FAIL, c;
 
-	while ((c = cli_getopt(argc, argv, "p:m:f", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_attach)) != -1) {
 		switch (c) {
 		case 'p':
 			policy_path = optarg;

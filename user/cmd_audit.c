@@ -18,31 +18,51 @@
 #include "policy.h"
 #include "table.h"
 
-static const char help[] =
-	"usage: portxdp audit IF [--policy FILE] [--json]\n"
-	"\n"
-	"Hold the live policy of IF (or FILE) against what listens on this\n"
-	"host: the TCP listeners and bound UDP sockets of IF's network\n"
-	"namespace, read from the kernel's socket diagnostics, with the\n"
-	"process owning each where /proc shows it. Reports:\n"
-	"  listening but closed     a service nobody outside can reach\n"
-	"  open but nothing listens exposure for nothing (the ephemeral "
-	"range\n"
-	"                           aside)\n"
-	"  the port table's advice  a LAN-only port open to every source,\n"
-	"                           telnet open, ftp without ftp-data, ping\n"
-	"Each finding names the policy line that causes it. Sockets bound to\n"
-	"127.0.0.1 or ::1 only (or to another interface) cannot be reached\n"
-	"through IF: they are listed as skipped.\n"
-	"\n"
-	"  -p, --policy FILE  audit FILE instead of the live policy (IF need\n"
-	"                     not have portxdp attached)\n"
-	"  -j, --json         one JSON object: {\"interface\", \"policy\",\n"
-	"                     \"sockets\": [...], \"findings\": [...]}\n"
-	"\n"
-	"Exit status: 0 nothing to report, 3 something to report, 1 no filter\n"
-	"on IF and no --policy, or the sockets cannot be read, 2 bad usage or\n"
-	"an invalid FILE.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("policy", 'p', "FILE",
+	       "audit FILE instead of the live policy (IF need\n"
+	       "not have portxdp attached)"),
+	PX_OPT("json", 'j', NULL,
+	       "one JSON object: {\"interface\", \"policy\",\n"
+	       "\"sockets\": [...], \"findings\": [...]}"),
+	{0},
+};
+
+const struct px_cmd px_cmd_audit = {
+	.name = "audit",
+	.run = cmd_audit,
+	.usage = "IF [--policy FILE] [--json]",
+	.summary = "the policy against what listens here and the port table's "
+		   "advice",
+	.opts = opts,
+	.about =
+		"Hold the live policy of IF (or FILE) against what listens on "
+		"this\n"
+		"host: the TCP listeners and bound UDP sockets of IF's "
+		"network\n"
+		"namespace, read from the kernel's socket diagnostics, with "
+		"the\n"
+		"process owning each where /proc shows it. Reports:\n"
+		"  listening but closed     a service nobody outside can "
+		"reach\n"
+		"  open but nothing listens exposure for nothing (the "
+		"ephemeral range\n"
+		"                           aside)\n"
+		"  the port table's advice  a LAN-only port open to every "
+		"source,\n"
+		"                           telnet open, ftp without ftp-data, "
+		"ping\n"
+		"Each finding names the policy line that causes it. Sockets "
+		"bound to\n"
+		"127.0.0.1 or ::1 only (or to another interface) cannot be "
+		"reached\n"
+		"through IF: they are listed as skipped.\n",
+	.more = "Exit status: 0 nothing to report, 3 something to report, 1 no "
+		"filter\n"
+		"on IF and no --policy, or the sockets cannot be read, 2 bad "
+		"usage or\n"
+		"an invalid FILE.\n",
+};
 
 static const char *port_text(const struct audit_finding *f, char *buf,
 			     size_t len)
@@ -209,18 +229,13 @@ static void print_json(const char *ifname, const struct audit_src *src,
 
 int cmd_audit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, 'p'},
-		{"json", no_argument, NULL, 'j'},
-		{0},
-	};
 	const char *file = NULL;
 	struct audit_result r;
 	struct audit_src src;
 	bool as_json = false;
 	int c, ret;
 
-	while ((c = cli_getopt(argc, argv, "p:j", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_audit)) != -1) {
 		if (c == 'p')
 			file = optarg;
 		else if (c == 'j')

@@ -17,42 +17,70 @@
 #include "policy.h"
 #include "table.h"
 
-static const char help[] =
-	"usage: portxdp check FILE... [--strict]\n"
-	"\n"
-	"Validate policy files (doc/design.md, section 3) without changing "
-	"anything.\n"
-	"\n"
-	"Errors, printed as FILE:LINE:COL: error: ... with a hint, make the\n"
-	"exit status 2: such a file would be refused by attach and apply.\n"
-	"A policy with no rule line (empty, or only comments) is an error:\n"
-	"write 'default open' to pass everything on purpose. A file that is\n"
-	"not a policy at all (binary, or mostly foreign lines) is refused\n"
-	"without quoting it. FILE '-' is stdin.\n"
-	"Warnings, FILE:LINE:COL: warning: ..., do not fail the check unless\n"
-	"--strict is given; they point at policies that work but will hurt:\n"
-	"  - ftp-data (20/tcp) open without ftp (21/tcp)\n"
-	"  - the ephemeral range (net.ipv4.ip_local_port_range) not open:\n"
-	"    replies to this host's own connections and DNS lookups dropped\n"
-	"  - ssh closed while the command runs over SSH (SSH_CONNECTION):\n"
-	"    attach and apply refuse that without --force\n"
-	"  - bootpc (68/udp) closed: a DHCP lease can no longer be renewed\n"
-	"  - port 0 named: it is never a valid TCP or UDP port\n"
-	"  - 'option fragments drop': large UDP (EDNS DNS, NFS, IKE) breaks\n"
-	"  - a name given a protocol it does not use: 'ssh/udp' opens 22/udp\n"
-	"\n"
-	"  --strict  warnings fail the check too (exit 2), e.g. in CI\n"
-	"\n"
-	"The ephemeral class is read in the current network namespace (or the\n"
-	"one given with --netns). Each file ends with a summary line on\n"
-	"stdout: 'FILE: ok, N warnings' or 'FILE: N errors, N warnings'; "
-	"after\n"
-	"the first 20 errors the rest are only counted ('20 of 31 errors\n"
-	"shown').\n"
-	"\n"
-	"Exit status: 0 every file is valid, 2 some file has errors (or\n"
-	"warnings, with --strict), 1 some file cannot be read (and none has\n"
-	"errors).\n";
+static const struct px_opt opts[] = {
+	PX_OPT("strict", 's', NULL,
+	       "warnings fail the check too (exit 2), e.g. in CI"),
+	{0},
+};
+
+const struct px_cmd px_cmd_check = {
+	.name = "check",
+	.run = cmd_check,
+	.usage = "FILE... [--strict]",
+	.summary = "validate policy files: errors and warnings",
+	.opts = opts,
+	.about = "Validate policy files (doc/design.md, section 3) without "
+		 "changing anything.\n"
+		 "\n"
+		 "Errors, printed as FILE:LINE:COL: error: ... with a hint, "
+		 "make "
+		 "the\n"
+		 "exit status 2: such a file would be refused by attach and "
+		 "apply.\n"
+		 "A policy with no rule line (empty, or only comments) is an "
+		 "error:\n"
+		 "write 'default open' to pass everything on purpose. A file "
+		 "that is\n"
+		 "not a policy at all (binary, or mostly foreign lines) is "
+		 "refused\n"
+		 "without quoting it. FILE '-' is stdin.\n"
+		 "Warnings, FILE:LINE:COL: warning: ..., do not fail the check "
+		 "unless\n"
+		 "--strict is given; they point at policies that work but will "
+		 "hurt:\n"
+		 "  - ftp-data (20/tcp) open without ftp (21/tcp)\n"
+		 "  - the ephemeral range (net.ipv4.ip_local_port_range) not "
+		 "open:\n"
+		 "    replies to this host's own connections and DNS lookups "
+		 "dropped\n"
+		 "  - the SSH session's port (SSH_CONNECTION) closed while the "
+		 "command\n"
+		 "    runs over SSH: attach and apply refuse that without "
+		 "--force\n"
+		 "  - bootpc (68/udp) closed: a DHCP lease can no longer be "
+		 "renewed\n"
+		 "  - port 0 named: it is never a valid TCP or UDP port\n"
+		 "  - 'option fragments drop': large UDP (EDNS DNS, NFS, IKE) "
+		 "breaks\n"
+		 "  - a name given a protocol it does not use: 'ssh/udp' opens "
+		 "22/udp\n",
+	.more = "The ephemeral class is read in the current network namespace "
+		"(or the\n"
+		"one given with --netns). Each file ends with a summary line "
+		"on\n"
+		"stdout: 'FILE: ok, N warnings' or 'FILE: N errors, N "
+		"warnings'; after\n"
+		"the first 20 errors the rest are only counted ('20 of 31 "
+		"errors\n"
+		"shown').\n"
+		"\n"
+		"Exit status: 0 every file is valid, 2 some file has errors "
+		"(or\n"
+		"warnings, with --strict), 1 some file cannot be read (and "
+		"none "
+		"has\n"
+		"errors).\n",
+};
 
 static const char *plural(unsigned int n, const char *word, char buf[32])
 {
@@ -73,15 +101,11 @@ static const char *errors(const struct policy_report *rep, char buf[48])
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"strict", no_argument, NULL, 's'},
-		{0},
-	};
 	int c, ret = PX_EXIT_OK;
 	bool strict = false;
 	char a[48], b[32];
 
-	while ((c = cli_getopt(argc, argv, "s", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_check)) != -1) {
 		switch (c) {
 		case 's':
 			strict = true;

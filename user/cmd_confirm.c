@@ -15,18 +15,30 @@
 #include "err.h"
 #include "pins.h"
 
-static const char help[] =
-	"usage: portxdp confirm IF\n"
-	"\n"
-	"Keep the change made on IF with --confirm SECS (attach, apply, open\n"
-	"or close). Without it, the change is undone by itself when SECS run\n"
-	"out: the previous policy comes back, or, after attach, portxdp is\n"
-	"detached again; this happens even when the shell or SSH session that\n"
-	"made the change is gone. 'portxdp status IF' shows what is pending\n"
-	"and until when.\n"
-	"\n"
-	"Exit status: 0 kept, 1 nothing is waiting for confirmation on IF\n"
-	"(or it was already undone), 2 bad usage.\n";
+const struct px_cmd px_cmd_confirm = {
+	.name = "confirm",
+	.run = cmd_confirm,
+	.usage = "IF",
+	.summary = "keep a change made with --confirm before it is undone",
+	.about = "Keep the change made on IF with --confirm SECS (attach, "
+		 "apply, "
+		 "open\n"
+		 "or close). Without it, the change is undone by itself when "
+		 "SECS "
+		 "run\n"
+		 "out: the previous policy comes back, or, after attach, "
+		 "portxdp "
+		 "is\n"
+		 "detached again; this happens even when the shell or SSH "
+		 "session "
+		 "that\n"
+		 "made the change is gone. 'portxdp status IF' shows what is "
+		 "pending\n"
+		 "and until when.\n",
+	.more = "Exit status: 0 kept, 1 nothing is waiting for confirmation on "
+		"IF\n"
+		"(or it was already undone), 2 bad usage.\n",
+};
 
 static int nothing_pending(const char *ifname, const struct confirm_record *r)
 {
@@ -56,7 +68,7 @@ int cmd_confirm(int argc, char **argv)
 	__u32 id = 0;
 	int c, lock, ret = PX_EXIT_FAIL;
 
-	while ((c = cli_getopt(argc, argv, "", NULL, help)) != -1)
+	while ((c = cli_getopt(argc, argv, &px_cmd_confirm)) != -1)
 		return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 	if (optind + 1 != argc)
 		return cli_usage_error("confirm",

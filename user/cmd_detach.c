@@ -19,19 +19,33 @@
 #include "pins.h"
 #include "portxdp.h"
 
-static const char help[] =
-	"usage: portxdp detach IF\n"
-	"       portxdp detach --stale\n"
-	"\n"
-	"Remove portxdp from interface IF: the program is detached, its pins\n"
-	"under " PX_PIN_ROOT " are removed, and IF passes everything again.\n"
-	"Counters go with it; save them first with 'portxdp stats IF --json'.\n"
-	"If IF was deleted while attached, this removes the leftover pins.\n"
-	"\n"
-	"  --stale   remove the pins of every filter whose interface or "
-	"network\n"
-	"            namespace is gone (those 'status' lists as gone), in all\n"
-	"            namespaces at once; filters still attached stay\n";
+static const struct px_opt opts[] = {
+	PX_OPTF("stale", 's', NULL,
+		"remove the pins of every filter whose interface or\n"
+		"network namespace is gone (those 'status' lists as\n"
+		"gone), in all namespaces at once; filters still\n"
+		"attached stay",
+		PX_OPT_LONG_ONLY),
+	{0},
+};
+
+const struct px_cmd px_cmd_detach = {
+	.name = "detach",
+	.run = cmd_detach,
+	.usage = "IF\n--stale",
+	.summary = "remove the filter from IF; --stale: the pins of filters "
+		   "gone",
+	.opts = opts,
+	.about = "Remove portxdp from interface IF: the program is detached, "
+		 "its "
+		 "pins\n"
+		 "under " PX_PIN_ROOT " are removed, and IF passes everything "
+		 "again.\n"
+		 "Counters go with it; save them first with 'portxdp stats IF "
+		 "--json'.\n"
+		 "If IF was deleted while attached, this removes the leftover "
+		 "pins.\n",
+};
 
 struct stale_walk {
 	int removed;
@@ -92,16 +106,12 @@ static int detach_stale(void)
 
 int cmd_detach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"stale", no_argument, NULL, 's'},
-		{0},
-	};
 	struct px_filter f;
 	bool stale = false;
 	const char *ifname;
 	int lock, err, c;
 
-	while ((c = cli_getopt(argc, argv, "", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_detach)) != -1) {
 		if (c != 's')
 			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 		stale = true;

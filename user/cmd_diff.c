@@ -24,21 +24,36 @@
 
 #define DIFF_NAMES 4 /* names shown per range before "..." */
 
-static const char help[] =
-	"usage: portxdp diff IF FILE [--json]\n"
-	"\n"
-	"Show what 'portxdp apply IF FILE' would change, without changing it:\n"
-	"the ports it would open and close, as ranges per protocol with their\n"
-	"names from the port table or /etc/services, and changes to ping and\n"
-	"to 'option fragments'. FILE is parsed exactly as apply parses it,\n"
-	"with the ephemeral class read in IF's network namespace (--netns).\n"
-	"\n"
-	"  --json   one object: {interface, file, open: [{proto, from, to,\n"
-	"           names}], close: [...], ping, fragments}; ping and\n"
-	"           fragments are {from, to} or null when unchanged\n"
-	"\n"
-	"Exit status: 0 (changes or not), 1 IF has no portxdp or cannot be\n"
-	"read, 2 FILE has errors.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("json", 'j', NULL,
+	       "one object: {interface, file, open: [{proto, from, to,\n"
+	       "names}], close: [...], ping, fragments}; ping and\n"
+	       "fragments are {from, to} or null when unchanged"),
+	{0},
+};
+
+const struct px_cmd px_cmd_diff = {
+	.name = "diff",
+	.run = cmd_diff,
+	.usage = "IF FILE [--json]",
+	.summary = "what 'apply IF FILE' would change",
+	.opts = opts,
+	.about =
+		"Show what 'portxdp apply IF FILE' would change, without "
+		"changing it:\n"
+		"the ports it would open and close, as ranges per protocol "
+		"with their\n"
+		"names from the port table or /etc/services, and changes to "
+		"ping and\n"
+		"to 'option fragments'. FILE is parsed exactly as apply parses "
+		"it,\n"
+		"with the ephemeral class read in IF's network namespace "
+		"(--netns).\n",
+	.more = "Exit status: 0 (changes or not), 1 IF has no portxdp or "
+		"cannot "
+		"be\n"
+		"read, 2 FILE has errors.\n",
+};
 
 static void range_str(const struct policy_range *r, char *buf, size_t len)
 {
@@ -169,10 +184,6 @@ static void print_diff(const char *ifname, const char *file,
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{0},
-	};
 	struct policy_report rep = {0};
 	struct px_policy *live = NULL, *next = NULL;
 	const char *ifname, *file;
@@ -180,7 +191,7 @@ int cmd_diff(int argc, char **argv)
 	bool as_json = false;
 	int c, err, ret = PX_EXIT_FAIL;
 
-	while ((c = cli_getopt(argc, argv, "j", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_diff)) != -1) {
 		switch (c) {
 		case 'j':
 			as_json = true;

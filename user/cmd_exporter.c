@@ -27,45 +27,54 @@
 
 #define EXPORTER_LISTEN_DEFAULT "127.0.0.1:9441"
 
-static const char help[] =
-	"usage: portxdp exporter [--listen ADDR:PORT] [--max-ports N]\n"
-	"\n"
-	"Serve the counters of every portxdp filter, in every network\n"
-	"namespace, at http://ADDR:PORT/metrics in the Prometheus text "
-	"format,\n"
-	"until SIGINT or SIGTERM. Reads the pins only: it changes nothing.\n"
-	"\n"
-	"  -l, --listen ADDR:PORT  where to listen "
-	"(default " EXPORTER_LISTEN_DEFAULT ")\n"
-	"                          ADDR is IPv4, [IPv6], or empty for every\n"
-	"                          address (':9441'); anyone who can reach it\n"
-	"                          sees the metrics\n"
-	"  -m, --max-ports N       (protocol, port) pairs with their own "
-	"series,\n"
-	"                          per filter (default 1024, 0-131072); ports\n"
-	"                          past that are summed per class:\n"
-	"                          port=\"well-known\", \"registered\", "
-	"\"dynamic\"\n"
-	"\n"
-	"Series (labels interface, netns; a filter has at most\n"
-	"2 x N + 22 of them):\n"
-	"  portxdp_dropped_packets_total{proto,port,reason}  reason: "
-	"closed-port,\n"
-	"      ping-closed, malformed, fragment; sum by (interface, netns) "
-	"is\n"
-	"      every drop\n"
-	"  portxdp_passed_packets_total{proto,port}  proto icmp, non-ip, "
-	"other\n"
-	"      for what has no port\n"
-	"  portxdp_fragments_total, portxdp_ping_open,\n"
-	"  portxdp_policy_applied_timestamp_seconds,\n"
-	"  portxdp_filter_info{prog_id,policy_digest} 1\n"
-	"\n"
-	"Exit status: 0 stopped by a signal, 1 cannot listen or no "
-	"permission,\n"
-	"2 bad usage.\n"
-	"\n"
-	"Example: curl -s http://127.0.0.1:9441/metrics | grep dropped\n";
+static const struct px_opt opts[] = {
+	PX_OPT("listen", 'l', "ADDR:PORT",
+	       "where to listen (default " EXPORTER_LISTEN_DEFAULT ")\n"
+	       "ADDR is IPv4, [IPv6], or empty for every\n"
+	       "address (':9441'); anyone who can reach it\n"
+	       "sees the metrics"),
+	PX_OPT("max-ports", 'm', "N",
+	       "(protocol, port) pairs with their own series,\n"
+	       "per filter (default 1024, 0-131072); ports\n"
+	       "past that are summed per class:\n"
+	       "port=\"well-known\", \"registered\", \"dynamic\""),
+	{0},
+};
+
+const struct px_cmd px_cmd_exporter = {
+	.name = "exporter",
+	.run = cmd_exporter,
+	.usage = "[--listen ADDR:PORT] [--max-ports N]",
+	.summary = "serve every filter's counters to Prometheus over HTTP",
+	.opts = opts,
+	.about =
+		"Serve the counters of every portxdp filter, in every network\n"
+		"namespace, at http://ADDR:PORT/metrics in the Prometheus text "
+		"format,\n"
+		"until SIGINT or SIGTERM. Reads the pins only: it changes "
+		"nothing.\n",
+	.more = "Series (labels interface, netns; a filter has at most\n"
+		"2 x N + 22 of them):\n"
+		"  portxdp_dropped_packets_total{proto,port,reason}  reason: "
+		"closed-port,\n"
+		"      ping-closed, malformed, fragment; sum by (interface, "
+		"netns) is\n"
+		"      every drop\n"
+		"  portxdp_passed_packets_total{proto,port}  proto icmp, "
+		"non-ip, "
+		"other\n"
+		"      for what has no port\n"
+		"  portxdp_fragments_total, portxdp_ping_open,\n"
+		"  portxdp_policy_applied_timestamp_seconds,\n"
+		"  portxdp_filter_info{prog_id,policy_digest} 1\n"
+		"\n"
+		"Exit status: 0 stopped by a signal, 1 cannot listen or no "
+		"permission,\n"
+		"2 bad usage.\n"
+		"\n"
+		"Example: curl -s http://127.0.0.1:9441/metrics | grep "
+		"dropped\n",
+};
 
 static const char index_page[] =
 	"<html><head><title>portxdp exporter</title></head><body>"
@@ -175,14 +184,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static int parse_opts(int argc, char **argv, struct sockaddr_storage *ss,
 		      const char **listen, unsigned long *max_ports)
 {
-	static const struct option opts[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"max-ports", required_argument, NULL, 'm'},
-		{0},
-	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "l:m:", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_exporter)) != -1) {
 		switch (c) {
 		case 'l':
 			*listen = optarg;

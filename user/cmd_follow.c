@@ -33,25 +33,45 @@
 #define FOLLOW_QUIET_MS 150
 #define FOLLOW_MAX_BYTES (4 << 20)
 
-static const char help[] =
-	"usage: portxdp follow IF FILE [--force]\n"
-	"\n"
-	"Apply FILE to the portxdp filter on IF now, as 'portxdp apply' does,\n"
-	"and again each time FILE changes: written in place, replaced by a\n"
-	"rename, or swapped by a Kubernetes ConfigMap volume (the ..data\n"
-	"symlink). Runs until SIGINT or SIGTERM, which leave the filter and "
-	"its\n"
-	"live policy as they are. Each change prints apply's line; a version\n"
-	"with errors is refused with one line and the last good policy stays\n"
-	"live (see the errors with 'portxdp check FILE'). The counters keep\n"
-	"running. The filter must be attached first ('portxdp attach IF').\n"
-	"\n"
-	"  -f, --force  apply even a FILE that closes the ssh port this "
-	"command\n"
-	"               runs over (SSH_CONNECTION is set)\n"
-	"\n"
-	"Exit status: 0 stopped by a signal, 1 IF has no portxdp filter when\n"
-	"follow starts, or FILE's folder cannot be watched, 2 bad usage.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("force", 'f', NULL,
+	       "apply even a FILE that closes the port of the SSH\n"
+	       "session this command runs over (SSH_CONNECTION's\n"
+	       "server port)"),
+	{0},
+};
+
+const struct px_cmd px_cmd_follow = {
+	.name = "follow",
+	.run = cmd_follow,
+	.usage = "IF FILE [--force]",
+	.summary = "apply FILE now and whenever it changes (ConfigMaps too)",
+	.opts = opts,
+	.about =
+		"Apply FILE to the portxdp filter on IF now, as 'portxdp "
+		"apply' "
+		"does,\n"
+		"and again each time FILE changes: written in place, replaced "
+		"by a\n"
+		"rename, or swapped by a Kubernetes ConfigMap volume (the "
+		"..data\n"
+		"symlink). Runs until SIGINT or SIGTERM, which leave the "
+		"filter "
+		"and its\n"
+		"live policy as they are. Each change prints apply's line; a "
+		"version\n"
+		"with errors is refused with one line and the last good policy "
+		"stays\n"
+		"live (see the errors with 'portxdp check FILE'). The counters "
+		"keep\n"
+		"running. The filter must be attached first ('portxdp attach "
+		"IF').\n",
+	.more = "Exit status: 0 stopped by a signal, 1 IF has no portxdp "
+		"filter "
+		"when\n"
+		"follow starts, or FILE's folder cannot be watched, 2 bad "
+		"usage.\n",
+};
 
 struct follow {
 	const char *ifname, *file;
@@ -181,13 +201,9 @@ static int watch_loop(struct follow *fw, int in_fd, int sig_fd)
 
 static int parse_opts(int argc, char **argv, struct follow *fw)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{0},
-	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "f", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_follow)) != -1) {
 		switch (c) {
 		case 'f':
 			fw->force = true;

@@ -62,62 +62,114 @@
 #define PROBE_MAX 64
 #define PROBE_DEFAULT_MS 1000
 
-static const char help[] =
-	"usage: portxdp lab up [--policy FILE] [--mode auto|native|generic]\n"
-	"       portxdp lab probe SPEC... [--ipv6] [--timeout MS] [--json]\n"
-	"       portxdp lab down\n"
-	"\n"
-	"Rehearse a policy before trusting it on a real interface.\n"
-	"\n"
-	"'lab up' makes network namespace " LAB_NS " with veth " LAB_IF_IN
-	" inside it,\n"
-	"peered with " LAB_IF_OUT " here, and attaches portxdp to " LAB_IF_IN
-	" with FILE\n"
-	"(default: the shipped default.policy):\n"
-	"  " LAB_IF_OUT "  " LAB_ADDR_OUT "/30  " LAB_ADDR6_OUT
-	"/64   (this namespace, sends probes)\n"
-	"  " LAB_IF_IN "  " LAB_ADDR_IN "/30  " LAB_ADDR6_IN "/64   (in " LAB_NS
-	", filtered)\n"
-	"The addresses come from 198.51.100.0/24 (TEST-NET-2), not "
-	"192.0.2.0/24:\n"
-	"many hosts use TEST-NET-1 for their own network. It refuses when a "
-	"lab\n"
-	"is already up, and removes what it made when a step fails.\n"
-	"\n"
-	"'lab probe' sends, from " LAB_IF_OUT " to " LAB_IF_IN
-	", a TCP connect for each TCP port\n"
-	"of each SPEC, a UDP datagram for each UDP port, an ICMP echo request "
-	"for\n"
-	"'ping', and prints per port whether the filter passed or dropped it, "
-	"as\n"
-	"its counters say. SPEC is as in the policy language: 22/tcp, 53/udp,\n"
-	"ssh, 80 (tcp and udp), 8000-8003/tcp, ping; at most "
-	"64"
-	" probes at once.\n"
-	"  -6, --ipv6        probe " LAB_ADDR6_IN " instead of " LAB_ADDR_IN
-	"\n"
-	"  -t, --timeout MS  wait this long for the counters to move (default\n"
-	"                    1000); a probe that never reaches the filter is\n"
-	"                    reported as 'no-verdict' and the exit status is "
-	"1\n"
-	"  -j, --json        one JSON object: {\"address\":..., \"probes\": "
-	"[...]}\n"
-	"\n"
-	"'lab down' detaches the filter and removes the namespace, the veth "
-	"pair\n"
-	"and the pins; it does nothing when there is nothing to remove.\n"
-	"\n"
-	"While the lab is up, every verb works on it with --netns " LAB_NS ":\n"
-	"  portxdp --netns " LAB_NS " stats " LAB_IF_IN "\n"
-	"  portxdp --netns " LAB_NS " apply " LAB_IF_IN " other.policy\n"
-	"  portxdp --netns " LAB_NS " log " LAB_IF_IN "\n"
-	"\n"
-	"Example:\n"
-	"  portxdp lab up --policy web-server.policy\n"
-	"  portxdp lab probe ssh 80,443/tcp 3306/tcp ping\n"
-	"  portxdp lab down\n"
-	"\n"
-	"Needs root and iproute2 ('ip').\n";
+static int lab_up(int argc, char **argv);
+static int lab_probe(int argc, char **argv);
+static int lab_down(int argc, char **argv);
+
+static const struct px_opt up_opts[] = {
+	PX_OPT("policy", 'p', "FILE",
+	       "the policy to rehearse (default: the shipped\n"
+	       "default.policy)"),
+	PX_OPT("mode", 'm', "MODE",
+	       "XDP mode, as for attach: auto, native or generic"),
+	{0},
+};
+
+static const struct px_opt probe_opts[] = {
+	PX_OPT("ipv6", '6', NULL,
+	       "probe " LAB_ADDR6_IN " instead of " LAB_ADDR_IN),
+	PX_OPT("timeout", 't', "MS",
+	       "wait this long for the counters to move (default\n"
+	       "1000); a probe that never reaches the filter is\n"
+	       "reported as 'no-verdict' and the exit status is 1"),
+	PX_OPT("json", 'j', NULL,
+	       "one JSON object: {\"address\":..., \"probes\": [...]}"),
+	{0},
+};
+
+static const struct px_cmd lab_up_cmd = {
+	.name = "up",
+	.run = lab_up,
+	.usage = "[--policy FILE] [--mode auto|native|generic]",
+	.summary = "make a veth pair and a namespace with the filter on it",
+	.opts = up_opts,
+	.about = "'lab up' makes network namespace " LAB_NS
+		 " with veth " LAB_IF_IN " inside it,\n"
+		 "peered with " LAB_IF_OUT
+		 " here, and attaches portxdp to " LAB_IF_IN " with FILE\n"
+		 "(default: the shipped default.policy):\n"
+		 "  " LAB_IF_OUT "  " LAB_ADDR_OUT "/30  " LAB_ADDR6_OUT
+		 "/64   (this namespace, sends probes)\n"
+		 "  " LAB_IF_IN "  " LAB_ADDR_IN "/30  " LAB_ADDR6_IN
+		 "/64   (in " LAB_NS ", filtered)\n"
+		 "The addresses come from 198.51.100.0/24 (TEST-NET-2), not "
+		 "192.0.2.0/24:\n"
+		 "many hosts use TEST-NET-1 for their own network. It refuses "
+		 "when a lab\n"
+		 "is already up, and removes what it made when a step fails.\n",
+	.parent = &px_cmd_lab,
+};
+
+static const struct px_cmd lab_probe_cmd = {
+	.name = "probe",
+	.run = lab_probe,
+	.usage = "SPEC... [--ipv6] [--timeout MS] [--json]",
+	.summary = "probe the lab's filter: which ports pass, which drop",
+	.opts = probe_opts,
+	.about =
+		"'lab probe' sends, from " LAB_IF_OUT " to " LAB_IF_IN
+		", a TCP connect for each TCP port\n"
+		"of each SPEC, a UDP datagram for each UDP port, an ICMP echo "
+		"request for\n"
+		"'ping', and prints per port whether the filter passed or "
+		"dropped it, as\n"
+		"its counters say. SPEC is as in the policy language: 22/tcp, "
+		"53/udp,\n"
+		"ssh, 80 (tcp and udp), 8000-8003/tcp, ping; at most 64 probes "
+		"at once.\n",
+	.parent = &px_cmd_lab,
+};
+
+static const struct px_cmd lab_down_cmd = {
+	.name = "down",
+	.run = lab_down,
+	.summary = "remove the lab: filter, namespace, veth pair, pins",
+	.about =
+		"'lab down' detaches the filter and removes the namespace, the "
+		"veth pair\n"
+		"and the pins; it does nothing when there is nothing to "
+		"remove.\n",
+	.parent = &px_cmd_lab,
+};
+
+static const struct px_cmd *const lab_subs[] = {
+	&lab_up_cmd,
+	&lab_probe_cmd,
+	&lab_down_cmd,
+	NULL,
+};
+
+const struct px_cmd px_cmd_lab = {
+	.name = "lab",
+	.run = cmd_lab,
+	.usage = "up|probe|down ...",
+	.summary = "rehearse a policy on a veth pair in a namespace",
+	.about = "Rehearse a policy before trusting it on a real interface.\n",
+	.more = "While the lab is up, every verb works on it with "
+		"--netns " LAB_NS ":\n"
+		"  portxdp --netns " LAB_NS " stats " LAB_IF_IN "\n"
+		"  portxdp --netns " LAB_NS " apply " LAB_IF_IN
+		" other.policy\n"
+		"  portxdp --netns " LAB_NS " log " LAB_IF_IN "\n"
+		"\n"
+		"Example:\n"
+		"  portxdp lab up --policy web-server.policy\n"
+		"  portxdp lab probe ssh 80,443/tcp 3306/tcp ping\n"
+		"  portxdp lab down\n"
+		"\n"
+		"Needs root and iproute2 ('ip').\n",
+	.subs = lab_subs,
+};
 
 /* --- running things ----------------------------------------------------- */
 
@@ -277,7 +329,7 @@ static int lab_down(int argc, char **argv)
 {
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "", NULL, help)) != -1)
+	while ((c = cli_getopt(argc, argv, &lab_down_cmd)) != -1)
 		return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 	if (optind != argc)
 		return cli_usage_error("lab down",
@@ -346,11 +398,6 @@ static bool fault_after(int step)
 
 static int lab_up(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, 'p'},
-		{"mode", required_argument, NULL, 'm'},
-		{0},
-	};
 	const char *const steps[][12] = {
 		{"netns", "add", LAB_NS},
 		{"link", "add", LAB_IF_OUT, "type", "veth", "peer", "name",
@@ -375,7 +422,7 @@ static int lab_up(int argc, char **argv)
 	sigset_t block, old;
 	int c, err, i;
 
-	while ((c = cli_getopt(argc, argv, "p:m:", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &lab_up_cmd)) != -1) {
 		switch (c) {
 		case 'p':
 			aa.policy = optarg;
@@ -730,12 +777,6 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json)
 
 static int lab_probe(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"ipv6", no_argument, NULL, '6'},
-		{"timeout", required_argument, NULL, 't'},
-		{"json", no_argument, NULL, 'j'},
-		{0},
-	};
 	struct probe probes[PROBE_MAX];
 	int n = 0, timeout = PROBE_DEFAULT_MS, c, err;
 	int ret = PX_EXIT_OK;
@@ -743,7 +784,7 @@ static int lab_probe(int argc, char **argv)
 	struct px_filter a;
 	unsigned long ms;
 
-	while ((c = cli_getopt(argc, argv, "6t:j", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &lab_probe_cmd)) != -1) {
 		switch (c) {
 		case '6':
 			v6 = true;
@@ -810,30 +851,23 @@ static int lab_probe(int argc, char **argv)
 
 int cmd_lab(int argc, char **argv)
 {
-	static const struct {
-		const char *name, *full;
-		int (*run)(int, char **);
-	} subs[] = {
-		{"up", "lab up", lab_up},
-		{"probe", "lab probe", lab_probe},
-		{"down", "lab down", lab_down},
-	};
+	static char *const full[] = {"lab up", "lab probe", "lab down"};
 
 	if (argc < 2)
 		return cli_usage_error("lab",
 				       "say 'lab up', 'lab probe SPEC...' "
 				       "or 'lab down'");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(help, stdout);
+		cli_help(stdout, &px_cmd_lab);
 		return PX_EXIT_OK;
 	}
 	if (px_netns_name)
 		return cli_usage_error("lab", "the lab makes its own namespace "
 					      "(" LAB_NS "): drop --netns");
-	for (unsigned int i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (!strcmp(argv[1], subs[i].name)) {
-			argv[1] = (char *)subs[i].full;
-			return subs[i].run(argc - 1, argv + 1);
+	for (unsigned int i = 0; lab_subs[i]; i++) {
+		if (!strcmp(argv[1], lab_subs[i]->name)) {
+			argv[1] = full[i]; /* "lab up" in its messages */
+			return lab_subs[i]->run(argc - 1, argv + 1);
 		}
 	}
 	return cli_usage_error("lab",

@@ -40,46 +40,59 @@
 _Static_assert(sizeof(struct px_event) == 40 + PX_EVENT_SNAPLEN,
 	       "px_event: 32 bytes of headers, then the frame");
 
-static const char help[] =
-	"usage: portxdp log IF [--rate N] [--count N] [--json | --pcap "
-	"FILE|-]\n"
-	"\n"
-	"Print the packets portxdp drops on IF as they are dropped, one line\n"
-	"each, until Ctrl-C: time, source address and port, destination port\n"
-	"and protocol, and the reason:\n"
-	"  closed-port   TCP or UDP to a closed port (or to port 0)\n"
-	"  ping-closed   an ICMP/ICMPv6 echo request while ping is closed\n"
-	"  malformed     a header cut short or out of bounds (doc/design.md, "
-	"section 5); the\n"
-	"                source shows as far as it could be read\n"
-	"  fragment      a later IP fragment with 'option fragments drop'\n"
-	"\n"
-	"The XDP program logs at most N drops a second (a token bucket with a\n"
-	"burst of N) and counts the rest, so a flood slows neither the filter\n"
-	"nor this reader; each second with drops left out adds a line\n"
-	"'... K more dropped packets not shown'. Every drop is still counted "
-	"in\n"
-	"'portxdp stats IF'. While no log runs, the filter's cost for it is "
-	"one\n"
-	"untaken branch per packet. One reader per interface at a time.\n"
-	"\n"
-	"  -r, --rate N   log at most N drops a second (default 100, "
-	"1-1000000)\n"
-	"  -c, --count N  exit after N events\n"
-	"  -j, --json     one object per line: {\"time\", \"src\", \"sport\",\n"
-	"                 \"dport\", \"proto\", \"reason\"} (ports absent when "
-	"the\n"
-	"                 packet has none), and {\"suppressed\": K, \"lost\": "
-	"L}\n"
-	"                 for the drops left out\n"
-	"  -w, --pcap FILE  write the dropped frames as pcapng to FILE (- for\n"
-	"                 stdout) instead of lines: the first 128 bytes of\n"
-	"                 each, its time, and its reason and port as the\n"
-	"                 packet comment; for tcpdump -r, tshark -r, "
-	"Wireshark\n"
-	"\n"
-	"Example: portxdp log eth0 --json | jq -r 'select(.reason) | .src' | "
-	"sort | uniq -c\n";
+static const struct px_opt opts[] = {
+	PX_OPT("rate", 'r', "N",
+	       "log at most N drops a second (default 100, 1-1000000)"),
+	PX_OPT("count", 'c', "N", "exit after N events"),
+	PX_OPT("json", 'j', NULL,
+	       "one object per line: {\"time\", \"src\", \"sport\",\n"
+	       "\"dport\", \"proto\", \"reason\"} (ports absent when the\n"
+	       "packet has none), and {\"suppressed\": K, \"lost\": L}\n"
+	       "for the drops left out"),
+	PX_OPT("pcap", 'w', "FILE",
+	       "write the dropped frames as pcapng to FILE (- for\n"
+	       "stdout) instead of lines: the first 128 bytes of\n"
+	       "each, its time, and its reason and port as the\n"
+	       "packet comment; for tcpdump -r, tshark -r, Wireshark"),
+	{0},
+};
+
+const struct px_cmd px_cmd_log = {
+	.name = "log",
+	.run = cmd_log,
+	.usage = "IF [--rate N] [--count N] [--json | --pcap FILE|-]",
+	.summary = "stream dropped packets, rate-limited",
+	.opts = opts,
+	.about =
+		"Print the packets portxdp drops on IF as they are dropped, "
+		"one "
+		"line\n"
+		"each, until Ctrl-C: time, source address and port, "
+		"destination port\n"
+		"and protocol, and the reason:\n"
+		"  closed-port   TCP or UDP to a closed port (or to port 0)\n"
+		"  ping-closed   an ICMP/ICMPv6 echo request while ping is "
+		"closed\n"
+		"  malformed     a header cut short or out of bounds "
+		"(doc/design.md, section 5); the\n"
+		"                source shows as far as it could be read\n"
+		"  fragment      a later IP fragment with 'option fragments "
+		"drop'\n"
+		"\n"
+		"The XDP program logs at most N drops a second (a token bucket "
+		"with a\n"
+		"burst of N) and counts the rest, so a flood slows neither the "
+		"filter\n"
+		"nor this reader; each second with drops left out adds a line\n"
+		"'... K more dropped packets not shown'. Every drop is still "
+		"counted in\n"
+		"'portxdp stats IF'. While no log runs, the filter's cost for "
+		"it is one\n"
+		"untaken branch per packet. One reader per interface at a "
+		"time.\n",
+	.more = "Example: portxdp log eth0 --json | jq -r 'select(.reason) | "
+		".src' | sort | uniq -c\n",
+};
 
 struct log_state {
 	struct px_log_ctl *ctl;
@@ -284,13 +297,6 @@ static bool other_reader(const struct px_log_ctl *c, __u64 now, pid_t *pid)
 
 int cmd_log(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"rate", required_argument, NULL, 'r'},
-		{"count", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"pcap", required_argument, NULL, 'w'},
-		{0},
-	};
 	struct log_state st = {0};
 	unsigned long rate = PX_LOG_RATE_DEFAULT;
 	struct ring_buffer *rb = NULL;
@@ -303,7 +309,7 @@ int cmd_log(int argc, char **argv)
 	const char *ifname, *pcap_path = NULL;
 	pid_t pid;
 
-	while ((c = cli_getopt(argc, argv, "r:c:jw:", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_log)) != -1) {
 		switch (c) {
 		case 'r':
 			if (cli_parse_ulong(optarg, 1, PX_LOG_RATE_MAX, &rate))

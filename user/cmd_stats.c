@@ -30,52 +30,66 @@
 #define STATS_DEFAULT_TOP 20
 #define STATS_DEFAULT_SECS 1.0
 
-static const char stats_help[] =
-	"usage: portxdp stats IF [--top N | --all] [--watch [SECS] [--count "
-	"N]]\n"
-	"                        [--json | --prometheus]\n"
-	"\n"
-	"Packets dropped and passed per TCP/UDP port on IF since attach, most\n"
-	"hits first, with each port's name and its state in the live policy;\n"
-	"then the ping row, 'other' (what no port or ping counted: malformed,\n"
-	"later fragments, non-IP, other ICMP and IP protocols), and the "
-	"totals,\n"
-	"which the rows add up to. Counters survive apply/open/close and\n"
-	"restart at attach. Only ports with at least one hit are listed.\n"
-	"Names come from the port table, then /etc/services ('-' when neither\n"
-	"knows the port; null in JSON, an empty label in Prometheus).\n"
-	"\n"
-	"  -n, --top N         show the N ports with most hits (default 20 in\n"
-	"                      the table; --json and --prometheus list every\n"
-	"                      port with hits unless --top is given)\n"
-	"  -a, --all           show every port with hits\n"
-	"  -w, --watch[=SECS]  read again every SECS seconds (default 1, at\n"
-	"                      least 0.1) and show each port's rate per "
-	"second\n"
-	"                      between the last two readings, sorted by rate;\n"
-	"                      `--watch 5` works too. On a terminal the table\n"
-	"                      is redrawn in place until Ctrl-C; otherwise "
-	"one\n"
-	"                      timestamped block per interval, for a log\n"
-	"  -c, --count N       with --watch, stop after N intervals\n"
-	"  -j, --json          one JSON object (doc/design.md, section 6); "
-	"with --watch one per\n"
-	"                      line per interval, adding time, interval and\n"
-	"                      *_rate keys\n"
-	"  -p, --prometheus    Prometheus text format, for node_exporter's\n"
-	"                      textfile collector: write to a temporary file\n"
-	"                      and rename it into the collector's folder\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"Examples:\n"
-	"  portxdp stats eth0\n"
-	"  portxdp stats eth0 --watch 2 --top 10\n"
-	"  portxdp stats eth0 --json | jq '.ports[] | "
-	"select(.state==\"closed\")'\n"
-	"  portxdp stats eth0 --prometheus > "
-	"/var/lib/node_exporter/portxdp.prom.$$ &&\n"
-	"    mv /var/lib/node_exporter/portxdp.prom.$$ "
-	"/var/lib/node_exporter/portxdp.prom\n";
+static const struct px_opt opts[] = {
+	PX_OPT("top", 'n', "N",
+	       "show the N ports with most hits (default 20 in\n"
+	       "the table; --json and --prometheus list every\n"
+	       "port with hits unless --top is given)"),
+	PX_OPT("all", 'a', NULL, "show every port with hits"),
+	PX_OPTF("watch", 'w', "SECS",
+		"read again every SECS seconds (default 1, at\n"
+		"least 0.1) and show each port's rate per second\n"
+		"between the last two readings, sorted by rate;\n"
+		"`--watch 5` works too. On a terminal the table\n"
+		"is redrawn in place until Ctrl-C; otherwise one\n"
+		"timestamped block per interval, for a log",
+		PX_OPT_OPTIONAL_ARG),
+	PX_OPT("count", 'c', "N", "with --watch, stop after N intervals"),
+	PX_OPT("json", 'j', NULL,
+	       "one JSON object (doc/design.md, section 6); with\n"
+	       "--watch one per line per interval, adding time,\n"
+	       "interval and *_rate keys"),
+	PX_OPT("prometheus", 'p', NULL,
+	       "Prometheus text format, for node_exporter's\n"
+	       "textfile collector: write to a temporary file\n"
+	       "and rename it into the collector's folder"),
+	{0},
+};
+
+const struct px_cmd px_cmd_stats = {
+	.name = "stats",
+	.run = cmd_stats,
+	.usage = "IF [--top N | --all] [--watch [SECS] [--count N]] "
+		 "[--json | --prometheus]",
+	.summary = "per-port hit counts",
+	.opts = opts,
+	.about = "Packets dropped and passed per TCP/UDP port on IF since "
+		 "attach, most\n"
+		 "hits first, with each port's name and its state in the live "
+		 "policy;\n"
+		 "then the ping row, 'other' (what no port or ping counted: "
+		 "malformed,\n"
+		 "later fragments, non-IP, other ICMP and IP protocols), and "
+		 "the "
+		 "totals,\n"
+		 "which the rows add up to. Counters survive apply/open/close "
+		 "and\n"
+		 "restart at attach. Only ports with at least one hit are "
+		 "listed.\n"
+		 "Names come from the port table, then /etc/services ('-' when "
+		 "neither\n"
+		 "knows the port; null in JSON, an empty label in "
+		 "Prometheus).\n",
+	.more = "Examples:\n"
+		"  portxdp stats eth0\n"
+		"  portxdp stats eth0 --watch 2 --top 10\n"
+		"  portxdp stats eth0 --json | jq '.ports[] | "
+		"select(.state==\"closed\")'\n"
+		"  portxdp stats eth0 --prometheus > "
+		"/var/lib/node_exporter/portxdp.prom.$$ &&\n"
+		"    mv /var/lib/node_exporter/portxdp.prom.$$ "
+		"/var/lib/node_exporter/portxdp.prom\n",
+};
 
 enum stats_format { FMT_TABLE, FMT_JSON, FMT_PROM };
 
@@ -132,22 +146,12 @@ static int watch_secs_error(const char *arg)
 
 static int parse_opts(int argc, char **argv, struct stats_opts *o)
 {
-	static const struct option longopts[] = {
-		{"top", required_argument, NULL, 'n'},
-		{"all", no_argument, NULL, 'a'},
-		{"watch", optional_argument, NULL, 'w'},
-		{"count", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"prometheus", no_argument, NULL, 'p'},
-		{NULL, 0, NULL, 0},
-	};
 	bool json = false, prom = false, count_given = false;
 	int c;
 
 	o->secs = STATS_DEFAULT_SECS;
 	o->top = STATS_DEFAULT_TOP;
-	while ((c = cli_getopt(argc, argv, "n:aw::c:jp", longopts,
-			       stats_help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_stats)) != -1) {
 		switch (c) {
 		case 'n':
 			if (cli_parse_ulong(optarg, 1, ULONG_MAX, &o->top))

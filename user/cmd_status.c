@@ -24,20 +24,30 @@
 #include "text.h"
 #include "xdp.h"
 
-static const char help[] =
-	"usage: portxdp status [IF] [--json]\n"
-	"\n"
-	"Show what portxdp has attached in this network namespace (or only on\n"
-	"IF): the interface's state, XDP mode, program id, where the live\n"
-	"policy came from and when, how many ports are open and closed, and "
-	"the\n"
-	"packet totals since attach. Add --netns NAME for another namespace.\n"
-	"\n"
-	"  -j, --json   one JSON object: {\"interfaces\": [...], "
-	"\"other_namespaces\": [...]}\n"
-	"\n"
-	"Exit status: 0, or 1 when IF is given and portxdp is not attached to "
-	"it.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("json", 'j', NULL,
+	       "one JSON object: {\"interfaces\": [...],\n"
+	       "\"other_namespaces\": [...]}"),
+	{0},
+};
+
+const struct px_cmd px_cmd_status = {
+	.name = "status",
+	.run = cmd_status,
+	.usage = "[IF] [--json]",
+	.summary = "what is attached where",
+	.opts = opts,
+	.about = "Show what portxdp has attached in this network namespace (or "
+		 "only on\n"
+		 "IF): the interface's state, XDP mode, program id, where the "
+		 "live\n"
+		 "policy came from and when, how many ports are open and "
+		 "closed, and the\n"
+		 "packet totals since attach. Add --netns NAME for another "
+		 "namespace.\n",
+	.more = "Exit status: 0, or 1 when IF is given and portxdp is not "
+		"attached to it.\n",
+};
 
 struct iface_status {
 	char ifname[IF_NAMESIZE];
@@ -249,10 +259,6 @@ static int show_entry(const struct filter_entry *e, void *ctx)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{0},
-	};
 	struct status_walk w = {0};
 	struct iface_status s;
 	struct px_filter f;
@@ -261,7 +267,7 @@ int cmd_status(int argc, char **argv)
 	struct json j;
 	int c, err;
 
-	while ((c = cli_getopt(argc, argv, "j", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_status)) != -1) {
 		switch (c) {
 		case 'j':
 			as_json = true;

@@ -23,31 +23,41 @@
 #include "policy.h"
 #include "table.h"
 
-static const char help[] =
-	"usage: portxdp suggest IF [--from listening|traffic|both]\n"
-	"\n"
-	"Print a policy for IF on standard output: 'default closed', then "
-	"an\n"
-	"'open PORT/PROTO' line for each port that should stay reachable,\n"
-	"commented with the port table's advice and the reason it is open.\n"
-	"\n"
-	"  -f, --from WHAT  listening (the default): the TCP listeners and "
-	"bound\n"
-	"                   UDP sockets reachable through IF (not those on\n"
-	"                   127.0.0.1 or ::1 only); traffic: the ports the\n"
-	"                   filter's counters show passing since attach; both\n"
-	"\n"
-	"The ephemeral range is opened only when this host has connections "
-	"of\n"
-	"its own (their replies arrive there); 'option replies on' will "
-	"replace\n"
-	"that line. Save, check and try it:\n"
-	"  portxdp suggest eth0 > eth0.policy && portxdp check eth0.policy\n"
-	"  portxdp apply eth0 eth0.policy --confirm 60\n"
-	"\n"
-	"Exit status: 0 printed, 1 no such interface, sockets or counters "
-	"not\n"
-	"readable (traffic needs portxdp attached), 2 bad usage.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("from", 'f', "WHAT",
+	       "listening (the default): the TCP listeners and bound\n"
+	       "UDP sockets reachable through IF (not those on\n"
+	       "127.0.0.1 or ::1 only); traffic: the ports the\n"
+	       "filter's counters show passing since attach; both"),
+	{0},
+};
+
+const struct px_cmd px_cmd_suggest = {
+	.name = "suggest",
+	.run = cmd_suggest,
+	.usage = "IF [--from listening|traffic|both]",
+	.summary = "print a policy that opens what listens and/or what passed",
+	.opts = opts,
+	.about = "Print a policy for IF on standard output: 'default closed', "
+		 "then an\n"
+		 "'open PORT/PROTO' line for each port that should stay "
+		 "reachable,\n"
+		 "commented with the port table's advice and the reason it is "
+		 "open.\n",
+	.more = "The ephemeral range is opened only when this host has "
+		"connections of\n"
+		"its own (their replies arrive there); 'option replies on' "
+		"will "
+		"replace\n"
+		"that line. Save, check and try it:\n"
+		"  portxdp suggest eth0 > eth0.policy && portxdp check "
+		"eth0.policy\n"
+		"  portxdp apply eth0 eth0.policy --confirm 60\n"
+		"\n"
+		"Exit status: 0 printed, 1 no such interface, sockets or "
+		"counters not\n"
+		"readable (traffic needs portxdp attached), 2 bad usage.\n",
+};
 
 enum { FROM_LISTENING = 1, FROM_TRAFFIC = 2 };
 
@@ -201,16 +211,12 @@ static int parse_from(const char *arg, int *from)
 
 int cmd_suggest(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"from", required_argument, NULL, 'f'},
-		{0},
-	};
 	const char *ifname, *from_arg = "listening";
 	unsigned int flows = 0;
 	struct audit_src s;
 	int c, ret, from = FROM_LISTENING;
 
-	while ((c = cli_getopt(argc, argv, "f:", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_suggest)) != -1) {
 		if (c != 'f')
 			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 		from_arg = optarg;

@@ -15,21 +15,33 @@
 #include "json.h"
 #include "table.h"
 
-static const char help[] =
-	"usage: portxdp table [--long] [--json]\n"
-	"\n"
-	"Show the port table: the ports an administrator most often decides\n"
-	"about, with the name a policy can use for each (open ssh, close\n"
-	"netbios-ns) and advice on whether to open it. Other names come from\n"
-	"/etc/services.\n"
-	"\n"
-	"  -l, --long   also print what each port carries\n"
-	"  --json       a JSON list of {port, port_end, protos, name, advice,\n"
-	"               description} objects\n"
-	"\n"
-	"The table is ports.table in the data folder ($PORTXDP_DATADIR, the\n"
-	"source tree's policies/, or share/portxdp); edit it to add your "
-	"own.\n";
+static const struct px_opt opts[] = {
+	PX_OPT("long", 'l', NULL, "also print what each port carries"),
+	PX_OPT("json", 'j', NULL,
+	       "a JSON list of {port, port_end, protos, name, advice,\n"
+	       "description} objects"),
+	{0},
+};
+
+const struct px_cmd px_cmd_table = {
+	.name = "table",
+	.run = cmd_table,
+	.usage = "[--long] [--json]",
+	.summary = "the port table and what each port is",
+	.opts = opts,
+	.about = "Show the port table: the ports an administrator most often "
+		 "decides\n"
+		 "about, with the name a policy can use for each (open ssh, "
+		 "close\n"
+		 "netbios-ns) and advice on whether to open it. Other names "
+		 "come from\n"
+		 "/etc/services.\n",
+	.more = "The table is ports.table in the data folder "
+		"($PORTXDP_DATADIR, "
+		"the\n"
+		"source tree's policies/, or share/portxdp); edit it to add "
+		"your own.\n",
+};
 
 static void protos_str(unsigned int protos, char *buf, size_t len)
 {
@@ -113,15 +125,10 @@ static void print_text(bool lng)
 
 int cmd_table(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"long", no_argument, NULL, 'l'},
-		{0},
-	};
 	bool json = false, lng = false;
 	int c, err;
 
-	while ((c = cli_getopt(argc, argv, "lj", opts, help)) != -1) {
+	while ((c = cli_getopt(argc, argv, &px_cmd_table)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;

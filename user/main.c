@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * portxdp: the command table and dispatch. Global options (--netns NAME,
- * -v) may stand before or after the verb; they are taken out here, the
- * namespace is entered, and the verb's handler gets the rest.
+ * portxdp: dispatch. Global options (--netns NAME, -v) may stand before or
+ * after the verb; they are taken out here, the verb is found in the
+ * command table (commands.c) by its name or a unique prefix, the namespace
+ * is entered, and the verb's handler gets the rest.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,84 +16,19 @@
 
 #define PX_VERSION "0.1.0"
 
-static const struct px_cmd cmds[] = {
-	{"attach", cmd_attach,
-	 "IF [--policy FILE] [--mode auto|native|generic] [--force] "
-	 "[--confirm SECS]",
-	 "load the filter onto IF with a policy and leave it running"},
-	{"detach", cmd_detach, "IF | --stale",
-	 "remove the filter from IF; --stale: the pins of filters whose "
-	 "interface is gone"},
-	{"status", cmd_status, "[IF] [--json]", "what is attached where"},
-	{"apply", cmd_apply, "IF FILE [--force] [--confirm SECS]",
-	 "replace IF's live policy atomically"},
-	{"open", cmd_open, "IF SPEC... [--confirm SECS]", "open ports live"},
-	{"close", cmd_close, "IF SPEC... [--force] [--confirm SECS]",
-	 "close ports live"},
-	{"confirm", cmd_confirm, "IF",
-	 "keep a change made with --confirm before it is undone"},
-	{"audit", cmd_audit, "IF [--policy FILE] [--json]",
-	 "the policy against what listens here and the port table's advice"},
-	{"suggest", cmd_suggest, "IF [--from listening|traffic|both]",
-	 "print a policy that opens what listens and/or what passed"},
-	{"diff", cmd_diff, "IF FILE [--json]",
-	 "what 'apply IF FILE' would change"},
-	{"check", cmd_check, "FILE... [--strict]",
-	 "validate policy files: errors and warnings"},
-	{"stats", cmd_stats,
-	 "IF [--watch [SECS] [--count N]] [--top N | --all] [--json | "
-	 "--prometheus]",
-	 "per-port hit counts"},
-	{"table", cmd_table, "[--long] [--json]",
-	 "the port table and what each port is"},
-	{"lab", cmd_lab, "up|probe|down ...",
-	 "rehearse a policy on a veth pair in a namespace"},
-	{"log", cmd_log, "IF [--rate N] [--count N] [--json | --pcap FILE|-]",
-	 "stream dropped packets, rate-limited"},
-	{"follow", cmd_follow, "IF FILE [--force]",
-	 "apply FILE now and whenever it changes (ConfigMaps too)"},
-	{"exporter", cmd_exporter, "[--listen ADDR:PORT] [--max-ports N]",
-	 "serve every filter's counters to Prometheus over HTTP"},
-};
-
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-static void usage(FILE *f)
+/* The verb called verb, or NULL after saying why not. */
+static const struct px_cmd *find_cmd(const char *verb)
 {
-	fprintf(f,
-		"usage: portxdp [--netns NAME] [-v] COMMAND [ARGS]\n\n"
-		"A port filter at XDP speed: drops packets to closed ports.\n\n"
-		"Commands:\n");
-	for (unsigned int i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-7s %s\n          %s\n", cmds[i].name,
-			cmds[i].usage, cmds[i].summary);
-	fprintf(f, "\nGlobal options (before or after the command):\n"
-		   "  --netns NAME  work in network namespace NAME (from "
-		   "'ip netns list')\n"
-		   "  -v, --verbose show libbpf's and the kernel's messages\n"
-		   "  -h, --help    this help; 'portxdp COMMAND --help' for a "
-		   "command's\n"
-		   "  --version     print the version\n\n"
-		   "Start with 'portxdp attach eth0' (default policy), then "
-		   "'portxdp stats eth0'.\n");
-}
+	const struct px_cmd *cmd;
+	char names[128];
+	int err = px_cmd_find(verb, &cmd, names, sizeof(names));
 
-/* Exact name, else a unique prefix (as bpftool does). */
-static const struct px_cmd *find_cmd(const char *name)
-{
-	const struct px_cmd *found = NULL;
-	size_t len = strlen(name);
-
-	for (unsigned int i = 0; i < NCMDS; i++) {
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-		if (len && !strncmp(cmds[i].name, name, len)) {
-			if (found)
-				return NULL;
-			found = &cmds[i];
-		}
-	}
-	return found;
+	if (err == -EEXIST)
+		px_error("command '%s' is ambiguous: %s: say which", verb,
+			 names);
+	else if (err)
+		px_error("unknown command '%s': see 'portxdp --help'", verb);
+	return cmd;
 }
 
 int main(int argc, char **argv)
@@ -123,7 +60,11 @@ int main(int argc, char **argv)
 			px_verbose = true;
 		} else if (!verb && (!strcmp(a, "-h") || !strcmp(a, "--help") ||
 				     !strcmp(a, "help"))) {
-			usage(stdout);
+			px_usage(stdout);
+			free(args);
+			return PX_EXIT_OK;
+		} else if (!verb && !strcmp(a, "help-dump")) {
+			px_help_dump(stdout); /* hidden: tests/e2e/help.sh */
 			free(args);
 			return PX_EXIT_OK;
 		} else if (!verb && !strcmp(a, "--version")) {
@@ -137,13 +78,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!verb) {
-		usage(stderr);
+		px_usage(stderr);
 		free(args);
 		return PX_EXIT_USAGE;
 	}
 	cmd = find_cmd(verb);
 	if (!cmd) {
-		px_error("unknown command '%s': see 'portxdp --help'", verb);
 		free(args);
 		return PX_EXIT_USAGE;
 	}
