@@ -107,19 +107,27 @@ void px_usage(FILE *f)
 		   "'portxdp stats eth0'.\n");
 }
 
-/* "attach<TAB>--policy=FILE --mode=MODE --force<TAB>-p= -m= -f" */
+/* "=" after an option that takes a value, "[=]" when it may take one. */
+static const char *value_mark(const struct px_opt *o)
+{
+	if (!o->arg)
+		return "";
+	return o->flags & PX_OPT_OPTIONAL_ARG ? "[=]" : "=";
+}
+
+/* "attach<TAB>--policy= --mode= --force<TAB>-p= -m= -f" */
 static void dump_opts(FILE *f, const char *name, const struct px_opt *opts)
 {
 	const char *sep = "";
 
 	fprintf(f, "%s\t", name);
 	for (const struct px_opt *o = opts; o && o->name; o++)
-		fprintf(f, "%s--%s%s%s", o == opts ? "" : " ", o->name,
-			o->arg ? "=" : "", o->arg ? o->arg : "");
+		fprintf(f, "%s--%s%s", o == opts ? "" : " ", o->name,
+			value_mark(o));
 	fputc('\t', f);
 	for (const struct px_opt *o = opts; o && o->name; o++)
 		if (!(o->flags & PX_OPT_LONG_ONLY)) {
-			fprintf(f, "%s-%c%s", sep, o->val, o->arg ? "=" : "");
+			fprintf(f, "%s-%c%s", sep, o->val, value_mark(o));
 			sep = " ";
 		}
 	fputc('\n', f);

@@ -82,6 +82,10 @@ int main(int argc, char **argv)
 		free(args);
 		return PX_EXIT_USAGE;
 	}
+	if (px_netns_name && netns_check_name(px_netns_name)) {
+		free(args);
+		return PX_EXIT_USAGE;
+	}
 	cmd = find_cmd(verb);
 	if (!cmd) {
 		free(args);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,18 +15,25 @@
 
 #define NETNS_RUN_DIR "/var/run/netns"
 
+int netns_check_name(const char *name)
+{
+	if (*name && !strchr(name, '/') && strcmp(name, ".") &&
+	    strcmp(name, "..") && strlen(name) < NAME_MAX)
+		return 0;
+	px_error("--netns: '%.64s' is not a network namespace name: give a "
+		 "name from 'ip netns list'",
+		 name);
+	return -EINVAL;
+}
+
 int netns_enter(const char *name)
 {
 	char path[512];
 	int fd, err;
 
-	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, "..")) {
-		px_error("'%s' is not a network namespace name: give a name "
-			 "from 'ip netns list'",
-			 name);
-		return -EINVAL;
-	}
+	err = netns_check_name(name);
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {

@@ -10,6 +10,13 @@
 /* Enter /var/run/netns/NAME. 0 or -errno (printed, with the fix). */
 int netns_enter(const char *name);
 
+/*
+ * Whether NAME can name a namespace at all (as `ip netns add` takes it:
+ * not empty, no '/', not "." or "..", shorter than NAME_MAX). 0, or
+ * -EINVAL after saying so.
+ */
+int netns_check_name(const char *name);
+
 /* Inode number of the current network namespace. 0 or -errno. */
 int netns_inode(unsigned long *ino);
 
