@@ -22,7 +22,7 @@ pairs() {
 		print $1 "\t"
 		n = split($2, a, " ")
 		for (i = 1; i <= n; i++) {
-			o = a[i]; sub(/=.*/, "", o)
+			o = a[i]; sub(/\[?=.*/, "", o)
 			if (o ~ /^--/) print $1 "\t" o
 		}
 	}' | sort -u
@@ -162,6 +162,18 @@ test_completion_matches() {
 		"$(grep -v '^(global)' <<<"$out" | pairs | grep -Pv '\t--(help|netns)$')"
 	same "$COMPLETION's global options" "$(global_pairs)" \
 		"$(grep '^(global)' <<<"$out" | pairs)"
+	# The word after an option is its value exactly when the table says
+	# the option takes one (stats -p is --prometheus, not --policy).
+	out=$("$PORTXDP" help-dump | awk -F'\t' 'NR > 1 {
+			split($1, v, " "); n = split($2 " " $3, a, " ")
+			for (i = 1; i <= n; i++) print v[1], a[i]
+		}' | bash -c '. "$1"
+		while read -r verb opt; do
+			want=no; [[ $opt == *=* && $opt != *"[="* ]] && want=yes
+			got=no; _portxdp_takes_value "$verb" "${opt%%[[=]*}" && got=yes
+			[ $got = $want ] || echo "$verb ${opt%%[[=]*}: value $got, table says $want"
+		done' _ "$COMPLETION")
+	[ -z "$out" ] || fail "$COMPLETION: $out"
 }
 
 # The README's table under "## Commands": one row per command form.
@@ -175,6 +187,67 @@ test_readme_command_table_matches() {
 			printf '%s\t%s\n' "$v" "$(opts_of "$rest")"
 		done | pairs)
 	same "$README's command table" "$(table_pairs)" "$out"
+}
+
+# The man page's prefix examples, as portxdp really answers them:
+# "portxdp X is Y" runs Y; "portxdp X says TEXT" prints TEXT.
+test_man_prefix_examples_are_true() {
+	local text n=0 typed verb said
+	command -v man >/dev/null || skip "no man(1)"
+	text=$(MANWIDTH=1000 man -l "$MAN" 2>/dev/null | grep 'Commands may be shortened')
+	[ -n "$text" ] || fail "no prefix paragraph in $MAN"
+	while read -r typed verb; do
+		"$PORTXDP" "$typed" --help | head -1 | grep -q "^usage: portxdp $verb " ||
+			fail "$MAN: 'portxdp $typed' is not $verb"
+		n=$((n + 1))
+	done < <(grep -oE 'portxdp [a-z]+ +is +[a-z]+' <<<"$text" |
+		sed -E 's/portxdp ([a-z]+) +is +([a-z]+)/\1 \2/')
+	while IFS='|' read -r typed said; do
+		"$PORTXDP" "$typed" 2>&1 | grep -qF "$said" ||
+			fail "$MAN: 'portxdp $typed' does not say '$said'"
+		n=$((n + 1))
+	done < <(grep -oE 'portxdp [a-z]+ +says +[^.]*' <<<"$text" |
+		sed -E 's/portxdp ([a-z]+) +says +/\1|/')
+	[ $n -ge 2 ] || fail "$MAN: no examples found in: $text"
+}
+
+# The SSH guard protects the session's own port (SSH_CONNECTION's server
+# port), and the man page says so, not a fixed 22/tcp.
+test_man_ssh_guard_is_the_sessions_port() {
+	local entry dir
+	entry=$(awk '/^\.SH ENVIRONMENT/ { on = 1 } /^\.SH EXIT/ { on = 0 }
+		on' "$MAN" | awk '/^\.B SSH_CONNECTION/ { on = 1; next }
+		/^\.TP|^\.SH/ { on = 0 } on' | tr '\n' ' ')
+	grep -q 'server port' <<<"$entry" || fail "$MAN's SSH_CONNECTION: $entry"
+	! grep -q 'refuse to close 22/tcp' <<<"$entry" ||
+		fail "$MAN's SSH_CONNECTION names 22/tcp: $entry"
+	# What the entry says, as check shows it: the session's port 2222.
+	dir=$(mktemp -d)
+	on_cleanup "rm -rf '$dir'"
+	printf 'default closed\nopen ssh ephemeral bootpc\n' >"$dir/p.policy"
+	SSH_CONNECTION="198.51.100.9 50000 198.51.100.2 2222" \
+		"$PORTXDP" check "$dir/p.policy" 2>&1 | grep -q '2222/tcp' ||
+		fail "check does not warn about the session's port 2222"
+}
+
+# Every README link to a section of its own, and every 'see "TITLE"',
+# names a heading that exists (a title may be a heading's beginning).
+test_readme_section_references_resolve() {
+	local anchors titles ref bad=""
+	# "Changes on probation" names "## Changes on probation: --confirm"
+	titles=$(grep -E '^#{1,4} ' "$README" | sed -E 's/^#+ //')
+	anchors=$(grep -E '^#{1,4} ' "$README" | sed -E 's/^#+ //' |
+		tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9 -]//g; s/ /-/g')
+	while read -r ref; do
+		[ -z "$ref" ] && continue
+		grep -qx -- "$ref" <<<"$anchors" || bad+=" #$ref"
+	done < <(grep -oE '\]\(#[^)]+\)' "$README" | sed -E 's/^\]\(#//; s/\)$//')
+	while read -r ref; do
+		[ -z "$ref" ] && continue
+		awk -v r="$ref" 'index($0, r) == 1 { f = 1 } END { exit !f }' \
+			<<<"$titles" || bad+=" \"$ref\""
+	done < <(grep -oE 'see "[^"]+"' "$README" | sed -E 's/^see "//; s/"$//')
+	[ -z "$bad" ] || fail "$README refers to sections that do not exist:$bad"
 }
 
 run_tests
