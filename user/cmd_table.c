@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/types.h>
 
@@ -14,9 +15,12 @@
 #include "err.h"
 #include "json.h"
 #include "table.h"
+#include "text.h"
 
 static const struct px_opt opts[] = {
-	PX_OPT("long", 'l', NULL, "also print what each port carries"),
+	PX_OPT("long", 'l', NULL,
+	       "also print what each port carries, wrapped to the\n"
+	       "terminal ($COLUMNS, or the window's width)"),
 	PX_OPT("json", 'j', NULL,
 	       "a JSON list of {port, port_end, protos, name, advice,\n"
 	       "description} objects"),
@@ -92,7 +96,7 @@ static void print_json(void)
 
 static void print_text(bool lng)
 {
-	int wport = 4, wproto = 5, wname = 4;
+	int wport = 4, wproto = 5, wname = 4, indent, width;
 	char port[16], protos[24];
 
 	for (int i = 0; i < table_count(); i++) {
@@ -108,6 +112,8 @@ static void print_text(bool lng)
 		if ((l = (int)strlen(e->name)) > wname)
 			wname = l;
 	}
+	indent = wport + wproto + wname + 6;
+	width = lng ? text_columns(STDOUT_FILENO) : 0;
 	printf("%-*s  %-*s  %-*s  %s\n", wport, "PORT", wproto, "PROTO", wname,
 	       "NAME", "ADVICE");
 	for (int i = 0; i < table_count(); i++) {
@@ -115,11 +121,20 @@ static void print_text(bool lng)
 
 		port_str(e, port, sizeof(port));
 		protos_str(e->protos, protos, sizeof(protos));
-		printf("%-*s  %-*s  %-*s  %s\n", wport, port, wproto, protos,
-		       wname, e->name, e->advice);
-		if (lng && e->description[0])
-			printf("%*s  %s\n", wport + wproto + wname + 4, "",
-			       e->description);
+		if (!lng) {
+			printf("%-*s  %-*s  %-*s  %s\n", wport, port, wproto,
+			       protos, wname, e->name, e->advice);
+			continue;
+		}
+		/* --long: advice and description wrapped to the terminal */
+		printf("%-*s  %-*s  %-*s  ", wport, port, wproto, protos, wname,
+		       e->name);
+		text_wrap(stdout, e->advice, indent, indent, width);
+		if (e->description[0]) {
+			printf("%*s", indent, "");
+			text_wrap(stdout, e->description, indent, indent,
+				  width);
+		}
 	}
 }
 

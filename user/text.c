@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 
 #include "text.h"
 
@@ -232,4 +233,60 @@ const char *text_time_local(char *buf, size_t size, long long secs, int ms)
 const char *text_time_utc(char *buf, size_t size, long long secs, int ms)
 {
 	return fmt_time(buf, size, secs, ms, true);
+}
+
+int text_columns(int fd)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long n;
+
+	if (env && *env) {
+		n = strtol(env, &end, 10);
+		if (!*end && n > 0 && n < 100000)
+			return (int)n;
+	}
+	if (!ioctl(fd, TIOCGWINSZ, &ws) && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* Columns of the n bytes at s: one per character (a stray byte is one). */
+static int text_width(const char *s, size_t n)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < n; w++) {
+		size_t c = utf8_char_len(s + i, n - i);
+
+		i += c ? c : 1;
+	}
+	return w;
+}
+
+void text_wrap(FILE *f, const char *s, int col, int indent, int width)
+{
+	bool wrap = width > 0 && width - indent >= 20;
+
+	while (*s == ' ')
+		s++;
+	while (*s) {
+		size_t len = strcspn(s, " ");
+		int w = text_width(s, len);
+
+		if (wrap && col > indent && col + 1 + w > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(s, 1, len, f);
+		col += w;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', f);
 }

@@ -64,4 +64,18 @@ void text_vprint(FILE *f, const char *fmt, va_list ap);
 const char *text_time_local(char *buf, size_t size, long long secs, int ms);
 const char *text_time_utc(char *buf, size_t size, long long secs, int ms);
 
+/*
+ * Columns of the terminal output goes to: $COLUMNS when set to a number,
+ * else the window size of fd (TIOCGWINSZ), else 0 (unknown: a pipe).
+ */
+int text_columns(int fd);
+
+/*
+ * Print s from column col (what the line already holds) with words
+ * wrapped so no line passes width columns, continuation lines indented by
+ * indent spaces, and a newline at the end. A character counts as one
+ * column. width 0, or too narrow to hold 20 columns after indent: one line.
+ */
+void text_wrap(FILE *f, const char *s, int col, int indent, int width);
+
 #endif

@@ -171,6 +171,34 @@ static void test_json_writer(void)
 	free(out);
 }
 
+static void test_wrap_fits_the_terminal(void)
+{
+	char *out = NULL;
+
+	CAPTURE(out, text_wrap(f, "aaa bbb ccc ddd", 4, 4, 11));
+	ASSERT_STREQ(out, "aaa bbb ccc ddd\n",
+		     "too narrow for 20 columns after the indent: one line");
+	free(out);
+	CAPTURE(out,
+		text_wrap(f, "one two three four five six seven", 2, 2, 24));
+	ASSERT_STREQ(out, "one two three four\n  five six seven\n",
+		     "no line past 24 columns");
+	free(out);
+	CAPTURE(out, text_wrap(f, "\xc3\xa9\xc3\xa9 abcdefghijklmnopqrstu", 0,
+			       0, 23));
+	ASSERT_STREQ(out, "\xc3\xa9\xc3\xa9\nabcdefghijklmnopqrstu\n",
+		     "a character is one column");
+	free(out);
+	CAPTURE(out, text_wrap(f, "a b", 0, 0, 0));
+	ASSERT_STREQ(out, "a b\n", "width unknown: one line");
+	free(out);
+	setenv("COLUMNS", "93", 1);
+	ASSERT_EQ(text_columns(-1), 93, "COLUMNS wins");
+	setenv("COLUMNS", "x", 1);
+	ASSERT_EQ(text_columns(-1), 0, "not a number, no terminal: unknown");
+	unsetenv("COLUMNS");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -181,5 +209,6 @@ int main(void)
 	RUN(test_text_safe_for_terminals);
 	RUN(test_time_formats);
 	RUN(test_json_writer);
+	RUN(test_wrap_fits_the_terminal);
 	return check_exit();
 }
