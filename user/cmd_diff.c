@@ -20,6 +20,7 @@
 #include "maps.h"
 #include "filter.h"
 #include "policy.h"
+#include "summary.h"
 #include "table.h"
 
 #define DIFF_NAMES 4 /* names shown per range before "..." */
@@ -123,8 +124,9 @@ static void print_diff(const char *ifname, const char *file,
 	bool nping = next->flags & PX_F_PING_OPEN;
 	bool lfrag = live->flags & PX_F_FRAG_DROP;
 	bool nfrag = next->flags & PX_F_FRAG_DROP;
-	unsigned int nopen = 0, nclose = 0;
+	unsigned int nopen = 0, nclose = 0, eph_lo = 1, eph_hi = 0;
 	char what[32], names[256];
+	const char *cls;
 	struct json j;
 
 	if (!r)
@@ -146,14 +148,24 @@ static void print_diff(const char *ifname, const char *file,
 		free(r);
 		return;
 	}
+	if (policy_ephemeral_range(&eph_lo, &eph_hi)) {
+		eph_lo = 1; /* unknown: no range is it */
+		eph_hi = 0;
+	}
 	/* Opens first, then closes: the order a reviewer reads them in. */
 	for (int pass = 1; pass >= 0; pass--) {
 		for (int i = 0; i < n; i++) {
 			if (r[i].open != pass)
 				continue;
 			range_str(&r[i], what, sizeof(what));
-			table_range_names(r[i].proto, r[i].lo, r[i].hi, names,
-					  sizeof(names), DIFF_NAMES);
+			/* a class by its name: "32768-60999/tcp (ephemeral)" */
+			cls = summary_class(r[i].lo, r[i].hi, eph_lo, eph_hi);
+			if (cls)
+				snprintf(names, sizeof(names), "%s", cls);
+			else
+				table_range_names(r[i].proto, r[i].lo, r[i].hi,
+						  names, sizeof(names),
+						  DIFF_NAMES);
 			printf("%-5s %s%s%s%s\n", pass ? "open" : "close", what,
 			       names[0] ? " (" : "", names,
 			       names[0] ? ")" : "");

@@ -56,3 +56,17 @@ void summary_change(char *buf, size_t size, const struct px_policy *live,
 		snprintf(buf + n, size - n, ", later fragments now %s",
 			 next->flags & PX_F_FRAG_DROP ? "dropped" : "pass");
 }
+
+const char *summary_class(unsigned int lo, unsigned int hi, unsigned int eph_lo,
+			  unsigned int eph_hi)
+{
+	if (lo == eph_lo && hi == eph_hi && lo < hi)
+		return "ephemeral";
+	if (lo == 0 && hi == 1023)
+		return "well-known";
+	if (lo == 1024 && hi == 49151)
+		return "registered";
+	if (lo == 49152 && hi == 65535)
+		return "dynamic";
+	return NULL;
+}

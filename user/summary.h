@@ -28,4 +28,11 @@ void summary_policy(char *buf, size_t size, const struct px_policy *p);
 void summary_change(char *buf, size_t size, const struct px_policy *live,
 		    const struct px_policy *next);
 
+/*
+ * The class a range is, by name ("ephemeral" when it is the ephemeral range
+ * eph_lo-eph_hi, then "well-known", "registered", "dynamic"), or NULL.
+ */
+const char *summary_class(unsigned int lo, unsigned int hi, unsigned int eph_lo,
+			  unsigned int eph_hi);
+
 #endif

@@ -63,9 +63,27 @@ static void test_change_per_protocol(void)
 		     "no change");
 }
 
+static void test_class_names(void)
+{
+	ASSERT_STREQ(summary_class(32768, 60999, 32768, 60999), "ephemeral",
+		     "the live ephemeral range");
+	ASSERT_STREQ(summary_class(49152, 65535, 49152, 65535), "ephemeral",
+		     "ephemeral first when it is the dynamic range too");
+	ASSERT_STREQ(summary_class(49152, 65535, 32768, 60999), "dynamic",
+		     "dynamic");
+	ASSERT_STREQ(summary_class(0, 1023, 32768, 60999), "well-known",
+		     "well-known");
+	ASSERT_STREQ(summary_class(1024, 49151, 32768, 60999), "registered",
+		     "registered");
+	ASSERT_TRUE(!summary_class(32768, 60998, 32768, 60999),
+		    "a range that is no class");
+	ASSERT_TRUE(!summary_class(5, 5, 1, 0), "unknown ephemeral range");
+}
+
 int main(void)
 {
 	RUN(test_port_0_is_never_open);
 	RUN(test_change_per_protocol);
+	RUN(test_class_names);
 	return check_exit();
 }
