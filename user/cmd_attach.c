@@ -130,6 +130,16 @@ int cmd_attach(int argc, char **argv)
 	ifname = argv[optind];
 	if (!filter_ifname_ok("attach", ifname))
 		return PX_EXIT_USAGE;
+	/* The undo of an attach is a detach: it cannot bring back a filter
+	 * that --force replaced, so the two are not taken together. */
+	if (force && confirm)
+		return cli_usage_error(
+			"attach",
+			"--confirm cannot undo --force (its rollback detaches, "
+			"it cannot bring back what was replaced): to try a "
+			"policy on an attached filter, use 'portxdp apply %s "
+			"FILE --confirm SECS'",
+			ifname);
 	if (xdp_parse_mode(mode_arg, &mode))
 		return cli_usage_error("attach",
 				       "unknown --mode '%s', expected "

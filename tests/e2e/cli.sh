@@ -56,6 +56,17 @@ test_netns_invalid_name_is_bad_usage() {
 	assert_status 1 "$PORTXDP" --netns nosuchns$$ status
 }
 
+# attach --force --confirm: the rollback (a detach) could not bring back
+# the filter that --force replaced, so the pair is bad usage, exit 2,
+# pointing at apply --confirm; nothing runs.
+test_attach_force_with_confirm_is_refused() {
+	local err rc=0
+	err=$("$PORTXDP" attach lo --force --confirm 5 2>&1 >/dev/null) || rc=$?
+	assert_eq "$rc" 2 "exit status of attach --force --confirm"
+	printf '%s' "$err" | grep -q "apply lo FILE --confirm" ||
+		fail "attach --force --confirm said: $err"
+}
+
 # Completion as bash runs it: the function `complete -p` names for the
 # command word (its whole path, else its last part), COMP_WORDS/COMP_CWORD in, COMPREPLY out,
 # in a folder of its own with ./portxdp and build/portxdp and no portxdp
