@@ -290,6 +290,25 @@ static int arm(const struct px_filter *a, const char *what, unsigned int secs,
 	return confirm_arm(&c) ? PX_EXIT_FAIL : PX_EXIT_OK;
 }
 
+/* Install next; with --confirm also its watcher, with no way out (no
+ * signal taken) between the change and the watcher. */
+static int install_confirmed(const struct px_filter *a, const char *what,
+			     unsigned int confirm, struct px_policy *live,
+			     struct px_policy *next)
+{
+	sigset_t sigs;
+	int ret;
+
+	if (confirm)
+		confirm_hold_signals(&sigs);
+	ret = install(a->ifname, what, a->policy_fd, live, next);
+	if (!ret && confirm)
+		ret = arm(a, what, confirm, live);
+	if (confirm)
+		confirm_release_signals(&sigs);
+	return ret;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	unsigned int confirm;
@@ -315,7 +334,6 @@ int apply_file(const char *ifname, const char *file, bool force,
 	struct px_filter a;
 	char what[PATH_MAX + 16];
 	int ret = PX_EXIT_FAIL, err, lock = -1;
-	sigset_t sigs;
 
 	if (!filter_ifname_ok("apply", ifname))
 		return PX_EXIT_USAGE;
@@ -347,13 +365,7 @@ int apply_file(const char *ifname, const char *file, bool force,
 		goto out_pins;
 	}
 	snprintf(what, sizeof(what), "applied %s", file);
-	if (confirm) /* no way out between the change and its watcher */
-		confirm_hold_signals(&sigs);
-	ret = install(ifname, what, a.policy_fd, live, next);
-	if (!ret && confirm)
-		ret = arm(&a, what, confirm, live);
-	if (confirm)
-		confirm_release_signals(&sigs);
+	ret = install_confirmed(&a, what, confirm, live, next);
 out_pins:
 	filter_close(&a);
 	pins_unlock(lock);
@@ -407,7 +419,6 @@ static int open_close(int argc, char **argv, bool open)
 	struct px_filter a;
 	int ret, err, lock = -1, nspecs;
 	unsigned int confirm;
-	sigset_t sigs;
 	size_t len;
 	bool force;
 
@@ -462,13 +473,7 @@ static int open_close(int argc, char **argv, bool open)
 		len += (size_t)snprintf(change + len, sizeof(change) - len,
 					" %s", argv[optind + 1 + i]);
 	note_change(next, change);
-	if (confirm) /* no way out between the change and its watcher */
-		confirm_hold_signals(&sigs);
-	ret = install(ifname, change, a.policy_fd, live, next);
-	if (!ret && confirm)
-		ret = arm(&a, change, confirm, live);
-	if (confirm)
-		confirm_release_signals(&sigs);
+	ret = install_confirmed(&a, change, confirm, live, next);
 out_pins:
 	filter_close(&a);
 	pins_unlock(lock);
