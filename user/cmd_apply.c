@@ -45,27 +45,26 @@
 #include "summary.h"
 #include "text.h"
 
+/* --confirm SECS, the same for apply, open and close. */
+#define CONFIRM_OPT                                                            \
+	PX_OPTF("confirm", 'c', "SECS",                                        \
+		"undo the change by itself after SECS (1 to 86400)\n"          \
+		"unless 'portxdp confirm IF' runs first, even when\n"          \
+		"this shell or SSH session is gone; another change\n"          \
+		"to IF is refused until then",                                 \
+		PX_OPT_LONG_ONLY)
+
 static const struct px_opt apply_opts[] = {
 	PX_OPT("force", 'f', NULL,
 	       "apply even if FILE closes the port of the SSH session\n"
 	       "this command runs over (SSH_CONNECTION's server port);\n"
 	       "without it apply refuses"),
-	PX_OPTF("confirm", 'c', "SECS",
-		"undo the change by itself after SECS (1 to 86400)\n"
-		"unless 'portxdp confirm IF' runs first, even when\n"
-		"this shell or SSH session is gone; another change\n"
-		"to IF is refused until then",
-		PX_OPT_LONG_ONLY),
+	CONFIRM_OPT,
 	{0},
 };
 
 static const struct px_opt open_opts[] = {
-	PX_OPTF("confirm", 'c', "SECS",
-		"undo the change by itself after SECS (1 to 86400)\n"
-		"unless 'portxdp confirm IF' runs first, even when\n"
-		"this shell or SSH session is gone; another change\n"
-		"to IF is refused until then",
-		PX_OPT_LONG_ONLY),
+	CONFIRM_OPT,
 	{0},
 };
 
@@ -74,12 +73,7 @@ static const struct px_opt close_opts[] = {
 	       "close even the port of the SSH session this command\n"
 	       "runs over (SSH_CONNECTION's server port); without it\n"
 	       "close refuses"),
-	PX_OPTF("confirm", 'c', "SECS",
-		"undo the change by itself after SECS (1 to 86400)\n"
-		"unless 'portxdp confirm IF' runs first, even when\n"
-		"this shell or SSH session is gone; another change\n"
-		"to IF is refused until then",
-		PX_OPT_LONG_ONLY),
+	CONFIRM_OPT,
 	{0},
 };
 
