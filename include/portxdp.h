@@ -26,6 +26,13 @@ enum px_proto {
 /* px_policy.flags */
 #define PX_F_PING_OPEN (1U << 0) /* ICMP/ICMPv6 echo requests pass */
 #define PX_F_FRAG_DROP (1U << 1) /* later fragments are dropped */
+/* Bits for the features that judge by source or by flow (doc/design.md,
+ * sections 8-10); each is clear in a policy that does not use it, so the
+ * program skips that feature's lookups with one test of flags. */
+#define PX_F_ZONES (1U << 2)   /* some port's verdict depends on the zone */
+#define PX_F_BLOCK (1U << 3)   /* the policy blocks some sources */
+#define PX_F_REPLIES (1U << 4) /* replies to this host's flows pass */
+#define PX_F_BANS (1U << 5)    /* a ban rule, or bans made by hand */
 
 #define PX_SOURCE_LEN 256
 
@@ -139,6 +146,9 @@ struct px_slice {
  * dropped fragments    later IP fragments (no L4 header), whatever the verdict
  *   non_ip       frames that are neither IPv4 nor IPv6 (passed)
  *   ping_*       ICMP/ICMPv6 echo requests by verdict
+ *   blocked      dropped because a `block` line names the source
+ *   replies      passed to a closed port as a reply to this host's flow
+ *   banned       dropped because the source is banned
  */
 struct px_totals {
 	__u64 dropped;
@@ -148,6 +158,9 @@ struct px_totals {
 	__u64 non_ip;
 	__u64 ping_dropped;
 	__u64 ping_passed;
+	__u64 blocked;
+	__u64 replies;
+	__u64 banned;
 };
 
 /* Map and program names, as the skeleton and the pin folder see them. */
@@ -196,6 +209,8 @@ enum px_drop_reason {
 	PX_DROP_PING = 2,	 /* echo request while ping is closed */
 	PX_DROP_MALFORMED = 3,
 	PX_DROP_FRAGMENT = 4, /* later fragment with `option fragments drop` */
+	PX_DROP_BLOCKED = 5,  /* the source is named by a `block` line */
+	PX_DROP_BANNED = 6,   /* the source is banned */
 };
 
 struct px_event {

@@ -94,6 +94,9 @@ int maps_read_totals(int totals_fd, struct px_totals *out)
 		out->non_ip += v[c].non_ip;
 		out->ping_dropped += v[c].ping_dropped;
 		out->ping_passed += v[c].ping_passed;
+		out->blocked += v[c].blocked;
+		out->replies += v[c].replies;
+		out->banned += v[c].banned;
 	}
 out:
 	free(v);

@@ -100,8 +100,9 @@ static void totals_moved(const struct px_totals *a, const struct px_totals *b,
 			 char *buf, size_t len)
 {
 	static const char *const names[] = {
-		"dropped", "passed",	   "malformed",	 "fragments",
-		"non_ip",  "ping_dropped", "ping_passed"};
+		"dropped", "passed",	   "malformed",	  "fragments",
+		"non_ip",  "ping_dropped", "ping_passed", "blocked",
+		"replies", "banned"};
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 	size_t used = 0;
 
