@@ -295,24 +295,25 @@ static bool other_reader(const struct px_log_ctl *c, __u64 now, pid_t *pid)
 	       (kill(*pid, 0) == 0 || errno == EPERM);
 }
 
-int cmd_log(int argc, char **argv)
-{
-	struct log_state st = {0};
-	unsigned long rate = PX_LOG_RATE_DEFAULT;
-	struct ring_buffer *rb = NULL;
-	struct sigaction sa = {.sa_handler = on_signal};
-	struct px_log_ctl *ctl = NULL;
-	int ret = PX_EXIT_FAIL, lock = -1, c, err;
-	__u64 sup0, lost0, next_tick;
-	struct timespec rt;
-	struct px_filter a;
-	const char *ifname, *pcap_path = NULL;
-	pid_t pid;
+/* What the command line asked for. */
+struct log_args {
+	const char *ifname;
+	const char *pcap_path;
+	unsigned long rate;
+};
 
+/* Parse argv into args and st's options: PX_EXIT_OK to go on, or exit. */
+static int parse_args(int argc, char **argv, struct log_args *args,
+		      struct log_state *st)
+{
+	int c;
+
+	args->rate = PX_LOG_RATE_DEFAULT;
 	while ((c = cli_getopt(argc, argv, &px_cmd_log)) != -1) {
 		switch (c) {
 		case 'r':
-			if (cli_parse_ulong(optarg, 1, PX_LOG_RATE_MAX, &rate))
+			if (cli_parse_ulong(optarg, 1, PX_LOG_RATE_MAX,
+					    &args->rate))
 				return cli_usage_error(
 					"log",
 					"--rate wants events a second from 1 "
@@ -320,20 +321,20 @@ int cmd_log(int argc, char **argv)
 					PX_LOG_RATE_MAX, optarg);
 			break;
 		case 'c':
-			if (cli_parse_ulong(optarg, 1, ~0UL, &st.count))
+			if (cli_parse_ulong(optarg, 1, ~0UL, &st->count))
 				return cli_usage_error("log",
 						       "--count wants a whole "
 						       "number >= 1, not '%s'",
 						       optarg);
 			break;
 		case 'j':
-			st.json = true;
+			st->json = true;
 			break;
 		case 'w':
-			pcap_path = optarg;
+			args->pcap_path = optarg;
 			break;
 		case 'h':
-			return PX_EXIT_OK;
+			return -1;
 		default:
 			return PX_EXIT_USAGE;
 		}
@@ -345,51 +346,134 @@ int cmd_log(int argc, char **argv)
 		return cli_usage_error("log",
 				       "one interface only, got '%s' too",
 				       argv[optind + 1]);
-	ifname = argv[optind];
-	if (st.json && pcap_path)
+	args->ifname = argv[optind];
+	if (st->json && args->pcap_path)
 		return cli_usage_error("log", "--json and --pcap exclude each "
 					      "other: pick one");
-	if (!filter_ifname_ok("log", ifname))
+	if (!filter_ifname_ok("log", args->ifname))
 		return PX_EXIT_USAGE;
-	if (!cli_need_privileges("log"))
-		return PX_EXIT_FAIL;
+	return PX_EXIT_OK;
+}
 
-	/* Claim the switch under the pins lock: one reader at a time. */
-	lock = pins_lock();
-	if (lock < 0)
-		return PX_EXIT_FAIL;
-	if (filter_open(ifname, &a, 0)) {
-		pins_unlock(lock);
-		return PX_EXIT_FAIL;
-	}
-	if (a.events_fd < 0 || a.log_ctl_fd < 0) {
+/*
+ * Under the pins lock (the caller's): open IF's filter and map its log
+ * switch, refusing when another reader holds it. 0, or -1 after saying why.
+ */
+static int claim_log(const char *ifname, struct px_filter *a,
+		     struct px_log_ctl **ctl)
+{
+	pid_t pid;
+
+	if (filter_open(ifname, a, 0))
+		return -1;
+	if (a->events_fd < 0 || a->log_ctl_fd < 0) {
 		px_error("%s has no drop log pins: it was attached by an "
 			 "older portxdp; run 'portxdp attach %s --force' to "
 			 "reload it (counters restart)",
 			 ifname, ifname);
-		goto out;
+		return -1;
 	}
-	ctl = map_ctl(a.log_ctl_fd, ifname);
-	if (!ctl)
-		goto out;
-	if (other_reader(ctl, mono_ns(), &pid)) {
+	*ctl = map_ctl(a->log_ctl_fd, ifname);
+	if (!*ctl)
+		return -1;
+	if (other_reader(*ctl, mono_ns(), &pid)) {
 		px_error("'portxdp log' (pid %d) is already reading %s: one "
 			 "reader at a time; stop it first",
 			 (int)pid, ifname);
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* Switch the log on at rate; everything is set before `on`, which the
+ * program reads first. */
+static void switch_on(struct px_log_ctl *ctl, unsigned long rate, __u64 now)
+{
+	ctl->rate = (__u32)rate;
+	ctl->tokens = (__s64)rate * PX_NSEC;
+	ctl->last_ns = now;
+	ctl->reader_pid = (__u32)getpid();
+	__atomic_store_n(&ctl->lease_ns, now + PX_LOG_LEASE_NS,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Read events until a signal, --count, or the filter goes; once a second
+ * renew the lease and report what the rate left out. The exit status.
+ */
+static int read_loop(struct ring_buffer *rb, struct log_state *st,
+		     const struct px_filter *a, unsigned long rate)
+{
+	struct px_log_ctl *ctl = st->ctl;
+	__u64 sup0 = __atomic_load_n(&ctl->suppressed, __ATOMIC_RELAXED);
+	__u64 lost0 = __atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
+	__u64 next_tick = st->start_ns + PX_NSEC, now, sup, lost;
+	int err;
+
+	while (!stop) {
+		err = ring_buffer__poll(rb, 200);
+		if (err < 0 && err != -EINTR) {
+			px_error("reading the drop log of %s failed: %s",
+				 a->ifname, strerror(-err));
+			return PX_EXIT_FAIL;
+		}
+		now = mono_ns();
+		if (now < next_tick || stop)
+			continue;
+		next_tick = now + PX_NSEC;
+		__atomic_store_n(&ctl->lease_ns, now + PX_LOG_LEASE_NS,
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
+		sup = __atomic_load_n(&ctl->suppressed, __ATOMIC_RELAXED);
+		lost = __atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
+		report_left_out(st, sup - sup0, lost - lost0,
+				(unsigned int)rate);
+		sup0 = sup;
+		lost0 = lost;
+		if (filter_went(a))
+			return PX_EXIT_FAIL;
+	}
+	return PX_EXIT_OK;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	struct log_state st = {0};
+	struct log_args args = {0};
+	struct ring_buffer *rb = NULL;
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct px_log_ctl *ctl = NULL;
+	int ret = PX_EXIT_FAIL, lock;
+	struct timespec rt;
+	struct px_filter a;
+
+	ret = parse_args(argc, argv, &args, &st);
+	if (ret != PX_EXIT_OK)
+		return ret < 0 ? PX_EXIT_OK : ret;
+	ret = PX_EXIT_FAIL;
+	if (!cli_need_privileges("log"))
+		return PX_EXIT_FAIL;
+
+	/* Claim the switch under the pins lock: one reader at a time. */
+	filter_init(&a, args.ifname);
+	lock = pins_lock();
+	if (lock < 0)
+		return PX_EXIT_FAIL;
+	if (claim_log(args.ifname, &a, &ctl))
+		goto out;
 	st.ctl = ctl;
 	st.start_ns = mono_ns();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	st.real_minus_mono = rt.tv_sec + rt.tv_nsec / 1e9 - st.start_ns / 1e9;
 	rb = ring_buffer__new(a.events_fd, on_event, &st, NULL);
 	if (!rb) {
-		px_error("cannot read the drop log of %s: %s", ifname,
+		px_error("cannot read the drop log of %s: %s", args.ifname,
 			 strerror(errno));
 		goto out;
 	}
-	if (pcap_path) {
-		st.pcap = log_pcap_open(pcap_path, ifname);
+	if (args.pcap_path) {
+		st.pcap = log_pcap_open(args.pcap_path, args.ifname);
 		if (!st.pcap)
 			goto out;
 		st.real_minus_mono_ns = (__s64)rt.tv_sec * PX_NSEC +
@@ -399,60 +483,15 @@ int cmd_log(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	/* Everything set before `on`; the program reads on first. */
-	ctl->rate = (__u32)rate;
-	ctl->tokens = (__s64)rate * PX_NSEC;
-	ctl->last_ns = st.start_ns;
-	ctl->reader_pid = (__u32)getpid();
-	__atomic_store_n(&ctl->lease_ns, st.start_ns + PX_LOG_LEASE_NS,
-			 __ATOMIC_RELEASE);
-	sup0 = __atomic_load_n(&ctl->suppressed, __ATOMIC_RELAXED);
-	lost0 = __atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
-	__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
+	switch_on(ctl, args.rate, st.start_ns);
 	pins_unlock(lock);
 	lock = -1;
 	if (!st.json)
 		fprintf(stderr,
 			"portxdp: logging drops on %s, at most %lu a "
 			"second; Ctrl-C to stop\n",
-			ifname, rate);
-
-	next_tick = st.start_ns + PX_NSEC;
-	ret = PX_EXIT_OK;
-	while (!stop) {
-		__u64 now;
-
-		err = ring_buffer__poll(rb, 200);
-		if (err < 0 && err != -EINTR) {
-			px_error("reading the drop log of %s failed: %s",
-				 ifname, strerror(-err));
-			ret = PX_EXIT_FAIL;
-			break;
-		}
-		now = mono_ns();
-		if (now < next_tick || stop)
-			continue;
-		next_tick = now + PX_NSEC;
-		__atomic_store_n(&ctl->lease_ns, now + PX_LOG_LEASE_NS,
-				 __ATOMIC_RELEASE);
-		__atomic_store_n(&ctl->on, 1, __ATOMIC_RELEASE);
-		{
-			__u64 sup = __atomic_load_n(&ctl->suppressed,
-						    __ATOMIC_RELAXED);
-			__u64 lost =
-				__atomic_load_n(&ctl->lost, __ATOMIC_RELAXED);
-
-			report_left_out(&st, sup - sup0, lost - lost0,
-					(unsigned int)rate);
-			sup0 = sup;
-			lost0 = lost;
-		}
-		if (filter_went(&a)) {
-			ret = PX_EXIT_FAIL;
-			break;
-		}
-	}
+			args.ifname, args.rate);
+	ret = read_loop(rb, &st, &a, args.rate);
 	/* Off first, so the program stops emitting before we stop reading. */
 	if ((pid_t)ctl->reader_pid == getpid()) {
 		__atomic_store_n(&ctl->on, 0, __ATOMIC_RELEASE);
@@ -460,7 +499,7 @@ int cmd_log(int argc, char **argv)
 		ctl->lease_ns = 0;
 	}
 out:
-	if (st.pcap && log_pcap_close(st.pcap, pcap_path))
+	if (st.pcap && log_pcap_close(st.pcap, args.pcap_path))
 		ret = PX_EXIT_FAIL;
 	ring_buffer__free(rb);
 	if (ctl)
