@@ -14,6 +14,7 @@
 #include "confirm.h"
 #include "err.h"
 #include "pins.h"
+#include "text.h"
 
 const struct px_cmd px_cmd_confirm = {
 	.name = "confirm",
@@ -42,9 +43,7 @@ const struct px_cmd px_cmd_confirm = {
 
 static int nothing_pending(const char *ifname, const struct confirm_record *r)
 {
-	char when[32] = "";
-	time_t t = (time_t)r->done_at;
-	struct tm tm;
+	char when[TEXT_TIME_LEN];
 
 	if (r->state == CONFIRM_PENDING) {
 		px_error("nothing to confirm on %s: no change made with "
@@ -53,8 +52,7 @@ static int nothing_pending(const char *ifname, const struct confirm_record *r)
 			 ifname);
 		return PX_EXIT_FAIL;
 	}
-	if (localtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	text_time_local(when, sizeof(when), (long long)r->done_at, -1);
 	px_error("nothing to confirm on %s: '%s' was not confirmed in time "
 		 "and was undone at %s (%s); make the change again",
 		 ifname, r->change, when, r->result);

@@ -22,6 +22,7 @@
 #include "err.h"
 #include "policy.h"
 #include "table.h"
+#include "text.h"
 
 static const struct px_opt opts[] = {
 	PX_OPT("from", 'f', "WHAT",
@@ -63,12 +64,9 @@ enum { FROM_LISTENING = 1, FROM_TRAFFIC = 2 };
 
 static void header(const char *ifname, const char *from)
 {
-	char when[64] = "";
-	time_t t = time(NULL);
-	struct tm tm;
+	char when[TEXT_TIME_LEN];
 
-	if (localtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M %Z", &tm);
+	text_time_local(when, sizeof(when), (long long)time(NULL), -1);
 	printf("# Suggested by 'portxdp suggest %s --from %s' on %s%s%s.\n"
 	       "# It opens only %s and closes\n"
 	       "# everything else, ping too. Check it, see what it would "

@@ -26,6 +26,7 @@
 #include "confirm.h"
 #include "err.h"
 #include "netns.h"
+#include "text.h"
 #include "xdp.h"
 
 int confirm_parse_secs(const char *verb, const char *arg, unsigned int *secs)
@@ -204,27 +205,10 @@ static bool is_pending(const struct confirm_record *r)
 	       id == r->link_id;
 }
 
-const char *confirm_clock_time(__u64 t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t, now = time(NULL);
-	struct tm tm, today;
-
-	/* the time alone reads as today: a deadline on another day has its
-	 * date (--confirm 86400 ends tomorrow at this time) */
-	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &today) ||
-	    !strftime(buf, len,
-		      tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
-			      ? "%H:%M:%S"
-			      : "%Y-%m-%d %H:%M:%S",
-		      &tm))
-		snprintf(buf, len, "%llu", (unsigned long long)t);
-	return buf;
-}
-
 int confirm_refuse_pending(const char *ifname)
 {
 	struct confirm_record *r = calloc(1, sizeof(*r));
-	char when[32];
+	char when[TEXT_TIME_LEN];
 	int err = 0;
 
 	if (!r)
@@ -236,15 +220,16 @@ int confirm_refuse_pending(const char *ifname)
 		goto out;
 	}
 	err = -EBUSY;
-	px_error("%s has a change made with --confirm waiting (%s, undone at "
-		 "%s%s): run 'portxdp confirm %s' to keep it first, or wait "
-		 "for it to be undone",
-		 ifname, r->change,
-		 confirm_clock_time(r->deadline, when, sizeof(when)),
-		 confirm_watcher_alive(r) ? ""
-					  : "; its watcher is gone, so it will "
-					    "not be undone by itself",
-		 ifname);
+	px_error(
+		"%s has a change made with --confirm waiting (%s, undone at "
+		"%s%s): run 'portxdp confirm %s' to keep it first, or wait "
+		"for it to be undone",
+		ifname, r->change,
+		text_time_local(when, sizeof(when), (long long)r->deadline, -1),
+		confirm_watcher_alive(r) ? ""
+					 : "; its watcher is gone, so it will "
+					   "not be undone by itself",
+		ifname);
 out:
 	free(r);
 	return err;
@@ -262,20 +247,21 @@ static const char *state_word(const struct confirm_record *r)
 void confirm_print_text(const char *ifname)
 {
 	struct confirm_record *r = calloc(1, sizeof(*r));
-	char when[32], done[32];
+	char when[TEXT_TIME_LEN], done[TEXT_TIME_LEN];
 	long left;
 
 	if (!r || confirm_read(ifname, r)) {
 		free(r);
 		return;
 	}
-	confirm_clock_time(r->deadline, when, sizeof(when));
+	text_time_local(when, sizeof(when), (long long)r->deadline, -1);
 	left = (long)r->deadline - (long)time(NULL);
 	if (r->state != CONFIRM_PENDING)
 		printf("  confirm    %s at %s: '%s' was not confirmed "
 		       "within %u s; %s\n",
 		       state_word(r),
-		       confirm_clock_time(r->done_at, done, sizeof(done)),
+		       text_time_local(done, sizeof(done),
+				       (long long)r->done_at, -1),
 		       r->change, r->secs, r->result);
 	else if (!is_pending(r))
 		; /* superseded: the next change removes it */
@@ -307,13 +293,13 @@ void confirm_print_json(struct json *j, const char *ifname)
 	json_key_str(j, "state", state_word(r));
 	json_key_str(j, "change", r->change);
 	json_key_u64(j, "seconds", r->secs);
-	json_key_u64(j, "made_at", r->made_at);
-	json_key_u64(j, "deadline", r->deadline);
+	json_key_time(j, "made_at", (long long)r->made_at, -1);
+	json_key_time(j, "deadline", (long long)r->deadline, -1);
 	if (r->state == CONFIRM_PENDING) {
 		json_key_i64(j, "watcher_pid", r->watcher_pid);
 		json_key_bool(j, "watcher_running", confirm_watcher_alive(r));
 	} else {
-		json_key_u64(j, "done_at", r->done_at);
+		json_key_time(j, "done_at", (long long)r->done_at, -1);
 		json_key_str(j, "result", r->result);
 	}
 	json_obj_close(j);

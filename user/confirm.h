@@ -130,9 +130,6 @@ int confirm_link_id(const char *dir, __u32 *link_id);
 /* /proc/PID/stat's start time (field 22), or 0. */
 unsigned long long confirm_proc_start(int pid);
 
-/* t as HH:MM:SS, with the date before it when t is not today. */
-const char *confirm_clock_time(__u64 t, char *buf, size_t len);
-
 /* status: lines about ifname's confirmation (nothing when none). */
 void confirm_print_text(const char *ifname);
 /* status --json: "confirm": {...} or null. */

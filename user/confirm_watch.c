@@ -38,6 +38,7 @@
 #include "err.h"
 #include "maps.h"
 #include "pins.h"
+#include "text.h"
 
 static volatile sig_atomic_t got_term, got_keep;
 
@@ -272,7 +273,7 @@ static int start_watcher(struct confirm_record *r, const char *path)
 int confirm_arm(const struct confirm_change *c)
 {
 	struct confirm_record *r = calloc(1, sizeof(*r));
-	char path[PATH_MAX], when[32];
+	char path[PATH_MAX], when[TEXT_TIME_LEN];
 	struct timespec now;
 	int err;
 
@@ -304,7 +305,7 @@ int confirm_arm(const struct confirm_change *c)
 		free(r);
 		return err;
 	}
-	confirm_clock_time(r->deadline, when, sizeof(when));
+	text_time_local(when, sizeof(when), (long long)r->deadline, -1);
 	printf("%s: run 'portxdp confirm %s' within %u s to keep this "
 	       "change; otherwise it is undone at %s\n",
 	       c->ifname, c->ifname, c->secs, when);

@@ -56,7 +56,14 @@ test_apply_unconfirmed_comes_back() {
 	assert_eq "$(confirm_field state)" pending "state after apply"
 	px status "$IF_IN" | grep -q "confirm *pending: 'applied $NEW'" ||
 		fail "status: $(px status "$IF_IN")"
+	# the one time format: local with its offset in text, UTC Z in JSON
+	echo "$out" | grep -Eq 'undone at [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} [+-][0-9]{4}$' ||
+		fail "apply's time is not 'YYYY-MM-DD HH:MM:SS +ZZZZ': $out"
+	confirm_field deadline | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' ||
+		fail "JSON deadline is not UTC Z: $(confirm_field deadline)"
 	wait_undone
+	confirm_field done_at | grep -Eq 'T[0-9:]{8}Z$' ||
+		fail "JSON done_at is not UTC Z: $(confirm_field done_at)"
 	assert_eq "$(confirm_field state)" "rolled back" "state after the deadline"
 	expect_tcp timeout 23
 	expect_tcp reached 24
