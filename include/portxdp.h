@@ -40,8 +40,9 @@ enum px_proto {
  * One whole policy: the single value (key 0) of an inner policy map.
  *
  * open[proto][port / 64] bit (port % 64) set means the port is open.
- * The program reads only open[] and flags; source and applied_at are for
- * `status` and travel with the policy so they can never disagree with it.
+ * The program reads only open[] and flags; source, source_hash and
+ * applied_at are for `status`, `show` and `--persist`, and travel with the
+ * policy so they can never disagree with it.
  *
  * Atomic replacement (why map-in-map): px_policy_outer holds one inner map.
  * A change builds a complete new inner map, then swaps it into the outer
@@ -53,8 +54,9 @@ enum px_proto {
 struct px_policy {
 	__u64 open[PX_NPROTO][PX_BITMAP_WORDS];
 	__u32 flags;
-	__u32 reserved;
-	__u64 applied_at; /* seconds since the epoch, CLOCK_REALTIME */
+	__u32 source_hash; /* FNV-1a of the source file's bytes when parsed,
+			      so --persist and status notice an edit since */
+	__u64 applied_at;  /* seconds since the epoch, CLOCK_REALTIME */
 	char source[PX_SOURCE_LEN]; /* file path, or a note such as "open 22" */
 };
 

@@ -106,14 +106,6 @@ out:
 	free(p);
 }
 
-static bool same_policy(const struct px_policy *a, const struct px_policy *b)
-{
-	__u32 m = PX_F_PING_OPEN | PX_F_FRAG_DROP;
-
-	return !memcmp(a->open, b->open, sizeof(a->open)) &&
-	       (a->flags & m) == (b->flags & m);
-}
-
 struct policy_lines *policy_lines_build(const char *name, const char *text,
 					unsigned int file_lines,
 					const struct px_policy *expect,
@@ -135,7 +127,7 @@ struct policy_lines *policy_lines_build(const char *name, const char *text,
 		whole = malloc(sizeof(*whole));
 		*err = !whole ? -ENOMEM
 		       : policy_load_text(name, text, whole, NULL, null) ||
-				       !same_policy(whole, expect)
+				       !policy_same_rules(whole, expect)
 			       ? -ESTALE
 			       : 0;
 		if (*err)

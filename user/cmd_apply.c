@@ -42,6 +42,7 @@
 #include "maps.h"
 #include "pins.h"
 #include "policy.h"
+#include "policy_source.h"
 #include "summary.h"
 #include "text.h"
 
@@ -63,7 +64,17 @@ static const struct px_opt apply_opts[] = {
 	{0},
 };
 
+/* --persist, the same for open and close. */
+#define PERSIST_OPT                                                            \
+	PX_OPTF("persist", 'p', NULL,                                          \
+		"also append the change to the policy file IF's live\n"        \
+		"policy came from (atomically, after a dated comment),\n"      \
+		"so a later apply or a reboot keeps it; refused when\n"        \
+		"that file was edited since it was applied",                   \
+		PX_OPT_LONG_ONLY)
+
 static const struct px_opt open_opts[] = {
+	PERSIST_OPT,
 	CONFIRM_OPT,
 	{0},
 };
@@ -73,6 +84,7 @@ static const struct px_opt close_opts[] = {
 	       "close even the port of the SSH session this command\n"
 	       "runs over (SSH_CONNECTION's server port); without it\n"
 	       "close refuses"),
+	PERSIST_OPT,
 	CONFIRM_OPT,
 	{0},
 };
@@ -109,7 +121,7 @@ const struct px_cmd px_cmd_apply = {
 const struct px_cmd px_cmd_open = {
 	.name = "open",
 	.run = cmd_open,
-	.usage = "IF SPEC... [--confirm SECS]",
+	.usage = "IF SPEC... [--persist] [--confirm SECS]",
 	.summary = "open ports live",
 	.opts = open_opts,
 	.about =
@@ -125,19 +137,22 @@ const struct px_cmd px_cmd_open = {
 		"IF' then\n"
 		"shows the policy as \"FILE + open SPEC...\". The policy file "
 		"itself is\n"
-		"not edited: a later 'portxdp apply IF FILE' drops the "
-		"change.\n",
+		"not edited, so a later 'portxdp apply IF FILE' drops the "
+		"change,\n"
+		"unless --persist also appends it to FILE.\n",
 	.more = "Exit status: 0 done, 1 not attached to IF, a change made "
 		"with\n"
-		"--confirm still waiting, or the kernel refused (nothing "
-		"changed),\n"
-		"2 an invalid SPEC (nothing changed).\n",
+		"--confirm still waiting, the kernel refused, or --persist "
+		"could not\n"
+		"keep it in FILE (nothing changed), 2 an invalid SPEC or "
+		"--persist\n"
+		"with --confirm (nothing changed).\n",
 };
 
 const struct px_cmd px_cmd_close = {
 	.name = "close",
 	.run = cmd_close,
-	.usage = "IF SPEC... [--force] [--confirm SECS]",
+	.usage = "IF SPEC... [--force] [--persist] [--confirm SECS]",
 	.summary = "close ports live",
 	.opts = close_opts,
 	.about =
@@ -154,30 +169,41 @@ const struct px_cmd px_cmd_close = {
 		"IF' then\n"
 		"shows the policy as \"FILE + close SPEC...\". The policy file "
 		"itself\n"
-		"is not edited: a later 'portxdp apply IF FILE' drops the "
-		"change.\n",
+		"is not edited, so a later 'portxdp apply IF FILE' drops the "
+		"change,\n"
+		"unless --persist also appends it to FILE.\n",
 	.more = "Exit status: 0 done, 1 not attached to IF, a change made "
 		"with\n"
-		"--confirm still waiting, or the kernel refused (nothing "
-		"changed),\n"
-		"2 an invalid SPEC (nothing changed).\n",
+		"--confirm still waiting, the kernel refused, or --persist "
+		"could not\n"
+		"keep it in FILE (nothing changed), 2 an invalid SPEC or "
+		"--persist\n"
+		"with --confirm (nothing changed).\n",
 };
 
-/* Options of the three verbs: --force (apply, close), --confirm SECS. */
+/* Options of the three verbs: --force (apply, close), --persist (open,
+ * close), --confirm SECS. */
+struct change_opts {
+	bool force, persist;
+	unsigned int confirm;
+};
+
 static int parse_opts(int argc, char **argv, const struct px_cmd *cmd,
-		      bool *force, unsigned int *confirm)
+		      struct change_opts *o)
 {
 	int c;
 
-	*force = false;
-	*confirm = 0;
+	memset(o, 0, sizeof(*o));
 	while ((c = cli_getopt(argc, argv, cmd)) != -1) {
 		switch (c) {
 		case 'f':
-			*force = true;
+			o->force = true;
+			break;
+		case 'p':
+			o->persist = true;
 			break;
 		case 'c':
-			if (confirm_parse_secs(argv[0], optarg, confirm))
+			if (confirm_parse_secs(argv[0], optarg, &o->confirm))
 				return PX_EXIT_USAGE;
 			break;
 		case 'h':
@@ -186,6 +212,13 @@ static int parse_opts(int argc, char **argv, const struct px_cmd *cmd,
 			return PX_EXIT_USAGE;
 		}
 	}
+	/* the watcher would undo the live change but not the file's */
+	if (o->persist && o->confirm)
+		return cli_usage_error(argv[0],
+				       "--persist and --confirm do not go "
+				       "together: make the change with "
+				       "--confirm, confirm it, then 'portxdp "
+				       "save IF' shows the policy to keep");
 	return -1; /* go on */
 }
 
@@ -305,18 +338,17 @@ static int install_confirmed(const struct px_filter *a, const char *what,
 
 int cmd_apply(int argc, char **argv)
 {
-	unsigned int confirm;
-	bool force;
+	struct change_opts o;
 	int ret;
 
-	ret = parse_opts(argc, argv, &px_cmd_apply, &force, &confirm);
+	ret = parse_opts(argc, argv, &px_cmd_apply, &o);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind != 2)
 		return cli_usage_error("apply",
 				       "apply needs an interface and a "
 				       "policy file");
-	return apply_file(argv[optind], argv[optind + 1], force, confirm,
+	return apply_file(argv[optind], argv[optind + 1], o.force, o.confirm,
 			  stderr);
 }
 
@@ -403,21 +435,54 @@ static void note_change(struct px_policy *pol, const char *change)
 	memcpy(pol->source, buf, strnlen(buf, PX_SOURCE_LEN - 1));
 }
 
+/*
+ * --persist: the change goes into the source file too. The file's new
+ * text is ready (beside it) before the live change, and becomes the file
+ * only once the kernel took that change; the live policy then names the
+ * file alone, with the new text's hash.
+ */
+static int install_persisted(const struct px_filter *a, const char *verb,
+			     const char *change, struct px_policy *live,
+			     struct px_policy *next)
+{
+	struct policy_persist p;
+	char what[PX_SOURCE_LEN + 32];
+	int ret;
+
+	if (policy_persist_prepare(a->ifname, verb, live, change, next, &p))
+		return PX_EXIT_FAIL;
+	next->source_hash = p.hash;
+	snprintf(what, sizeof(what), "%s (kept in the policy file)", change);
+	ret = install(a->ifname, what, a->policy_fd, live, next);
+	if (ret) {
+		policy_persist_abort(&p);
+		return ret;
+	}
+	if (policy_persist_commit(&p)) {
+		/* the file stayed as it was: so does the live policy */
+		if (maps_install_policy(a->policy_fd, live))
+			px_error("and the live change could not be undone: "
+				 "'portxdp apply %s FILE' puts the file's "
+				 "policy back",
+				 a->ifname);
+		return PX_EXIT_FAIL;
+	}
+	return PX_EXIT_OK;
+}
+
 static int open_close(int argc, char **argv, bool open)
 {
 	const char *verb = open ? "open" : "close";
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
 	char change[PX_SOURCE_LEN];
+	struct change_opts o;
 	const char *ifname;
 	struct px_filter a;
 	int ret, err, lock = -1, nspecs;
-	unsigned int confirm;
 	size_t len;
-	bool force;
 
-	ret = parse_opts(argc, argv, open ? &px_cmd_open : &px_cmd_close,
-			 &force, &confirm);
+	ret = parse_opts(argc, argv, open ? &px_cmd_open : &px_cmd_close, &o);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind < 2)
@@ -457,7 +522,7 @@ static int open_close(int argc, char **argv, bool open)
 				 stderr);
 	if (err) /* cannot happen after the check above, but never half */
 		goto out_pins;
-	if (rep.cuts_ssh && !force) {
+	if (rep.cuts_ssh && !o.force) {
 		policy_session_refusal("this close", ifname);
 		goto out_pins;
 	}
@@ -466,8 +531,12 @@ static int open_close(int argc, char **argv, bool open)
 	for (int i = 0; i < nspecs && len < sizeof(change); i++)
 		len += (size_t)snprintf(change + len, sizeof(change) - len,
 					" %s", argv[optind + 1 + i]);
+	if (o.persist) {
+		ret = install_persisted(&a, verb, change, live, next);
+		goto out_pins;
+	}
 	note_change(next, change);
-	ret = install_confirmed(&a, change, confirm, live, next);
+	ret = install_confirmed(&a, change, o.confirm, live, next);
 out_pins:
 	filter_close(&a);
 	pins_unlock(lock);

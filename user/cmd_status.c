@@ -19,6 +19,7 @@
 #include "filter.h"
 #include "maps.h"
 #include "policy.h"
+#include "policy_source.h"
 #include "proto.h"
 #include "summary.h"
 #include "text.h"
@@ -57,6 +58,7 @@ struct iface_status {
 	__u32 prog_id, link_id;
 	char moved_ns[256], moved_if[IF_NAMESIZE]; /* where it went */
 	struct px_policy pol;
+	struct policy_source src; /* the live policy against its file */
 	struct px_totals tot;
 	bool have_pol, have_tot, moved_found;
 };
@@ -74,7 +76,34 @@ static void gather(struct px_filter *f, struct iface_status *s)
 	s->moved_found = !filter_locate(f, s->moved_ns, sizeof(s->moved_ns),
 					s->moved_if);
 	s->have_pol = !maps_read_policy(f->policy_fd, &s->pol);
+	if (s->have_pol)
+		policy_source_check(&s->pol, &s->src);
 	s->have_tot = !maps_read_totals(f->totals_fd, &s->tot);
+}
+
+/* When the live policy is not what its file gives, and how to keep it. */
+static void print_source(const struct iface_status *s, const char *name)
+{
+	char file[4 * PATH_MAX], changes[4 * PX_SOURCE_LEN];
+	const struct policy_source *src = &s->src;
+
+	text_safe(file, sizeof(file), src->file);
+	text_safe(changes, sizeof(changes), src->changes);
+	if (src->err && src->file[0])
+		printf("  source     %s cannot be read now (%s): 'portxdp save "
+		       "%s' prints the live policy\n",
+		       file, strerror(-src->err), name);
+	else if (src->edited)
+		printf("  source     %s was edited since it was applied%s: "
+		       "'portxdp diff %s %s' shows what applying it would "
+		       "change\n",
+		       file, src->differs ? "" : " (same rules)", name, file);
+	else if (src->differs)
+		printf("  source     the live policy differs from %s by the "
+		       "live changes (%s), which the next apply drops: keep "
+		       "them with 'portxdp save %s' into the file, and the "
+		       "next ones with open/close --persist\n",
+		       file, changes, name);
 }
 
 static void print_text(const struct iface_status *s)
@@ -122,6 +151,7 @@ static void print_text(const struct iface_status *s)
 		printf("  ping       %s; later fragments %s\n",
 		       s->pol.flags & PX_F_PING_OPEN ? "open" : "closed",
 		       s->pol.flags & PX_F_FRAG_DROP ? "dropped" : "pass");
+		print_source(s, name);
 	}
 	confirm_print_text(s->ifname);
 	if (s->have_tot)
@@ -133,6 +163,24 @@ static void print_text(const struct iface_status *s)
 		       (unsigned long long)s->tot.malformed,
 		       (unsigned long long)s->tot.fragments,
 		       (unsigned long long)s->tot.non_ip);
+}
+
+/* "source_file": {path, live_changes, edited, differs, error}, or null
+ * when the policy came from no file. */
+static void json_source(struct json *j, const struct policy_source *src)
+{
+	json_key(j, "source_file");
+	if (!src->file[0]) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_key_str(j, "path", src->file);
+	json_key_str(j, "live_changes", src->changes[0] ? src->changes : NULL);
+	json_key_bool(j, "edited", src->edited);
+	json_key_bool(j, "differs", src->differs);
+	json_key_str(j, "error", src->err ? strerror(-src->err) : NULL);
+	json_obj_close(j);
 }
 
 static void print_json(struct json *j, const struct iface_status *s)
@@ -171,6 +219,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 			     s->pol.flags & PX_F_PING_OPEN ? "open" : "closed");
 		json_key_str(j, "fragments",
 			     s->pol.flags & PX_F_FRAG_DROP ? "drop" : "pass");
+		json_source(j, &s->src);
 		json_obj_close(j);
 	}
 	confirm_print_json(j, s->ifname);

@@ -25,6 +25,14 @@ unsigned int policy_count_open(const struct px_policy *p, int proto)
 	return n;
 }
 
+bool policy_same_rules(const struct px_policy *a, const struct px_policy *b)
+{
+	__u32 m = PX_F_PING_OPEN | PX_F_FRAG_DROP;
+
+	return !memcmp(a->open, b->open, sizeof(a->open)) &&
+	       (a->flags & m) == (b->flags & m);
+}
+
 /* Set lo..hi of one protocol, whole words at a time where possible. */
 void policy_set_range(struct px_policy *p, int proto, unsigned int lo,
 		      unsigned int hi, bool open)

@@ -36,6 +36,10 @@ static inline void policy_set_port(struct px_policy *p, int proto,
 void policy_set_range(struct px_policy *p, int proto, unsigned int lo,
 		      unsigned int hi, bool open);
 
+/* Whether a and b judge every packet alike: ports, ping and fragments
+ * (not where they came from). */
+bool policy_same_rules(const struct px_policy *a, const struct px_policy *b);
+
 /* Number of open ports of a protocol (0..65536). */
 unsigned int policy_count_open(const struct px_policy *p, int proto);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy_source.h"
 #include "policy_state.h"
 #include "table.h"
 #include "text.h"
@@ -300,6 +301,8 @@ static int parse_text(const char *name, const char *text, size_t size,
 		p += len + 1;
 	}
 	ret = finish(st, out, rep);
+	if (!ret) /* status and --persist notice an edit since */
+		out->source_hash = policy_source_hash(text, size);
 	free(st);
 	return ret;
 }
