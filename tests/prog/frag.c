@@ -299,13 +299,13 @@ static void ipv6_fragment_after_other_headers(void)
 int main(void)
 {
 	px_setup();
-	RUN(first_fragment_judged_by_ports);
-	RUN(tiny_first_fragment_dropped);
-	RUN(tcp_at_offset_8_dropped);
-	RUN(later_fragments_pass_by_default);
-	RUN(later_fragments_drop_with_frag_drop);
-	RUN(flags_are_independent);
-	RUN(ipv6_fragment_after_other_headers);
+	RUN_HOOKS(first_fragment_judged_by_ports);
+	RUN_HOOKS(tiny_first_fragment_dropped);
+	RUN_HOOKS(tcp_at_offset_8_dropped);
+	RUN_HOOKS(later_fragments_pass_by_default);
+	RUN_HOOKS(later_fragments_drop_with_frag_drop);
+	RUN_HOOKS(flags_are_independent);
+	RUN_HOOKS(ipv6_fragment_after_other_headers);
 	px_teardown();
 	return check_exit();
 }

@@ -163,13 +163,13 @@ static void icmp_on_the_wrong_ip_is_other_protocol(void)
 int main(void)
 {
 	px_setup();
-	RUN(echo_request_ping_closed_drops);
-	RUN(echo_request_ping_open_passes);
-	RUN(other_icmp_types_pass);
-	RUN(other_icmpv6_types_pass);
-	RUN(icmpv6_neighbour_solicitation_passes_ping_closed);
-	RUN(icmp_truncated_malformed);
-	RUN(icmp_on_the_wrong_ip_is_other_protocol);
+	RUN_HOOKS(echo_request_ping_closed_drops);
+	RUN_HOOKS(echo_request_ping_open_passes);
+	RUN_HOOKS(other_icmp_types_pass);
+	RUN_HOOKS(other_icmpv6_types_pass);
+	RUN_HOOKS(icmpv6_neighbour_solicitation_passes_ping_closed);
+	RUN_HOOKS(icmp_truncated_malformed);
+	RUN_HOOKS(icmp_on_the_wrong_ip_is_other_protocol);
 	px_teardown();
 	return check_exit();
 }

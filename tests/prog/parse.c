@@ -471,24 +471,24 @@ static void other_ip_protocols_pass(void)
 int main(void)
 {
 	px_setup();
-	RUN(vlan_single_tag);
-	RUN(vlan_two_tags);
-	RUN(vlan_third_tag_malformed);
-	RUN(vlan_tag_cut_short);
-	RUN(arp_passes_as_non_ip);
-	RUN(ipv4_with_options);
-	RUN(ipv4_ihl_below_5_malformed);
-	RUN(ipv4_ihl_past_end_malformed);
-	RUN(ipv4_short_or_wrong_version_malformed);
-	RUN(ipv6_each_extension_header);
-	RUN(ipv6_mixed_chain);
-	RUN(ipv6_chain_of_8_passes_9_malformed);
-	RUN(ipv6_chain_cut_short);
-	RUN(ipv6_short_or_wrong_version_malformed);
-	RUN(ipv6_other_next_headers_pass);
-	RUN(tcp_truncated_malformed);
-	RUN(udp_truncated_malformed);
-	RUN(other_ip_protocols_pass);
+	RUN_HOOKS(vlan_single_tag);
+	RUN_HOOKS(vlan_two_tags);
+	RUN_HOOKS(vlan_third_tag_malformed);
+	RUN_HOOKS(vlan_tag_cut_short);
+	RUN_HOOKS(arp_passes_as_non_ip);
+	RUN_HOOKS(ipv4_with_options);
+	RUN_HOOKS(ipv4_ihl_below_5_malformed);
+	RUN_HOOKS(ipv4_ihl_past_end_malformed);
+	RUN_HOOKS(ipv4_short_or_wrong_version_malformed);
+	RUN_HOOKS(ipv6_each_extension_header);
+	RUN_HOOKS(ipv6_mixed_chain);
+	RUN_HOOKS(ipv6_chain_of_8_passes_9_malformed);
+	RUN_HOOKS(ipv6_chain_cut_short);
+	RUN_HOOKS(ipv6_short_or_wrong_version_malformed);
+	RUN_HOOKS(ipv6_other_next_headers_pass);
+	RUN_HOOKS(tcp_truncated_malformed);
+	RUN_HOOKS(udp_truncated_malformed);
+	RUN_HOOKS(other_ip_protocols_pass);
 	px_teardown();
 	return check_exit();
 }

@@ -225,12 +225,12 @@ static void wrong_inner_shape_refused(void)
 int main(void)
 {
 	px_setup();
-	RUN(program_loads_and_runs);
+	RUN_HOOKS(program_loads_and_runs);
 	RUN(runt_frame);
-	RUN(no_policy_passes_everything);
-	RUN(policy_swap_changes_verdicts);
-	RUN(policy_swap_changes_flags);
-	RUN(replaced_map_is_not_read);
+	RUN_HOOKS(no_policy_passes_everything);
+	RUN_HOOKS(policy_swap_changes_verdicts);
+	RUN_HOOKS(policy_swap_changes_flags);
+	RUN_HOOKS(replaced_map_is_not_read);
 	RUN(wrong_inner_shape_refused);
 	px_teardown();
 	return check_exit();

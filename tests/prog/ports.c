@@ -188,14 +188,14 @@ static void tcp_with_options_judged_by_port(void)
 int main(void)
 {
 	px_setup();
-	RUN(tcp_boundary_ports_open);
-	RUN(tcp_boundary_ports_closed);
-	RUN(udp_boundary_ports_open);
-	RUN(udp_boundary_ports_closed);
-	RUN(port0_drops_when_all_open);
-	RUN(ports_in_host_order);
-	RUN(protocols_have_own_bitmaps);
-	RUN(tcp_with_options_judged_by_port);
+	RUN_HOOKS(tcp_boundary_ports_open);
+	RUN_HOOKS(tcp_boundary_ports_closed);
+	RUN_HOOKS(udp_boundary_ports_open);
+	RUN_HOOKS(udp_boundary_ports_closed);
+	RUN_HOOKS(port0_drops_when_all_open);
+	RUN_HOOKS(ports_in_host_order);
+	RUN_HOOKS(protocols_have_own_bitmaps);
+	RUN_HOOKS(tcp_with_options_judged_by_port);
 	px_teardown();
 	return check_exit();
 }

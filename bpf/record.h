@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Recording a verdict, the one exit of every hook's program: totals by
+ * verdict and reason, and the per-port counter (16-bit slots per CPU with
+ * wraps, include/portxdp.h). What a verdict is made of (pass or drop, why,
+ * which port) is defined here. Include after maps.h.
+ */
+#ifndef PX_RECORD_H
+#define PX_RECORD_H
+
+/*
+ * The verdict, in XDP's numbers so the XDP program returns it as it is;
+ * the tc program translates it (classify.h).
+ */
+#define PX_PASS XDP_PASS
+#define PX_DROP XDP_DROP
+
+/*
+ * Why a packet got its verdict, beyond its port: the byte offset of the
+ * totals field it adds to, so recording it is one add at t + why, no
+ * switch. 0 (the offset of dropped, never a reason) means none.
+ */
+enum px_why {
+	PX_WHY_NONE = 0, /* judged by port, or passed as another protocol */
+	PX_WHY_MALFORMED = __builtin_offsetof(struct px_totals, malformed),
+	PX_WHY_FRAGMENT = __builtin_offsetof(struct px_totals, fragments),
+	PX_WHY_NON_IP = __builtin_offsetof(struct px_totals, non_ip),
+	PX_WHY_PING_DROPPED =
+		__builtin_offsetof(struct px_totals, ping_dropped),
+	PX_WHY_PING_PASSED = __builtin_offsetof(struct px_totals, ping_passed),
+};
+
+/* No per-port counter for this packet (not TCP/UDP with a port). */
+#define PX_NO_KEY 0xffffffffU
+
+build_bug_on(PX_COUNTER_KEYS != 2 * PX_PORTS);
+build_bug_on(PX_BITMAP_WORDS * 64 != PX_PORTS);
+
+/*
+ * A slot at PX_SLOT_MAX takes one more packet: wrap it, in the order
+ * portxdp.h's readers rely on (begun, reset, wraps). Once per 65536 packets
+ * of a key on a CPU. The fetch-and-add forms (their results kept) are the
+ * fully ordered atomics on every JIT.
+ */
+static __noinline int px_wrap(__u16 *slot, __u32 key, __u32 wraps_entry)
+{
+	__u32 i = PX_CTR_BEGUN + key / PX_PORTS;
+	__u64 *begun, *wraps, old;
+
+	begun = bpf_map_lookup_elem(&px_counters, &i);
+	i = wraps_entry + key / PX_PORTS;
+	wraps = bpf_map_lookup_elem(&px_counters, &i);
+	if (!begun || !wraps) {
+		*slot = 0; /* never: both entries exist */
+		return 0;
+	}
+	old = __sync_fetch_and_add(&begun[key % PX_PORTS], 1);
+	barrier_var(old);
+	*slot = 0;
+	old = __sync_fetch_and_add(&wraps[key % PX_PORTS], 1);
+	barrier_var(old);
+	return 0;
+}
+
+/* One packet on this CPU's slot of key, by verdict. */
+static __always_inline void px_count(__u32 key, bool drop)
+{
+	__u32 cpu = bpf_get_smp_processor_id() + PX_CTR_FIXED;
+	struct px_slice *s;
+	struct px_slot *e;
+	__u16 v;
+
+	/* Out of range (never) finds no entry. */
+	s = bpf_map_lookup_elem(&px_counters, &cpu);
+	if (!s)
+		return;
+	e = &s->slot[key % PX_COUNTER_KEYS];
+	if (drop) {
+		v = e->dropped;
+		if (likely(v != PX_SLOT_MAX))
+			e->dropped = v + 1;
+		else
+			px_wrap(&e->dropped, key, PX_CTR_WRAPS_DROPPED);
+	} else {
+		v = e->passed;
+		if (likely(v != PX_SLOT_MAX))
+			e->passed = v + 1;
+		else
+			px_wrap(&e->passed, key, PX_CTR_WRAPS_PASSED);
+	}
+}
+
+/*
+ * The one exit: every packet adds exactly one of totals.dropped/passed,
+ * plus the field its reason names, plus its port counter if it has one.
+ * Per-CPU values and per-CPU slices, so plain increments are race-free.
+ */
+static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
+{
+	struct px_totals *t;
+	__u32 zero = 0;
+	bool drop = action == PX_DROP;
+
+	t = bpf_map_lookup_elem(&px_totals_map, &zero);
+	if (t) {
+		if (drop)
+			t->dropped++;
+		else
+			t->passed++;
+		if (why != PX_WHY_NONE)
+			(*(__u64 *)((char *)t + why))++;
+	}
+	if (key != PX_NO_KEY)
+		px_count(key, drop);
+	return action;
+}
+
+#endif /* PX_RECORD_H */
