@@ -12,6 +12,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "portxdp.h"
+#include "px_kernel.h"
 #include "compiler.h"
 #include "parsing.h"
 #include "maps.h"
@@ -29,6 +30,11 @@
  * one: dropped and counted malformed. Nothing is read from elsewhere, so
  * no byte of payload is ever taken for a port.
  */
+/* The kernel constants user/ takes from px_kernel.h are this kernel's. */
+build_bug_on(PX_BPF_TCX_INGRESS != BPF_TCX_INGRESS);
+build_bug_on(PX_BPF_TCX_EGRESS != BPF_TCX_EGRESS);
+build_bug_on(PX_BPF_LINK_TYPE_TCX != BPF_LINK_TYPE_TCX);
+
 SEC("xdp.frags")
 int portxdp(struct xdp_md *ctx)
 {
