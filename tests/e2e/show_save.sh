@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The live rules (design.md section 2): `show IF` names each range of ports
+# (ssh, ephemeral) and says where it came from, the policy file's line or a
+# live open/close, and says so when that is unknown (the file edited since);
+# `save IF` prints the live policy as a file that `check` accepts and that
+# `apply` reproduces exactly: `diff` then shows no change, and the traffic
+# agrees.
+
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/e2e.sh
+
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+POL=$TMPD/web.policy
+cat >"$POL" <<'P'
+# a web server
+default closed
+open ssh
+open http,https
+open ephemeral
+open ping
+P
+unset SSH_CONNECTION
+
+need_jq() { command -v jq >/dev/null || skip "jq is not installed (make deps-test)"; }
+
+setup() {
+	need_jq
+	lab_setup
+	px attach "$IF_IN" --policy "$POL" >/dev/null
+	px open "$IF_IN" 8080/tcp >/dev/null
+}
+
+test_show_names_ranges_and_their_origin() {
+	setup
+	out=$(px show "$IF_IN")
+	echo "$out" | grep -Eq "^  default +closed +$POL:2 'default closed'$" ||
+		fail "default: $out"
+	echo "$out" | grep -Eq "^  22 +open +ssh +$POL:3 'open ssh'$" ||
+		fail "22/tcp: $out"
+	echo "$out" | grep -Eq "^  8080 +open +http-alt +the live change 'open 8080/tcp'" ||
+		fail "8080/tcp: $out"
+	eph=$(px show "$IF_IN" --json | jq -r '.tcp[] | select(.class == "ephemeral") | "\(.from)-\(.to) \(.rule.line)"')
+	range=$(ip netns exec "$NS" sysctl -n net.ipv4.ip_local_port_range | awk '{ print $1 "-" $2 }')
+	assert_eq "$eph" "$range 5" "the ephemeral row and its line"
+	assert_eq "$(px show "$IF_IN" --json | jq -r '.tcp[] | select(.from == 8080) | .rule.live_change')" \
+		"open 8080/tcp" "8080's rule in JSON"
+	assert_eq "$(px show "$IF_IN" --json | jq -r '.ping.rule.text')" "open ping" "ping's rule"
+	assert_eq "$(px show "$IF_IN" --json | jq -r '.udp | length')" 1 "udp rows: ephemeral only"
+}
+
+test_show_says_when_the_origin_is_unknown() {
+	setup
+	echo 'close ssh' >>"$POL"
+	px show "$IF_IN" | grep -q "where each rule came from is unknown: the file no longer gives the live policy" ||
+		fail "show: $(px show "$IF_IN")"
+	assert_eq "$(px show "$IF_IN" --json | jq -r '.policy.origin_known')" false "origin_known"
+	# the rules themselves are still shown
+	px show "$IF_IN" | grep -Eq '^  22 +open +ssh +unknown$' || fail "22: $(px show "$IF_IN")"
+	sed -i '$d' "$POL"
+}
+
+test_save_is_checked_and_applies_to_no_change() {
+	setup
+	px close "$IF_IN" 443/tcp >/dev/null
+	px save "$IF_IN" >"$TMPD/saved.policy"
+	grep -q '^open 8080/tcp .*# http-alt$' "$TMPD/saved.policy" ||
+		fail "saved: $(cat "$TMPD/saved.policy")"
+	"$PORTXDP" check "$TMPD/saved.policy" >/dev/null 2>&1 ||
+		fail "check refuses it: $("$PORTXDP" check "$TMPD/saved.policy" 2>&1)"
+	px diff "$IF_IN" "$TMPD/saved.policy" | grep -q 'no change' ||
+		fail "diff: $(px diff "$IF_IN" "$TMPD/saved.policy")"
+	# after a reboot: attach it anew, the same ports pass
+	px detach "$IF_IN" >/dev/null
+	px attach "$IF_IN" --policy "$TMPD/saved.policy" >/dev/null
+	expect_tcp reached 8080
+	expect_tcp timeout 443
+	expect_tcp reached 80
+}
+
+test_save_and_show_refuse_a_missing_filter() {
+	lab_setup
+	assert_status 1 px save "$IF_IN"
+	assert_status 1 px show "$IF_IN"
+	assert_status 2 px save
+	px show "$IF_IN" --json 2>/dev/null | jq -e .error >/dev/null ||
+		fail "show --json without a filter: no error object"
+}
+
+run_tests
