@@ -91,9 +91,12 @@ static __always_inline void px_count(__u32 key, bool drop)
 }
 
 /*
- * The one exit: every packet adds exactly one of totals.dropped/passed,
- * plus the field its reason names, plus its port counter if it has one.
- * Per-CPU values and per-CPU slices, so plain increments are race-free.
+ * The one exit. A packet judged by its port adds to that port's counter
+ * only: userspace adds the port counters into totals.dropped/passed
+ * (maps_read_totals), which saves this path the totals lookup. Every other
+ * packet adds one of totals.dropped/passed. Either kind adds the field its
+ * reason names. Per-CPU values and per-CPU slices, so plain increments are
+ * race-free.
  */
 static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 {
@@ -101,17 +104,22 @@ static __always_inline int px_record(__u32 action, enum px_why why, __u32 key)
 	__u32 zero = 0;
 	bool drop = action == PX_DROP;
 
+	if (key != PX_NO_KEY) {
+		px_count(key, drop);
+		if (likely(why == PX_WHY_NONE))
+			return action;
+	}
 	t = bpf_map_lookup_elem(&px_totals_map, &zero);
 	if (t) {
-		if (drop)
-			t->dropped++;
-		else
-			t->passed++;
+		if (key == PX_NO_KEY) {
+			if (drop)
+				t->dropped++;
+			else
+				t->passed++;
+		}
 		if (why != PX_WHY_NONE)
 			(*(__u64 *)((char *)t + why))++;
 	}
-	if (key != PX_NO_KEY)
-		px_count(key, drop);
 	return action;
 }
 

@@ -142,8 +142,11 @@ struct px_slice {
 
 /*
  * Totals: PERCPU_ARRAY with one entry (key 0). Written by the XDP program.
- * dropped/passed count every packet the program saw, by verdict; the other
- * fields say why some of them were what they were:
+ * dropped/passed count, by verdict, every packet the program saw that has
+ * no per-port counter: a packet judged by its port adds to its port's
+ * counter instead, and userspace adds the port counters in
+ * (maps_read_totals), so the totals a user sees cover every packet. The
+ * other fields say why some packets were what they were:
  *   malformed    dropped as malformed (doc/design.md, section 5), included in
  * dropped fragments    later IP fragments (no L4 header), whatever the verdict
  *   non_ip       frames that are neither IPv4 nor IPv6 (passed)

@@ -65,6 +65,8 @@ struct iface_status {
 
 static void gather(struct px_filter *f, struct iface_status *s)
 {
+	struct px_port_counter *ports;
+
 	memset(s, 0, sizeof(*s));
 	snprintf(s->ifname, sizeof(s->ifname), "%s", f->ifname);
 	s->fstate = f->state;
@@ -78,7 +80,11 @@ static void gather(struct px_filter *f, struct iface_status *s)
 	s->have_pol = !maps_read_policy(f->policy_fd, &s->pol);
 	if (s->have_pol)
 		policy_source_check(&s->pol, &s->src);
-	s->have_tot = !maps_read_totals(f->totals_fd, &s->tot);
+	s->have_tot = false;
+	ports = calloc(PX_COUNTER_KEYS, sizeof(*ports));
+	if (ports && !maps_read_counters(f->counters_fd, ports))
+		s->have_tot = !maps_read_totals(f->totals_fd, ports, &s->tot);
+	free(ports);
 }
 
 /* When the live policy is not what its file gives, and how to keep it. */

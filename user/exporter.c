@@ -242,9 +242,9 @@ static int read_filter(struct exporter *ex, const struct ex_entry *e)
 	if (!err)
 		err = maps_read_policy(pol_fd, pol);
 	if (!err)
-		err = maps_read_totals(tot_fd, &x->tot);
-	if (!err)
 		err = maps_read_counters(cnt_fd, x->cnt);
+	if (!err)
+		err = maps_read_totals(tot_fd, x->cnt, &x->tot);
 	if (!err) {
 		x->seen = true;
 		x->flags = pol->flags;

@@ -80,7 +80,7 @@ static int read_counter(const struct px_filter *a, const struct probe *p,
 	int err;
 
 	if (p->proto == PROBE_PING) {
-		err = maps_read_totals(a->totals_fd, &t);
+		err = maps_read_totals(a->totals_fd, NULL, &t);
 		*dropped = t.ping_dropped;
 		*passed = t.ping_passed;
 		return err;

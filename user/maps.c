@@ -69,7 +69,8 @@ int maps_install_policy(int outer_fd, struct px_policy *pol)
 	return err;
 }
 
-int maps_read_totals(int totals_fd, struct px_totals *out)
+int maps_read_totals(int totals_fd, const struct px_port_counter *ports,
+		     struct px_totals *out)
 {
 	int ncpus = maps_ncpus();
 	struct px_totals *v;
@@ -97,6 +98,10 @@ int maps_read_totals(int totals_fd, struct px_totals *out)
 		out->blocked += v[c].blocked;
 		out->replies += v[c].replies;
 		out->banned += v[c].banned;
+	}
+	for (__u32 k = 0; ports && k < PX_COUNTER_KEYS; k++) {
+		out->dropped += ports[k].dropped;
+		out->passed += ports[k].passed;
 	}
 out:
 	free(v);

@@ -22,8 +22,16 @@ int maps_read_policy(int outer_fd, struct px_policy *out);
  */
 int maps_install_policy(int outer_fd, struct px_policy *pol);
 
-/* Totals summed over CPUs. 0 or -errno. */
-int maps_read_totals(int totals_fd, struct px_totals *out);
+/*
+ * Totals summed over CPUs. The program counts a packet judged by its port
+ * in that port's counter only (one add less on the fast path), so the
+ * totals' dropped and passed are the totals map's own plus the sums of
+ * ports[] (what maps_read_counters() read). With ports NULL they cover
+ * only the packets without a port counter (every other field is whole).
+ * 0 or -errno.
+ */
+int maps_read_totals(int totals_fd, const struct px_port_counter *ports,
+		     struct px_totals *out);
 
 /*
  * Every per-port counter summed over CPUs into out[PX_COUNTER_KEYS]

@@ -381,7 +381,10 @@ static inline int px_run(const struct pkt *p, __u32 *retval)
 /* Totals and one port counter, read as `stats` reads them. */
 static inline int px_totals(struct px_totals *sum)
 {
-	return maps_read_totals(px.totals_fd, sum);
+	static struct px_port_counter ports[PX_COUNTER_KEYS];
+	int err = maps_counters_read(px.counters, ports);
+
+	return err ? err : maps_read_totals(px.totals_fd, ports, sum);
 }
 
 static inline int px_counter(__u32 key, struct px_port_counter *sum)
