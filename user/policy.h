@@ -71,4 +71,19 @@ int policy_check_file(const char *path, struct px_policy *out,
 int policy_check_text(const char *name, const char *text, struct px_policy *out,
 		      struct policy_report *rep, FILE *err);
 
+/*
+ * The same with zones (doc/design.md, section 8; policy_zone.h): *zs gets
+ * the policy's zones (NULL when it has none; free with zoneset_free), and
+ * `local` reads the prefixes of ifname (NULL: not read; a warning). The
+ * functions above keep the base verdicts of a policy with zones and
+ * drop its zones: for verbs that judge by port only.
+ */
+struct px_zoneset;
+int policy_load_zoned(const char *path, const char *ifname, bool warnings,
+		      struct px_policy *out, struct px_zoneset **zs,
+		      struct policy_report *rep, FILE *err);
+int policy_text_zoned(const char *name, const char *text, const char *ifname,
+		      struct px_policy *out, struct px_zoneset **zs,
+		      struct policy_report *rep, FILE *err);
+
 #endif

@@ -20,8 +20,8 @@
 #include "text.h"
 #include "textfile.h"
 
-static const char *const keywords[] = {"default", "open", "close", "option",
-				       NULL};
+static const char *const keywords[] = {"default", "open",  "close", "option",
+				       "zone",	  "block", NULL};
 
 /* Other firewalls' words for ours: ufw, iptables, nftables, pf. */
 static const struct {
@@ -29,7 +29,7 @@ static const struct {
 } neighbours[] = {
 	{"allow", "open"}, {"accept", "open"}, {"permit", "open"},
 	{"pass", "open"},  {"deny", "close"},  {"reject", "close"},
-	{"drop", "close"}, {"block", "close"},
+	{"drop", "close"},
 };
 
 static bool is_space(char c)
@@ -153,9 +153,14 @@ static void line_option(struct pstate *st, const char *line, size_t len,
 static void line_rule(struct pstate *st, const char *line, size_t len,
 		      size_t at, struct tok *kw, bool open)
 {
+	size_t from = zone_from_at(line, len, at);
 	struct tok t;
 	bool any = false;
 
+	if (from) { /* `open|close SPEC... from SRC...`: policy_zone.c */
+		zone_rule(st, line, len, at, from, kw, open);
+		return;
+	}
 	st->seen_rule = true;
 	while (next_tok(line, len, &at, &t)) {
 		any = true;
@@ -183,9 +188,13 @@ static void unknown_keyword(struct pstate *st, struct tok *kw)
 	if (!near && kw->len <= NAME_MAX_LEN) {
 		memcpy(w, kw->s, kw->len);
 		w[kw->len] = '\0';
+		unsigned int best = 3, d;
+
 		for (const char *const *k = keywords; *k; k++)
-			if (px_edit_distance(w, *k) <= 2)
+			if ((d = px_edit_distance(w, *k)) < best) {
+				best = d; /* the nearest; the first of a tie */
 				near = *k;
+			}
 	}
 	shown(kw->s, kw->len, b);
 	if (theirs)
@@ -197,7 +206,8 @@ static void unknown_keyword(struct pstate *st, struct tok *kw)
 		snprintf(h, sizeof(h), "did you mean '%s'?", near);
 	else
 		snprintf(h, sizeof(h),
-			 "a line starts with default, open, close or option; "
+			 "a line starts with default, open, close, option, "
+			 "zone or block; "
 			 "e.g. 'open %s'",
 			 b);
 	error_at(st, kw->col, h, "unknown keyword '%s'", b);
@@ -219,6 +229,10 @@ static void parse_line(struct pstate *st, const char *line, size_t len)
 		line_rule(st, line, len, at, &kw, false);
 	else if (word_is(kw.s, kw.len, "option"))
 		line_option(st, line, len, at, &kw);
+	else if (word_is(kw.s, kw.len, "zone"))
+		line_zone(st, line, len, at, &kw);
+	else if (word_is(kw.s, kw.len, "block"))
+		line_block(st, line, len, at, &kw);
 	else
 		unknown_keyword(st, &kw);
 }
@@ -244,7 +258,7 @@ static void report(struct pstate *st, struct policy_report *rep)
 }
 
 static int finish(struct pstate *st, struct px_policy *out,
-		  struct policy_report *rep)
+		  struct px_zoneset **zs, struct policy_report *rep)
 {
 	if (!st->errors && !st->seen_default && !st->seen_rule) {
 		st->line = 0;
@@ -255,18 +269,34 @@ static int finish(struct pstate *st, struct px_policy *out,
 			 "comments): it would open every port");
 	}
 	if (!st->errors)
+		zone_finish(st);
+	if (!st->errors)
 		lint_whole(st, rep);
 	report(st, rep);
 	if (st->errors)
 		return -EINVAL;
 	text_copy(st->pol.source, sizeof(st->pol.source), st->name);
 	*out = st->pol;
+	if (zs) {
+		*zs = st->zs;
+		st->zs = NULL;
+	} else {
+		/* a caller that does not install: the base verdicts */
+		out->flags &= ~(PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK);
+	}
 	return 0;
 }
 
+/* What a parse is asked for besides the text. */
+struct parse_opts {
+	const char *ifname;	/* `local` reads it; NULL: not read */
+	struct px_zoneset **zs; /* the zones go here; NULL: dropped */
+	bool warnings;
+};
+
 static int parse_text(const char *name, const char *text, size_t size,
 		      struct px_policy *out, struct policy_report *rep,
-		      FILE *err, bool warnings)
+		      FILE *err, const struct parse_opts *o)
 {
 	struct pstate *st = calloc(1, sizeof(*st));
 	const char *p = text, *end = text + size;
@@ -279,7 +309,10 @@ static int parse_text(const char *name, const char *text, size_t size,
 	memset(rep, 0, sizeof(*rep));
 	if (!st)
 		return -ENOMEM;
-	state_init(st, name, err, warnings);
+	state_init(st, name, err, o->warnings);
+	st->ifname = o->ifname;
+	if (o->zs)
+		*o->zs = NULL;
 	if (diag_not_a_policy(text, size, &foreign, &lines)) {
 		error_at(st, 0,
 			 "a policy line starts with default, open, close or "
@@ -300,9 +333,10 @@ static int parse_text(const char *name, const char *text, size_t size,
 		parse_line(st, p, len);
 		p += len + 1;
 	}
-	ret = finish(st, out, rep);
+	ret = finish(st, out, o->zs, rep);
 	if (!ret) /* status and --persist notice an edit since */
 		out->source_hash = policy_source_hash(text, size);
+	zoneset_free(st->zs);
 	free(st);
 	return ret;
 }
@@ -310,17 +344,22 @@ static int parse_text(const char *name, const char *text, size_t size,
 int policy_load_text(const char *name, const char *text, struct px_policy *out,
 		     struct policy_report *rep, FILE *err)
 {
-	return parse_text(name, text, strlen(text), out, rep, err, false);
+	struct parse_opts o = {0};
+
+	return parse_text(name, text, strlen(text), out, rep, err, &o);
 }
 
 int policy_check_text(const char *name, const char *text, struct px_policy *out,
 		      struct policy_report *rep, FILE *err)
 {
-	return parse_text(name, text, strlen(text), out, rep, err, true);
+	struct parse_opts o = {.warnings = true};
+
+	return parse_text(name, text, strlen(text), out, rep, err, &o);
 }
 
 static int load_file(const char *path, struct px_policy *out,
-		     struct policy_report *rep, FILE *err, bool warnings)
+		     struct policy_report *rep, FILE *err,
+		     const struct parse_opts *o)
 {
 	bool is_stdin = !strcmp(path, "-");
 	char *text;
@@ -336,7 +375,7 @@ static int load_file(const char *path, struct px_policy *out,
 		return ret;
 	}
 	ret = parse_text(is_stdin ? "<stdin>" : path, text, n, out, rep, err,
-			 warnings);
+			 o);
 	if (!ret && !is_stdin) {
 		char *abs = realpath(path, NULL);
 
@@ -352,13 +391,36 @@ static int load_file(const char *path, struct px_policy *out,
 int policy_load_file(const char *path, struct px_policy *out,
 		     struct policy_report *rep, FILE *err)
 {
-	return load_file(path, out, rep, err, false);
+	struct parse_opts o = {0};
+
+	return load_file(path, out, rep, err, &o);
 }
 
 int policy_check_file(const char *path, struct px_policy *out,
 		      struct policy_report *rep, FILE *err)
 {
-	return load_file(path, out, rep, err, true);
+	struct parse_opts o = {.warnings = true};
+
+	return load_file(path, out, rep, err, &o);
+}
+
+int policy_load_zoned(const char *path, const char *ifname, bool warnings,
+		      struct px_policy *out, struct px_zoneset **zs,
+		      struct policy_report *rep, FILE *err)
+{
+	struct parse_opts o = {
+		.ifname = ifname, .zs = zs, .warnings = warnings};
+
+	return load_file(path, out, rep, err, &o);
+}
+
+int policy_text_zoned(const char *name, const char *text, const char *ifname,
+		      struct px_policy *out, struct px_zoneset **zs,
+		      struct policy_report *rep, FILE *err)
+{
+	struct parse_opts o = {.ifname = ifname, .zs = zs, .warnings = true};
+
+	return parse_text(name, text, strlen(text), out, rep, err, &o);
 }
 
 int policy_apply_specs(struct px_policy *pol, bool open, int n,

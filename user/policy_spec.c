@@ -24,7 +24,8 @@ static void apply(struct pstate *st, unsigned int mask, unsigned int lo,
 	for (int proto = 0; proto < PX_NPROTO; proto++)
 		if (mask & (1U << proto))
 			policy_set_range(&st->pol, proto, lo, hi, open);
-	lint_touch(st, mask, lo, hi, open, col);
+	if (!st->in_zone) /* a from line leaves the base as it is */
+		lint_touch(st, mask, lo, hi, open, col);
 }
 
 int state_ephemeral(struct pstate *st)

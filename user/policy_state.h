@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "policy.h"
+#include "policy_zone.h"
 
 #define MAX_ERRORS 20	/* printed; later ones are only counted */
 #define NAME_MAX_LEN 64 /* longest port name looked up */
@@ -54,6 +55,12 @@ struct pstate {
 	unsigned int ssh_port;	      /* 0: not over SSH */
 	int eph_state;		      /* 0 unread, 1 read, -errno failed */
 	unsigned int eph_lo, eph_hi;
+	/* zones (policy_zone.c): NULL until the first zone line */
+	struct px_zoneset *zs;
+	const char *ifname; /* what `local` reads; NULL: not read */
+	bool in_zone;	    /* parsing the SPECs of a `from` line */
+	struct pos zone_pos[PX_ZONE_ENTRIES]; /* where each was declared */
+	bool zone_used[PX_ZONE_ENTRIES];
 };
 
 /* policy_diag.c: messages, each counted; errors beyond MAX_ERRORS only so */
@@ -86,6 +93,20 @@ void parse_spec(struct pstate *st, const char *s, size_t len, unsigned int col,
 		bool open);
 /* Read the ephemeral range once per parse: 0 or -errno. */
 int state_ephemeral(struct pstate *st);
+
+/* policy_zone.c: zone and block lines, `open/close ... from` */
+void line_zone(struct pstate *st, const char *line, size_t len, size_t at,
+	       struct tok *kw);
+void line_block(struct pstate *st, const char *line, size_t len, size_t at,
+		struct tok *kw);
+/* The offset of a `from` token in line after at, or 0. */
+size_t zone_from_at(const char *line, size_t len, size_t at);
+void zone_rule(struct pstate *st, const char *line, size_t len, size_t at,
+	       size_t from, struct tok *kw, bool open);
+/* policy_zone_file.c: `zone NAME file PATH`, read into zone z */
+void zone_file(struct pstate *st, unsigned int z, const struct tok *path);
+/* After the last line: `local`, prefixes in two zones, verdicts, lints. */
+void zone_finish(struct pstate *st);
 
 /* policy_lint.c: warnings about valid policies that will hurt */
 void lint_watch_init(struct pstate *st);

@@ -71,7 +71,7 @@ static int read_all(int fd, char *buf, size_t max, size_t *len)
 
 /* Open path for a look: a regular file, or a refusal printed. */
 static int open_regular(const char *path, const char *what, const char *fix,
-			FILE *err)
+			FILE *err, size_t *size)
 {
 	struct stat st;
 	int fd, e;
@@ -104,6 +104,7 @@ static int open_regular(const char *path, const char *what, const char *fix,
 		close(fd);
 		return e;
 	}
+	*size = (size_t)st.st_size;
 	/* Regular files never block; clear the flag for tidiness. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
@@ -112,36 +113,46 @@ static int open_regular(const char *path, const char *what, const char *fix,
 int px_text_read(const char *path, const char *what, const char *fix,
 		 char **text, size_t *len, FILE *err)
 {
+	return px_text_read_max(path, what, fix, PX_TEXT_MAX, text, len, err);
+}
+
+int px_text_read_max(const char *path, const char *what, const char *fix,
+		     size_t max, char **text, size_t *len, FILE *err)
+{
 	bool is_stdin = !strcmp(path, "-");
+	size_t n = 0, size = max, cap;
 	char *buf;
-	size_t n = 0;
 	int fd, e;
 
 	if (!err)
 		err = stderr;
 	*text = NULL;
 	*len = 0;
-	fd = is_stdin ? STDIN_FILENO : open_regular(path, what, fix, err);
+	fd = is_stdin ? STDIN_FILENO
+		      : open_regular(path, what, fix, err, &size);
 	if (fd < 0)
 		return fd;
-	buf = malloc(PX_TEXT_MAX + 1);
+	/* One buffer of the file's size (one byte more shows it grew). */
+	cap = (size < max ? size : max) + 1;
+	buf = malloc(cap + 1);
 	if (!buf) {
 		e = -ENOMEM;
 		goto out;
 	}
-	e = read_all(fd, buf, PX_TEXT_MAX + 1, &n);
+	e = read_all(fd, buf, cap, &n);
 	if (e) {
 		fprintf(err, "portxdp: error: cannot read %s %s: %s: %s\n",
 			what, is_stdin ? "from stdin" : path, strerror(-e),
 			fix);
 		goto out;
 	}
-	if (n > PX_TEXT_MAX) {
+	if (n > max || (n == cap && size < max)) {
 		e = -EFBIG;
 		fprintf(err,
-			"portxdp: error: cannot read %s %s: it is over 1 MiB: "
-			"a %s is a small text file\n",
-			what, is_stdin ? "from stdin" : path, what);
+			"portxdp: error: cannot read %s %s: it is over %zu "
+			"MiB%s: a %s is a text file of at most that\n",
+			what, is_stdin ? "from stdin" : path, max >> 20,
+			n > max ? "" : " (or grew while read)", what);
 		goto out;
 	}
 	if (is_binary(buf, n)) {

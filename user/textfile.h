@@ -30,4 +30,9 @@
 int px_text_read(const char *path, const char *what, const char *fix,
 		 char **text, size_t *len, FILE *err);
 
+/* The same with a bound of max bytes (zone files: PX_ZONE_FILE_MAX). */
+#define PX_ZONE_FILE_MAX ((size_t)256 << 20)
+int px_text_read_max(const char *path, const char *what, const char *fix,
+		     size_t max, char **text, size_t *len, FILE *err);
+
 #endif

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `zone NAME file PATH` (doc/design.md, section 8): a file of one prefix a
+ * line, '#' comments, its path relative to the policy's folder. Lists of a
+ * million prefixes are common (blocklists), so the file is read whole in
+ * one read and parsed in place, with no allocation per line; the one
+ * reader (textfile.c) refuses FIFOs, devices, directories and binary
+ * files without hanging. Messages name the zone file, its line and
+ * column, like the policy's own.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_state.h"
+#include "textfile.h"
+
+/* The path as the policy means it: relative to the policy's folder. */
+static char *resolve(const char *policy, const char *p, size_t len)
+{
+	const char *slash = strrchr(policy, '/');
+	size_t dir = slash && p[0] != '/' ? (size_t)(slash - policy) + 1 : 0;
+	char *out = malloc(dir + len + 1);
+
+	if (!out)
+		return NULL;
+	memcpy(out, policy, dir);
+	memcpy(out + dir, p, len);
+	out[dir + len] = '\0';
+	return out;
+}
+
+struct zfile {
+	struct pstate *st;
+	unsigned int zone, file;
+	unsigned long host_bits; /* lines with host bits set */
+	struct pos first_host_bits;
+};
+
+static void one_line(struct zfile *zf, const char *line, size_t len)
+{
+	struct pstate *st = zf->st;
+	char b[SHOWN_LEN], h[96];
+	struct px_prefix p;
+	unsigned int max;
+	struct tok t, more;
+	size_t at = 0;
+	int r;
+
+	if (!next_tok(line, len, &at, &t))
+		return;
+	r = zone_prefix_parse(t.s, t.len, &p, &max);
+	if (r == -EINVAL || r == -ERANGE) {
+		if (r == -ERANGE)
+			snprintf(h, sizeof(h), "an IPv%u prefix length is 0-%u",
+				 p.family, max);
+		error_at(st, t.col,
+			 r == -ERANGE ? h
+				      : "one prefix a line, e.g. "
+					"198.51.100.0/24 or 2001:db8::/32",
+			 r == -ERANGE ? "prefix length out of range in '%s'"
+				      : "invalid prefix '%s'",
+			 shown(t.s, t.len, b));
+		return;
+	}
+	if (r == -EDOM && !zf->host_bits++)
+		zf->first_host_bits = (struct pos){st->line, t.col};
+	if (next_tok(line, len, &at, &more)) {
+		error_at(st, more.col, "put one prefix on each line",
+			 "unexpected '%s' after the prefix",
+			 shown(more.s, more.len, b));
+		return;
+	}
+	p.zone = (__u8)zf->zone;
+	p.file = (__u8)zf->file;
+	p.line = st->line;
+	r = zoneset_add(st->zs, &p);
+	if (r && !st->stopped) {
+		error_at(st, t.col, "split the list, or use larger prefixes",
+			 "cannot hold more prefixes: %s", strerror(-r));
+		st->stopped = true; /* one message is enough */
+	}
+}
+
+static void parse(struct zfile *zf, const char *text, size_t n)
+{
+	const char *p = text, *end = text + n;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		zf->st->line++;
+		one_line(zf, p, len);
+		p += len + 1;
+	}
+	if (zf->host_bits)
+		warn_at(zf->st, zf->first_host_bits,
+			"write network addresses; the bits past the length "
+			"are ignored",
+			"%lu prefix%s here and below ha%s host bits set",
+			zf->host_bits, zf->host_bits > 1 ? "es" : "",
+			zf->host_bits > 1 ? "ve" : "s");
+}
+
+void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
+{
+	struct px_zoneset *zs = st->zs;
+	struct zfile zf = {.st = st, .zone = z};
+	const char *saved_name = st->name;
+	unsigned int saved_line = st->line;
+	char *text, *name;
+	size_t n;
+	int err;
+
+	if (zs->nfiles == PX_ZONE_FILES_MAX) {
+		error_at(st, path->col, "merge the lists into fewer files",
+			 "more than %d zone files", PX_ZONE_FILES_MAX);
+		return;
+	}
+	name = resolve(zs->files[0], path->s, path->len);
+	if (!name) {
+		error_at(st, path->col, NULL, "out of memory");
+		return;
+	}
+	zs->files[++zs->nfiles] = name;
+	zf.file = zs->nfiles;
+	snprintf(zs->zone[z].origin, sizeof(zs->zone[z].origin), "file %s",
+		 name);
+	err = px_text_read_max(name, "zone file",
+			       "check the path (it is "
+			       "relative to the policy)",
+			       PX_ZONE_FILE_MAX, &text, &n, st->err);
+	if (err) {
+		/* the reader named the file and why; count it here */
+		error_at(st, path->col, "fix the path or the file",
+			 "zone '%s': its file cannot be used",
+			 zs->zone[z].name);
+		return;
+	}
+	st->name = name;
+	st->line = 0;
+	parse(&zf, text, n);
+	free(text);
+	st->name = saved_name;
+	st->line = saved_line;
+}
