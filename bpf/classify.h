@@ -73,6 +73,16 @@ static __always_inline bool px_port_open(const struct px_policy *pol, __u32 key)
 	return (((const __u64 *)pol->open)[word] >> (key % 64)) & 1;
 }
 
+/* The same test on any bitmap of the policy's shape (zoned, a zone's). */
+static __always_inline bool px_bit(const __u64 *bits, __u32 key)
+{
+	__u32 word = key / 64;
+
+	barrier_var(word);
+	word &= PX_NPROTO * PX_BITMAP_WORDS - 1;
+	return (bits[word] >> (key % 64)) & 1;
+}
+
 /*
  * Judge, log and record the packet of ctx: what hook's program returns.
  *
@@ -93,7 +103,11 @@ static __always_inline int px_judge(void *ctx, const enum px_hook hook)
 	__u16 frag; /* fragment offset, 8-byte units */
 	int eth_type, l4, port, type, icmp_proto, echo_type;
 	bool pulled = false;
-	__u32 zero = 0;
+	__u32 zero = 0, zone;
+	struct px_zone_hit hit;
+	const struct px_zone *zn;
+	bool looked, open;
+	struct px_src src;
 	void *inner;
 
 again:
@@ -103,6 +117,9 @@ again:
 	key = PX_NO_KEY;
 	why = PX_WHY_NONE;
 	frag = 0;
+	zone = 0;
+	looked = false;
+	hit = (struct px_zone_hit){0, 0};
 
 	/*
 	 * The ethertype first: ARP, LLDP and anything else neither IPv4 nor
@@ -132,10 +149,14 @@ again:
 		l4 = parse_iphdr(&c, &iph);
 		if (l4 < 0)
 			goto malformed;
+		src.addr = &iph->saddr;
+		src.v6 = false;
 		frag = bpf_ntohs(iph->frag_off) & PX_IP_OFFSET;
 		icmp_proto = IPPROTO_ICMP;
 		echo_type = PX_ICMP_ECHO;
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
+		src.addr = &((struct ipv6hdr *)c.pos)->saddr;
+		src.v6 = true;
 		l4 = parse_ip6hdr(&c);
 		if (l4 < 0)
 			goto malformed;
@@ -146,6 +167,23 @@ again:
 		echo_type = PX_ICMPV6_ECHO_REQUEST;
 	} else {
 		goto out; /* never: not IP left above */
+	}
+
+	/*
+	 * 1. A blocked source: every IP packet dropped, but ICMPv6 neighbour
+	 * discovery (doc/design.md, section 8). One flags test without it.
+	 */
+	if (unlikely(pol->flags & PX_F_BLOCK)) {
+		hit = px_zone_of(pol, &src);
+		looked = true;
+		if ((hit.flags & PX_ZF_BLOCK) &&
+		    !px_is_nd(&c, l4, src.v6, frag)) {
+			zone = hit.zone;
+			px_zone_count(zone, true, true);
+			action = PX_DROP;
+			why = PX_WHY_BLOCKED;
+			goto out;
+		}
 	}
 
 	/*
@@ -174,8 +212,22 @@ again:
 		if (type < 0)
 			goto malformed;
 		if (type == echo_type) {
+			open = pol->flags & PX_F_PING_OPEN;
+			/* 2. some zone's ping verdict differs: the source's
+			 * zone decides */
+			if (unlikely(pol->flags & PX_F_PING_ZONED)) {
+				if (!looked)
+					hit = px_zone_of(pol, &src);
+				zn = hit.zone ? px_zone_entry(pol, hit.zone)
+					      : NULL;
+				if (zn) {
+					zone = hit.zone;
+					open = zn->flags & PX_ZF_PING_OPEN;
+					px_zone_count(zone, !open, false);
+				}
+			}
 			why = PX_WHY_PING_PASSED;
-			if (!(pol->flags & PX_F_PING_OPEN)) {
+			if (!open) {
 				action = PX_DROP;
 				why = PX_WHY_PING_DROPPED;
 			}
@@ -189,8 +241,21 @@ again:
 		goto malformed;
 
 	key = proto * PX_PORTS + port;
+	open = px_port_open(pol, key);
+	/* 2. a port some zone judges differently: the source's zone decides */
+	if (unlikely(pol->flags & PX_F_ZONES) &&
+	    px_bit(&pol->zoned[0][0], key)) {
+		if (!looked)
+			hit = px_zone_of(pol, &src);
+		zn = hit.zone ? px_zone_entry(pol, hit.zone) : NULL;
+		if (zn) {
+			zone = hit.zone;
+			open = px_bit(&zn->open[0][0], key);
+			px_zone_count(zone, !open || !port, false);
+		}
+	}
 	/* Port 0 is not a valid destination: drop even when "open". */
-	if (port == 0 || !px_port_open(pol, key))
+	if (port == 0 || !open)
 		action = PX_DROP;
 	goto out;
 
@@ -206,9 +271,9 @@ out:
 	/* With nobody reading the log, this one branch is all it costs. */
 	if (unlikely(READ_ONCE(px_log.on)) && action == PX_DROP) {
 		if (hook == PX_HOOK_TC)
-			px_log_drop_tc(ctx, why, key);
+			px_log_drop_tc(ctx, why, key, zone);
 		else
-			px_log_drop(ctx, why, key);
+			px_log_drop(ctx, why, key, zone);
 	}
 	action = px_record(action, why, key);
 	/*

@@ -43,7 +43,8 @@ suppress:
  * time, reason and port, when a reader is on and the rate allows; NULL
  * otherwise. The caller fills the rest and submits it.
  */
-static __always_inline struct px_event *px_log_begin(__u32 why, __u32 key)
+static __always_inline struct px_event *px_log_begin(__u32 why, __u32 key,
+						     __u32 zone)
 {
 	struct px_log_ctl *l = &px_log;
 	__u64 now = bpf_ktime_get_ns();
@@ -72,11 +73,15 @@ static __always_inline struct px_event *px_log_begin(__u32 why, __u32 key)
 	case PX_WHY_PING_DROPPED:
 		e->reason = PX_DROP_PING;
 		break;
+	case PX_WHY_BLOCKED:
+		e->reason = PX_DROP_BLOCKED;
+		break;
 	default:
 		e->reason = PX_DROP_CLOSED_PORT;
 	}
 	if (key != PX_NO_KEY)
 		e->dport = key % PX_PORTS;
+	e->zone = zone;
 	return e;
 }
 
@@ -150,9 +155,10 @@ static __always_inline void px_log_headers(struct px_event *e, void *data,
  * program's verification twenty-fold), and the fast path keeps no state
  * for them. The frame's first bytes go into the event for `log --pcap`.
  */
-__noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key)
+__noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key,
+			   __u32 zone)
 {
-	struct px_event *e = px_log_begin(why, key);
+	struct px_event *e = px_log_begin(why, key, zone);
 	__u32 cap;
 
 	if (!e)
@@ -165,9 +171,10 @@ __noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key)
 	return 0;
 }
 
-__noinline int px_log_drop_tc(struct __sk_buff *skb, __u32 why, __u32 key)
+__noinline int px_log_drop_tc(struct __sk_buff *skb, __u32 why, __u32 key,
+			      __u32 zone)
 {
-	struct px_event *e = px_log_begin(why, key);
+	struct px_event *e = px_log_begin(why, key, zone);
 	__u32 cap;
 
 	if (!e)

@@ -16,6 +16,7 @@
 #include "compiler.h"
 #include "parsing.h"
 #include "maps.h"
+#include "zone.h"
 #include "record.h"
 #include "log.h"
 #include "classify.h"

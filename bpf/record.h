@@ -28,6 +28,7 @@ enum px_why {
 	PX_WHY_PING_DROPPED =
 		__builtin_offsetof(struct px_totals, ping_dropped),
 	PX_WHY_PING_PASSED = __builtin_offsetof(struct px_totals, ping_passed),
+	PX_WHY_BLOCKED = __builtin_offsetof(struct px_totals, blocked),
 };
 
 /* No per-port counter for this packet (not TCP/UDP with a port). */

@@ -29,10 +29,11 @@ enum px_proto {
 /* Bits for the features that judge by source or by flow (doc/design.md,
  * sections 8-10); each is clear in a policy that does not use it, so the
  * program skips that feature's lookups with one test of flags. */
-#define PX_F_ZONES (1U << 2)   /* some port's verdict depends on the zone */
-#define PX_F_BLOCK (1U << 3)   /* the policy blocks some sources */
-#define PX_F_REPLIES (1U << 4) /* replies to this host's flows pass */
-#define PX_F_BANS (1U << 5)    /* a ban rule, or bans made by hand */
+#define PX_F_ZONES (1U << 2)	  /* some port's verdict depends on the zone */
+#define PX_F_BLOCK (1U << 3)	  /* the policy blocks some sources */
+#define PX_F_REPLIES (1U << 4)	  /* replies to this host's flows pass */
+#define PX_F_BANS (1U << 5)	  /* a ban rule, or bans made by hand */
+#define PX_F_PING_ZONED (1U << 6) /* some zone's ping verdict differs */
 
 #define PX_SOURCE_LEN 256
 
@@ -53,11 +54,84 @@ enum px_proto {
  */
 struct px_policy {
 	__u64 open[PX_NPROTO][PX_BITMAP_WORDS];
+	/* With PX_F_ZONES: the ports some zone judges differently from
+	 * open[] (doc/design.md, section 8); only they look the source up. */
+	__u64 zoned[PX_NPROTO][PX_BITMAP_WORDS];
 	__u32 flags;
 	__u32 source_hash; /* FNV-1a of the source file's bytes when parsed,
 			      so --persist and status notice an edit since */
 	__u64 applied_at;  /* seconds since the epoch, CLOCK_REALTIME */
+	__u32 gen; /* this version's number: picks its zone maps (below) */
+	__u32 reserved;
 	char source[PX_SOURCE_LEN]; /* file path, or a note such as "open 22" */
+};
+
+/*
+ * Zones (doc/design.md, section 8): who may knock.
+ *
+ * A policy with zones is one policy version in four maps: the base policy
+ * above (px_policy_outer) and, in slot gen & 1 of three more outer
+ * ARRAY_OF_MAPS, its zone table (px_zone_outer: struct px_zone by zone
+ * index) and its IPv4 and IPv6 LPM tries (px_zone4_outer, px_zone6_outer:
+ * source prefix -> struct px_zone_hit). A packet reads gen from the base
+ * policy it looked up once, so every zone map it reads belongs to that
+ * same version. Installing version gen+1 fills slot (gen+1) & 1, which no
+ * packet of version gen reads, then swaps the base policy; the kernel
+ * waits for running programs after an ARRAY_OF_MAPS update, so when the
+ * swap returns no packet uses version gen, and the next install may
+ * overwrite its slot. Versions alternate slots; nothing is ever written
+ * under a reader.
+ *
+ * Zone index 0 is "no zone" (the base verdicts); zones are 1..nzones.
+ */
+#define PX_ZONES_MAX 64
+#define PX_ZONE_ENTRIES (PX_ZONES_MAX + 1)
+#define PX_ZONE_NAME_LEN 48
+#define PX_ZONE_ORIGIN_LEN 128
+#define PX_ZONE_PREFIXES_MAX (1U << 21) /* per family and policy */
+
+/* px_zone.flags and px_zone_hit.flags */
+#define PX_ZF_PING_OPEN (1U << 0)    /* the zone's ping verdict */
+#define PX_ZF_PING_TOUCHED (1U << 1) /* a `from` line names ping */
+#define PX_ZF_BLOCK (1U << 2)	     /* `block`: drop all IP from it */
+#define PX_ZF_LOCAL (1U << 3)	     /* holds the interface's prefixes */
+#define PX_ZF_ANON (1U << 4)	     /* a bare prefix's zone, no name */
+/* bits 8-15: for the ban rule (`except ZONE`) */
+
+struct px_zone {
+	__u64 open[PX_NPROTO][PX_BITMAP_WORDS];	   /* its verdicts */
+	__u64 touched[PX_NPROTO][PX_BITMAP_WORDS]; /* named by its from lines */
+	__u32 flags;
+	__u32 prefixes4, prefixes6;
+	__u32 reserved;
+	char name[PX_ZONE_NAME_LEN];
+	char origin[PX_ZONE_ORIGIN_LEN]; /* "local IF", "file PATH", "" */
+};
+
+/* The value of a prefix in the tries: its zone, and that zone's flags
+ * (copied, so a block costs no second lookup). */
+struct px_zone_hit {
+	__u32 zone;
+	__u32 flags;
+};
+
+/* Trie keys: prefixlen, then the address in network order. */
+struct px_lpm4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct px_lpm6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Per-zone counts: PERCPU_ARRAY by zone index, of the packets a zone's
+ * verdicts decided (dropped/passed) or that a block dropped. */
+struct px_zone_count {
+	__u64 dropped;
+	__u64 passed;
+	__u64 blocked;
 };
 
 #define PX_COUNTER_KEYS (PX_NPROTO * PX_PORTS)
@@ -174,6 +248,10 @@ struct px_totals {
 #define PX_PIN_POLICY "policy"
 #define PX_PIN_COUNTERS "counters"
 #define PX_PIN_TOTALS "totals"
+#define PX_PIN_ZONES "zones"
+#define PX_PIN_ZONE4 "zone4"
+#define PX_PIN_ZONE6 "zone6"
+#define PX_PIN_ZONE_COUNTS "zone_counts"
 
 /*
  * The drop log (`portxdp log IF`), appended to the ABI above.
@@ -226,7 +304,7 @@ struct px_event {
 	__u8 family;	/* 4, 6, or 0 when the IP header was not read */
 	__u8 proto;	/* IPPROTO_TCP/UDP/ICMP/ICMPV6, or 0 */
 	__u8 reason;	/* enum px_drop_reason */
-	__u8 pad;
+	__u8 zone;	/* the zone that decided (index), 0: none */
 	/* The frame itself, for `log --pcap`: its first cap_len bytes (at
 	 * most PX_EVENT_SNAPLEN) of frame_len. */
 	__u32 frame_len;

@@ -40,6 +40,7 @@
 #include "err.h"
 #include "filter.h"
 #include "maps.h"
+#include "maps_zone.h"
 #include "pins.h"
 #include "policy.h"
 #include "policy_source.h"
@@ -273,16 +274,29 @@ static double now_ms(void)
  * Swap next in and print what changed relative to live: one line, so a
  * script or a person sees the effect without a separate diff.
  */
-static int install(const char *ifname, const char *what, int outer_fd,
-		   const struct px_policy *live, struct px_policy *next)
+static int install(const struct px_filter *a, const char *what,
+		   const struct px_policy *live, struct px_policy *next,
+		   const struct px_zoneset *zs)
 {
+	const char *ifname = a->ifname;
+	struct px_zone_maps m;
 	char change[160];
 	double t0;
 	int err;
 
 	next->applied_at = 0; /* stamped now by maps_install_policy */
 	t0 = now_ms();
-	err = maps_install_policy(outer_fd, next);
+	filter_zone_maps(a, &m);
+	/* a file: its zones; open/close: the live zones on the new base */
+	err = zs ? maps_install_zoned(&m, next, zs, true)
+		 : maps_install_rebased(&m, next);
+	if (err == -EOPNOTSUPP) {
+		px_error("the filter on %s was attached by a portxdp without "
+			 "zones: nothing changed; attach it again "
+			 "('portxdp attach --force %s FILE')",
+			 ifname, ifname);
+		return PX_EXIT_FAIL;
+	}
 	if (err) {
 		px_error("the kernel refused the new policy for %s (%s): "
 			 "nothing changed, the old policy is still live%s",
@@ -321,14 +335,15 @@ static int arm(const struct px_filter *a, const char *what, unsigned int secs,
  * signal taken) between the change and the watcher. */
 static int install_confirmed(const struct px_filter *a, const char *what,
 			     unsigned int confirm, struct px_policy *live,
-			     struct px_policy *next)
+			     struct px_policy *next,
+			     const struct px_zoneset *zs)
 {
 	sigset_t sigs;
 	int ret;
 
 	if (confirm)
 		confirm_hold_signals(&sigs);
-	ret = install(a->ifname, what, a->policy_fd, live, next);
+	ret = install(a, what, live, next, zs);
 	if (!ret && confirm)
 		ret = arm(a, what, confirm, live);
 	if (confirm)
@@ -357,6 +372,7 @@ int apply_file(const char *ifname, const char *file, bool force,
 {
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
+	struct px_zoneset *zs = NULL;
 	struct px_filter a;
 	char what[PATH_MAX + 16];
 	int ret = PX_EXIT_FAIL, err, lock = -1;
@@ -369,7 +385,7 @@ int apply_file(const char *ifname, const char *file, bool force,
 	if (!live || !next)
 		goto out;
 	/* Parse before touching anything: a bad file changes nothing. */
-	err = policy_load_file(file, next, &rep, report);
+	err = policy_load_zoned(file, ifname, false, next, &zs, &rep, report);
 	if (err) {
 		if (err == -EINVAL) {
 			ret = PX_EXIT_USAGE;
@@ -391,11 +407,12 @@ int apply_file(const char *ifname, const char *file, bool force,
 		goto out_pins;
 	}
 	snprintf(what, sizeof(what), "applied %s", file);
-	ret = install_confirmed(&a, what, confirm, live, next);
+	ret = install_confirmed(&a, what, confirm, live, next, zs);
 out_pins:
 	filter_close(&a);
 	pins_unlock(lock);
 out:
+	zoneset_free(zs);
 	free(live);
 	free(next);
 	return ret;
@@ -453,7 +470,7 @@ static int install_persisted(const struct px_filter *a, const char *verb,
 		return PX_EXIT_FAIL;
 	next->source_hash = p.hash;
 	snprintf(what, sizeof(what), "%s (kept in the policy file)", change);
-	ret = install(a->ifname, what, a->policy_fd, live, next);
+	ret = install(a, what, live, next, NULL);
 	if (ret) {
 		policy_persist_abort(&p);
 		return ret;
@@ -536,7 +553,7 @@ static int open_close(int argc, char **argv, bool open)
 		goto out_pins;
 	}
 	note_change(next, change);
-	ret = install_confirmed(&a, change, o.confirm, live, next);
+	ret = install_confirmed(&a, change, o.confirm, live, next, NULL);
 out_pins:
 	filter_close(&a);
 	pins_unlock(lock);

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "filter.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "summary.h"
 #include "table.h"
 
@@ -59,7 +60,7 @@ const struct px_cmd px_cmd_attach = {
  * with errors, or one that cuts this SSH session off, attaches nothing.
  * PX_EXIT_OK, or the exit status (printed). */
 static int load_policy(const char *path, const char *ifname, bool force,
-		       struct px_policy *pol)
+		       struct px_policy *pol, struct px_zoneset **zs)
 {
 	struct policy_report rep = {0};
 	char default_path[PATH_MAX];
@@ -74,7 +75,7 @@ static int load_policy(const char *path, const char *ifname, bool force,
 		}
 		path = default_path;
 	}
-	err = policy_load_file(path, pol, &rep, stderr);
+	err = policy_load_zoned(path, ifname, false, pol, zs, &rep, stderr);
 	if (err) {
 		if (err == -EINVAL)
 			px_error("%s has errors: nothing was attached; see "
@@ -97,6 +98,7 @@ int cmd_attach(int argc, char **argv)
 	struct filter_attach_opts fo = {0};
 	enum px_xdp_mode mode;
 	struct px_policy *pol;
+	struct px_zoneset *zs = NULL;
 	bool force = false, held = false;
 	char counts[64];
 	int ret = PX_EXIT_FAIL, c;
@@ -150,7 +152,7 @@ int cmd_attach(int argc, char **argv)
 	pol = calloc(1, sizeof(*pol));
 	if (!pol)
 		return PX_EXIT_FAIL;
-	ret = load_policy(policy_path, ifname, force, pol);
+	ret = load_policy(policy_path, ifname, force, pol, &zs);
 	if (ret)
 		goto out;
 	ret = PX_EXIT_FAIL;
@@ -158,6 +160,7 @@ int cmd_attach(int argc, char **argv)
 		goto out;
 	fo = (struct filter_attach_opts){.ifname = ifname,
 					 .policy = pol,
+					 .zones = zs,
 					 .mode = mode,
 					 .force = force,
 					 .under_lock = confirm_refuse_pending};
@@ -184,6 +187,7 @@ int cmd_attach(int argc, char **argv)
 			ret = PX_EXIT_FAIL;
 	}
 out:
+	zoneset_free(zs);
 	free(pol);
 	if (held)
 		confirm_release_signals(&sigs);

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "filter.h"
 #include "filter_pins.h"
+#include "maps_zone.h"
 #include "netns.h"
 #include "pins.h"
 
@@ -47,6 +48,10 @@ const struct filter_map_pin filter_map_pins[] = {
 	MAP_PIN(PX_PIN_TOTALS, totals_fd, px_totals_map, true),
 	MAP_PIN(PX_PIN_EVENTS, events_fd, px_events, false),
 	MAP_PIN(PX_PIN_LOG_CTL, log_ctl_fd, data_px_log, false),
+	MAP_PIN(PX_PIN_ZONES, zones_fd, px_zone_outer, false),
+	MAP_PIN(PX_PIN_ZONE4, zone4_fd, px_zone4_outer, false),
+	MAP_PIN(PX_PIN_ZONE6, zone6_fd, px_zone6_outer, false),
+	MAP_PIN(PX_PIN_ZONE_COUNTS, zone_counts_fd, px_zone_counts, false),
 };
 const unsigned int filter_nmap_pins =
 	sizeof(filter_map_pins) / sizeof(filter_map_pins[0]);
@@ -119,6 +124,15 @@ void filter_init(struct px_filter *f, const char *ifname)
 	f->link_fd = f->prog_fd = -1;
 	for (unsigned int i = 0; i < filter_nmap_pins; i++)
 		*filter_pin_fd(f, &filter_map_pins[i]) = -1;
+}
+
+void filter_zone_maps(const struct px_filter *f, struct px_zone_maps *m)
+{
+	m->policy = f->policy_fd;
+	m->zones = f->zones_fd;
+	m->zone4 = f->zone4_fd;
+	m->zone6 = f->zone6_fd;
+	m->counts = f->zone_counts_fd;
 }
 
 void filter_close(struct px_filter *f)

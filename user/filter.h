@@ -43,6 +43,8 @@ struct px_filter {
 	int totals_fd;
 	int events_fd;	/* the drop log's ring buffer */
 	int log_ctl_fd; /* the drop log's switch (.data.px_log) */
+	int zones_fd, zone4_fd, zone6_fd; /* zone maps by version */
+	int zone_counts_fd;
 	enum filter_state state;
 	__u32 link_id, prog_id, link_ifindex; /* what the link says */
 	unsigned int ifindex;		      /* IF in this namespace, or 0 */
@@ -94,7 +96,8 @@ int filter_locate(const struct px_filter *f, char *ns, unsigned long nslen,
 struct filter_attach_opts {
 	const char *ifname;
 	const struct px_policy *policy;
-	enum px_xdp_mode mode; /* in: asked; out: what is used */
+	const struct px_zoneset *zones; /* the policy's zones, or NULL */
+	enum px_xdp_mode mode;		/* in: asked; out: what is used */
 	bool force; /* replace portxdp or another XDP program already there */
 	/* Optional: asked under the lock before anything changes; non-zero
 	 * (printed by it) refuses the attach. */
@@ -116,6 +119,10 @@ int filter_attach(struct filter_attach_opts *o);
  * an attach stopped half-way left (see filter_attach.c). 0 or -errno.
  */
 int filter_tidy(const char *ifname);
+
+/* f's policy and zone maps, for maps_zone.h. */
+struct px_zone_maps;
+void filter_zone_maps(const struct px_filter *f, struct px_zone_maps *m);
 
 /* Detach f (when its link still runs) and remove its pins. 0 or -errno. */
 int filter_detach(struct px_filter *f);

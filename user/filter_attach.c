@@ -38,6 +38,7 @@
 #include "filter.h"
 #include "filter_pins.h"
 #include "maps.h"
+#include "maps_zone.h"
 #include "netns.h"
 #include "pins.h"
 #include "skel.h"
@@ -478,6 +479,7 @@ static int attach_new(struct attach_ctx *c)
 
 static int load_new(struct attach_ctx *c)
 {
+	struct px_zone_maps m;
 	int err;
 
 	c->skel = px_skel_load();
@@ -488,8 +490,13 @@ static int load_new(struct attach_ctx *c)
 			 strerror(-err));
 		return err;
 	}
-	err = maps_install_policy(bpf_map__fd(c->skel->maps.px_policy_outer),
-				  (struct px_policy *)c->o->policy);
+	m.policy = bpf_map__fd(c->skel->maps.px_policy_outer);
+	m.zones = bpf_map__fd(c->skel->maps.px_zone_outer);
+	m.zone4 = bpf_map__fd(c->skel->maps.px_zone4_outer);
+	m.zone6 = bpf_map__fd(c->skel->maps.px_zone6_outer);
+	m.counts = bpf_map__fd(c->skel->maps.px_zone_counts);
+	err = maps_install_zoned(&m, (struct px_policy *)c->o->policy,
+				 c->o->zones, true);
 	if (err)
 		px_error("cannot install the policy: %s", strerror(-err));
 	return err;

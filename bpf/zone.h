@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Zones in the classifier (doc/design.md, section 8): the maps of a
+ * policy's zones, the source lookup and the per-zone verdicts and counts.
+ * The layout and why it is atomic are in include/portxdp.h ("Zones").
+ *
+ * For other features that judge by source (bans' `except ZONE`):
+ * px_zone_of(pol, src) gives the source's zone index (0: none) and that
+ * zone's flag word (PX_ZF_*, bits 8-15 free for them), from the same
+ * policy version as pol. Include after vmlinux.h, bpf_helpers.h and
+ * portxdp.h.
+ */
+#ifndef PX_ZONE_H
+#define PX_ZONE_H
+
+/* The inner maps' shapes; userspace (user/maps_zone.c) creates maps of
+ * exactly these. Sizes rather than __type(), as for px_policy_inner. */
+struct px_zone_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PX_ZONE_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct px_zone));
+};
+
+struct px_zone4_inner {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PX_ZONE_PREFIXES_MAX);
+	__uint(key_size, sizeof(struct px_lpm4));
+	__uint(value_size, sizeof(struct px_zone_hit));
+};
+
+struct px_zone6_inner {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PX_ZONE_PREFIXES_MAX);
+	__uint(key_size, sizeof(struct px_lpm6));
+	__uint(value_size, sizeof(struct px_zone_hit));
+};
+
+/* Slot gen & 1: the zone table and tries of policy version gen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct px_zone_inner);
+} px_zone_outer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct px_zone4_inner);
+} px_zone4_outer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct px_zone6_inner);
+} px_zone6_outer SEC(".maps");
+
+/* Per zone index: packets its verdicts decided, and blocked ones. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PX_ZONE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct px_zone_count);
+} px_zone_counts SEC(".maps");
+
+/* A packet's source: its family and where its address is (inside the
+ * IP header the parser bounds-checked). */
+struct px_src {
+	const void *addr;
+	bool v6;
+};
+
+/* The zone of src under policy pol: the longest prefix holding it. */
+static __always_inline struct px_zone_hit
+px_zone_of(const struct px_policy *pol, const struct px_src *src)
+{
+	struct px_zone_hit none = {0, 0}, *h;
+	__u32 slot = pol->gen & 1;
+	void *trie;
+
+	if (src->v6) {
+		struct px_lpm6 k = {.prefixlen = 128};
+
+		trie = bpf_map_lookup_elem(&px_zone6_outer, &slot);
+		if (!trie)
+			return none;
+		__builtin_memcpy(k.addr, src->addr, 16);
+		h = bpf_map_lookup_elem(trie, &k);
+	} else {
+		struct px_lpm4 k = {.prefixlen = 32};
+
+		trie = bpf_map_lookup_elem(&px_zone4_outer, &slot);
+		if (!trie)
+			return none;
+		__builtin_memcpy(k.addr, src->addr, 4);
+		h = bpf_map_lookup_elem(trie, &k);
+	}
+	return h ? *h : none;
+}
+
+/* Zone z's table entry under pol (its verdicts), or NULL. */
+static __always_inline const struct px_zone *
+px_zone_entry(const struct px_policy *pol, __u32 z)
+{
+	__u32 slot = pol->gen & 1;
+	void *inner = bpf_map_lookup_elem(&px_zone_outer, &slot);
+
+	return inner ? bpf_map_lookup_elem(inner, &z) : NULL;
+}
+
+/* One packet in zone z's counts: dropped, passed or blocked. */
+static __always_inline void px_zone_count(__u32 z, bool drop, bool blocked)
+{
+	struct px_zone_count *n = bpf_map_lookup_elem(&px_zone_counts, &z);
+
+	if (!n)
+		return;
+	if (blocked)
+		n->blocked++;
+	else if (drop)
+		n->dropped++;
+	else
+		n->passed++;
+}
+
+/* ICMPv6 neighbour discovery (types 133-137): never blocked, or a blocked
+ * neighbour could not even be told the router's address. */
+static __always_inline bool px_is_nd(const struct hdr_cursor *c, int l4,
+				     bool v6, __u16 frag)
+{
+	const __u8 *t = c->pos;
+
+	if (!v6 || l4 != NEXTHDR_ICMP || frag || (void *)(t + 1) > c->end)
+		return false;
+	return *t >= 133 && *t <= 137;
+}
+
+#endif /* PX_ZONE_H */

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The maps of a policy's zones (maps_zone.h; layout and why the swap is
+ * atomic in include/portxdp.h, "Zones"). A version's tries are new maps,
+ * filled with BPF_MAP_UPDATE_BATCH (the kernel takes a million LPM
+ * entries in well under a second that way, one syscall per 64 Ki) and
+ * never written again once live; the old version's maps are freed by the
+ * kernel when the slot they sit in is overwritten two versions later.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "maps.h"
+#include "maps_zone.h"
+
+#define BATCH 65536
+#define PROGRESS_FROM 200000 /* prefixes: say what is going on */
+
+static int new_trie(bool v6)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
+
+	return bpf_map_create(
+		BPF_MAP_TYPE_LPM_TRIE, v6 ? "px_zone6" : "px_zone4",
+		v6 ? sizeof(struct px_lpm6) : sizeof(struct px_lpm4),
+		sizeof(struct px_zone_hit), PX_ZONE_PREFIXES_MAX, &o);
+}
+
+/* Write n keys/values, in batches when the kernel can. */
+static int put_many(int fd, const void *keys, const void *vals, size_t n,
+		    size_t ksz)
+{
+	const char *k = keys;
+	const struct px_zone_hit *v = vals;
+
+	for (size_t at = 0; at < n;) {
+		__u32 cnt = (__u32)(n - at < BATCH ? n - at : BATCH);
+
+		if (!bpf_map_update_batch(fd, k + at * ksz, v + at, &cnt,
+					  NULL)) {
+			at += cnt;
+			continue;
+		}
+		if (errno != EINVAL && errno != 524 /* ENOTSUPP */ &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		/* no batch for this map type here: one at a time */
+		for (; at < n; at++)
+			if (bpf_map_update_elem(fd, k + at * ksz, v + at,
+						BPF_ANY))
+				return -errno;
+	}
+	return 0;
+}
+
+/* Both tries of zs, new maps: *fd4, *fd6. */
+static int build_tries(const struct px_zoneset *zs, int *fd4, int *fd6,
+		       bool progress)
+{
+	size_t n4 = 0, n6 = 0, i4 = 0, i6 = 0;
+	struct px_lpm4 *k4 = NULL;
+	struct px_lpm6 *k6 = NULL;
+	struct px_zone_hit *v4 = NULL, *v6 = NULL;
+	int err = -ENOMEM;
+
+	for (size_t i = 0; i < zs->npfx; i++)
+		zs->pfx[i].family == 4 ? n4++ : n6++;
+	if (progress && zs->npfx >= PROGRESS_FROM)
+		fprintf(stderr,
+			"portxdp: loading %zu IPv4 and %zu IPv6 "
+			"prefixes into the kernel...\n",
+			n4, n6);
+	k4 = calloc(n4 + 1, sizeof(*k4));
+	k6 = calloc(n6 + 1, sizeof(*k6));
+	v4 = calloc(n4 + 1, sizeof(*v4));
+	v6 = calloc(n6 + 1, sizeof(*v6));
+	*fd4 = new_trie(false);
+	*fd6 = new_trie(true);
+	if (*fd4 < 0 || *fd6 < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (!k4 || !k6 || !v4 || !v6)
+		goto out;
+	for (size_t i = 0; i < zs->npfx; i++) {
+		const struct px_prefix *p = &zs->pfx[i];
+		struct px_zone_hit h = {p->zone, zs->zone[p->zone].flags};
+
+		if (p->family == 4) {
+			k4[i4].prefixlen = p->len;
+			memcpy(k4[i4].addr, p->addr, 4);
+			v4[i4++] = h;
+		} else {
+			k6[i6].prefixlen = p->len;
+			memcpy(k6[i6].addr, p->addr, 16);
+			v6[i6++] = h;
+		}
+	}
+	err = put_many(*fd4, k4, v4, n4, sizeof(*k4));
+	if (!err)
+		err = put_many(*fd6, k6, v6, n6, sizeof(*k6));
+out:
+	free(k4);
+	free(k6);
+	free(v4);
+	free(v6);
+	return err;
+}
+
+static int new_table(const struct px_zone *zone, unsigned int nzones)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "px_zones", sizeof(__u32),
+				sizeof(struct px_zone), PX_ZONE_ENTRIES, NULL);
+
+	if (fd < 0)
+		return -errno;
+	for (__u32 z = 1; z <= nzones; z++)
+		if (bpf_map_update_elem(fd, &z, &zone[z], BPF_ANY)) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+	return fd;
+}
+
+/* The live version's number (0: none yet). */
+static __u32 live_gen(int policy_fd, struct px_policy *scratch)
+{
+	return maps_read_policy(policy_fd, scratch) ? 0 : scratch->gen;
+}
+
+/* Put the three maps of version gen in their slot. */
+static int put_slot(const struct px_zone_maps *m, __u32 gen, int table, int fd4,
+		    int fd6)
+{
+	__u32 slot = gen & 1;
+
+	if (bpf_map_update_elem(m->zones, &slot, &table, BPF_ANY) ||
+	    bpf_map_update_elem(m->zone4, &slot, &fd4, BPF_ANY) ||
+	    bpf_map_update_elem(m->zone6, &slot, &fd6, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
+		       const struct px_zoneset *zs, bool progress)
+{
+	struct px_policy *live = malloc(sizeof(*live));
+	int table = -1, fd4 = -1, fd6 = -1, err;
+
+	if (!live)
+		return -ENOMEM;
+	pol->gen = live_gen(m->policy, live) + 1;
+	free(live);
+	if (!zs || !zs->nzones) {
+		pol->flags &= ~(PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK);
+		return maps_install_policy(m->policy, pol);
+	}
+	if (m->zones < 0 || m->zone4 < 0 || m->zone6 < 0)
+		return -EOPNOTSUPP;
+	err = build_tries(zs, &fd4, &fd6, progress);
+	if (!err) {
+		table = new_table(zs->zone, zs->nzones);
+		err = table < 0 ? table : 0;
+	}
+	if (!err)
+		err = put_slot(m, pol->gen, table, fd4, fd6);
+	if (!err)
+		err = maps_install_policy(m->policy, pol);
+	if (table >= 0)
+		close(table);
+	if (fd4 >= 0)
+		close(fd4);
+	if (fd6 >= 0)
+		close(fd6);
+	return err;
+}
+
+/* The fd of the inner map in slot of outer, or -errno. */
+static int slot_fd(int outer, __u32 slot)
+{
+	__u32 id;
+	int fd;
+
+	if (bpf_map_lookup_elem(outer, &slot, &id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
+int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
+		    struct px_zoneset *out)
+{
+	int fd, err = 0;
+
+	out->nzones = 0;
+	if (!(live->flags & (PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK)) ||
+	    m->zones < 0)
+		return -ENOENT;
+	fd = slot_fd(m->zones, live->gen & 1);
+	if (fd < 0)
+		return fd == -ENOENT ? -ENOENT : fd;
+	for (__u32 z = 1; z < PX_ZONE_ENTRIES; z++) {
+		if (bpf_map_lookup_elem(fd, &z, &out->zone[z])) {
+			err = -errno;
+			break;
+		}
+		if (!out->zone[z].name[0])
+			break;
+		out->nzones = z;
+	}
+	close(fd);
+	return err;
+}
+
+int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
+{
+	struct px_zoneset *zs = zoneset_new();
+	__u32 old = next->gen & 1;
+	int table = -1, fd4 = -1, fd6 = -1, err;
+
+	if (!zs)
+		return -ENOMEM;
+	err = maps_read_zones(m, next, zs);
+	if (err == -ENOENT) {
+		zoneset_free(zs);
+		return maps_install_zoned(m, next, NULL, false);
+	}
+	fd4 = slot_fd(m->zone4, old);
+	fd6 = slot_fd(m->zone6, old);
+	if (!err && (fd4 < 0 || fd6 < 0))
+		err = fd4 < 0 ? fd4 : fd6;
+	if (!err) {
+		zoneset_finish(zs, next);
+		table = new_table(zs->zone, zs->nzones);
+		err = table < 0 ? table : 0;
+	}
+	if (!err) {
+		next->gen++;
+		err = put_slot(m, next->gen, table, fd4, fd6);
+	}
+	if (!err)
+		err = maps_install_policy(m->policy, next);
+	if (table >= 0)
+		close(table);
+	if (fd4 >= 0)
+		close(fd4);
+	if (fd6 >= 0)
+		close(fd6);
+	zoneset_free(zs);
+	return err;
+}
+
+int maps_read_zone_counts(int counts_fd, struct px_zone_count *out)
+{
+	int ncpus = maps_ncpus();
+	struct px_zone_count *v;
+	int err = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (__u32 z = 0; z < PX_ZONE_ENTRIES && !err; z++) {
+		memset(&out[z], 0, sizeof(out[z]));
+		if (bpf_map_lookup_elem(counts_fd, &z, v)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpus; c++) {
+			out[z].dropped += v[c].dropped;
+			out[z].passed += v[c].passed;
+			out[z].blocked += v[c].blocked;
+		}
+	}
+	free(v);
+	return err;
+}

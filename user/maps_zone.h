@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The maps of a policy's zones (include/portxdp.h, "Zones"): installing a
+ * policy with its zones as one version, reading the live zone table back,
+ * the per-zone counts.
+ */
+#ifndef PX_MAPS_ZONE_H
+#define PX_MAPS_ZONE_H
+
+#include <stdbool.h>
+
+#include "policy_zone.h"
+
+/* A filter's policy and zone maps (fds; -1: that filter has none). */
+struct px_zone_maps {
+	int policy;
+	int zones, zone4, zone6;
+	int counts;
+};
+
+/*
+ * Make pol with its zones zs (NULL: none) the live policy version gen + 1
+ * (include/portxdp.h): the zone table and tries are built whole in new
+ * maps, put in slot (gen + 1) & 1, then the base policy is swapped in.
+ * Nothing live changes before that one swap, and a failure before it
+ * changes nothing. -EOPNOTSUPP: the filter was attached by a portxdp
+ * without zones. Progress on stderr when there are many prefixes and
+ * progress is true. 0 or -errno.
+ */
+int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
+		       const struct px_zoneset *zs, bool progress);
+
+/*
+ * The live zone table (names, flags, verdicts, prefix counts: no
+ * prefixes) of the live policy live into out. 0, or -ENOENT when live
+ * has no zones, or -errno.
+ */
+int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
+		    struct px_zoneset *out);
+
+/*
+ * `open/close SPEC` on a live policy with zones: next is the live policy
+ * with a changed base; each zone follows it where its from lines are
+ * silent; the tries stay. Installed as one version as above. 0 or -errno.
+ */
+int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next);
+
+/* Per-zone counts summed over CPUs, out[PX_ZONE_ENTRIES]. 0 or -errno. */
+int maps_read_zone_counts(int counts_fd, struct px_zone_count *out);
+
+#endif
