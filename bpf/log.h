@@ -155,8 +155,7 @@ static __always_inline void px_log_headers(struct px_event *e, void *data,
  * program's verification twenty-fold), and the fast path keeps no state
  * for them. The frame's first bytes go into the event for `log --pcap`.
  */
-__noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key,
-			   __u32 zone)
+__noinline int px_log_drop(struct xdp_md *ctx, __u32 why, __u32 key, __u32 zone)
 {
 	struct px_event *e = px_log_begin(why, key, zone);
 	__u32 cap;
