@@ -30,6 +30,10 @@ int *filter_pin_fd(struct px_filter *f, const struct filter_map_pin *p);
 struct bpf_map *filter_pin_map(struct portxdp_bpf *skel,
 			       const struct filter_map_pin *p);
 
+/* Each kernel feature a filter needs (filter_env.c): 0, or -EOPNOTSUPP
+ * with one line naming the missing one and the release it came with. */
+int filter_probe_features(void);
+
 /* bpf_obj_get of dir/name: the fd or -errno. */
 int filter_open_pin(const char *dir, const char *name);
 
