@@ -24,12 +24,15 @@ static const struct px_opt opts[] = {
 	       "the policy to start with (default: the shipped\n"
 	       "default.policy; see 'portxdp check FILE')"),
 	PX_OPT("mode", 'm', "MODE",
-	       "auto (native, else generic; the default), native\n"
-	       "(in the driver, fastest) or generic (any interface)"),
+	       "auto (the default: tc on veth and other virtual\n"
+	       "devices, else native XDP, else generic), native\n"
+	       "(XDP in the driver: fastest drops on a physical NIC),\n"
+	       "generic (XDP on any interface) or tc (ingress, TCX:\n"
+	       "cheapest for the traffic it lets through on veth)"),
 	PX_OPT("force", 'f', NULL,
-	       "replace portxdp or another XDP program already on\n"
-	       "IF, and attach even if the policy would close the\n"
-	       "port of the SSH session this command runs over"),
+	       "replace portxdp (in any mode) or another XDP program\n"
+	       "already on IF, and attach even if the policy would\n"
+	       "close the port of the SSH session this command runs over"),
 	PX_OPTF("confirm", 'c', "SECS",
 		"detach again by itself after SECS (1 to 86400)\n"
 		"unless 'portxdp confirm IF' runs first, even\n"
@@ -41,7 +44,7 @@ static const struct px_opt opts[] = {
 const struct px_cmd px_cmd_attach = {
 	.name = "attach",
 	.run = cmd_attach,
-	.usage = "IF [--policy FILE] [--mode auto|native|generic] [--force] "
+	.usage = "IF [--policy FILE] [--mode auto|native|generic|tc] [--force] "
 		 "[--confirm SECS]",
 	.summary = "load the filter onto IF with a policy and leave it running",
 	.opts = opts,
@@ -145,7 +148,7 @@ int cmd_attach(int argc, char **argv)
 	if (xdp_parse_mode(mode_arg, &mode))
 		return cli_usage_error("attach",
 				       "unknown --mode '%s', expected "
-				       "auto, native or generic",
+				       "auto, native, generic or tc",
 				       mode_arg);
 
 	/* Everything that can be checked without changing anything first. */
@@ -171,8 +174,9 @@ int cmd_attach(int argc, char **argv)
 	if (filter_attach(&fo))
 		goto out;
 	summary_policy(counts, sizeof(counts), pol); /* port 0 not counted */
-	printf("portxdp attached to %s (%s mode), policy %s: %s\n", ifname,
-	       xdp_mode_name(fo.mode), pol->source, counts);
+	printf("portxdp attached to %s (%s mode%s), policy %s: %s\n", ifname,
+	       xdp_mode_name(fo.mode), fo.clsact ? ", clsact" : "", pol->source,
+	       counts);
 	ret = PX_EXIT_OK;
 	if (confirm) {
 		char what[PX_SOURCE_LEN + 16];

@@ -35,14 +35,14 @@ static const struct px_opt up_opts[] = {
 	       "the policy to rehearse (default: the shipped\n"
 	       "default.policy)"),
 	PX_OPT("mode", 'm', "MODE",
-	       "XDP mode, as for attach: auto, native or generic"),
+	       "the hook, as for attach: auto, native, generic or tc"),
 	{0},
 };
 
 static const struct px_cmd lab_up_cmd = {
 	.name = "up",
 	.run = lab_up,
-	.usage = "[--policy FILE] [--mode auto|native|generic]",
+	.usage = "[--policy FILE] [--mode auto|native|generic|tc]",
 	.summary = "make a veth pair and a namespace with the filter on it",
 	.opts = up_opts,
 	.about = "'lab up' makes network namespace " LAB_NS

@@ -40,11 +40,12 @@ const struct px_cmd px_cmd_status = {
 	.opts = opts,
 	.about = "Show what portxdp has attached in this network namespace (or "
 		 "only on\n"
-		 "IF): the interface's state, XDP mode, program id, where the "
-		 "live\n"
-		 "policy came from and when, how many ports are open and "
-		 "closed, and the\n"
-		 "packet totals since attach. Add --netns NAME for another "
+		 "IF): the interface's state, mode and hook (XDP, or tc by "
+		 "TCX or\n"
+		 "clsact), program id, where the live policy came from and "
+		 "when, how\n"
+		 "many ports are open and closed, and the packet totals since "
+		 "attach. Add --netns NAME for another "
 		 "namespace.\n",
 	.more = "Exit status: 0, or 1 when IF is given and portxdp is not "
 		"attached to it.\n",
@@ -54,7 +55,8 @@ struct iface_status {
 	char ifname[IF_NAMESIZE];
 	const char *state;
 	enum filter_state fstate;
-	struct xdp_state xdp;
+	enum px_xdp_mode mode;
+	bool clsact;
 	__u32 prog_id, link_id;
 	char moved_ns[256], moved_if[IF_NAMESIZE]; /* where it went */
 	struct px_policy pol;
@@ -62,6 +64,15 @@ struct iface_status {
 	struct px_totals tot;
 	bool have_pol, have_tot, moved_found;
 };
+
+/* Where the filter hooks in: "xdp", "tcx" (tc ingress by a link) or
+ * "clsact" (tc ingress, kernels without TCX). */
+static const char *hook_name(const struct iface_status *s)
+{
+	if (s->mode != PX_MODE_TC)
+		return "xdp";
+	return s->clsact ? "clsact" : "tcx";
+}
 
 static void gather(struct px_filter *f, struct iface_status *s)
 {
@@ -73,8 +84,8 @@ static void gather(struct px_filter *f, struct iface_status *s)
 	s->state = filter_state_name(f->state);
 	s->prog_id = f->prog_id;
 	s->link_id = f->link_id;
-	if (f->state == FILTER_ATTACHED)
-		xdp_query(f->ifindex, &s->xdp);
+	s->mode = f->mode;
+	s->clsact = f->clsact;
 	s->moved_found = !filter_locate(f, s->moved_ns, sizeof(s->moved_ns),
 					s->moved_if);
 	s->have_pol = !maps_read_policy(f->policy_fd, &s->pol);
@@ -122,8 +133,9 @@ static void print_text(const struct iface_status *s)
 	text_safe(name, sizeof(name), s->ifname);
 	printf("%s: %s", name, s->state);
 	if (!strcmp(s->state, "attached"))
-		printf(", %s mode, program id %u, link id %u",
-		       xdp_mode_name(s->xdp.mode), s->prog_id, s->link_id);
+		printf(", %s mode (%s), program id %u, link id %u",
+		       xdp_mode_name(s->mode), hook_name(s), s->prog_id,
+		       s->link_id);
 	printf("\n");
 	if (s->fstate == FILTER_GONE)
 		printf("  the interface was deleted; 'portxdp detach %s' "
@@ -196,7 +208,9 @@ static void print_json(struct json *j, const struct iface_status *s)
 	json_key_str(j, "state", s->state);
 	json_key_str(j, "mode",
 		     strcmp(s->state, "attached") ? NULL
-						  : xdp_mode_name(s->xdp.mode));
+						  : xdp_mode_name(s->mode));
+	json_key_str(j, "hook",
+		     strcmp(s->state, "attached") ? NULL : hook_name(s));
 	json_key_u64(j, "prog_id", s->prog_id);
 	json_key_u64(j, "link_id", s->link_id);
 	if (s->moved_found) {

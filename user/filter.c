@@ -26,6 +26,7 @@
 #include "maps_zone.h"
 #include "netns.h"
 #include "pins.h"
+#include "tc.h"
 
 #define NETNS_RUN_DIR "/var/run/netns"
 
@@ -177,25 +178,65 @@ const char *filter_state_name(enum filter_state s)
 	}
 }
 
+__u32 filter_prog_id(int prog_fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
+/* Whether f's program runs at its hook on ifindex (this namespace). */
+static bool runs_on(const struct px_filter *f, unsigned int ifindex)
+{
+	struct xdp_state xs;
+
+	if (f->mode == PX_MODE_TC)
+		return tc_runs(ifindex, TC_INGRESS, f->prog_id);
+	return !xdp_query(ifindex, &xs) && xs.prog_id == f->prog_id;
+}
+
+/* A clsact filter has no link: it runs when IF's portxdp clsact filter
+ * is its program, and is gone otherwise (it cannot be followed). */
+static void judge_clsact(struct px_filter *f)
+{
+	f->mode = PX_MODE_TC;
+	f->prog_id = filter_prog_id(f->prog_fd);
+	f->link_ifindex = f->ifindex;
+	f->state = FILTER_GONE;
+	if (f->ifindex && f->prog_id &&
+	    tc_clsact_prog(f->ifindex, TC_INGRESS) == f->prog_id)
+		f->state = FILTER_ATTACHED;
+}
+
 /* What the link says, and whether the program on IF here is its program. */
 static void filter_judge(struct px_filter *f)
 {
 	struct xdp_state xs;
 
 	f->ifindex = if_nametoindex(f->ifname);
+	if (f->link_fd < 0 && f->clsact && f->prog_fd >= 0) {
+		judge_clsact(f);
+		return;
+	}
 	if (f->link_fd < 0 || xdp_link_info(f->link_fd, &f->link_ifindex,
 					    &f->prog_id, &f->link_id)) {
 		f->state = FILTER_BROKEN;
 		return;
 	}
+	f->mode = tc_is_tcx_link(f->link_fd) ? PX_MODE_TC : PX_MODE_AUTO;
 	if (!f->link_ifindex) {
 		f->state = FILTER_GONE;
 		return;
 	}
 	f->state = FILTER_MOVED;
 	if (f->ifindex && f->ifindex == f->link_ifindex &&
-	    !xdp_query(f->ifindex, &xs) && xs.prog_id == f->prog_id)
+	    runs_on(f, f->ifindex))
 		f->state = FILTER_ATTACHED;
+	if (f->state == FILTER_ATTACHED && f->mode != PX_MODE_TC &&
+	    !xdp_query(f->ifindex, &xs))
+		f->mode = xs.mode;
 }
 
 static int not_attached(const char *ifname, bool quiet)
@@ -280,6 +321,12 @@ static int open_pins(struct px_filter *f, bool quiet)
 	f->link_fd = fd < 0 ? -1 : fd;
 	fd = filter_open_pin(f->dir, FILTER_PIN_PROG);
 	f->prog_fd = fd < 0 ? -1 : fd;
+	if (f->link_fd < 0) {
+		fd = filter_open_pin(f->dir, FILTER_PIN_CLSACT);
+		f->clsact = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
 	for (unsigned int i = 0; i < filter_nmap_pins; i++) {
 		const struct filter_map_pin *p = &filter_map_pins[i];
 
@@ -342,10 +389,8 @@ int filter_open(const char *ifname, struct px_filter *f, unsigned int flags)
 /* In the current namespace: the interface running f's program. */
 static bool runs_here(const struct px_filter *f, char *ifname)
 {
-	struct xdp_state xs;
-
 	return if_indextoname(f->link_ifindex, ifname) &&
-	       !xdp_query(f->link_ifindex, &xs) && xs.prog_id == f->prog_id;
+	       runs_on(f, f->link_ifindex);
 }
 
 int filter_locate(const struct px_filter *f, char *ns, unsigned long nslen,
@@ -405,6 +450,11 @@ int filter_detach(struct px_filter *f)
 			 strerror(-err));
 		return err;
 	}
+	if (f->clsact && f->state == FILTER_ATTACHED) {
+		err = tc_detach_clsact(f->ifname, f->ifindex, TC_INGRESS);
+		if (err)
+			return err;
+	}
 	filter_close(f);
 	return pins_remove_dir(f->dir);
 }
@@ -416,8 +466,14 @@ static bool dir_is_stale(const char *dir)
 	__u32 ifindex = 0;
 	int fd = filter_open_pin(dir, PX_PIN_LINK);
 
+	if (fd == -ENOENT) { /* a clsact filter (no link): cannot tell */
+		fd = filter_open_pin(dir, FILTER_PIN_CLSACT);
+		if (fd >= 0)
+			close(fd);
+		return fd < 0; /* or incomplete pins: nothing runs */
+	}
 	if (fd < 0)
-		return fd == -ENOENT; /* incomplete pins: nothing runs */
+		return false;
 	if (xdp_link_info(fd, &ifindex, NULL, NULL))
 		ifindex = 1; /* cannot tell: keep it */
 	close(fd);

@@ -8,8 +8,11 @@
  * over every filter of every network namespace.
  *
  * A filter is identified by what is really attached, not by an ifindex
- * (which is per namespace and reused): it filters IF when the XDP program
- * on the interface named IF here is the program its link runs.
+ * (which is per namespace and reused): it filters IF when the program on
+ * the interface named IF here (its XDP program, or one of its tc ingress
+ * programs) is the program its link runs. Its link is an XDP or a TCX
+ * link; on kernels without TCX a tc filter is a clsact filter, which has
+ * no link: its folder then pins the program a second time as "clsact".
  *
  * A map or pin added to the program is added to the table in filter.c
  * and to struct px_filter here, and nowhere else.
@@ -46,6 +49,8 @@ struct px_filter {
 	int zones_fd, zone4_fd, zone6_fd; /* zone maps by version */
 	int zone_counts_fd;
 	enum filter_state state;
+	enum px_xdp_mode mode; /* its hook: native, generic or tc (auto: ?) */
+	bool clsact;	       /* tc by a clsact filter: no link */
 	__u32 link_id, prog_id, link_ifindex; /* what the link says */
 	unsigned int ifindex;		      /* IF in this namespace, or 0 */
 };
@@ -98,7 +103,8 @@ struct filter_attach_opts {
 	const struct px_policy *policy;
 	const struct px_zoneset *zones; /* the policy's zones, or NULL */
 	enum px_xdp_mode mode;		/* in: asked; out: what is used */
-	bool force; /* replace portxdp or another XDP program already there */
+	bool force;  /* replace portxdp or another XDP program already there */
+	bool clsact; /* out: tc mode by a clsact filter (no TCX) */
 	/* Optional: asked under the lock before anything changes; non-zero
 	 * (printed by it) refuses the attach. */
 	int (*under_lock)(const char *ifname);

@@ -35,26 +35,18 @@
 #include "err.h"
 #include "filter.h"
 #include "filter_pins.h"
+#include "hook.h"
 #include "maps.h"
 #include "maps_zone.h"
-#include "netns.h"
 #include "pins.h"
 #include "skel.h"
+#include "tc.h"
 
 /* --- finishing or removing what a stopped attach left --------------------- */
 
 static void tmp_dir(const char *dir, char *tmp, size_t len)
 {
 	snprintf(tmp, len, "%s:new", dir);
-}
-
-static __u32 prog_id_of(int prog_fd)
-{
-	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
 }
 
 /* Switch link_fd from the program with id old_id to prog_fd, only if it
@@ -81,7 +73,7 @@ static void roll_forward(const char *dir)
 
 	if (link_fd >= 0 && prog_fd >= 0 &&
 	    !xdp_link_info(link_fd, &ifindex, &running, NULL) && ifindex) {
-		pinned = prog_id_of(prog_fd);
+		pinned = filter_prog_id(prog_fd);
 		if (pinned && pinned != running &&
 		    !link_switch(link_fd, prog_fd, running))
 			px_debug("%s: finished a replacement cut short", dir);
@@ -124,6 +116,7 @@ struct attach_ctx {
 	struct px_filter old;	  /* portxdp there now (replace) */
 	bool replace;		  /* old runs: switch its link */
 	struct xdp_state foreign; /* another program there now */
+	bool auto_chose;	  /* o->mode is what --mode auto chose */
 	struct portxdp_bpf *skel;
 };
 
@@ -176,6 +169,10 @@ static int examine(struct attach_ctx *c)
 	} else if (err != -ENOENT) {
 		return filter_open(ifname, &c->old, FILTER_ANY); /* says why */
 	}
+	/* Asked for, the tc hook runs beside whatever XDP has; chosen by
+	 * auto, another XDP program there is refused as before. */
+	if (c->o->mode == PX_MODE_TC && !c->auto_chose)
+		return 0;
 	err = xdp_query(c->ifindex, &c->foreign);
 	if (err) {
 		px_error("cannot query XDP on %s: %s", ifname, strerror(-err));
@@ -197,6 +194,13 @@ static int examine(struct attach_ctx *c)
 
 /* --- the new filter ------------------------------------------------------- */
 
+/* The program for the hook asked. */
+static struct bpf_program *new_prog(struct attach_ctx *c)
+{
+	return c->o->mode == PX_MODE_TC ? c->skel->progs.portxdp_tc
+					: c->skel->progs.portxdp;
+}
+
 static int pin_new(struct attach_ctx *c)
 {
 	char path[PATH_MAX + 40];
@@ -215,7 +219,7 @@ static int pin_new(struct attach_ctx *c)
 			goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/" FILTER_PIN_PROG, c->tmp);
-	err = bpf_program__pin(c->skel->progs.portxdp, path);
+	err = bpf_program__pin(new_prog(c), path);
 	if (!err)
 		return 0;
 fail:
@@ -223,25 +227,44 @@ fail:
 	return err;
 }
 
+/* The link in IF:new; no link (clsact): the program as its marker. */
 static int pin_link(struct attach_ctx *c, int link_fd)
 {
 	char path[PATH_MAX + 40];
 	int err = 0;
 
-	snprintf(path, sizeof(path), "%s/" PX_PIN_LINK, c->tmp);
-	if (bpf_obj_pin(link_fd, path)) {
+	snprintf(path, sizeof(path), "%s/%s", c->tmp,
+		 link_fd >= 0 ? PX_PIN_LINK : FILTER_PIN_CLSACT);
+	if (link_fd >= 0 ? bpf_obj_pin(link_fd, path)
+			 : bpf_obj_pin(bpf_program__fd(new_prog(c)), path)) {
 		err = -errno;
 		px_error("cannot pin %s: %s", path, strerror(-err));
 	}
 	return err;
 }
 
-static int attach_new(struct attach_ctx *c);
+/* Attach the new program at the hook asked: *link_fd, or -1 (clsact). */
+static int hook_attach(struct attach_ctx *c, int *link_fd)
+{
+	int prog_fd = bpf_program__fd(new_prog(c)), fd;
+
+	if (c->o->mode == PX_MODE_TC) {
+		fd = tc_attach(c->o->ifname, c->ifindex, TC_INGRESS, prog_fd,
+			       link_fd);
+		c->o->clsact = !fd && *link_fd < 0;
+		return fd;
+	}
+	fd = xdp_attach(prog_fd, c->o->ifname, c->ifindex, &c->o->mode);
+	*link_fd = fd;
+	return fd < 0 ? fd : 0;
+}
+
+static int attach_new(struct attach_ctx *c, bool overlap);
 
 /* portxdp there: the folders trade places, then the link switches. */
 static int swap_in(struct attach_ctx *c)
 {
-	int prog_fd = bpf_program__fd(c->skel->progs.portxdp);
+	int prog_fd = bpf_program__fd(new_prog(c));
 	char path[PATH_MAX + 40];
 	int err = pin_link(c, c->old.link_fd);
 
@@ -255,7 +278,7 @@ static int swap_in(struct attach_ctx *c)
 			px_info("%s: this kernel cannot swap pin folders; the "
 				"interface passes everything for a moment",
 				c->o->ifname);
-			return attach_new(c);
+			return attach_new(c, false);
 		}
 		px_error("cannot swap the pins of %s (%s): the old filter "
 			 "still runs",
@@ -273,13 +296,69 @@ static int swap_in(struct attach_ctx *c)
 	return 0; /* c->tmp now holds the old pins: removed by the caller */
 }
 
-/* Nothing of ours there: link, pin, one rename. */
-static int attach_new(struct attach_ctx *c)
+/*
+ * portxdp there, on another hook than the one asked (XDP and tc, or a
+ * clsact filter): the new one is attached beside it, the folders trade
+ * places, and only then is the old one detached. For a moment a packet
+ * passes both, which the stricter of the two policies decides; never
+ * neither. A clsact filter replaced in place (same handle) is not
+ * detached after. -EINVAL: this bpffs cannot swap folders; nothing
+ * changed but the new attachment, which goes with IF:new.
+ */
+static int attach_beside(struct attach_ctx *c)
 {
-	int prog_fd = bpf_program__fd(c->skel->progs.portxdp);
 	int link_fd, err;
 
-	if (c->replace) { /* another mode, or no folder swap */
+	err = hook_attach(c, &link_fd);
+	if (err)
+		return err;
+	err = pin_link(c, link_fd);
+	if (!err &&
+	    renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dir, RENAME_EXCHANGE)) {
+		err = -errno;
+		if (err != -EINVAL)
+			px_error("cannot swap the pins of %s (%s): the old "
+				 "filter still runs",
+				 c->o->ifname, strerror(-err));
+	}
+	if (link_fd >= 0)
+		close(link_fd); /* pinned now; or it detaches here */
+	if (err)
+		return err;
+	if (c->old.link_fd >= 0 && bpf_link_detach(c->old.link_fd))
+		px_warn("%s: cannot detach the old filter (%s): it runs on "
+			"beside the new one",
+			c->o->ifname, strerror(errno));
+	else if (c->old.clsact && !c->o->clsact)
+		tc_detach_clsact(c->o->ifname, c->ifindex, TC_INGRESS);
+	px_info("%s: %s mode%s replaced by %s mode%s without a gap",
+		c->o->ifname, xdp_mode_name(c->old.mode),
+		c->old.clsact ? " (clsact)" : "", xdp_mode_name(c->o->mode),
+		c->o->clsact ? " (clsact)" : "");
+	return 0; /* c->tmp now holds the old pins: removed by the caller */
+}
+
+/* Can the old filter and the new one run at once? Not two XDP programs. */
+static bool can_overlap(struct attach_ctx *c)
+{
+	return c->old.mode == PX_MODE_TC || c->o->mode == PX_MODE_TC;
+}
+
+/* Nothing of ours there (or no gapless way): link, pin, one rename. */
+static int attach_new(struct attach_ctx *c, bool overlap)
+{
+	int link_fd, err;
+
+	if (c->replace && overlap && can_overlap(c)) {
+		err = attach_beside(c);
+		if (err != -EINVAL)
+			return err;
+		pins_remove_dir(c->tmp); /* the new attachment goes */
+		err = pin_new(c);
+		if (err)
+			return err;
+	}
+	if (c->replace) { /* another XDP mode, or no folder swap */
 		if (c->o->mode != PX_MODE_AUTO)
 			px_info("%s: moving to %s mode; the interface passes "
 				"everything for a moment",
@@ -293,16 +372,17 @@ static int attach_new(struct attach_ctx *c)
 		if (err)
 			return err;
 	}
-	link_fd = xdp_attach(prog_fd, c->o->ifname, c->ifindex, &c->o->mode);
-	if (link_fd < 0)
-		return link_fd;
+	err = hook_attach(c, &link_fd);
+	if (err)
+		return err;
 	err = pin_link(c, link_fd);
 	if (!err && rename(c->tmp, c->dir)) {
 		err = -errno;
 		px_error("cannot move the pins of %s into place: %s",
 			 c->o->ifname, strerror(-err));
 	}
-	close(link_fd); /* the pin holds it now, or it detaches here */
+	if (link_fd >= 0)
+		close(link_fd); /* the pin holds it now, or it detaches here */
 	return err;
 }
 
@@ -331,11 +411,17 @@ static int load_new(struct attach_ctx *c)
 	return err;
 }
 
-/* With another mode asked than the one running, the link cannot switch. */
+/*
+ * With another mode asked than the one running, the link cannot switch:
+ * a TCX link switches to the tc program, an XDP link to the XDP program
+ * in its own mode. A clsact filter has no link to switch.
+ */
 static bool same_mode(struct attach_ctx *c)
 {
 	struct xdp_state st;
 
+	if (c->old.mode == PX_MODE_TC || c->o->mode == PX_MODE_TC)
+		return c->old.mode == c->o->mode && !c->old.clsact;
 	if (xdp_query(c->ifindex, &st))
 		return false;
 	if (c->o->mode != PX_MODE_AUTO && c->o->mode != st.mode)
@@ -344,11 +430,34 @@ static bool same_mode(struct attach_ctx *c)
 	return true;
 }
 
+/*
+ * --mode auto: the hook that costs IF's traffic least (hook.h); said in
+ * one line when it is tc, as XDP was what auto meant before.
+ */
+static void resolve_auto(struct attach_ctx *c)
+{
+	char why[128];
+
+	if (c->o->mode != PX_MODE_AUTO)
+		return;
+	c->o->mode = hook_auto(c->o->ifname, why, sizeof(why));
+	c->auto_chose = true;
+	if (c->o->mode == PX_MODE_TC)
+		px_info("%s: %s: tc mode, which costs its traffic least "
+			"(native XDP there copies every packet; --mode native "
+			"or generic to force XDP)",
+			c->o->ifname, why);
+	else
+		px_debug("%s: %s: XDP, native where the driver has it",
+			 c->o->ifname, why);
+}
+
 static int attach_locked(struct attach_ctx *c)
 {
 	sigset_t block, old;
 	int err;
 
+	resolve_auto(c);
 	err = filter_tidy(c->o->ifname);
 	if (!err && c->o->under_lock)
 		err = c->o->under_lock(c->o->ifname) ? -EBUSY : 0;
@@ -365,7 +474,8 @@ static int attach_locked(struct attach_ctx *c)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	err = pin_new(c);
 	if (!err)
-		err = c->replace && same_mode(c) ? swap_in(c) : attach_new(c);
+		err = c->replace && same_mode(c) ? swap_in(c)
+						 : attach_new(c, true);
 	pins_remove_dir(c->tmp); /* the old pins, or a failed attempt's */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return err;

@@ -15,6 +15,9 @@
 
 /* The program, pinned so that a replacement cut short can be finished. */
 #define FILTER_PIN_PROG "prog"
+/* The program again, in the folder of a tc filter attached by clsact
+ * (no link): says so, and where it runs is IF's portxdp clsact filter. */
+#define FILTER_PIN_CLSACT "clsact"
 
 struct filter_map_pin {
 	const char *name; /* its pin in the folder */
@@ -33,6 +36,9 @@ struct bpf_map *filter_pin_map(struct portxdp_bpf *skel,
 /* Each kernel feature a filter needs (filter_env.c): 0, or -EOPNOTSUPP
  * with one line naming the missing one and the release it came with. */
 int filter_probe_features(void);
+
+/* The id of the program prog_fd, or 0. */
+__u32 filter_prog_id(int prog_fd);
 
 /* bpf_obj_get of dir/name: the fd or -errno. */
 int filter_open_pin(const char *dir, const char *name);

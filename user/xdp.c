@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "portxdp.h"
+#include "px_kernel.h"
 #include "xdp.h"
 
 int xdp_parse_mode(const char *s, enum px_xdp_mode *mode)
@@ -24,6 +25,8 @@ int xdp_parse_mode(const char *s, enum px_xdp_mode *mode)
 		*mode = PX_MODE_NATIVE;
 	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
 		*mode = PX_MODE_GENERIC;
+	else if (!strcmp(s, "tc"))
+		*mode = PX_MODE_TC;
 	else
 		return -EINVAL;
 	return 0;
@@ -36,6 +39,8 @@ const char *xdp_mode_name(enum px_xdp_mode mode)
 		return "native";
 	case PX_MODE_GENERIC:
 		return "generic";
+	case PX_MODE_TC:
+		return "tc";
 	default:
 		return "auto";
 	}
@@ -141,9 +146,14 @@ int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id)
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
 		return -errno;
+	/* A TCX link's ifindex is the first field of its part of the union
+	 * too (struct bpf_link_info in the kernel's uapi/linux/bpf.h): read
+	 * through xdp, which Debian 12's header has. */
 	if (ifindex)
-		*ifindex =
-			info.type == BPF_LINK_TYPE_XDP ? info.xdp.ifindex : 0;
+		*ifindex = info.type == BPF_LINK_TYPE_XDP ||
+					   info.type == PX_BPF_LINK_TYPE_TCX
+				   ? info.xdp.ifindex
+				   : 0;
 	if (prog_id)
 		*prog_id = info.prog_id;
 	if (link_id)

@@ -14,6 +14,7 @@ enum px_xdp_mode {
 	PX_MODE_AUTO,
 	PX_MODE_NATIVE,
 	PX_MODE_GENERIC,
+	PX_MODE_TC, /* not XDP: the tc ingress hook (user/tc.h) */
 };
 
 int xdp_parse_mode(const char *s, enum px_xdp_mode *mode);
@@ -34,8 +35,8 @@ struct xdp_state {
 };
 int xdp_query(unsigned int ifindex, struct xdp_state *st);
 
-/* The ifindex and program id a pinned link is attached to; ifindex 0 when
- * its interface is gone. 0 or -errno. */
+/* The ifindex and program id a pinned link (XDP or TCX) is attached to;
+ * ifindex 0 when its interface is gone. 0 or -errno. */
 int xdp_link_info(int link_fd, __u32 *ifindex, __u32 *prog_id, __u32 *link_id);
 
 /* The name of program id into buf ("?" when unknown). */

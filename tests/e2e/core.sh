@@ -30,7 +30,8 @@ test_verdicts_follow_policy() {
 
 test_filter_survives_cli_exit_and_detach_restores() {
 	lab_setup
-	px attach "$IF_IN" --policy "$POL" >/dev/null
+	# XDP, to see the program on the link (tc mode: tests/e2e/tc.sh)
+	px attach "$IF_IN" --policy "$POL" --mode generic >/dev/null
 	# The command has exited; the program must still be on the link.
 	ip -n "$NS" link show "$IF_IN" | grep -q 'prog/xdp' ||
 		fail "no XDP program on $IF_IN after attach exited"
@@ -45,7 +46,7 @@ test_filter_survives_cli_exit_and_detach_restores() {
 	expect_udp reached 5000
 	expect_ping reached
 	# ... and it attaches again.
-	px attach "$IF_IN" --policy "$POL" >/dev/null
+	px attach "$IF_IN" --policy "$POL" --mode generic >/dev/null
 	expect_tcp timeout 23
 	expect_tcp reached 24
 }
@@ -96,9 +97,12 @@ test_attach_refuses_foreign_program() {
 		skip "xdp-filter cannot load here"
 	err=$(px attach "$IF_IN" --policy "$POL" 2>&1 >/dev/null) && fail "attach over xdp-filter succeeded"
 	echo "$err" | grep -q "already has an XDP program" || fail "message: $err"
+	# auto picks tc on veth: --force removes the XDP program there too
 	px attach --force "$IF_IN" --policy "$POL" >/dev/null 2>&1
-	ip -n "$NS" link show "$IF_IN" | grep -q 'name portxdp' ||
-		fail "portxdp not attached after --force"
+	px status "$IF_IN" | grep -q "^$IF_IN: attached, tc mode" ||
+		fail "portxdp not attached after --force: $(px status "$IF_IN")"
+	ip -n "$NS" link show "$IF_IN" | grep -q 'prog/xdp' &&
+		fail "xdp-filter still on $IF_IN after --force"
 	expect_tcp timeout 23
 }
 

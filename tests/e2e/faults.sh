@@ -155,11 +155,11 @@ test_concurrent_applies_leave_one_whole_policy() {
 test_concurrent_force_attaches_leave_one_filter() {
 	lab_setup
 	local a b ra=0 rb=0 pins
-	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
+	px attach "$IF_IN" --policy "$(closed_policy)" --mode generic >/dev/null
 	pins=$(ns_pins "$NS")/$IF_IN
-	px attach --force "$IF_IN" --policy "$(closed_policy)" >"$TMPD/a.out" 2>&1 &
+	px attach --force "$IF_IN" --policy "$(closed_policy)" --mode generic >"$TMPD/a.out" 2>&1 &
 	a=$!
-	px attach --force "$IF_IN" --policy "$(closed_policy)" >"$TMPD/b.out" 2>&1 &
+	px attach --force "$IF_IN" --policy "$(closed_policy)" --mode generic >"$TMPD/b.out" 2>&1 &
 	b=$!
 	wait $a || ra=$?
 	wait $b || rb=$?

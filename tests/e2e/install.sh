@@ -96,7 +96,7 @@ test_bash_completion() {
 	echo "$out"
 	assert_eq "$(echo "$out" | sed -n 1p)" attach "verb"
 	assert_eq "$(echo "$out" | sed -n 2p)" --mode "option"
-	assert_eq "$(echo "$out" | sed -n 3p)" "auto native generic" "mode values"
+	assert_eq "$(echo "$out" | sed -n 3p)" "auto native generic tc" "mode values"
 	assert_eq "$(echo "$out" | sed -n 4p)" "up probe down" "lab sub-commands"
 	echo "$out" | sed -n 5p | grep -qw lo || fail "interface names"
 	assert_eq "$(echo "$out" | sed -n 6p)" telnet "port names"
