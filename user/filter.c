@@ -187,8 +187,9 @@ __u32 filter_prog_id(int prog_fd)
 	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
 }
 
-/* Whether f's program runs at its hook on ifindex (this namespace). */
-static bool runs_on(const struct px_filter *f, unsigned int ifindex)
+/* Whether f's program runs at its hook on ifindex (this namespace): 1,
+ * 0, or -errno when the kernel would not say (tc.h). */
+static int runs_on(const struct px_filter *f, unsigned int ifindex)
 {
 	struct xdp_state xs;
 
@@ -210,33 +211,38 @@ static void judge_clsact(struct px_filter *f)
 		f->state = FILTER_ATTACHED;
 }
 
-/* What the link says, and whether the program on IF here is its program. */
-static void filter_judge(struct px_filter *f)
+/* What the link says, and whether the program on IF here is its program.
+ * 0, or -EPERM/-EACCES when the kernel would not say. */
+static int filter_judge(struct px_filter *f)
 {
 	struct xdp_state xs;
+	int runs = 0;
 
 	f->ifindex = if_nametoindex(f->ifname);
 	if (f->link_fd < 0 && f->clsact && f->prog_fd >= 0) {
 		judge_clsact(f);
-		return;
+		return 0;
 	}
 	if (f->link_fd < 0 || xdp_link_info(f->link_fd, &f->link_ifindex,
 					    &f->prog_id, &f->link_id)) {
 		f->state = FILTER_BROKEN;
-		return;
+		return 0;
 	}
 	f->mode = tc_is_tcx_link(f->link_fd) ? PX_MODE_TC : PX_MODE_AUTO;
 	if (!f->link_ifindex) {
 		f->state = FILTER_GONE;
-		return;
+		return 0;
 	}
 	f->state = FILTER_MOVED;
-	if (f->ifindex && f->ifindex == f->link_ifindex &&
-	    runs_on(f, f->ifindex))
+	if (f->ifindex && f->ifindex == f->link_ifindex)
+		runs = runs_on(f, f->ifindex);
+	if (runs < 0)
+		return runs;
+	if (runs)
 		f->state = FILTER_ATTACHED;
-	if (f->state == FILTER_ATTACHED && f->mode != PX_MODE_TC &&
-	    !xdp_query(f->ifindex, &xs))
+	if (runs && f->mode != PX_MODE_TC && !xdp_query(f->ifindex, &xs))
 		f->mode = xs.mode;
+	return 0;
 }
 
 static int not_attached(const char *ifname, bool quiet)
@@ -375,7 +381,11 @@ int filter_open(const char *ifname, struct px_filter *f, unsigned int flags)
 		filter_close(f);
 		return err;
 	}
-	filter_judge(f);
+	err = filter_judge(f);
+	if (err) {
+		filter_close(f);
+		return no_permission(ifname, err, quiet);
+	}
 	if (f->state == FILTER_ATTACHED || (flags & FILTER_ANY))
 		return 0;
 	if (!quiet)
@@ -390,7 +400,7 @@ int filter_open(const char *ifname, struct px_filter *f, unsigned int flags)
 static bool runs_here(const struct px_filter *f, char *ifname)
 {
 	return if_indextoname(f->link_ifindex, ifname) &&
-	       runs_on(f, f->link_ifindex);
+	       runs_on(f, f->link_ifindex) > 0;
 }
 
 int filter_locate(const struct px_filter *f, char *ns, unsigned long nslen,

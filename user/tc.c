@@ -106,19 +106,22 @@ __u32 tc_clsact_prog(unsigned int ifindex, enum tc_dir dir)
 	return o.prog_id;
 }
 
-bool tc_runs(unsigned int ifindex, enum tc_dir dir, __u32 prog_id)
+int tc_runs(unsigned int ifindex, enum tc_dir dir, __u32 prog_id)
 {
 	LIBBPF_OPTS(bpf_prog_query_opts, q);
 	__u32 ids[TC_QUERY_MAX] = {0};
 
 	if (!ifindex || !prog_id)
-		return false;
+		return 0;
 	q.prog_ids = ids;
 	q.prog_cnt = TC_QUERY_MAX;
-	if (!bpf_prog_query_opts((int)ifindex, tcx_type(dir), &q))
+	if (!bpf_prog_query_opts((int)ifindex, tcx_type(dir), &q)) {
 		for (__u32 i = 0; i < q.prog_cnt && i < TC_QUERY_MAX; i++)
 			if (ids[i] == prog_id)
-				return true;
+				return 1;
+	} else if (errno == EPERM || errno == EACCES) {
+		return -errno;
+	}
 	return tc_clsact_prog(ifindex, dir) == prog_id;
 }
 

@@ -45,8 +45,10 @@ bool tc_have_tcx(void);
 int tc_attach(const char *ifname, unsigned int ifindex, enum tc_dir dir,
 	      int prog_fd, int *link_fd);
 
-/* Whether program prog_id runs at ifindex's hook dir (TCX or clsact). */
-bool tc_runs(unsigned int ifindex, enum tc_dir dir, __u32 prog_id);
+/* Whether program prog_id runs at ifindex's hook dir (TCX or clsact): 1
+ * yes, 0 no, -errno when the kernel would not say (-EPERM: no
+ * CAP_NET_ADMIN where the interface lives, as in a user namespace). */
+int tc_runs(unsigned int ifindex, enum tc_dir dir, __u32 prog_id);
 
 /* The program id of portxdp's clsact filter at ifindex's dir; 0: none. */
 __u32 tc_clsact_prog(unsigned int ifindex, enum tc_dir dir);

@@ -32,7 +32,7 @@ ip netns add "$NS"
 ip -n "$NS" link add pxbl0 type veth peer name pxbl1
 ip -n "$NS" link set pxbl0 up
 printf 'default closed\nopen 22/tcp\n' >"$TMP/p"
-"$PX" --netns "$NS" attach pxbl0 --policy "$TMP/p" >/dev/null
+"$PX" --netns "$NS" attach pxbl0 --policy "$TMP/p" --mode native >/dev/null
 id=$("$PX" --netns "$NS" status pxbl0 --json | grep -o '"prog_id": [0-9]*' | grep -o '[0-9]*$')
 
 syn() { # dport as 4 hex digits: Ethernet, IPv4, TCP SYN

@@ -11,10 +11,10 @@
 #      closed ports; packets per second and the receiver's CPU time per
 #      packet for each filter;
 #   3. control path: `portxdp attach` as a whole command, program size and
-#      map memory; then the apply and stats benches of their own issues
-#      (tests/bench/apply.sh, tests/bench/stats*.sh, tests/bench/log.sh,
-#      tests/bench/exporter.sh) when
-#      they are present.
+#      map memory; then the benches of their own issues (TCP throughput
+#      per hook: tests/bench/throughput.sh; tests/bench/apply.sh,
+#      tests/bench/stats*.sh, tests/bench/log.sh, tests/bench/exporter.sh)
+#      when they are present.
 #
 # The veth receiver runs in its own namespace with GRO on and threaded
 # NAPI, its NAPI thread pinned to CPU 1 and trafgen to CPU 0: every filter,
@@ -168,9 +168,10 @@ nft_rules() {
 }
 
 # setup_ROW / teardown_ROW for each row of the veth table.
-VETH_ROWS=${VETH_ROWS:-"px_native px_generic xdp_filter nft iptables none"}
+VETH_ROWS=${VETH_ROWS:-"px_native px_generic px_tc xdp_filter nft iptables none"}
 declare -A ROW_NAME=(
 	[px_native]="portxdp native" [px_generic]="portxdp generic"
+	[px_tc]="portxdp tc (auto's choice on veth)"
 	[xdp_filter]="xdp-filter native" [nft]="nftables netdev ingress"
 	[iptables]="iptables raw PREROUTING" [none]="no filter"
 )
@@ -178,6 +179,8 @@ setup_px_native() { "$PORTXDP" --netns "$NS" attach "$IF_R" --policy "$OUT/bench
 teardown_px_native() { "$PORTXDP" --netns "$NS" detach "$IF_R"; }
 setup_px_generic() { "$PORTXDP" --netns "$NS" attach "$IF_R" --policy "$OUT/bench.policy" --mode generic; }
 teardown_px_generic() { teardown_px_native; }
+setup_px_tc() { "$PORTXDP" --netns "$NS" attach "$IF_R" --policy "$OUT/bench.policy" --mode tc; }
+teardown_px_tc() { teardown_px_native; }
 setup_xdp_filter() {
 	local p
 	$XF load -m native -f tcp,udp "$IF_R" || return 1
@@ -319,8 +322,8 @@ bench_control() {
 # The other issues' benches: run when present, their output appended.
 bench_others() {
 	local f
-	for f in tests/bench/apply.sh tests/bench/stats*.sh tests/bench/log.sh \
-		tests/bench/exporter.sh; do
+	for f in tests/bench/throughput.sh tests/bench/apply.sh \
+		tests/bench/stats*.sh tests/bench/log.sh tests/bench/exporter.sh; do
 		[ -x "$f" ] || continue
 		echo "  bench: $f" >&2
 		echo "### ${f#tests/bench/}"

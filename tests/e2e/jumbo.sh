@@ -6,20 +6,23 @@
 # MTU 9000, where a frame of 8,000 bytes spans several buffers. An
 # 8,000-byte UDP datagram to an open port passes (the lab answers it with
 # an ICMP port-unreachable), to a closed port is dropped, and the filter's
-# counters say so; small probes still work beside them.
+# counters say so; small probes still work beside them. The same in tc
+# mode, where the skb's headers are in its linear part and the rest in
+# pages.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/e2e.sh
 
-jumbo_lab() {
+jumbo_lab() { # mode (default native)
+	local mode=${1:-native}
 	lab_setup >/dev/null
 	ip link set "$IF_OUT" mtu 9000
 	ip -n "$NS" link set "$IF_IN" mtu 9000
 	POLICY=$(mktemp)
 	on_cleanup rm -f "$POLICY"
 	printf 'default closed\nopen 5001/udp\n' >"$POLICY"
-	px attach "$IF_IN" --policy "$POLICY" --mode native >/dev/null ||
-		fail "native attach on an MTU 9000 veth failed"
-	px status "$IF_IN" | grep -q "native mode" || fail "not in native mode"
+	px attach "$IF_IN" --policy "$POLICY" --mode "$mode" >/dev/null ||
+		fail "$mode attach on an MTU 9000 veth failed"
+	px status "$IF_IN" | grep -q "$mode mode" || fail "not in $mode mode"
 }
 
 big_udp() { # port: "reached" or "timeout" for an 8,000-byte datagram
@@ -36,9 +39,7 @@ test_native_attach_with_mtu_9000() {
 	px status "$IF_IN" --json | jq -e '[.. | objects | select(.mode == "native")] | length > 0' >/dev/null || fail "status --json: mode is not native"
 }
 
-test_8000_byte_udp_open_passes_closed_drops() {
-	need jq
-	jumbo_lab
+big_open_passes_closed_drops() {
 	assert_eq "$(big_udp 5001)" reached "8000-byte udp to open 5001"
 	assert_eq "$(big_udp 5002)" timeout "8000-byte udp to closed 5002"
 	assert_eq "$(counter 5001 passed)" 1 "udp 5001 passed"
@@ -47,6 +48,18 @@ test_8000_byte_udp_open_passes_closed_drops() {
 		"malformed"
 	expect_udp reached 5001
 	expect_udp timeout 5002
+}
+
+test_8000_byte_udp_open_passes_closed_drops() {
+	need jq
+	jumbo_lab native
+	big_open_passes_closed_drops
+}
+
+test_tc_mode_8000_byte_udp_open_passes_closed_drops() {
+	need jq
+	jumbo_lab tc
+	big_open_passes_closed_drops
 }
 
 run_tests

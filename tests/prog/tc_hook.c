@@ -61,10 +61,10 @@ static void tcx_attach_runs_and_detaches(void)
 			return;
 		ASSERT_TRUE(link >= 0, "a TCX link");
 		ASSERT_TRUE(tc_is_tcx_link(link), "tc_is_tcx_link");
-		ASSERT_TRUE(tc_runs(lo, dir, id), "runs on its hook");
-		ASSERT_TRUE(!tc_runs(lo, !dir, id), "not on the other hook");
+		ASSERT_EQ(tc_runs(lo, dir, id), 1, "runs on its hook");
+		ASSERT_EQ(tc_runs(lo, !dir, id), 0, "not on the other hook");
 		ASSERT_OK(bpf_link_detach(link), "bpf_link_detach");
-		ASSERT_TRUE(!tc_runs(lo, dir, id), "gone after detach");
+		ASSERT_EQ(tc_runs(lo, dir, id), 0, "gone after detach");
 		close(link);
 	}
 }
@@ -88,10 +88,10 @@ static void tcx_link_switches_program(void)
 		return;
 	o.old_prog_fd = px.tc_fd;
 	ASSERT_OK(bpf_link_update(link, other_fd, &o), "bpf_link_update");
-	ASSERT_TRUE(tc_runs(lo, TC_INGRESS, id_of(other_fd)), "new runs");
-	ASSERT_TRUE(!tc_runs(lo, TC_INGRESS, id_of(px.tc_fd)), "old is out");
+	ASSERT_EQ(tc_runs(lo, TC_INGRESS, id_of(other_fd)), 1, "new runs");
+	ASSERT_EQ(tc_runs(lo, TC_INGRESS, id_of(px.tc_fd)), 0, "old is out");
 	close(link); /* not pinned: closing it detaches */
-	ASSERT_TRUE(!tc_runs(lo, TC_INGRESS, id_of(other_fd)), "closed");
+	ASSERT_EQ(tc_runs(lo, TC_INGRESS, id_of(other_fd)), 0, "closed");
 }
 
 static void clsact_attach_replace_detach(void)
@@ -110,7 +110,7 @@ static void clsact_attach_replace_detach(void)
 	ASSERT_EQ(link, -1, "no link");
 	ASSERT_EQ(tc_clsact_prog(lo, TC_INGRESS), id_of(px.tc_fd),
 		  "our filter");
-	ASSERT_TRUE(tc_runs(lo, TC_INGRESS, id_of(px.tc_fd)), "tc_runs");
+	ASSERT_EQ(tc_runs(lo, TC_INGRESS, id_of(px.tc_fd)), 1, "tc_runs");
 	ASSERT_OK(tc_attach("lo", lo, TC_INGRESS, other_fd, &link),
 		  "replace in place");
 	ASSERT_EQ(tc_clsact_prog(lo, TC_INGRESS), id_of(other_fd), "replaced");
