@@ -222,6 +222,9 @@ install: $(BUILD)/portxdp
 	$(Q)sed 's|@SBINDIR@|$(px_sbin)|g' contrib/systemd/portxdp-exporter.service \
 		> $(DESTDIR)$(UNITDIR)/portxdp-exporter.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/portxdp-exporter.service
+	$(Q)sed 's|@SBINDIR@|$(px_sbin)|g' contrib/systemd/portxdp-log@.service \
+		> $(DESTDIR)$(UNITDIR)/portxdp-log@.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/portxdp-log@.service
 
 # Removes what install put there; /etc/portxdp (your policies) stays.
 uninstall:
@@ -229,6 +232,7 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(px_sbin)/portxdp $(DESTDIR)$(px_man8)/portxdp.8 \
 		$(DESTDIR)$(px_bashcomp)/portxdp $(DESTDIR)$(UNITDIR)/portxdp@.service \
 		$(DESTDIR)$(UNITDIR)/portxdp-exporter.service \
+		$(DESTDIR)$(UNITDIR)/portxdp-log@.service \
 		$(DESTDIR)$(px_doc)/design.md \
 		$(DESTDIR)$(px_data)/ports.table $(addprefix $(DESTDIR)$(px_data)/,$(notdir $(wildcard policies/*.policy)))
 	$(Q)rmdir $(DESTDIR)$(px_data) $(DESTDIR)$(px_doc) 2>/dev/null || true

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "err.h"
 #include "json.h"
 #include "filter.h"
+#include "log_line.h"
 #include "log_pcap.h"
 #include "pins.h"
 #include "portxdp.h"
@@ -49,6 +51,11 @@ static const struct px_opt opts[] = {
 	       "\"dport\", \"proto\", \"reason\"} (ports absent when the\n"
 	       "packet has none), and {\"suppressed\": K, \"lost\": L}\n"
 	       "for the drops left out"),
+	PX_OPTF("syslog", 's', NULL,
+		"send each line to syslog (the journal under systemd),\n"
+		"facility daemon, ident portxdp, instead of stdout: a\n"
+		"drop log kept without a terminal (portxdp-log@.service)",
+		PX_OPT_LONG_ONLY),
 	PX_OPT("pcap", 'w', "FILE",
 	       "write the dropped frames as pcapng to FILE (- for\n"
 	       "stdout) instead of lines: the first 128 bytes of\n"
@@ -60,16 +67,19 @@ static const struct px_opt opts[] = {
 const struct px_cmd px_cmd_log = {
 	.name = "log",
 	.run = cmd_log,
-	.usage = "IF [--rate N] [--count N] [--json | --pcap FILE|-]",
+	.usage =
+		"IF [--rate N] [--count N] [--json | --pcap FILE|- | --syslog]",
 	.summary = "stream dropped packets, rate-limited",
 	.opts = opts,
 	.about =
 		"Print the packets portxdp drops on IF as they are dropped, "
 		"one "
 		"line\n"
-		"each, until Ctrl-C: time, source address and port, "
-		"destination port\n"
-		"and protocol, and the reason:\n"
+		"each, until Ctrl-C: time, interface, source address and "
+		"port,\n"
+		"destination address, port and protocol, and the reason "
+		"(--syslog:\n"
+		"the same lines to syslog, without the time):\n"
 		"  closed-port   TCP or UDP to a closed port (or to port 0)\n"
 		"  ping-closed   an ICMP/ICMPv6 echo request while ping is "
 		"closed\n"
@@ -96,8 +106,10 @@ const struct px_cmd px_cmd_log = {
 
 struct log_state {
 	struct px_log_ctl *ctl;
+	const char *ifname;
 	bool json;
-	FILE *pcap; /* --pcap: frames instead of lines */
+	bool syslog; /* --syslog: lines to syslog, nothing on stdout */
+	FILE *pcap;  /* --pcap: frames instead of lines */
 	__s64 real_minus_mono_ns;
 	unsigned long count, seen;
 	__u64 start_ns; /* events older than this belong to an earlier reader */
@@ -120,32 +132,28 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * PX_NSEC + ts.tv_nsec;
 }
 
-static const char *reason_name(__u8 r)
+/* A line for people or syslog: "IF  FROM  ->  TO  REASON". */
+static void print_line(const struct log_state *st, const struct px_event *e,
+		       long long secs, int ms)
 {
-	switch (r) {
-	case PX_DROP_CLOSED_PORT:
-		return "closed-port";
-	case PX_DROP_PING:
-		return "ping-closed";
-	case PX_DROP_MALFORMED:
-		return "malformed";
-	case PX_DROP_FRAGMENT:
-		return "fragment";
-	}
-	return "unknown";
-}
+	char when[TEXT_TIME_LEN], from[LOG_ADDR_LEN], to[LOG_ADDR_LEN + 16];
 
-static bool has_ports(const struct px_event *e)
-{
-	return (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) &&
-	       e->reason != PX_DROP_FRAGMENT;
+	log_event_ends(e, from, to);
+	if (st->syslog) { /* syslog stamps its own time */
+		syslog(LOG_NOTICE, "%s  %-24s ->  %-28s %s", st->ifname, from,
+		       to, log_reason_name(e->reason));
+		return;
+	}
+	text_time_local(when, sizeof(when), secs, ms);
+	printf("%s  %s  %-24s ->  %-28s %s\n", when, st->ifname, from, to,
+	       log_reason_name(e->reason));
 }
 
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct log_state *st = ctx;
 	const struct px_event *e = data;
-	char src[INET6_ADDRSTRLEN] = "?", when[TEXT_TIME_LEN], from[80], to[32];
+	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN];
 	const char *proto = px_ipproto_name(e->proto);
 	long long secs;
 	double t;
@@ -155,14 +163,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (st->pcap) {
 		if (log_pcap_event(st->pcap, e, st->real_minus_mono_ns,
-				   reason_name(e->reason), proto))
+				   log_reason_name(e->reason), proto))
 			stop = 1; /* the reader of the pipe is gone */
 		goto counted;
 	}
-	if (e->family == 4)
-		inet_ntop(AF_INET, e->saddr, src, sizeof(src));
-	else if (e->family == 6)
-		inet_ntop(AF_INET6, e->saddr, src, sizeof(src));
 	t = e->time_ns / 1e9 + st->real_minus_mono;
 	secs = (long long)t;
 	ms = (int)((t - (double)secs) * 1000) % 1000;
@@ -170,34 +174,26 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (st->json) {
 		struct json j;
 
+		if (e->family == 4)
+			inet_ntop(AF_INET, e->saddr, src, sizeof(src));
+		else if (e->family == 6)
+			inet_ntop(AF_INET6, e->saddr, src, sizeof(src));
 		json_init(&j, stdout);
 		json_obj_open(&j);
 		json_key_time(&j, "time", secs, ms);
 		json_key_str(&j, "src", e->family ? src : NULL);
-		if (has_ports(e)) {
+		json_key_str(&j, "dst",
+			     log_event_dst(e, dst, sizeof(dst)) ? NULL : dst);
+		if (log_has_ports(e)) {
 			json_key_u64(&j, "sport", e->sport);
 			json_key_u64(&j, "dport", e->dport);
 		}
 		json_key_str(&j, "proto", proto);
-		json_key_str(&j, "reason", reason_name(e->reason));
+		json_key_str(&j, "reason", log_reason_name(e->reason));
 		json_obj_close(&j);
 		json_end(&j);
 	} else {
-		text_time_local(when, sizeof(when), secs, ms);
-		if (has_ports(e) && e->family == 6)
-			snprintf(from, sizeof(from), "[%s]:%u", src, e->sport);
-		else if (has_ports(e))
-			snprintf(from, sizeof(from), "%s:%u", src, e->sport);
-		else
-			snprintf(from, sizeof(from), "%s", src);
-		if (e->reason == PX_DROP_PING)
-			snprintf(to, sizeof(to), "ping");
-		else if (has_ports(e))
-			snprintf(to, sizeof(to), "%u/%s", e->dport, proto);
-		else
-			snprintf(to, sizeof(to), "%s", proto ? proto : "-");
-		printf("%s  %-24s ->  %-10s %s\n", when, from, to,
-		       reason_name(e->reason));
+		print_line(st, e, secs, ms);
 	}
 counted:
 	st->seen++;
@@ -228,6 +224,14 @@ static void report_left_out(const struct log_state *st, __u64 sup, __u64 lost,
 		json_key_u64(&j, "lost", lost);
 		json_obj_close(&j);
 		json_end(&j);
+		return;
+	}
+	if (st->syslog) {
+		syslog(LOG_NOTICE,
+		       "%s  %llu more dropped packets not logged (--rate %u), "
+		       "%llu (ring buffer full)",
+		       st->ifname, (unsigned long long)sup, rate,
+		       (unsigned long long)lost);
 		return;
 	}
 	if (sup)
@@ -333,6 +337,9 @@ static int parse_args(int argc, char **argv, struct log_args *args,
 		case 'w':
 			args->pcap_path = optarg;
 			break;
+		case 's':
+			st->syslog = true;
+			break;
 		case 'h':
 			return -1;
 		default:
@@ -347,9 +354,9 @@ static int parse_args(int argc, char **argv, struct log_args *args,
 				       "one interface only, got '%s' too",
 				       argv[optind + 1]);
 	args->ifname = argv[optind];
-	if (st->json && args->pcap_path)
-		return cli_usage_error("log", "--json and --pcap exclude each "
-					      "other: pick one");
+	if (st->json + !!args->pcap_path + st->syslog > 1)
+		return cli_usage_error("log", "--json, --pcap and --syslog "
+					      "exclude each other: pick one");
 	if (!filter_ifname_ok("log", args->ifname))
 		return PX_EXIT_USAGE;
 	return PX_EXIT_OK;
@@ -451,6 +458,7 @@ int cmd_log(int argc, char **argv)
 	ret = parse_args(argc, argv, &args, &st);
 	if (ret != PX_EXIT_OK)
 		return ret < 0 ? PX_EXIT_OK : ret;
+	st.ifname = args.ifname;
 	ret = PX_EXIT_FAIL;
 	if (!cli_need_privileges("log"))
 		return PX_EXIT_FAIL;
@@ -486,6 +494,11 @@ int cmd_log(int argc, char **argv)
 	switch_on(ctl, args.rate, st.start_ns);
 	pins_unlock(lock);
 	lock = -1;
+	if (st.syslog) {
+		openlog("portxdp", LOG_PID, LOG_DAEMON);
+		syslog(LOG_INFO, "logging drops on %s, at most %lu a second",
+		       args.ifname, args.rate);
+	}
 	if (!st.json)
 		fprintf(stderr,
 			"portxdp: logging drops on %s, at most %lu a "

@@ -24,7 +24,8 @@ test_install_layout() {
 		usr/share/man/man8/portxdp.8 usr/share/doc/portxdp/design.md \
 		usr/share/bash-completion/completions/portxdp \
 		usr/lib/systemd/system/portxdp@.service \
-		usr/lib/systemd/system/portxdp-exporter.service; do
+		usr/lib/systemd/system/portxdp-exporter.service \
+		usr/lib/systemd/system/portxdp-log@.service; do
 		[ -f "$d/$f" ] || fail "missing $f"
 	done
 	[ -x "$d/usr/sbin/portxdp" ] || fail "binary not executable"
@@ -113,6 +114,12 @@ test_systemd_unit_verifies() {
 	MANPATH=$p/share/man systemd-analyze verify --man=yes \
 		"$p/lib/systemd/system/portxdp-exporter.service" ||
 		fail "systemd-analyze verify of the exporter's unit"
+	MANPATH=$p/share/man systemd-analyze verify --man=yes \
+		"$p/lib/systemd/system/portxdp-log@eth0.service" ||
+		fail "systemd-analyze verify of the log's unit"
+	grep -q "^ExecStart=$p/sbin/portxdp log %I --syslog$" \
+		"$p/lib/systemd/system/portxdp-log@.service" ||
+		fail "the log's unit does not run 'log %I --syslog'"
 }
 
 run_tests

@@ -50,10 +50,11 @@ test_events_for_dropped_packets() {
 	sleep 0.5
 	stop_log
 	cat "$TMPD/a"
-	grep -Eq "  $ADDR_OUT:[0-9]+ +->  23/tcp +closed-port$" "$TMPD/a" || fail "23/tcp over IPv4"
-	grep -Eq "  $ADDR_OUT:[0-9]+ +->  111/udp +closed-port$" "$TMPD/a" || fail "111/udp"
-	grep -Eq "  \[$ADDR6_OUT\]:[0-9]+ +->  23/tcp +closed-port$" "$TMPD/a" || fail "23/tcp over IPv6"
-	grep -Eq "  $ADDR_OUT +->  ping +ping-closed$" "$TMPD/a" || fail "ping"
+	# time, interface, source, destination address and port, reason
+	grep -Eq "^[0-9-]+ [0-9:.]+ [+-][0-9]{4}  $IF_IN  $ADDR_OUT:[0-9]+ +->  $ADDR_IN:23/tcp +closed-port$" "$TMPD/a" || fail "23/tcp over IPv4"
+	grep -Eq "  $IF_IN  $ADDR_OUT:[0-9]+ +->  $ADDR_IN:111/udp +closed-port$" "$TMPD/a" || fail "111/udp"
+	grep -Eq "  \[$ADDR6_OUT\]:[0-9]+ +->  \[$ADDR6_IN\]:23/tcp +closed-port$" "$TMPD/a" || fail "23/tcp over IPv6"
+	grep -Eq "  $ADDR_OUT +->  $ADDR_IN ping +ping-closed$" "$TMPD/a" || fail "ping"
 	! grep -q '22/tcp' "$TMPD/a" || fail "an event for the open port 22"
 }
 
@@ -65,7 +66,7 @@ test_json_and_count() {
 	wait "$LOGPID" || fail "log --count 2 did not end by itself"
 	cat "$TMPD/j"
 	assert_eq "$(wc -l <"$TMPD/j")" 2 "JSON lines"
-	grep -Eq "^\{\"time\": \"[0-9T:.-]+Z\", \"src\": \"$ADDR_OUT\", \"sport\": [0-9]+, \"dport\": 24, \"proto\": \"tcp\", \"reason\": \"closed-port\"\}$" \
+	grep -Eq "^\{\"time\": \"[0-9T:.-]+Z\", \"src\": \"$ADDR_OUT\", \"dst\": \"$ADDR_IN\", \"sport\": [0-9]+, \"dport\": 24, \"proto\": \"tcp\", \"reason\": \"closed-port\"\}$" \
 		"$TMPD/j" || fail "24/tcp object"
 	grep -q '"dport": 25, "proto": "udp"' "$TMPD/j" || fail "25/udp object"
 }
@@ -93,8 +94,8 @@ test_malformed_and_fragment() {
 	sleep 0.5
 	stop_log
 	cat "$TMPD/m"
-	grep -Eq '  198\.51\.100\.77 +->  - +malformed$' "$TMPD/m" || fail "malformed event"
-	grep -Eq '  198\.51\.100\.78 +->  udp +fragment$' "$TMPD/m" || fail "fragment event"
+	grep -Eq '  198\.51\.100\.77 +->  198\.51\.100\.2 - +malformed$' "$TMPD/m" || fail "malformed event"
+	grep -Eq '  198\.51\.100\.78 +->  198\.51\.100\.2 udp +fragment$' "$TMPD/m" || fail "fragment event"
 }
 
 # 50000 drops in a burst, --rate 20: at most the burst (20) plus 20 a
@@ -146,7 +147,52 @@ test_killed_reader_lease_expires() {
 	wait "$LOGPID" || fail "a new reader after a killed one"
 }
 
+# --syslog: the same line, without the time, to /dev/log. The test's own
+# /dev/log lives in a mount namespace of its own (a tmpfs over /dev there),
+# so the machine's syslog is never touched.
+test_syslog_lines_carry_interface_and_destination() {
+	command -v unshare >/dev/null || skip "no unshare"
+	setup
+	local m=$TMPD/mnt
+	mkdir -p "$m"
+	unshare -m bash -c '
+		set -e
+		mount --make-rprivate /
+		mount --rbind /dev "$1"
+		mount -t tmpfs none /dev
+		for n in null zero urandom; do
+			touch "/dev/$n"
+			mount --bind "$1/$n" "/dev/$n"
+		done
+		python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(\"/dev/log\")
+s.settimeout(8)
+with open(sys.argv[1], \"w\") as out:
+    for _ in range(2):
+        out.write(s.recv(4096).decode() + \"\\n\")
+        out.flush()
+" "$2" &
+		for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.05; done
+		"$3" --netns "$4" log "$5" --syslog --count 1 &
+		sleep 0.5
+		wait %2' - "$m" "$TMPD/syslog" "$PORTXDP" "$NS" "$IF_IN" &
+	local job=$! i
+	for i in $(seq 100); do # until the reader is on
+		grep -q 'logging drops' "$TMPD/syslog" 2>/dev/null && break
+		sleep 0.05
+	done
+	tcp_probe 23 >/dev/null
+	wait "$job" 2>/dev/null || true
+	cat "$TMPD/syslog"
+	grep -Eq "portxdp\[[0-9]+\]: logging drops on $IF_IN" "$TMPD/syslog" || fail "no start line"
+	grep -Eq "portxdp\[[0-9]+\]: $IF_IN  $ADDR_OUT:[0-9]+ +->  $ADDR_IN:23/tcp +closed-port$" "$TMPD/syslog" ||
+		fail "no drop line with the interface and destination"
+}
+
 test_usage_errors() {
+	assert_status 2 "$PORTXDP" log eth0 --json --syslog
 	assert_status 2 "$PORTXDP" log
 	assert_status 2 "$PORTXDP" log eth0 eth1
 	assert_status 2 "$PORTXDP" log eth0 --rate 0
