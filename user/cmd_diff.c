@@ -28,7 +28,9 @@
 static const struct px_opt opts[] = {
 	PX_OPT("json", 'j', NULL,
 	       "one object: {interface, file, open: [{proto, from, to,\n"
-	       "names}], close: [...], ping, fragments}; ping and\n"
+	       "class, names}], close: [...], tcp: {open, close},\n"
+	       "udp: {open, close}, ping, fragments}; class names a\n"
+	       "range that is one (ephemeral) or is null; ping and\n"
 	       "fragments are {from, to} or null when unchanged"),
 	{0},
 };
@@ -81,9 +83,22 @@ static void json_names(struct json *j, const struct policy_range *r)
 	json_arr_close(j);
 }
 
+/* The ephemeral range of IF's namespace, or none (lo > hi). */
+static void ephemeral(unsigned int *lo, unsigned int *hi)
+{
+	if (policy_ephemeral_range(lo, hi)) {
+		*lo = 1; /* unknown: no range is it */
+		*hi = 0;
+	}
+}
+
+/* open/close: [{proto, from, to, class, names}], class as in the text. */
 static void json_ranges(struct json *j, const char *key,
 			const struct policy_range *r, int n, bool open)
 {
+	unsigned int eph_lo, eph_hi;
+
+	ephemeral(&eph_lo, &eph_hi);
 	json_key(j, key);
 	json_arr_open(j);
 	for (int i = 0; i < n; i++) {
@@ -93,11 +108,32 @@ static void json_ranges(struct json *j, const char *key,
 		json_key_str(j, "proto", px_proto_name(r[i].proto));
 		json_key_u64(j, "from", r[i].lo);
 		json_key_u64(j, "to", r[i].hi);
+		json_key_str(j, "class",
+			     summary_class(r[i].lo, r[i].hi, eph_lo, eph_hi));
 		json_key(j, "names");
 		json_names(j, &r[i]);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
+}
+
+/* Per protocol: {"tcp": {"open": N, "close": N}, "udp": ...}, ports
+ * 1-65535 (port 0 is always dropped: never counted). */
+static void json_counts(struct json *j, const struct policy_range *r, int n)
+{
+	for (int p = PX_TCP; p < PX_NPROTO; p++) {
+		unsigned int c[2] = {0, 0};
+
+		for (int i = 0; i < n; i++)
+			if (r[i].proto == p)
+				c[r[i].open] +=
+					r[i].hi - r[i].lo + 1 - (r[i].lo == 0);
+		json_key(j, px_proto_name(p));
+		json_obj_open(j);
+		json_key_u64(j, "open", c[1]);
+		json_key_u64(j, "close", c[0]);
+		json_obj_close(j);
+	}
 }
 
 static void json_flag(struct json *j, const char *key, bool changed,
@@ -139,6 +175,7 @@ static void print_diff(const char *ifname, const char *file,
 		json_key_str(&j, "file", file);
 		json_ranges(&j, "open", r, n, true);
 		json_ranges(&j, "close", r, n, false);
+		json_counts(&j, r, n);
 		json_flag(&j, "ping", lping != nping, lping ? "open" : "closed",
 			  nping ? "open" : "closed");
 		json_flag(&j, "fragments", lfrag != nfrag,
@@ -148,10 +185,7 @@ static void print_diff(const char *ifname, const char *file,
 		free(r);
 		return;
 	}
-	if (policy_ephemeral_range(&eph_lo, &eph_hi)) {
-		eph_lo = 1; /* unknown: no range is it */
-		eph_hi = 0;
-	}
+	ephemeral(&eph_lo, &eph_hi);
 	/* Opens first, then closes: the order a reviewer reads them in. */
 	for (int pass = 1; pass >= 0; pass--) {
 		for (int i = 0; i < n; i++) {
@@ -170,9 +204,10 @@ static void print_diff(const char *ifname, const char *file,
 			       names[0] ? " (" : "", names,
 			       names[0] ? ")" : "");
 			if (pass)
-				nopen += r[i].hi - r[i].lo + 1;
+				nopen += r[i].hi - r[i].lo + 1 - (r[i].lo == 0);
 			else
-				nclose += r[i].hi - r[i].lo + 1;
+				nclose +=
+					r[i].hi - r[i].lo + 1 - (r[i].lo == 0);
 		}
 		if (pass && lping != nping && nping)
 			printf("open  ping\n");

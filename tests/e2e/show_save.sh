@@ -6,7 +6,7 @@
 # live open/close, and says so when that is unknown (the file edited since);
 # `save IF` prints the live policy as a file that `check` accepts and that
 # `apply` reproduces exactly: `diff` then shows no change, and the traffic
-# agrees.
+# agrees. And `diff --json` names ranges by class and counts per protocol.
 
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/e2e.sh
@@ -78,6 +78,20 @@ test_save_is_checked_and_applies_to_no_change() {
 	expect_tcp reached 8080
 	expect_tcp timeout 443
 	expect_tcp reached 80
+}
+
+# diff --json names a class by its name and counts per protocol.
+test_diff_json_per_protocol_and_class() {
+	setup
+	grep -v ephemeral "$POL" >"$TMPD/noeph.policy"
+	local d lo hi
+	d=$(px diff "$IF_IN" "$TMPD/noeph.policy" --json)
+	read -r lo hi < <(ip netns exec "$NS" sysctl -n net.ipv4.ip_local_port_range)
+	assert_eq "$(echo "$d" | jq -r '.close[] | select(.proto == "tcp" and .class == "ephemeral") | "\(.from)-\(.to)"')" \
+		"$lo-$hi" "the tcp ephemeral range, by class"
+	assert_eq "$(echo "$d" | jq -r '.close[] | select(.from == 8080) | .class')" null "8080 is no class"
+	assert_eq "$(echo "$d" | jq -c '[.tcp.close, .tcp.open, .udp.close, .udp.open]')" \
+		"[$((hi - lo + 2)),0,$((hi - lo + 1)),0]" "counts per protocol (8080/tcp too)"
 }
 
 test_save_and_show_refuse_a_missing_filter() {
