@@ -108,7 +108,7 @@ static __always_inline int px_judge(void *ctx, const enum px_hook hook)
 	const struct px_zone *zn;
 	bool looked, open;
 	struct px_src src;
-	void *inner;
+	void *inner, *nh, *l4h;
 
 again:
 	c.pos = px_data(ctx, hook);
@@ -145,6 +145,7 @@ again:
 	if (eth_type < 0)
 		goto malformed;
 
+	nh = c.pos;
 	if (eth_type == bpf_htons(ETH_P_IP)) {
 		l4 = parse_iphdr(&c, &iph);
 		if (l4 < 0)
@@ -201,6 +202,7 @@ again:
 		goto out;
 	}
 
+	l4h = c.pos;
 	if (l4 == IPPROTO_TCP) {
 		port = parse_tcphdr(&c);
 		proto = PX_TCP;
@@ -255,8 +257,16 @@ again:
 		}
 	}
 	/* Port 0 is not a valid destination: drop even when "open". */
-	if (port == 0 || !open)
+	if (port == 0 || !open) {
 		action = PX_DROP;
+		/* doc/design.md, section 9: a reply to this host's flow. */
+		if ((pol->flags & PX_F_REPLIES) && port &&
+		    px_reply_ok(pol, eth_type == bpf_htons(ETH_P_IP) ? 4 : 6,
+				nh, l4h, c.end, proto)) {
+			action = PX_PASS;
+			why = PX_WHY_REPLY;
+		}
+	}
 	goto out;
 
 malformed:

@@ -16,6 +16,7 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 #define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile typeof(x) *)&(x) = (v))
 
 /* Fails the build when cond is true. */
 #define build_bug_on(cond) _Static_assert(!(cond), #cond)

@@ -66,4 +66,17 @@ struct {
  * section so the reader can mmap it. */
 struct px_log_ctl px_log SEC(".data.px_log") = {};
 
+/*
+ * Replies (doc/design.md, section 9): the flows this host opened
+ * (include/portxdp.h, struct px_flow_key), the least recently used going
+ * when full; written by the egress program, read by the classifier.
+ * max_entries here is a placeholder: the loader sets the policy's size.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PX_REPLY_SIZE_DEFAULT);
+	__type(key, struct px_flow_key);
+	__type(value, __u64);
+} px_flows SEC(".maps");
+
 #endif /* PX_MAPS_H */

@@ -6,7 +6,8 @@
  * clsact), where veth and other virtual devices hand packets over without
  * the copy native XDP forces on them. Both share every map (maps.h), so a
  * filter's counters, totals and drop log read the same whichever hook it
- * uses. doc/design.md section 5 is the contract.
+ * uses. doc/design.md section 5 is the contract. A third program, at
+ * egress, records the flows this host opens for `option replies`.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -19,6 +20,7 @@
 #include "zone.h"
 #include "record.h"
 #include "log.h"
+#include "replies.h"
 #include "classify.h"
 
 /*
@@ -47,6 +49,17 @@ SEC("tc")
 int portxdp_tc(struct __sk_buff *skb)
 {
 	return px_judge(skb, PX_HOOK_TC);
+}
+
+/*
+ * At egress, with `option replies on` (doc/design.md, section 9): record
+ * each outgoing TCP/UDP flow, so the classifier knows its replies. Only
+ * observes: TCX_NEXT (TC_ACT_UNSPEC under clsact), whatever the packet.
+ */
+SEC("tc")
+int portxdp_egress(struct __sk_buff *skb)
+{
+	return px_record_flow(skb);
 }
 
 char LICENSE[] SEC("license") = "GPL";

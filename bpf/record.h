@@ -29,6 +29,7 @@ enum px_why {
 		__builtin_offsetof(struct px_totals, ping_dropped),
 	PX_WHY_PING_PASSED = __builtin_offsetof(struct px_totals, ping_passed),
 	PX_WHY_BLOCKED = __builtin_offsetof(struct px_totals, blocked),
+	PX_WHY_REPLY = __builtin_offsetof(struct px_totals, replies),
 };
 
 /* No per-port counter for this packet (not TCP/UDP with a port). */

@@ -63,6 +63,12 @@ struct px_policy {
 	__u64 applied_at;  /* seconds since the epoch, CLOCK_REALTIME */
 	__u32 gen; /* this version's number: picks its zone maps (below) */
 	__u32 reserved;
+	/* option replies (doc/design.md, section 9): a flow stays active this
+	 * long after its last outgoing packet, per protocol; the flow table's
+	 * size the policy asks for (it is made at attach). */
+	__u64 reply_idle_ns[PX_NPROTO];
+	__u32 reply_size;
+	__u32 reply_reserved;
 	char source[PX_SOURCE_LEN]; /* file path, or a note such as "open 22" */
 };
 
@@ -326,5 +332,33 @@ struct px_log_ctl {
 
 #define PX_PIN_EVENTS "events"
 #define PX_PIN_LOG_CTL "log_ctl"
+
+/*
+ * Replies (doc/design.md, section 9): px_flows is an LRU_HASH of the flows
+ * this host opened, written by the egress program and read by the XDP
+ * program. The key is the flow as it leaves (local = this host's side);
+ * the XDP program builds it from an arriving packet reversed. Ports in
+ * NETWORK order, as in the packet (no conversion on either side);
+ * addresses as in the packet, IPv4 in the first 4 bytes, the rest zero.
+ * The value is the last outgoing packet's bpf_ktime_get_coarse_ns().
+ */
+#define PX_REPLY_SIZE_DEFAULT 65536
+#define PX_REPLY_SIZE_MIN 16
+#define PX_REPLY_SIZE_MAX (1U << 24)
+#define PX_REPLY_TCP_IDLE_S 300
+#define PX_REPLY_UDP_IDLE_S 60
+#define PX_REPLY_IDLE_MAX_S 86400
+
+struct px_flow_key {
+	__u8 local[16];
+	__u8 remote[16];
+	__u16 local_port;  /* network order */
+	__u16 remote_port; /* network order */
+	__u8 proto;	   /* PX_TCP or PX_UDP */
+	__u8 family;	   /* 4 or 6 */
+	__u16 pad;	   /* always 0 */
+};
+
+#define PX_PIN_FLOWS "flows"
 
 #endif /* PORTXDP_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Open and load the embedded XDP program the one right way: the counter
- * map must be sized for every possible CPU before load (see px_counters in
+ * map must be sized for every possible CPU, and the flow table for the
+ * policy, before load (see px_counters in
  * include/portxdp.h). Header-only so that the BPF_PROG_TEST_RUN tests and
  * benchmarks, which do not link user/, load exactly what attach loads.
  */
@@ -15,8 +16,11 @@
 #include "portxdp.h"
 #include "portxdp.skel.h"
 
-/* NULL with errno set on failure. */
-static inline struct portxdp_bpf *px_skel_load(void)
+/*
+ * flows: the size of the flow table (option replies, doc/design.md section
+ * 9), fixed at load. NULL with errno set on failure.
+ */
+static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows)
 {
 	struct portxdp_bpf *skel;
 	int ncpus = libbpf_num_possible_cpus(), err;
@@ -31,6 +35,8 @@ static inline struct portxdp_bpf *px_skel_load(void)
 	err = bpf_map__set_max_entries(skel->maps.px_counters,
 				       PX_CTR_ENTRIES(ncpus));
 	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.px_flows, flows);
+	if (!err)
 		err = portxdp_bpf__load(skel);
 	if (err) {
 		portxdp_bpf__destroy(skel);
@@ -38,6 +44,11 @@ static inline struct portxdp_bpf *px_skel_load(void)
 		return NULL;
 	}
 	return skel;
+}
+
+static inline struct portxdp_bpf *px_skel_load(void)
+{
+	return px_skel_load_flows(PX_REPLY_SIZE_DEFAULT);
 }
 
 #endif

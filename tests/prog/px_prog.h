@@ -434,7 +434,7 @@ struct want {
 	__u32 counter;	 /* TCPK()/UDPK() that moves by one, by ret; 0: none */
 	__u32 untouched; /* TCPK()/UDPK() that must not move; 0: none */
 	/* totals beyond dropped/passed that must move by one (others stay) */
-	bool malformed, fragments, non_ip, ping;
+	bool malformed, fragments, non_ip, ping, replies;
 };
 
 /*
@@ -490,6 +490,8 @@ static inline bool expect_pkt(const char *what, const struct pkt *p,
 	CHK(t1.ping_passed - t0.ping_passed == (w.ping && !drop),
 	    "totals.ping_passed +%llu",
 	    (unsigned long long)(t1.ping_passed - t0.ping_passed));
+	CHK(t1.replies - t0.replies == w.replies, "totals.replies +%llu",
+	    (unsigned long long)(t1.replies - t0.replies));
 
 	if (w.counter) {
 		CHK(!px_counter(w.counter - 1, &c1), "read counter");
