@@ -160,6 +160,8 @@ static void print_diff(const char *ifname, const char *file,
 	bool nping = next->flags & PX_F_PING_OPEN;
 	bool lfrag = live->flags & PX_F_FRAG_DROP;
 	bool nfrag = next->flags & PX_F_FRAG_DROP;
+	bool reps = summary_replies_differ(live, next);
+	char lrep[80], nrep[80];
 	unsigned int nopen = 0, nclose = 0, eph_lo = 1, eph_hi = 0;
 	char what[32], names[256];
 	const char *cls;
@@ -180,6 +182,9 @@ static void print_diff(const char *ifname, const char *file,
 			  nping ? "open" : "closed");
 		json_flag(&j, "fragments", lfrag != nfrag,
 			  lfrag ? "drop" : "pass", nfrag ? "drop" : "pass");
+		summary_replies(lrep, sizeof(lrep), live);
+		summary_replies(nrep, sizeof(nrep), next);
+		json_flag(&j, "replies", reps, lrep, nrep);
 		json_obj_close(&j);
 		json_end(&j);
 		free(r);
@@ -217,7 +222,12 @@ static void print_diff(const char *ifname, const char *file,
 	if (lfrag != nfrag)
 		printf("option fragments %s (now %s)\n",
 		       nfrag ? "drop" : "pass", lfrag ? "drop" : "pass");
-	if (!n && lping == nping && lfrag == nfrag)
+	if (reps) {
+		summary_replies(lrep, sizeof(lrep), live);
+		summary_replies(nrep, sizeof(nrep), next);
+		printf("option replies %s (now %s)\n", nrep, lrep);
+	}
+	if (!n && lping == nping && lfrag == nfrag && !reps)
 		printf("%s: no change: the live policy already matches %s\n",
 		       ifname, file);
 	else

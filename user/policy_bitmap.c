@@ -14,6 +14,10 @@ void policy_init(struct px_policy *p)
 	memset(p, 0, sizeof(*p));
 	memset(p->open, 0xff, sizeof(p->open));
 	p->flags = PX_F_PING_OPEN;
+	/* option replies' defaults (doc/design.md, section 9), off */
+	p->reply_size = PX_REPLY_SIZE_DEFAULT;
+	p->reply_idle_ns[PX_TCP] = PX_REPLY_TCP_IDLE_S * 1000000000ULL;
+	p->reply_idle_ns[PX_UDP] = PX_REPLY_UDP_IDLE_S * 1000000000ULL;
 }
 
 unsigned int policy_count_open(const struct px_policy *p, int proto)

@@ -2,7 +2,8 @@
 /*
  * The policy language of doc/design.md section 3, the one parser behind
  * attach, apply, open/close, diff and check: the tokeniser, the four kinds
- * of line (default, open, close, option) and whole policies. It reads a
+ * of line (default, open, close, option; `option replies` is
+ * policy_replies.c's) and whole policies. It reads a
  * policy line by line into a private struct px_policy and hands it out
  * only when the whole text had no error, so a bad file can never be half
  * applied. SPECs are policy_spec.c's, messages policy_diag.c's, warnings
@@ -125,8 +126,14 @@ static void line_option(struct pstate *st, const char *line, size_t len,
 			 "'option' needs a name");
 		return;
 	}
+	if (word_is(t.s, t.len, "replies")) {
+		line_option_replies(st, line, len, at, &t);
+		return;
+	}
 	if (!word_is(t.s, t.len, "fragments")) {
-		error_at(st, t.col, "the only option is 'fragments pass|drop'",
+		error_at(st, t.col,
+			 "the options are 'fragments pass|drop' and 'replies "
+			 "on|off'",
 			 "unknown option '%s'", shown(t.s, t.len, b));
 		return;
 	}

@@ -5,8 +5,9 @@
  * Each points at the line that last decided the port it is about, so the
  * reader knows which line to change:
  *   - ftp-data (20/tcp) open without ftp (21/tcp): no FTP server there;
- *   - the ephemeral range closed: replies to this host's own connections
- *     and DNS lookups dropped (the filter keeps no connection state);
+ *   - the ephemeral range closed without `option replies on`: replies to
+ *     this host's own connections, DNS lookups and package updates
+ *     dropped;
  *   - the port of this command's SSH session closed;
  *   - bootpc (68/udp) closed: no DHCP lease renewal;
  *   - `option fragments drop`: large UDP (EDNS DNS, NFS, IKE) breaks;
@@ -107,7 +108,8 @@ static void lint_ephemeral(struct pstate *st)
 	const char *which;
 	bool all;
 
-	if (state_ephemeral(st))
+	/* Replies pass without the range (doc/design.md, section 9). */
+	if (state_ephemeral(st) || (st->pol.flags & PX_F_REPLIES))
 		return;
 	total = st->eph_hi - st->eph_lo + 1;
 	for (int proto = 0; proto < PX_NPROTO; proto++)
@@ -120,10 +122,12 @@ static void lint_ephemeral(struct pstate *st)
 						 : "udp";
 	all = (!closed[PX_TCP] || closed[PX_TCP] == total) &&
 	      (!closed[PX_UDP] || closed[PX_UDP] == total);
-	warn_at(st, st->touch[W_EPH], "add 'open ephemeral'",
+	warn_at(st, st->touch[W_EPH],
+		"add 'option replies on' (or 'open ephemeral', which opens "
+		"the range to anyone)",
 		"%s ephemeral range %u-%u is closed for %s: replies to this "
-		"host's own outgoing connections and DNS lookups will be "
-		"dropped",
+		"host's own connections will be dropped, so DNS lookups and "
+		"package updates will fail",
 		all ? "the" : "part of the", st->eph_lo, st->eph_hi, which);
 }
 

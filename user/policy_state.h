@@ -88,6 +88,10 @@ bool diag_not_a_policy(const char *text, size_t size, unsigned int *foreign,
 /* policy_grammar.c: the tokeniser */
 bool next_tok(const char *line, size_t len, size_t *at, struct tok *t);
 
+/* policy_replies.c: `option replies ...`, the word replies in *name */
+void line_option_replies(struct pstate *st, const char *line, size_t len,
+			 size_t at, const struct tok *name);
+
 /* policy_spec.c: one SPEC (PORTS[/PROTO]) opened or closed */
 void parse_spec(struct pstate *st, const char *s, size_t len, unsigned int col,
 		bool open);

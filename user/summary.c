@@ -15,9 +15,34 @@ unsigned int summary_open(const struct px_policy *p, int proto)
 
 void summary_policy(char *buf, size_t size, const struct px_policy *p)
 {
-	snprintf(buf, size, "tcp %u open, udp %u open, ping %s",
+	snprintf(buf, size, "tcp %u open, udp %u open, ping %s%s",
 		 summary_open(p, PX_TCP), summary_open(p, PX_UDP),
-		 p->flags & PX_F_PING_OPEN ? "open" : "closed");
+		 p->flags & PX_F_PING_OPEN ? "open" : "closed",
+		 p->flags & PX_F_REPLIES ? ", replies on" : "");
+}
+
+void summary_replies(char *buf, size_t size, const struct px_policy *p)
+{
+	if (!(p->flags & PX_F_REPLIES))
+		snprintf(buf, size, "off");
+	else
+		snprintf(buf, size,
+			 "on (%u flows, tcp idle %llu s, udp idle %llu s)",
+			 p->reply_size,
+			 (unsigned long long)(p->reply_idle_ns[PX_TCP] /
+					      1000000000ULL),
+			 (unsigned long long)(p->reply_idle_ns[PX_UDP] /
+					      1000000000ULL));
+}
+
+int summary_replies_differ(const struct px_policy *a, const struct px_policy *b)
+{
+	if ((a->flags ^ b->flags) & PX_F_REPLIES)
+		return 1;
+	return (a->flags & PX_F_REPLIES) &&
+	       (a->reply_size != b->reply_size ||
+		a->reply_idle_ns[PX_TCP] != b->reply_idle_ns[PX_TCP] ||
+		a->reply_idle_ns[PX_UDP] != b->reply_idle_ns[PX_UDP]);
 }
 
 /* Ports of proto open in a and closed in b, port 0 aside. */
@@ -53,8 +78,14 @@ void summary_change(char *buf, size_t size, const struct px_policy *live,
 				      next->flags & PX_F_PING_OPEN ? "opened"
 								   : "closed");
 	if ((diff & PX_F_FRAG_DROP) && n < size)
-		snprintf(buf + n, size - n, ", later fragments now %s",
-			 next->flags & PX_F_FRAG_DROP ? "dropped" : "pass");
+		n += (size_t)snprintf(
+			buf + n, size - n, ", later fragments now %s",
+			next->flags & PX_F_FRAG_DROP ? "dropped" : "pass");
+	if (summary_replies_differ(live, next) && n < size) {
+		n += (size_t)snprintf(buf + n, size - n, ", replies ");
+		if (n < size)
+			summary_replies(buf + n, size - n, next);
+	}
 }
 
 const char *summary_class(unsigned int lo, unsigned int hi, unsigned int eph_lo,

@@ -17,16 +17,27 @@
 /* Open ports of proto among 1-65535. */
 unsigned int summary_open(const struct px_policy *p, int proto);
 
-/* "tcp 3 open, udp 1 open, ping open": what attach reports. */
+/* "tcp 3 open, udp 1 open, ping open", then ", replies on" when they
+ * are: what attach reports. */
 void summary_policy(char *buf, size_t size, const struct px_policy *p);
 
 /*
  * What going from live to next changes: "tcp 1 opened, 2 closed; udp 0
- * opened, 0 closed", then ", ping opened" and ", later fragments now
- * dropped" when those change.
+ * opened, 0 closed", then ", ping opened", ", later fragments now
+ * dropped" and ", replies on (...)" when those change.
  */
 void summary_change(char *buf, size_t size, const struct px_policy *live,
 		    const struct px_policy *next);
+
+/*
+ * option replies in words: "off", or "on (65536 flows, tcp idle 300 s,
+ * udp idle 60 s)".
+ */
+void summary_replies(char *buf, size_t size, const struct px_policy *p);
+
+/* Whether two policies differ in option replies (on/off, size, times). */
+int summary_replies_differ(const struct px_policy *a,
+			   const struct px_policy *b);
 
 /*
  * The class a range is, by name ("ephemeral" when it is the ephemeral range

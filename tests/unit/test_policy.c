@@ -312,7 +312,9 @@ static void test_warn_ephemeral(void)
 	ASSERT_OK(parse("default closed\nopen bootpc\n"), "parse");
 	ASSERT_CONTAINS(msgs, "t.policy:1:1: warning: the ephemeral range",
 			"warned at the default line");
-	ASSERT_CONTAINS(msgs, "DNS lookups will be dropped", "why");
+	ASSERT_CONTAINS(msgs, "DNS lookups and package updates will fail",
+			"why");
+	ASSERT_CONTAINS(msgs, "option replies on", "hint");
 	ASSERT_CONTAINS(msgs, "open ephemeral", "hint");
 	ASSERT_EQ(rep.warnings, 1, "one warning");
 	ASSERT_OK(parse("default closed\nopen bootpc ephemeral/tcp\n"),
@@ -320,6 +322,60 @@ static void test_warn_ephemeral(void)
 	ASSERT_CONTAINS(msgs, "closed for udp", "udp named");
 	ASSERT_OK(parse("default closed\nopen bootpc ephemeral\n"), "open");
 	ASSERT_EQ(rep.warnings, 0, "no warning");
+	ASSERT_OK(parse("default closed\nopen bootpc\noption replies on\n"),
+		  "replies");
+	ASSERT_EQ(rep.warnings, 0, "replies instead of the range: no warning");
+	ASSERT_OK(parse("default closed\nopen bootpc\noption replies on\n"
+			"option replies off\n"),
+		  "replies off again");
+	ASSERT_EQ(rep.warnings, 1, "replies off: the warning");
+}
+
+/* option replies: on/off, the size and the idle times, their defaults and
+ * their bounds (doc/design.md, section 9). */
+static void test_option_replies(void)
+{
+	ASSERT_OK(parse("default closed\n"), "no option");
+	ASSERT_TRUE(!(pol.flags & PX_F_REPLIES), "off by default");
+	ASSERT_OK(parse("default closed\noption replies on\n"), "on");
+	ASSERT_TRUE(pol.flags & PX_F_REPLIES, "flag set");
+	ASSERT_EQ(pol.reply_size, 65536, "default size");
+	ASSERT_EQ(pol.reply_idle_ns[PX_TCP], 300000000000ULL, "tcp 300 s");
+	ASSERT_EQ(pol.reply_idle_ns[PX_UDP], 60000000000ULL, "udp 60 s");
+	ASSERT_OK(parse("default closed\noption replies on udp-idle 2 4096 "
+			"tcp-idle 3\n"),
+		  "all of it");
+	ASSERT_EQ(pol.reply_size, 4096, "size");
+	ASSERT_EQ(pol.reply_idle_ns[PX_TCP], 3000000000ULL, "tcp 3 s");
+	ASSERT_EQ(pol.reply_idle_ns[PX_UDP], 2000000000ULL, "udp 2 s");
+	ASSERT_OK(parse("default closed\noption replies on 4096\n"
+			"option replies on\n"),
+		  "a later line replaces");
+	ASSERT_EQ(pol.reply_size, 65536, "size back to the default");
+	ASSERT_OK(parse("default closed\noption replies on\noption replies "
+			"off\n"),
+		  "off");
+	ASSERT_TRUE(!(pol.flags & PX_F_REPLIES), "flag cleared");
+	ASSERT_EQ(parse("default closed\noption replies\n"), -EINVAL,
+		  "needs on or off");
+	ASSERT_CONTAINS(msgs, "t.policy:2:15: error: 'option replies' needs on",
+			"message");
+	ASSERT_EQ(parse("default closed\noption replies on 15\n"), -EINVAL,
+		  "size below 16");
+	ASSERT_CONTAINS(msgs, "flow table size '15' is not from 16", "message");
+	ASSERT_EQ(parse("default closed\noption replies on 16777217\n"),
+		  -EINVAL, "size above 2^24");
+	ASSERT_EQ(parse("default closed\noption replies on tcp-idle 0\n"),
+		  -EINVAL, "idle 0");
+	ASSERT_EQ(parse("default closed\noption replies on udp-idle 1m\n"),
+		  -EINVAL, "idle with a unit");
+	ASSERT_CONTAINS(msgs, "idle time '1m' is not a number of seconds",
+			"message");
+	ASSERT_EQ(parse("default closed\noption replies off 5\n"), -EINVAL,
+		  "off takes nothing");
+	ASSERT_EQ(parse("default closed\noption replies yes\n"), -EINVAL,
+		  "yes");
+	ASSERT_CONTAINS(msgs, "expected on or off, not 'yes'", "message");
 }
 
 static void test_warn_ssh(void)
@@ -735,6 +791,7 @@ int main(void)
 	RUN(test_tokens_bounded_escaped);
 	RUN(test_hints_neighbours);
 	RUN(test_warn_fragments_and_names);
+	RUN(test_option_replies);
 	RUN(test_every_warning_has_a_line);
 	RUN(test_error_counts);
 	RUN(test_ssh_session);
