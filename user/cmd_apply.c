@@ -406,6 +406,9 @@ int apply_file(const char *ifname, const char *file, bool force,
 		policy_session_refusal(file, ifname);
 		goto out_pins;
 	}
+	/* option replies needs what attach made for it */
+	if (filter_replies_ready(&a, next))
+		goto out_pins;
 	snprintf(what, sizeof(what), "applied %s", file);
 	ret = install_confirmed(&a, what, confirm, live, next, zs);
 out_pins:

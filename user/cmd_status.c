@@ -62,7 +62,8 @@ struct iface_status {
 	struct px_policy pol;
 	struct policy_source src; /* the live policy against its file */
 	struct px_totals tot;
-	bool have_pol, have_tot, moved_found;
+	struct filter_replies rep;
+	bool have_pol, have_tot, have_rep, moved_found;
 };
 
 /* Where the filter hooks in: "xdp", "tcx" (tc ingress by a link) or
@@ -96,6 +97,42 @@ static void gather(struct px_filter *f, struct iface_status *s)
 	if (ports && !maps_read_counters(f->counters_fd, ports))
 		s->have_tot = !maps_read_totals(f->totals_fd, ports, &s->tot);
 	free(ports);
+	s->have_rep = s->have_pol && !filter_replies_info(f, &s->pol, &s->rep);
+}
+
+/* Replies: what the policy says, and the flow table and egress hook. */
+static void print_replies_text(const struct iface_status *s)
+{
+	char what[96];
+
+	if (!s->have_pol ||
+	    (!(s->pol.flags & PX_F_REPLIES) && !strcmp(s->rep.hook, "none")))
+		return;
+	summary_replies(what, sizeof(what), &s->pol);
+	printf("  replies    %s\n", what);
+	if (s->have_rep)
+		printf("  flows      %llu of %u in the table (%llu active); "
+		       "egress hook %s\n",
+		       (unsigned long long)s->rep.fill, s->rep.size,
+		       (unsigned long long)s->rep.active, s->rep.hook);
+}
+
+static void print_replies_json(struct json *j, const struct iface_status *s)
+{
+	bool on = s->pol.flags & PX_F_REPLIES;
+
+	json_key(j, "replies");
+	json_obj_open(j);
+	json_key_bool(j, "on", on);
+	json_key_u64(j, "tcp_idle_s", s->pol.reply_idle_ns[PX_TCP] / PX_NSEC);
+	json_key_u64(j, "udp_idle_s", s->pol.reply_idle_ns[PX_UDP] / PX_NSEC);
+	if (s->have_rep) {
+		json_key_str(j, "egress_hook", s->rep.hook);
+		json_key_u64(j, "flows", s->rep.fill);
+		json_key_u64(j, "active", s->rep.active);
+		json_key_u64(j, "size", s->rep.size);
+	}
+	json_obj_close(j);
 }
 
 /* When the live policy is not what its file gives, and how to keep it. */
@@ -127,7 +164,7 @@ static void print_text(const struct iface_status *s)
 {
 	char when[TEXT_TIME_LEN], name[TEXT_IFNAME_SAFE];
 	char moved_if[TEXT_IFNAME_SAFE], moved_ns[4 * 256];
-	char src[4 * PX_SOURCE_LEN];
+	char src[4 * PX_SOURCE_LEN], reps[40];
 
 	/* names and paths may hold any byte but '/': escape the controls */
 	text_safe(name, sizeof(name), s->ifname);
@@ -171,16 +208,21 @@ static void print_text(const struct iface_status *s)
 		       s->pol.flags & PX_F_FRAG_DROP ? "dropped" : "pass");
 		print_source(s, name);
 	}
+	print_replies_text(s);
 	confirm_print_text(s->ifname);
-	if (s->have_tot)
-		printf("  packets    %llu dropped, %llu passed (malformed "
-		       "%llu, "
-		       "fragments %llu, non-IP %llu)\n",
-		       (unsigned long long)s->tot.dropped,
-		       (unsigned long long)s->tot.passed,
-		       (unsigned long long)s->tot.malformed,
-		       (unsigned long long)s->tot.fragments,
-		       (unsigned long long)s->tot.non_ip);
+	if (!s->have_tot)
+		return;
+	reps[0] = '\0';
+	if (s->tot.replies || (s->pol.flags & PX_F_REPLIES))
+		snprintf(reps, sizeof(reps), ", replies %llu",
+			 (unsigned long long)s->tot.replies);
+	printf("  packets    %llu dropped, %llu passed (malformed %llu, "
+	       "fragments %llu, non-IP %llu%s)\n",
+	       (unsigned long long)s->tot.dropped,
+	       (unsigned long long)s->tot.passed,
+	       (unsigned long long)s->tot.malformed,
+	       (unsigned long long)s->tot.fragments,
+	       (unsigned long long)s->tot.non_ip, reps);
 }
 
 /* "source_file": {path, live_changes, edited, differs, error}, or null
@@ -241,6 +283,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 			     s->pol.flags & PX_F_FRAG_DROP ? "drop" : "pass");
 		json_source(j, &s->src);
 		json_obj_close(j);
+		print_replies_json(j, s);
 	}
 	confirm_print_json(j, s->ifname);
 	if (s->have_tot) {
@@ -251,6 +294,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_key_u64(j, "malformed", s->tot.malformed);
 		json_key_u64(j, "fragments", s->tot.fragments);
 		json_key_u64(j, "non_ip", s->tot.non_ip);
+		json_key_u64(j, "replies", s->tot.replies);
 		json_obj_close(j);
 	}
 	json_obj_close(j);

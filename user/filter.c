@@ -53,6 +53,7 @@ const struct filter_map_pin filter_map_pins[] = {
 	MAP_PIN(PX_PIN_ZONE4, zone4_fd, px_zone4_outer, false),
 	MAP_PIN(PX_PIN_ZONE6, zone6_fd, px_zone6_outer, false),
 	MAP_PIN(PX_PIN_ZONE_COUNTS, zone_counts_fd, px_zone_counts, false),
+	MAP_PIN(PX_PIN_FLOWS, flows_fd, px_flows, false),
 };
 const unsigned int filter_nmap_pins =
 	sizeof(filter_map_pins) / sizeof(filter_map_pins[0]);
@@ -122,7 +123,7 @@ void filter_init(struct px_filter *f, const char *ifname)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
-	f->link_fd = f->prog_fd = -1;
+	f->link_fd = f->prog_fd = f->egress_fd = -1;
 	for (unsigned int i = 0; i < filter_nmap_pins; i++)
 		*filter_pin_fd(f, &filter_map_pins[i]) = -1;
 }
@@ -138,9 +139,9 @@ void filter_zone_maps(const struct px_filter *f, struct px_zone_maps *m)
 
 void filter_close(struct px_filter *f)
 {
-	int *fds[] = {&f->link_fd, &f->prog_fd};
+	int *fds[] = {&f->link_fd, &f->prog_fd, &f->egress_fd};
 
-	for (unsigned int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
@@ -333,6 +334,8 @@ static int open_pins(struct px_filter *f, bool quiet)
 		if (fd >= 0)
 			close(fd);
 	}
+	fd = filter_open_pin(f->dir, FILTER_PIN_EGRESS);
+	f->egress_fd = fd < 0 ? -1 : fd;
 	for (unsigned int i = 0; i < filter_nmap_pins; i++) {
 		const struct filter_map_pin *p = &filter_map_pins[i];
 
@@ -465,6 +468,7 @@ int filter_detach(struct px_filter *f)
 		if (err)
 			return err;
 	}
+	filter_egress_detach(f);
 	filter_close(f);
 	return pins_remove_dir(f->dir);
 }

@@ -48,6 +48,8 @@ struct px_filter {
 	int log_ctl_fd; /* the drop log's switch (.data.px_log) */
 	int zones_fd, zone4_fd, zone6_fd; /* zone maps by version */
 	int zone_counts_fd;
+	int flows_fd;	/* replies: the flow table */
+	int egress_fd;	/* replies: the egress program's TCX link */
 	enum filter_state state;
 	enum px_xdp_mode mode; /* its hook: native, generic or tc (auto: ?) */
 	bool clsact;	       /* tc by a clsact filter: no link */
@@ -136,6 +138,29 @@ int filter_detach(struct px_filter *f);
 /* Mount bpffs when missing, and refuse a bpffs that dies with this
  * command (as under 'ip netns exec'). 0 or -errno (printed). */
 int filter_bpffs_ready(const char *verb, const char *ifname);
+
+/* The replies side of a filter (doc/design.md, section 9), for status. */
+struct filter_replies {
+	const char *hook; /* the egress hook: "tcx", or "none" */
+	__u32 size;	  /* the flow table's */
+	__u32 egress_prog_id;
+	__u64 fill;   /* flows in the table */
+	__u64 active; /* of them, not idle past pol's times */
+};
+
+/* f's flow table and egress hook, the flows judged active by pol's idle
+ * times. 0, or -ENOENT (attached by a portxdp without replies). */
+int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
+			struct filter_replies *r);
+
+/*
+ * Before installing pol on f: when pol has replies on, f must have been
+ * attached with them (its egress program runs) and a flow table of at
+ * least pol's size. 0, or -EOPNOTSUPP with one line naming the fix
+ * ('portxdp attach --force IF FILE').
+ */
+int filter_replies_ready(const struct px_filter *f,
+			 const struct px_policy *pol);
 
 /* One pin folder met by filter_walk(). */
 struct filter_entry {

@@ -391,7 +391,10 @@ static int load_new(struct attach_ctx *c)
 	struct px_zone_maps m;
 	int err;
 
-	c->skel = px_skel_load();
+	c->skel = px_skel_load_flows(
+		filter_flows_wanted(c->o->policy),
+		c->replace ? filter_flows_reusable(c->old.flows_fd, c->o->policy)
+			   : -1);
 	if (!c->skel) {
 		err = -errno;
 		px_error("the kernel refused to load the XDP program (%s): "
@@ -473,6 +476,12 @@ static int attach_locked(struct attach_ctx *c)
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	err = pin_new(c);
+	if (!err) /* replies: the recorder first, then the table carried */
+		err = filter_egress_attach(c->skel, c->o->policy, c->o->ifname,
+					   c->ifindex, c->tmp);
+	if (!err && c->replace)
+		filter_flows_carry(c->old.flows_fd,
+				   bpf_map__fd(c->skel->maps.px_flows));
 	if (!err)
 		err = c->replace && same_mode(c) ? swap_in(c)
 						 : attach_new(c, true);

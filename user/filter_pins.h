@@ -18,6 +18,8 @@
 /* The program again, in the folder of a tc filter attached by clsact
  * (no link): says so, and where it runs is IF's portxdp clsact filter. */
 #define FILTER_PIN_CLSACT "clsact"
+/* The egress program's TCX link (filter_egress.c), with replies on. */
+#define FILTER_PIN_EGRESS "egress"
 
 struct filter_map_pin {
 	const char *name; /* its pin in the folder */
@@ -39,6 +41,21 @@ int filter_probe_features(void);
 
 /* The id of the program prog_fd, or 0. */
 __u32 filter_prog_id(int prog_fd);
+/*
+ * filter_egress.c, the replies side (doc/design.md, section 9):
+ * the flow table's size for pol (PX_REPLY_SIZE_MIN when replies are off);
+ * the old table's fd when it has that size (the new program reuses it),
+ * else -1; copying an old table's flows into a new one; attaching the
+ * egress program (when pol has replies on) with its link pinned in dir;
+ * detaching f's egress link.
+ */
+__u32 filter_flows_wanted(const struct px_policy *pol);
+int filter_flows_reusable(int old_flows_fd, const struct px_policy *pol);
+void filter_flows_carry(int old_fd, int new_fd);
+int filter_egress_attach(struct portxdp_bpf *skel, const struct px_policy *pol,
+			 const char *ifname, unsigned int ifindex,
+			 const char *dir);
+void filter_egress_detach(struct px_filter *f);
 
 /* bpf_obj_get of dir/name: the fd or -errno. */
 int filter_open_pin(const char *dir, const char *name);

@@ -18,9 +18,10 @@
 
 /*
  * flows: the size of the flow table (option replies, doc/design.md section
- * 9), fixed at load. NULL with errno set on failure.
+ * 9), fixed at load; reuse_fd: a flow table of that size to use instead of
+ * a new one, or -1. NULL with errno set on failure.
  */
-static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows)
+static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows, int reuse_fd)
 {
 	struct portxdp_bpf *skel;
 	int ncpus = libbpf_num_possible_cpus(), err;
@@ -36,6 +37,8 @@ static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows)
 				       PX_CTR_ENTRIES(ncpus));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.px_flows, flows);
+	if (!err && reuse_fd >= 0)
+		err = bpf_map__reuse_fd(skel->maps.px_flows, reuse_fd);
 	if (!err)
 		err = portxdp_bpf__load(skel);
 	if (err) {
@@ -48,7 +51,7 @@ static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows)
 
 static inline struct portxdp_bpf *px_skel_load(void)
 {
-	return px_skel_load_flows(PX_REPLY_SIZE_DEFAULT);
+	return px_skel_load_flows(PX_REPLY_SIZE_DEFAULT, -1);
 }
 
 #endif

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The replies side of an attached filter (doc/design.md, section 9): its
+ * egress program, attached at the interface's tc egress hook by a TCX
+ * bpf_link pinned in the filter's folder as "egress", and its flow table
+ * (the map pin "flows", in filter.c's table). A filter attached with
+ * `option replies on` has both; one attached without has a table of
+ * PX_REPLY_SIZE_MIN entries and no egress program, so a host that does
+ * not use replies pays nothing for them on its outgoing packets.
+ *
+ * The link lives as long as its pin: detach and --stale detach it, and a
+ * replacement (--force) attaches the new program's link before the XDP
+ * link switches and drops the old one with the old pins after, so the
+ * hook is never without a recorder (for a moment two record, into the
+ * same table or the old and the new one). The table is carried over:
+ * reused when the size asked is the old table's, else copied once the new
+ * recorder runs, so connections that were open keep their replies
+ * coming.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "err.h"
+#include "filter.h"
+#include "filter_pins.h"
+
+/* enum bpf_attach_type's BPF_TCX_EGRESS (Linux 6.6), newer than the
+ * headers libbpf 1.1 is built with. */
+#define PX_BPF_TCX_EGRESS 47
+#define PX_BPF_LINK_TYPE_TCX 11
+
+__u32 filter_flows_wanted(const struct px_policy *pol)
+{
+	return pol->flags & PX_F_REPLIES ? pol->reply_size : PX_REPLY_SIZE_MIN;
+}
+
+static __u32 map_max_entries(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)
+		       ? 0
+		       : info.max_entries;
+}
+
+int filter_flows_reusable(int old_flows_fd, const struct px_policy *pol)
+{
+	if (old_flows_fd < 0 ||
+	    map_max_entries(old_flows_fd) != filter_flows_wanted(pol))
+		return -1;
+	return old_flows_fd;
+}
+
+void filter_flows_carry(int old_fd, int new_fd)
+{
+	struct px_flow_key k, next;
+	void *prev = NULL;
+	__u64 seen;
+
+	if (old_fd < 0 || new_fd < 0 || old_fd == new_fd)
+		return;
+	while (!bpf_map_get_next_key(old_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(old_fd, &k, &seen))
+			bpf_map_update_elem(new_fd, &k, &seen, BPF_NOEXIST);
+	}
+}
+
+/* The program a link runs, and the interface it is on (0: gone). */
+static int egress_link_info(int link_fd, __u32 *prog_id, __u32 *ifindex)
+{
+	struct bpf_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return -errno;
+	*prog_id = info.prog_id;
+	/* struct tcx_link_info starts with ifindex, as xdp's does */
+	*ifindex = info.type == PX_BPF_LINK_TYPE_TCX ? info.xdp.ifindex : 0;
+	return 0;
+}
+
+static int pin_egress(int link_fd, const char *dir, const char *ifname)
+{
+	char path[PATH_MAX + 40];
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/" FILTER_PIN_EGRESS, dir);
+	if (bpf_obj_pin(link_fd, path)) {
+		err = -errno;
+		px_error("cannot pin %s for %s: %s", path, ifname,
+			 strerror(-err));
+	}
+	return err;
+}
+
+static int egress_new(int prog_fd, const char *ifname, unsigned int ifindex,
+		      const char *dir)
+{
+	int link_fd, err;
+
+	link_fd = bpf_link_create(prog_fd, (int)ifindex, PX_BPF_TCX_EGRESS,
+				  NULL);
+	if (link_fd < 0) {
+		err = -errno;
+		if (err == -EINVAL || err == -EOPNOTSUPP)
+			px_error("cannot attach the replies program to %s's "
+				 "egress: this kernel has no TCX (Linux 6.6 "
+				 "or later); remove 'option replies on' and "
+				 "open the ephemeral range instead",
+				 ifname);
+		else
+			px_error("cannot attach the replies program to %s's "
+				 "egress: %s",
+				 ifname, strerror(-err));
+		return err;
+	}
+	err = pin_egress(link_fd, dir, ifname);
+	close(link_fd); /* the pin holds it now, or it detaches here */
+	return err;
+}
+
+int filter_egress_attach(struct portxdp_bpf *skel, const struct px_policy *pol,
+			 const char *ifname, unsigned int ifindex,
+			 const char *dir)
+{
+	if (!(pol->flags & PX_F_REPLIES))
+		return 0;
+	return egress_new(bpf_program__fd(skel->progs.portxdp_egress), ifname,
+			  ifindex, dir);
+}
+
+void filter_egress_detach(struct px_filter *f)
+{
+	if (f->egress_fd >= 0)
+		bpf_link_detach(f->egress_fd); /* gone already: nothing to do */
+}
+
+/* Entries in the table, and those still active by pol's idle times. */
+static void flows_fill(int fd, const struct px_policy *pol, __u64 *fill,
+		       __u64 *active)
+{
+	struct px_flow_key k, next;
+	struct timespec ts;
+	void *prev = NULL;
+	__u64 now, seen;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	*fill = *active = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		(*fill)++;
+		if (!bpf_map_lookup_elem(fd, &k, &seen) &&
+		    (__s64)(now - seen) <=
+			    (__s64)pol->reply_idle_ns[k.proto & 1])
+			(*active)++;
+	}
+}
+
+int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
+			struct filter_replies *r)
+{
+	__u32 ifindex = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->hook = "none";
+	if (f->flows_fd < 0)
+		return -ENOENT;
+	r->size = map_max_entries(f->flows_fd);
+	if (f->egress_fd >= 0 &&
+	    !egress_link_info(f->egress_fd, &r->egress_prog_id, &ifindex) &&
+	    ifindex)
+		r->hook = "tcx";
+	flows_fill(f->flows_fd, pol, &r->fill, &r->active);
+	return 0;
+}
+
+int filter_replies_ready(const struct px_filter *f, const struct px_policy *pol)
+{
+	__u32 size = map_max_entries(f->flows_fd);
+
+	if (!(pol->flags & PX_F_REPLIES))
+		return 0;
+	if (f->egress_fd < 0 || size < pol->reply_size) {
+		px_error("%s was attached %s: 'option replies on' needs the "
+			 "egress program and a flow table of %u, made at "
+			 "attach; run 'portxdp attach --force %s FILE' with "
+			 "this policy (nothing changed)",
+			 f->ifname,
+			 f->egress_fd < 0 ? "without replies"
+					  : "with a smaller flow table",
+			 pol->reply_size, f->ifname);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
