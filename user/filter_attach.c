@@ -393,8 +393,9 @@ static int load_new(struct attach_ctx *c)
 
 	c->skel = px_skel_load_flows(
 		filter_flows_wanted(c->o->policy),
-		c->replace ? filter_flows_reusable(c->old.flows_fd, c->o->policy)
-			   : -1);
+		c->replace
+			? filter_flows_reusable(c->old.flows_fd, c->o->policy)
+			: -1);
 	if (!c->skel) {
 		err = -errno;
 		px_error("the kernel refused to load the XDP program (%s): "

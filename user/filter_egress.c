@@ -110,8 +110,8 @@ static int egress_new(int prog_fd, const char *ifname, unsigned int ifindex,
 {
 	int link_fd, err;
 
-	link_fd = bpf_link_create(prog_fd, (int)ifindex, PX_BPF_TCX_EGRESS,
-				  NULL);
+	link_fd =
+		bpf_link_create(prog_fd, (int)ifindex, PX_BPF_TCX_EGRESS, NULL);
 	if (link_fd < 0) {
 		err = -errno;
 		if (err == -EINVAL || err == -EOPNOTSUPP)

@@ -251,8 +251,8 @@ static int raw(const char *saddr, const char *sport, const char *daddr,
 	pkt[21] = (unsigned char)atoi(sport);
 	pkt[22] = (unsigned char)(atoi(dport) >> 8);
 	pkt[23] = (unsigned char)atoi(dport);
-	pkt[27] = 1;	     /* sequence */
-	pkt[32] = 5 << 4;    /* data offset */
+	pkt[27] = 1;	  /* sequence */
+	pkt[32] = 5 << 4; /* data offset */
 	pkt[33] = (unsigned char)strtoul(flags, NULL, 16);
 	pkt[34] = 0xff, pkt[35] = 0xff;
 	memcpy(pseudo, pkt + 12, 8);

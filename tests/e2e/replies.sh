@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# End-to-end: option replies (doc/design.md, section 9). The filtered
+# namespace runs `default closed` without the ephemeral range, and its own
+# connections to a server outside work: a TCP download, a UDP answer;
+# what is not an answer to them is dropped (another source port of the same
+# server, a SYN, an answer after the idle time), and with replies off the
+# download fails. Also: status, detach and --force leave nothing behind.
+. tests/lib/e2e.sh
+
+PXFLOW=${PXFLOW:-$BUILD/tools/pxflow}
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+cat >"$DIR/on.policy" <<'P'
+default closed
+option replies on 1024 udp-idle 2
+P
+cat >"$DIR/off.policy" <<'P'
+default closed
+P
+TCP_PORT=5201
+UDP_PORT=5353
+
+# Servers outside the filter, killed by lab_cleanup.
+serve() { # kind args...
+	local pid
+	"$PXFLOW" "$@" 2>"$DIR/serve.$$" &
+	pid=$!
+	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for _ in $(seq 50); do
+		grep -q ready "$DIR/serve.$$" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "server $* did not start"
+}
+
+# A client inside the filtered namespace.
+inside() { nsenter --net="/var/run/netns/$NS" "$PXFLOW" "$@"; }
+
+total() { # field
+	px status "$IF_IN" --json | python3 -c \
+		"import json,sys; print(json.load(sys.stdin)['interfaces'][0]['totals']['$1'])"
+}
+
+pins() { ls "/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$NS")/$IF_IN" 2>/dev/null | tr '\n' ' '; }
+
+# The id of the filter's egress link.
+egress_link() {
+	bpftool link show pinned "/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$NS")/$IF_IN/egress" 2>/dev/null |
+		sed -n 's/^\([0-9]*\):.*/\1/p'
+}
+
+test_download_and_answers_with_replies_on() {
+	need python3 nsenter
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	serve tcp-serve "$ADDR_OUT" $TCP_PORT 4000000
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 5000)" "got 4000000" "TCP download"
+	serve udp-serve "$ADDR_OUT" $UDP_PORT 0
+	# The server answers from its port and from the next: only the
+	# first is the flow's.
+	out=$(inside udp-ask "$ADDR_OUT" $UDP_PORT 700)
+	assert_eq "$out" "reply from $UDP_PORT" "UDP answers"
+	[ "$(total replies)" -gt 10 ] || fail "totals.replies: $(total replies)"
+	out=$(px status "$IF_IN")
+	echo "$out"
+	echo "$out" | grep -q "replies    on (1024 flows, tcp idle 300 s, udp idle 2 s)" ||
+		fail "status: no replies line"
+	echo "$out" | grep -Eq "flows      [1-9][0-9]* of 1024 in the table \([0-9]+ active\); egress hook tcx" ||
+		fail "status: no flow table line"
+	# IPv6 too.
+	serve udp-serve "$ADDR6_OUT" $((UDP_PORT + 10)) 0
+	assert_eq "$(inside udp-ask "$ADDR6_OUT" $((UDP_PORT + 10)) 700)" \
+		"reply from $((UDP_PORT + 10))" "UDP over IPv6"
+}
+
+test_syn_is_never_a_reply() {
+	need python3 nsenter
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	serve tcp-serve "$ADDR_OUT" $TCP_PORT 1000
+	assert_eq "$(PXFLOW_LPORT=45678 inside tcp-get "$ADDR_OUT" $TCP_PORT 3000)" "got 1000" "download"
+	# The same server and ports: an ACK answers the flow, a SYN does not.
+	r0=$(total replies) d0=$(total dropped)
+	"$PXFLOW" raw "$ADDR_OUT" $TCP_PORT "$ADDR_IN" 45678 10
+	sleep 0.3
+	assert_eq "$(total replies)" $((r0 + 1)) "an ACK passes as a reply"
+	r0=$(total replies) d0=$(total dropped)
+	"$PXFLOW" raw "$ADDR_OUT" $TCP_PORT "$ADDR_IN" 45678 02
+	sleep 0.3
+	assert_eq "$(total replies)" "$r0" "a SYN is not a reply"
+	assert_eq "$(total dropped)" $((d0 + 1)) "the SYN dropped"
+}
+
+test_answer_after_idle_time_dropped() {
+	need python3 nsenter
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	# udp-idle 2: an answer 3 s after the question is too late.
+	serve udp-serve "$ADDR_OUT" $UDP_PORT 3000
+	assert_eq "$(inside udp-ask "$ADDR_OUT" $UDP_PORT 4000)" "" "late answer dropped"
+}
+
+test_replies_off_download_fails() {
+	need python3 nsenter
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	px apply "$IF_IN" "$DIR/off.policy" >/dev/null
+	serve tcp-serve "$ADDR_OUT" $TCP_PORT 1000
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 1500)" "timeout" "download with replies off"
+	# ... and on again, the same filter.
+	px apply "$IF_IN" "$DIR/on.policy" >/dev/null
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 3000)" "got 1000" "download with replies on again"
+}
+
+test_apply_refuses_replies_not_attached_for() {
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/off.policy" >/dev/null
+	assert_eq "$(pins)" "counters events flows link log_ctl policy prog totals " "pins without replies"
+	err=$(px apply "$IF_IN" "$DIR/on.policy" 2>&1) && fail "apply succeeded"
+	echo "$err" | grep -q "attach --force $IF_IN FILE" || fail "message: $err"
+	px status "$IF_IN" | grep -q replies && fail "replies are on after a refused apply"
+	# attach --force brings the egress program; detach takes it away.
+	px attach --force "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	assert_eq "$(pins)" "counters egress events flows link log_ctl policy prog totals " "pins with replies"
+	serve tcp-serve "$ADDR_OUT" $TCP_PORT 1000
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 3000)" "got 1000" "download after --force"
+	old=$(egress_link)
+	px attach --force "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	[ -n "$(egress_link)" ] || fail "no egress link after a second --force"
+	bpftool link show id "$old" >/dev/null 2>&1 && fail "the replaced egress link $old still runs"
+	old=$(egress_link)
+	px detach "$IF_IN" >/dev/null
+	bpftool link show id "$old" >/dev/null 2>&1 && fail "egress link $old left after detach"
+	assert_eq "$(pins)" "" "pins after detach"
+}
+
+test_force_keeps_flows() {
+	need python3 nsenter
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	serve udp-serve "$ADDR_OUT" $UDP_PORT 0
+	PXFLOW_LPORT=45679 inside udp-ask "$ADDR_OUT" $UDP_PORT 300 >/dev/null
+	px attach --force "$IF_IN" --policy "$DIR/on.policy" >/dev/null
+	px status "$IF_IN" | grep -Eq "flows      [1-9][0-9]* of 1024" ||
+		fail "the flow table was not carried: $(px status "$IF_IN")"
+}
+
+run_tests
