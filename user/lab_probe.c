@@ -21,6 +21,7 @@
 #include "err.h"
 #include "json.h"
 #include "lab.h"
+#include "lab_outgoing.h"
 #include "maps.h"
 #include "policy.h"
 #include "table.h"
@@ -37,6 +38,11 @@ static const struct px_opt probe_opts[] = {
 	       "wait this long for the counters to move (default\n"
 	       "1000); a probe that never reaches the filter is\n"
 	       "reported as 'no-verdict' and the exit status is 1"),
+	PX_OPT("outgoing", 'o', NULL,
+	       "the other way: open a flow from inside the lab to\n"
+	       "each TCP/UDP port here and say whether its answer\n"
+	       "came back (reply-passed or reply-dropped): a\n"
+	       "rehearsal of 'option replies'"),
 	PX_OPT("json", 'j', NULL,
 	       "one JSON object: {\"address\":..., \"probes\": [...]}"),
 	{0},
@@ -45,7 +51,7 @@ static const struct px_opt probe_opts[] = {
 const struct px_cmd lab_probe_cmd = {
 	.name = "probe",
 	.run = lab_probe,
-	.usage = "SPEC... [--ipv6] [--timeout MS] [--json]",
+	.usage = "SPEC... [--ipv6] [--timeout MS] [--outgoing] [--json]",
 	.summary = "probe the lab's filter: which ports pass, which drop",
 	.opts = probe_opts,
 	.about =
@@ -58,7 +64,16 @@ const struct px_cmd lab_probe_cmd = {
 		"its counters say. SPEC is as in the policy language: 22/tcp, "
 		"53/udp,\n"
 		"ssh, 80 (tcp and udp), 8000-8003/tcp, ping; at most 64 probes "
-		"at once.\n",
+		"at once.\n"
+		"With --outgoing the flows go the other way, from inside the "
+		"lab to each\n"
+		"port on " LAB_ADDR_OUT " here, as the host's own DNS lookups "
+		"and downloads\n"
+		"do: 'lab probe --outgoing 53/udp 443/tcp' says whether their "
+		"answers\n"
+		"come back through a policy with 'option replies on' and no "
+		"open\n"
+		"ephemeral range.\n",
 	.parent = &px_cmd_lab,
 };
 
@@ -251,7 +266,8 @@ too_many:
 	return -E2BIG;
 }
 
-static void print_probes(const struct probe *pr, int n, bool v6, bool json)
+static void print_probes(const struct probe *pr, int n, bool v6, bool json,
+			 bool outgoing)
 {
 	char label[16];
 	struct json j;
@@ -259,7 +275,14 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json)
 	if (json) {
 		json_init(&j, stdout);
 		json_obj_open(&j);
-		json_key_str(&j, "address", v6 ? LAB_ADDR6_IN : LAB_ADDR_IN);
+		if (outgoing) /* the server's: flows go from the lab to here */
+			json_key_str(&j, "address",
+				     v6 ? LAB_ADDR6_OUT : LAB_ADDR_OUT);
+		else
+			json_key_str(&j, "address",
+				     v6 ? LAB_ADDR6_IN : LAB_ADDR_IN);
+		json_key_str(&j, "direction",
+			     outgoing ? "outgoing" : "incoming");
 		json_key(&j, "probes");
 		json_arr_open(&j);
 	}
@@ -301,7 +324,7 @@ static int lab_probe(int argc, char **argv)
 	struct probe probes[PROBE_MAX];
 	int n = 0, timeout = PROBE_DEFAULT_MS, c, err;
 	int ret = PX_EXIT_OK;
-	bool v6 = false, json = false;
+	bool v6 = false, json = false, outgoing = false;
 	struct px_filter a;
 	unsigned long ms;
 
@@ -312,6 +335,9 @@ static int lab_probe(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'o':
+			outgoing = true;
 			break;
 		case 't':
 			if (cli_parse_ulong(optarg, 10, 60000, &ms))
@@ -344,7 +370,19 @@ static int lab_probe(int argc, char **argv)
 	}
 	if (table_load())
 		px_debug("no port table: names from /etc/services only");
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && outgoing; i++) {
+		probes[i].result = lab_outgoing(probes[i].proto, probes[i].port,
+						v6, timeout);
+		if (!probes[i].result) {
+			filter_close(&a);
+			return cli_usage_error("lab probe",
+					       "--outgoing opens TCP and UDP "
+					       "flows: ping has none");
+		}
+		if (!strcmp(probes[i].result, "no-verdict"))
+			ret = PX_EXIT_FAIL;
+	}
+	for (int i = 0; i < n && !outgoing; i++) {
 		err = run_probe(&a, &probes[i], v6, timeout);
 		if (err) {
 			px_error("probe %d failed: %s: is the lab still up? "
@@ -358,7 +396,7 @@ static int lab_probe(int argc, char **argv)
 			ret = PX_EXIT_FAIL;
 	}
 	filter_close(&a);
-	print_probes(probes, n, v6, json);
+	print_probes(probes, n, v6, json, outgoing);
 	if (ret && !err)
 		px_error("some probes never reached the filter in %d ms: "
 			 "is " LAB_IF_OUT " up? see 'ip link show " LAB_IF_OUT

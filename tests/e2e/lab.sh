@@ -10,7 +10,7 @@
 
 LAB=/var/run/netns/portxdp-lab
 POL=$(mktemp /tmp/pxlab.XXXXXX)
-trap 'rm -f "$POL"' EXIT
+trap 'rm -f "$POL" "$POL.on" "$POL.off"' EXIT
 printf 'default closed\nopen ssh 53/udp\n' >"$POL"
 
 lab() { "$PORTXDP" lab "$@"; }
@@ -80,6 +80,23 @@ test_probe_json() {
 		fail "22/tcp object"
 	echo "$out" | grep -q '{"proto": "icmp", "name": "ping", "result": "dropped"}' ||
 		fail "ping object"
+}
+
+# --outgoing: flows from inside the lab, answered here (option replies).
+test_probe_outgoing() {
+	need_no_lab
+	printf 'default closed\nopen ssh\noption replies on\n' >"$POL.on"
+	printf 'default closed\nopen ssh\n' >"$POL.off"
+	lab up --policy "$POL.on" >/dev/null
+	assert_eq "$(verdict 53/udp --outgoing)" reply-passed "53/udp out, replies on"
+	assert_eq "$(verdict 443/tcp --outgoing)" reply-passed "443/tcp out, replies on"
+	assert_eq "$(verdict 53/udp --outgoing -6)" reply-passed "53/udp out over IPv6"
+	lab probe 53/udp --outgoing --json | grep -q '"address": "198.51.100.1", "direction": "outgoing"' ||
+		fail "JSON: $(lab probe 53/udp --outgoing --json)"
+	"$PORTXDP" --netns portxdp-lab apply pxlab1 "$POL.off" >/dev/null
+	assert_eq "$(verdict 53/udp --outgoing --timeout 300)" reply-dropped "53/udp out, replies off"
+	assert_eq "$(verdict 443/tcp --outgoing --timeout 300)" reply-dropped "443/tcp out, replies off"
+	assert_status 2 lab probe ping --outgoing
 }
 
 # The verdicts are the filter's counters: stats must show the same.
