@@ -123,7 +123,7 @@ void filter_init(struct px_filter *f, const char *ifname)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->ifname, sizeof(f->ifname), "%s", ifname);
-	f->link_fd = f->prog_fd = f->egress_fd = -1;
+	f->link_fd = f->prog_fd = f->egress_fd = f->egress_prog_fd = -1;
 	for (unsigned int i = 0; i < filter_nmap_pins; i++)
 		*filter_pin_fd(f, &filter_map_pins[i]) = -1;
 }
@@ -139,7 +139,8 @@ void filter_zone_maps(const struct px_filter *f, struct px_zone_maps *m)
 
 void filter_close(struct px_filter *f)
 {
-	int *fds[] = {&f->link_fd, &f->prog_fd, &f->egress_fd};
+	int *fds[] = {&f->link_fd, &f->prog_fd, &f->egress_fd,
+		      &f->egress_prog_fd};
 
 	for (unsigned int i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -336,6 +337,8 @@ static int open_pins(struct px_filter *f, bool quiet)
 	}
 	fd = filter_open_pin(f->dir, FILTER_PIN_EGRESS);
 	f->egress_fd = fd < 0 ? -1 : fd;
+	fd = filter_open_pin(f->dir, FILTER_PIN_EGRESS_PROG);
+	f->egress_prog_fd = fd < 0 ? -1 : fd;
 	for (unsigned int i = 0; i < filter_nmap_pins; i++) {
 		const struct filter_map_pin *p = &filter_map_pins[i];
 

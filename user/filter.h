@@ -48,8 +48,9 @@ struct px_filter {
 	int log_ctl_fd; /* the drop log's switch (.data.px_log) */
 	int zones_fd, zone4_fd, zone6_fd; /* zone maps by version */
 	int zone_counts_fd;
-	int flows_fd;	/* replies: the flow table */
-	int egress_fd;	/* replies: the egress program's TCX link */
+	int flows_fd;	    /* replies: the flow table */
+	int egress_fd;	    /* replies: the egress program's TCX link */
+	int egress_prog_fd; /* replies: its program, under clsact */
 	enum filter_state state;
 	enum px_xdp_mode mode; /* its hook: native, generic or tc (auto: ?) */
 	bool clsact;	       /* tc by a clsact filter: no link */
@@ -141,7 +142,7 @@ int filter_bpffs_ready(const char *verb, const char *ifname);
 
 /* The replies side of a filter (doc/design.md, section 9), for status. */
 struct filter_replies {
-	const char *hook; /* the egress hook: "tcx", or "none" */
+	const char *hook; /* the egress hook: "tcx", "clsact" or "none" */
 	__u32 size;	  /* the flow table's */
 	__u32 egress_prog_id;
 	__u64 fill;   /* flows in the table */

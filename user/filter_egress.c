@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The replies side of an attached filter (doc/design.md, section 9): its
- * egress program, attached at the interface's tc egress hook by a TCX
- * bpf_link pinned in the filter's folder as "egress", and its flow table
- * (the map pin "flows", in filter.c's table). A filter attached with
+ * egress program, attached at the interface's tc egress hook through
+ * user/tc.c (a TCX bpf_link pinned in the filter's folder as "egress";
+ * without TCX a clsact filter, which has no link, and the program pinned
+ * as "egress_prog" so the filter knows it), and its flow table (the map
+ * pin "flows", in filter.c's table). A filter attached with
  * `option replies on` has both; one attached without has a table of
  * PX_REPLY_SIZE_MIN entries and no egress program, so a host that does
  * not use replies pays nothing for them on its outgoing packets.
@@ -30,11 +32,7 @@
 #include "err.h"
 #include "filter.h"
 #include "filter_pins.h"
-
-/* enum bpf_attach_type's BPF_TCX_EGRESS (Linux 6.6), newer than the
- * headers libbpf 1.1 is built with. */
-#define PX_BPF_TCX_EGRESS 47
-#define PX_BPF_LINK_TYPE_TCX 11
+#include "tc.h"
 
 __u32 filter_flows_wanted(const struct px_policy *pol)
 {
@@ -91,13 +89,14 @@ static int egress_link_info(int link_fd, __u32 *prog_id, __u32 *ifindex)
 	return 0;
 }
 
-static int pin_egress(int link_fd, const char *dir, const char *ifname)
+static int pin_egress(int fd, const char *dir, const char *name,
+		      const char *ifname)
 {
 	char path[PATH_MAX + 40];
 	int err = 0;
 
-	snprintf(path, sizeof(path), "%s/" FILTER_PIN_EGRESS, dir);
-	if (bpf_obj_pin(link_fd, path)) {
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (bpf_obj_pin(fd, path)) {
 		err = -errno;
 		px_error("cannot pin %s for %s: %s", path, ifname,
 			 strerror(-err));
@@ -105,46 +104,49 @@ static int pin_egress(int link_fd, const char *dir, const char *ifname)
 	return err;
 }
 
-static int egress_new(int prog_fd, const char *ifname, unsigned int ifindex,
-		      const char *dir)
-{
-	int link_fd, err;
-
-	link_fd =
-		bpf_link_create(prog_fd, (int)ifindex, PX_BPF_TCX_EGRESS, NULL);
-	if (link_fd < 0) {
-		err = -errno;
-		if (err == -EINVAL || err == -EOPNOTSUPP)
-			px_error("cannot attach the replies program to %s's "
-				 "egress: this kernel has no TCX (Linux 6.6 "
-				 "or later); remove 'option replies on' and "
-				 "open the ephemeral range instead",
-				 ifname);
-		else
-			px_error("cannot attach the replies program to %s's "
-				 "egress: %s",
-				 ifname, strerror(-err));
-		return err;
-	}
-	err = pin_egress(link_fd, dir, ifname);
-	close(link_fd); /* the pin holds it now, or it detaches here */
-	return err;
-}
-
 int filter_egress_attach(struct portxdp_bpf *skel, const struct px_policy *pol,
 			 const char *ifname, unsigned int ifindex,
 			 const char *dir)
 {
+	int prog_fd = bpf_program__fd(skel->progs.portxdp_egress);
+	int link_fd = -1, err;
+
 	if (!(pol->flags & PX_F_REPLIES))
 		return 0;
-	return egress_new(bpf_program__fd(skel->progs.portxdp_egress), ifname,
-			  ifindex, dir);
+	err = tc_attach(ifname, ifindex, TC_EGRESS, prog_fd, &link_fd);
+	if (err)
+		return err;
+	if (link_fd < 0) /* clsact: the program names what runs */
+		return pin_egress(prog_fd, dir, FILTER_PIN_EGRESS_PROG, ifname);
+	err = pin_egress(link_fd, dir, FILTER_PIN_EGRESS, ifname);
+	close(link_fd); /* the pin holds it now, or it detaches here */
+	return err;
+}
+
+/* The id of a pinned program, or 0. */
+static __u32 prog_id_of(int fd)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Is f's egress program the one in the interface's clsact filter? */
+static bool clsact_ours(const struct px_filter *f)
+{
+	__u32 id = prog_id_of(f->egress_prog_fd);
+
+	return id && f->ifindex && tc_clsact_prog(f->ifindex, TC_EGRESS) == id;
 }
 
 void filter_egress_detach(struct px_filter *f)
 {
 	if (f->egress_fd >= 0)
 		bpf_link_detach(f->egress_fd); /* gone already: nothing to do */
+	else if (clsact_ours(f))
+		tc_detach_clsact(f->ifname, f->ifindex, TC_EGRESS);
 }
 
 /* Entries in the table, and those still active by pol's idle times. */
@@ -184,6 +186,8 @@ int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
 	    !egress_link_info(f->egress_fd, &r->egress_prog_id, &ifindex) &&
 	    ifindex)
 		r->hook = "tcx";
+	else if (clsact_ours(f))
+		r->hook = "clsact";
 	flows_fill(f->flows_fd, pol, &r->fill, &r->active);
 	return 0;
 }
@@ -194,14 +198,16 @@ int filter_replies_ready(const struct px_filter *f, const struct px_policy *pol)
 
 	if (!(pol->flags & PX_F_REPLIES))
 		return 0;
-	if (f->egress_fd < 0 || size < pol->reply_size) {
+	if ((f->egress_fd < 0 && f->egress_prog_fd < 0) ||
+	    size < pol->reply_size) {
 		px_error("%s was attached %s: 'option replies on' needs the "
 			 "egress program and a flow table of %u, made at "
 			 "attach; run 'portxdp attach --force %s FILE' with "
 			 "this policy (nothing changed)",
 			 f->ifname,
-			 f->egress_fd < 0 ? "without replies"
-					  : "with a smaller flow table",
+			 f->egress_fd < 0 && f->egress_prog_fd < 0
+				 ? "without replies"
+				 : "with a smaller flow table",
 			 pol->reply_size, f->ifname);
 		return -EOPNOTSUPP;
 	}

@@ -18,8 +18,10 @@
 /* The program again, in the folder of a tc filter attached by clsact
  * (no link): says so, and where it runs is IF's portxdp clsact filter. */
 #define FILTER_PIN_CLSACT "clsact"
-/* The egress program's TCX link (filter_egress.c), with replies on. */
+/* With replies on (filter_egress.c): the egress program's TCX link, or
+ * without TCX the program its clsact filter runs. */
 #define FILTER_PIN_EGRESS "egress"
+#define FILTER_PIN_EGRESS_PROG "egress_prog"
 
 struct filter_map_pin {
 	const char *name; /* its pin in the folder */
