@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "err.h"
 #include "maps.h"
+#include "maps_zone.h"
 #include "filter.h"
 #include "policy.h"
 #include "stats.h"
@@ -106,6 +107,8 @@ struct reading {
 	struct px_port_counter *counters;
 	struct px_totals totals;
 	struct px_policy policy;
+	struct stats_zone zones[PX_ZONES_MAX];
+	size_t nzones;
 	double mono;	/* CLOCK_MONOTONIC seconds */
 	long long real; /* unix seconds */
 };
@@ -223,6 +226,29 @@ static int parse_opts(int argc, char **argv, struct stats_opts *o)
 	return 0;
 }
 
+/* The live zones' names and counts; none when the policy has none. */
+static void read_zones(const struct px_filter *a, struct reading *r)
+{
+	struct px_zone_count *n = calloc(PX_ZONE_ENTRIES, sizeof(*n));
+	struct px_zoneset *zs = zoneset_new();
+	struct px_zone_maps m;
+
+	r->nzones = 0;
+	filter_zone_maps(a, &m);
+	if (zs && n && !maps_read_zones(&m, &r->policy, zs) &&
+	    !maps_read_zone_counts(m.counts, n))
+		for (unsigned int z = 1; z <= zs->nzones; z++) {
+			struct stats_zone *o = &r->zones[r->nzones++];
+
+			text_copy(o->name, sizeof(o->name), zs->zone[z].name);
+			o->dropped = n[z].dropped;
+			o->passed = n[z].passed;
+			o->blocked = n[z].blocked;
+		}
+	zoneset_free(zs);
+	free(n);
+}
+
 static int read_all(const struct px_filter *a, struct reading *r)
 {
 	struct timespec rt;
@@ -256,6 +282,7 @@ static int read_all(const struct px_filter *a, struct reading *r)
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
 	r->real = rt.tv_sec;
+	read_zones(a, r);
 	return 0;
 }
 
@@ -291,6 +318,8 @@ static int show(const struct stats_opts *o, const struct reading *cur,
 	stats_sort(rows, v.nrows, prev != NULL);
 	v.rows = rows;
 	v.totals = cur->totals;
+	v.zones = cur->zones;
+	v.nzones = cur->nzones;
 	v.ping_open = cur->policy.flags & PX_F_PING_OPEN;
 	v.time = cur->real;
 	v.more_hint = o->all ? NULL : "--all to see them";

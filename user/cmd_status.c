@@ -18,6 +18,7 @@
 #include "json.h"
 #include "filter.h"
 #include "maps.h"
+#include "maps_zone.h"
 #include "policy.h"
 #include "policy_source.h"
 #include "proto.h"
@@ -63,6 +64,7 @@ struct iface_status {
 	struct policy_source src; /* the live policy against its file */
 	struct px_totals tot;
 	struct filter_replies rep;
+	struct px_zoneset *zs; /* the live zones, or NULL */
 	bool have_pol, have_tot, have_rep, moved_found;
 };
 
@@ -78,6 +80,7 @@ static const char *hook_name(const struct iface_status *s)
 static void gather(struct px_filter *f, struct iface_status *s)
 {
 	struct px_port_counter *ports;
+	struct px_zone_maps zm;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->ifname, sizeof(s->ifname), "%s", f->ifname);
@@ -92,6 +95,12 @@ static void gather(struct px_filter *f, struct iface_status *s)
 	s->have_pol = !maps_read_policy(f->policy_fd, &s->pol);
 	if (s->have_pol)
 		policy_source_check(&s->pol, &s->src);
+	s->zs = s->have_pol ? zoneset_new() : NULL;
+	filter_zone_maps(f, &zm);
+	if (s->zs && maps_read_zones(&zm, &s->pol, s->zs)) {
+		zoneset_free(s->zs);
+		s->zs = NULL;
+	}
 	s->have_tot = false;
 	ports = calloc(PX_COUNTER_KEYS, sizeof(*ports));
 	if (ports && !maps_read_counters(f->counters_fd, ports))
@@ -160,6 +169,22 @@ static void print_source(const struct iface_status *s, const char *name)
 		       file, changes, name);
 }
 
+/* One line a zone: its name, where its prefixes came from, how many. */
+static void print_zones(const struct iface_status *s)
+{
+	char origin[4 * PX_ZONE_ORIGIN_LEN];
+
+	for (unsigned int z = 1; s->zs && z <= s->zs->nzones; z++) {
+		const struct px_zone *zn = &s->zs->zone[z];
+
+		printf("  zone       %s: %u IPv4 and %u IPv6 prefixes%s%s%s\n",
+		       zn->name, zn->prefixes4, zn->prefixes6,
+		       zn->origin[0] ? ", " : "",
+		       text_safe(origin, sizeof(origin), zn->origin),
+		       zn->flags & PX_ZF_BLOCK ? "; blocked" : "");
+	}
+}
+
 static void print_text(const struct iface_status *s)
 {
 	char when[TEXT_TIME_LEN], name[TEXT_IFNAME_SAFE];
@@ -207,6 +232,7 @@ static void print_text(const struct iface_status *s)
 		       s->pol.flags & PX_F_PING_OPEN ? "open" : "closed",
 		       s->pol.flags & PX_F_FRAG_DROP ? "dropped" : "pass");
 		print_source(s, name);
+		print_zones(s);
 	}
 	print_replies_text(s);
 	confirm_print_text(s->ifname);
@@ -223,6 +249,9 @@ static void print_text(const struct iface_status *s)
 	       (unsigned long long)s->tot.malformed,
 	       (unsigned long long)s->tot.fragments,
 	       (unsigned long long)s->tot.non_ip, reps);
+	if (s->tot.blocked)
+		printf("  blocked    %llu (in dropped)\n",
+		       (unsigned long long)s->tot.blocked);
 }
 
 /* "source_file": {path, live_changes, edited, differs, error}, or null
@@ -241,6 +270,27 @@ static void json_source(struct json *j, const struct policy_source *src)
 	json_key_bool(j, "differs", src->differs);
 	json_key_str(j, "error", src->err ? strerror(-src->err) : NULL);
 	json_obj_close(j);
+}
+
+/* "zones": [{name, origin, prefixes4, prefixes6, blocked}], when any. */
+static void json_zones(struct json *j, const struct iface_status *s)
+{
+	if (!s->zs)
+		return;
+	json_key(j, "zones");
+	json_arr_open(j);
+	for (unsigned int z = 1; z <= s->zs->nzones; z++) {
+		const struct px_zone *zn = &s->zs->zone[z];
+
+		json_obj_open(j);
+		json_key_str(j, "name", zn->name);
+		json_key_str(j, "origin", zn->origin[0] ? zn->origin : NULL);
+		json_key_u64(j, "prefixes4", zn->prefixes4);
+		json_key_u64(j, "prefixes6", zn->prefixes6);
+		json_key_bool(j, "blocked", zn->flags & PX_ZF_BLOCK);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
 }
 
 static void print_json(struct json *j, const struct iface_status *s)
@@ -282,6 +332,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_key_str(j, "fragments",
 			     s->pol.flags & PX_F_FRAG_DROP ? "drop" : "pass");
 		json_source(j, &s->src);
+		json_zones(j, s);
 		json_obj_close(j);
 		print_replies_json(j, s);
 	}
@@ -295,6 +346,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_key_u64(j, "fragments", s->tot.fragments);
 		json_key_u64(j, "non_ip", s->tot.non_ip);
 		json_key_u64(j, "replies", s->tot.replies);
+		json_key_u64(j, "blocked", s->tot.blocked);
 		json_obj_close(j);
 	}
 	json_obj_close(j);
@@ -320,6 +372,7 @@ static int show_here(const struct filter_entry *e, struct status_walk *w)
 		print_json(w->j, &s);
 	else
 		print_text(&s);
+	zoneset_free(s.zs);
 	w->shown++;
 	return 0;
 }

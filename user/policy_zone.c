@@ -353,6 +353,22 @@ static void resolve_local(struct pstate *st, unsigned int z)
 	snprintf(zn->origin, sizeof(zn->origin), "local %s", st->ifname);
 	st->line = at.line;
 	err = zone_local_prefixes(st->zs, st->ifname, z);
+	/* status shows what local meant when applied */
+	for (size_t i = 0; !err && i < st->zs->npfx; i++) {
+		size_t at = strlen(zn->origin);
+		char pb[64];
+
+		if (st->zs->pfx[i].zone != z)
+			continue;
+		zone_prefix_str(&st->zs->pfx[i], pb, sizeof(pb));
+		if (at + strlen(pb) + 6 >= sizeof(zn->origin)) {
+			snprintf(zn->origin + at, sizeof(zn->origin) - at,
+				 " ...");
+			break;
+		}
+		snprintf(zn->origin + at, sizeof(zn->origin) - at, "%s%s",
+			 strchr(zn->origin, ':') ? " " : ": ", pb);
+	}
 	if (err)
 		error_at(st, at.col, "check the interface name",
 			 "cannot read the prefixes of %s for zone '%s': %s",

@@ -282,9 +282,34 @@ void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
 			  v->rates ? rates : NULL, eol);
 	}
 	table_tail(f, v, &w, eol);
+	for (size_t i = 0; i < v->nzones; i++)
+		fprintf(f,
+			"zone %s: dropped %" PRIu64 ", passed %" PRIu64
+			", blocked %" PRIu64 "%s",
+			v->zones[i].name, (uint64_t)v->zones[i].dropped,
+			(uint64_t)v->zones[i].passed,
+			(uint64_t)v->zones[i].blocked, eol);
 }
 
 /* --- JSON ----------------------------------------------------------------- */
+
+/* "zones": the packets each zone's verdicts decided, and its blocks. */
+static void json_zones(struct json *j, const struct stats_view *v)
+{
+	if (!v->nzones)
+		return;
+	json_key(j, "zones");
+	json_arr_open(j);
+	for (size_t i = 0; i < v->nzones; i++) {
+		json_obj_open(j);
+		json_key_str(j, "name", v->zones[i].name);
+		json_key_u64(j, "dropped", v->zones[i].dropped);
+		json_key_u64(j, "passed", v->zones[i].passed);
+		json_key_u64(j, "blocked", v->zones[i].blocked);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
 
 void stats_print_json(FILE *f, const struct stats_view *v)
 {
@@ -330,11 +355,13 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 	json_key_u64(&j, "malformed", t->malformed);
 	json_key_u64(&j, "fragments", t->fragments);
 	json_key_u64(&j, "non_ip", t->non_ip);
+	json_key_u64(&j, "blocked", t->blocked);
 	if (v->rates) {
 		json_key_double(&j, "dropped_rate", v->dropped_rate, 3);
 		json_key_double(&j, "passed_rate", v->passed_rate, 3);
 	}
 	json_obj_close(&j);
+	json_zones(&j, v);
 	if (v->rates) {
 		json_key_time(&j, "time", v->time, -1);
 		json_key_double(&j, "interval", v->interval, 3);
@@ -397,6 +424,31 @@ static void prom_ping(FILE *f, const struct stats_view *v, const char *name,
 		v->ping_open ? "open" : "closed", (uint64_t)val);
 }
 
+/* Per zone, by what happened: dropped, passed (its verdicts), blocked. */
+static void prom_zones(FILE *f, const struct stats_view *v)
+{
+	static const char name[] = "portxdp_zone_packets_total";
+	static const char *const what[] = {"dropped", "passed", "blocked"};
+
+	if (!v->nzones)
+		return;
+	prom_family(f, name,
+		    "Packets a zone's verdicts decided, or its block dropped.");
+	for (size_t i = 0; i < v->nzones; i++)
+		for (int k = 0; k < 3; k++) {
+			const struct stats_zone *z = &v->zones[i];
+			__u64 n = k == 0   ? z->dropped
+				  : k == 1 ? z->passed
+					   : z->blocked;
+
+			prom_iface(f, name, v);
+			fputs(",zone=\"", f);
+			text_prom(f, z->name);
+			fprintf(f, "\",verdict=\"%s\"} %" PRIu64 "\n", what[k],
+				(uint64_t)n);
+		}
+}
+
 void stats_print_prometheus(FILE *f, const struct stats_view *v)
 {
 	const struct px_totals *t = &v->totals;
@@ -423,6 +475,11 @@ void stats_print_prometheus(FILE *f, const struct stats_view *v)
 	prom_total(f, v, "portxdp_non_ip_packets_total",
 		   "Frames neither IPv4 nor IPv6, passed, since attach.",
 		   t->non_ip);
+	prom_total(f, v, "portxdp_blocked_packets_total",
+		   "Packets dropped since attach because a block line names "
+		   "the source (in dropped).",
+		   t->blocked);
+	prom_zones(f, v);
 }
 
 /* --- option values -------------------------------------------------------- */

@@ -60,8 +60,16 @@ double stats_rate(__u64 cur, __u64 prev, double secs);
 void stats_sort(struct stats_row *rows, size_t n, bool by_rate);
 
 /* Everything one frame of output shows. */
+/* One zone's counts (doc/design.md, section 8). */
+struct stats_zone {
+	char name[PX_ZONE_NAME_LEN];
+	__u64 dropped, passed, blocked;
+};
+
 struct stats_view {
 	const char *ifname;
+	const struct stats_zone *zones; /* the live policy's, or NULL */
+	size_t nzones;
 	const struct stats_row *rows;
 	size_t nrows; /* rows with hits */
 	size_t shown; /* rows to show (the first `shown` of rows) */

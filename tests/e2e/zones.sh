@@ -66,6 +66,28 @@ test_block_drops_all_but_neighbour_discovery() {
 		fail "no neighbour entry for $FOE"
 	from6 "$ADDR6_OUT"
 	expect_tcp reached 7001 "$ADDR6_IN"
+	command -v jq >/dev/null || return 0
+	js=$(px stats "$IF_IN" --json)
+	[ "$(echo "$js" | jq '.totals.blocked')" -ge 1 ] || fail "totals.blocked: $js"
+	[ "$(echo "$js" | jq '.zones[] | select(.name == "foes") | .blocked')" -ge 1 ] ||
+		fail "foes' blocked: $js"
+	px stats "$IF_IN" --prometheus | grep -q 'portxdp_zone_packets_total{interface="'"$IF_IN"'",zone="foes",verdict="blocked"} [1-9]' ||
+		fail "no zone label in Prometheus"
+}
+
+test_status_shows_zones_and_local_as_resolved() {
+	lab_setup
+	extra_sources
+	ip -n "$NS" addr add 198.51.100.250/32 dev "$IF_IN"
+	ip -n "$NS" -6 addr add 2001:db8:ffff::1/48 dev "$IF_IN" nodad
+	px attach "$IF_IN" --policy "$P" >/dev/null
+	out=$(px status "$IF_IN")
+	echo "$out"
+	# two IPv4 and two IPv6 prefixes on the interface, and fe80::/64
+	echo "$out" | grep -q "zone       lan: 2 IPv4 and 3 IPv6 prefixes, local $IF_IN: .*198.51.100.250/32" ||
+		fail "lan as resolved"
+	echo "$out" | grep -q "zone       foes: 0 IPv4 and 1 IPv6 prefixes, file .*foes.txt; blocked" ||
+		fail "foes"
 }
 
 test_bad_zone_file_changes_nothing() {

@@ -190,7 +190,7 @@ static void test_json_is_spec_6(void)
 		     "\"passed\": 0}, "
 		     "\"totals\": {\"dropped\": 18, \"passed\": 7, "
 		     "\"malformed\": 0, "
-		     "\"fragments\": 0, \"non_ip\": 0}}\n",
+		     "\"fragments\": 0, \"non_ip\": 0, \"blocked\": 0}}\n",
 		     "json");
 	free(out);
 }
@@ -226,7 +226,7 @@ static void test_json_watch_only_adds_keys(void)
 			"\"passed_rate\": 1.000}",
 			"ping rates");
 	ASSERT_CONTAINS(out,
-			"\"non_ip\": 0, \"dropped_rate\": 2.500, "
+			"\"blocked\": 0, \"dropped_rate\": 2.500, "
 			"\"passed_rate\": 0.000}",
 			"totals rates");
 	ASSERT_CONTAINS(out,
@@ -349,9 +349,9 @@ static void test_prometheus_parses(void)
 	CAPTURE(out, stats_print_prometheus(f, &v));
 	if (!ASSERT_OK(prom_check(out, &r), "strict parse"))
 		printf("  line %d: %s\n%s", r.line, r.msg, out);
-	/* 3 ports x 2 + ping 2 + totals 5 */
-	ASSERT_EQ(r.samples, 13, "samples");
-	ASSERT_EQ(r.families, 9, "families");
+	/* 3 ports x 2 + ping 2 + totals 6 (blocked among them) */
+	ASSERT_EQ(r.samples, 14, "samples");
+	ASSERT_EQ(r.families, 10, "families");
 	ASSERT_CONTAINS(out,
 			"# TYPE portxdp_port_dropped_packets_total counter\n"
 			"portxdp_port_dropped_packets_total{interface="
@@ -460,7 +460,7 @@ static void test_every_port_with_hits(void)
 	ASSERT_EQ(n, PX_COUNTER_KEYS, "rows");
 	ASSERT_EQ(rows[0].dropped, 1000, "most first");
 	ASSERT_OK(prom_check(out, &r), "parses");
-	ASSERT_EQ(r.samples, 2 * PX_COUNTER_KEYS + 7, "samples");
+	ASSERT_EQ(r.samples, 2 * PX_COUNTER_KEYS + 8, "samples");
 	printf("  collect+sort+prometheus of %d rows: %.1f ms (sanitizers "
 	       "on)\n",
 	       PX_COUNTER_KEYS,
