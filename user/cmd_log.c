@@ -34,6 +34,8 @@
 #include "filter.h"
 #include "log_line.h"
 #include "log_pcap.h"
+#include "maps.h"
+#include "maps_zone.h"
 #include "pins.h"
 #include "portxdp.h"
 #include "proto.h"
@@ -88,6 +90,8 @@ const struct px_cmd px_cmd_log = {
 		"                source shows as far as it could be read\n"
 		"  fragment      a later IP fragment with 'option fragments "
 		"drop'\n"
+		"  blocked       from a source a 'block' line names\n"
+		"and, when a zone's verdicts decided, 'zone NAME'.\n"
 		"\n"
 		"The XDP program logs at most N drops a second (a token bucket "
 		"with a\n"
@@ -114,7 +118,14 @@ struct log_state {
 	unsigned long count, seen;
 	__u64 start_ns; /* events older than this belong to an earlier reader */
 	double real_minus_mono; /* seconds, CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct px_zoneset *zs;	/* the live zones when the log began */
 };
+
+/* The name of the zone that decided, or NULL. */
+static const char *zone_name(const struct log_state *st, __u8 z)
+{
+	return z && st->zs && z <= st->zs->nzones ? st->zs->zone[z].name : NULL;
+}
 
 static volatile sig_atomic_t stop;
 
@@ -137,16 +148,19 @@ static void print_line(const struct log_state *st, const struct px_event *e,
 		       long long secs, int ms)
 {
 	char when[TEXT_TIME_LEN], from[LOG_ADDR_LEN], to[LOG_ADDR_LEN + 16];
+	const char *zone = zone_name(st, e->zone);
 
 	log_event_ends(e, from, to);
 	if (st->syslog) { /* syslog stamps its own time */
-		syslog(LOG_NOTICE, "%s  %-24s ->  %-28s %s", st->ifname, from,
-		       to, log_reason_name(e->reason));
+		syslog(LOG_NOTICE, "%s  %-24s ->  %-28s %s%s%s", st->ifname,
+		       from, to, log_reason_name(e->reason),
+		       zone ? "  zone " : "", zone ? zone : "");
 		return;
 	}
 	text_time_local(when, sizeof(when), secs, ms);
-	printf("%s  %s  %-24s ->  %-28s %s\n", when, st->ifname, from, to,
-	       log_reason_name(e->reason));
+	printf("%s  %s  %-24s ->  %-28s %s%s%s\n", when, st->ifname, from, to,
+	       log_reason_name(e->reason), zone ? "  zone " : "",
+	       zone ? zone : "");
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -190,6 +204,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		json_key_str(&j, "proto", proto);
 		json_key_str(&j, "reason", log_reason_name(e->reason));
+		if (zone_name(st, e->zone))
+			json_key_str(&j, "zone", zone_name(st, e->zone));
 		json_obj_close(&j);
 		json_end(&j);
 	} else {
@@ -444,6 +460,23 @@ static int read_loop(struct ring_buffer *rb, struct log_state *st,
 	return PX_EXIT_OK;
 }
 
+/* The live zones, to name the one of each event. */
+static struct px_zoneset *read_zones(const struct px_filter *a)
+{
+	struct px_zoneset *zs = zoneset_new();
+	struct px_policy *pol = malloc(sizeof(*pol));
+	struct px_zone_maps m;
+
+	filter_zone_maps(a, &m);
+	if (!zs || !pol || maps_read_policy(a->policy_fd, pol) ||
+	    maps_read_zones(&m, pol, zs)) {
+		zoneset_free(zs);
+		zs = NULL;
+	}
+	free(pol);
+	return zs;
+}
+
 int cmd_log(int argc, char **argv)
 {
 	struct log_state st = {0};
@@ -471,6 +504,7 @@ int cmd_log(int argc, char **argv)
 	if (claim_log(args.ifname, &a, &ctl))
 		goto out;
 	st.ctl = ctl;
+	st.zs = read_zones(&a);
 	st.start_ns = mono_ns();
 	clock_gettime(CLOCK_REALTIME, &rt);
 	st.real_minus_mono = rt.tv_sec + rt.tv_nsec / 1e9 - st.start_ns / 1e9;
@@ -519,5 +553,6 @@ out:
 		munmap(ctl, sysconf(_SC_PAGESIZE));
 	filter_close(&a);
 	pins_unlock(lock);
+	zoneset_free(st.zs);
 	return ret;
 }

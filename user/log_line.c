@@ -25,6 +25,8 @@ const char *log_reason_name(__u8 r)
 		return "malformed";
 	case PX_DROP_FRAGMENT:
 		return "fragment";
+	case PX_DROP_BLOCKED:
+		return "blocked";
 	}
 	return "unknown";
 }
