@@ -89,8 +89,9 @@ static const char *verdict_name(int action)
 
 static const char *reason_name(enum ref_reason r)
 {
-	static const char *const names[] = {"", " +malformed", " +fragments",
-					    " +non_ip", " +ping"};
+	static const char *const names[] = {
+		"",	    " +malformed", " +fragments",
+		" +non_ip", " +ping",	   " +replies"};
 
 	return names[r];
 }
@@ -224,6 +225,9 @@ static void expect_totals(struct px_totals *t, const struct ref_verdict *v)
 			t->ping_dropped++;
 		else
 			t->ping_passed++;
+		break;
+	case REF_REPLY:
+		t->replies++;
 		break;
 	case REF_NONE:
 		break;
@@ -700,11 +704,80 @@ static void locate_stray(unsigned long long from, unsigned long long to)
 	sync_model();
 }
 
+/* ---- replies: flows recorded in both tables ------------------------------
+ */
+
+static void flows_clear(void)
+{
+	int fd = bpf_map__fd(px.skel->maps.px_flows);
+	struct px_flow_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		bpf_map_delete_elem(fd, &k);
+	ref_flows.n = 0;
+}
+
+/* Record the flow the packet would answer (ref_last), active or idle for
+ * ten minutes, in the program's table and the reference's. */
+static void flow_record(const struct ref_flow *f)
+{
+	struct px_flow_key k;
+	struct timespec ts;
+	size_t n = f->version == 4 ? 4 : 16;
+	__u64 t;
+
+	if (ref_flows.n == REF_FLOWS_MAX)
+		return;
+	memset(&k, 0, sizeof(k));
+	memcpy(k.local, f->local, n);
+	memcpy(k.remote, f->remote, n);
+	k.local_port = htons((__u16)f->lport);
+	k.remote_port = htons((__u16)f->rport);
+	k.proto = (__u8)f->proto;
+	k.family = (__u8)f->version;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	t = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	if (!f->active)
+		t -= 600 * 1000000000ULL;
+	if (!bpf_map_update_elem(bpf_map__fd(px.skel->maps.px_flows), &k, &t,
+				 BPF_ANY))
+		ref_flows.f[ref_flows.n++] = *f;
+}
+
+/* Every third epoch has replies on: half its TCP/UDP packets find their
+ * flow recorded first (a quarter of those idle past the time), so both
+ * answers, SYNs and the rest meet the lookup. */
+static void replies_epoch(struct px_policy *pol, unsigned long long epoch)
+{
+	flows_clear();
+	if (epoch % 3 != 1)
+		return;
+	pol->flags |= PX_F_REPLIES;
+	pol->reply_idle_ns[PX_TCP] = 300 * 1000000000ULL;
+	pol->reply_idle_ns[PX_UDP] = 60 * 1000000000ULL;
+}
+
+static void replies_packet(const struct gen_pkt *g, const struct px_policy *pol,
+			   unsigned long long i)
+{
+	struct ref_verdict v;
+	struct ref_flow f;
+
+	if (!(pol->flags & PX_F_REPLIES) || (i * 2654435761ULL >> 7) % 2)
+		return;
+	ref_classify(g->b, g->len, pol, &v);
+	if (!ref_last_ok)
+		return;
+	f = ref_last;
+	f.active = (i * 40503ULL >> 5) % 4 != 0;
+	flow_record(&f);
+}
+
 static void differential_random(void)
 {
 	static struct gen_policy gp;
 	static struct gen_pkt gpkt;
-	unsigned long long i, window = 0, bad = 0, by_reason[5] = {0};
+	unsigned long long i, window = 0, bad = 0, by_reason[6] = {0};
 	unsigned long long drops = 0, ports = 0;
 	char origin[64], file_name[64];
 	struct timespec t0, t1;
@@ -723,10 +796,12 @@ static void differential_random(void)
 
 		if (i % EPOCH == 0) {
 			gen_policy(&gp, opt_seed, i / EPOCH);
+			replies_epoch(&gp.pol, i / EPOCH);
 			if (!INSTALL(&gp.pol))
 				return;
 		}
 		gen_packet(&gpkt, opt_seed, i, &gp);
+		replies_packet(&gpkt, &gp.pol, i);
 		snprintf(origin, sizeof(origin), "seed %llu packet %llu",
 			 opt_seed, i);
 		snprintf(file_name, sizeof(file_name), "s%llu-p%llu.pkt",
@@ -756,9 +831,10 @@ static void differential_random(void)
 	       disagreements);
 	printf("  reference verdicts: %llu dropped, %llu by port, %llu "
 	       "malformed, "
-	       "%llu later fragments, %llu non-IP, %llu pings\n",
+	       "%llu later fragments, %llu non-IP, %llu pings, %llu replies\n",
 	       drops, ports, by_reason[REF_MALFORMED], by_reason[REF_FRAGMENT],
-	       by_reason[REF_NON_IP], by_reason[REF_PING]);
+	       by_reason[REF_NON_IP], by_reason[REF_PING],
+	       by_reason[REF_REPLY]);
 	if (undeliverable)
 		printf("  %llu packets not run: the test run refuses them as "
 		       "a __sk_buff\n",

@@ -26,7 +26,10 @@
  *   - ICMP counts only over IPv4 and ICMPv6 only over IPv6; the other way
  *     round they are "other IP protocols" and pass;
  *   - a port counter moves only for a TCP/UDP packet judged by its port
- *     (port 0 included); pings move the ping totals instead.
+ *     (port 0 included); pings move the ping totals instead;
+ *   - replies (section 9): a packet the port drops passes when it answers
+ *     an active flow of ref_flows and is not a SYN without ACK; port 0
+ *     never does.
  *
  * Header-only (static functions) because each tests/prog/ file is built
  * as one translation unit.
@@ -37,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <linux/types.h>
 
@@ -53,6 +57,7 @@ enum ref_reason {
 	REF_FRAGMENT,
 	REF_NON_IP,
 	REF_PING,
+	REF_REPLY, /* passed to a closed port as a reply (section 9) */
 };
 
 struct ref_verdict {
@@ -129,6 +134,82 @@ static inline void ref_judge_port(struct ref_verdict *v,
 	v->port = port;
 }
 
+/*
+ * Replies (design.md section 9): the flows this host opened, as the test
+ * recorded them (in the program's table too), each active or idle past its
+ * time; and the addresses of the packet being judged.
+ */
+struct ref_flow {
+	int version;		       /* 4 or 6 */
+	uint8_t local[16], remote[16]; /* IPv4 in the first 4 bytes */
+	unsigned int lport, rport;
+	int proto; /* PX_TCP or PX_UDP */
+	bool active;
+};
+
+#define REF_FLOWS_MAX 64
+static struct {
+	struct ref_flow f[REF_FLOWS_MAX];
+	unsigned int n;
+} ref_flows;
+
+/* The flow the last TCP/UDP packet would answer (ref_last_ok), for a
+ * test that records it. */
+static struct ref_flow ref_last;
+static bool ref_last_ok;
+
+static struct {
+	int version;
+	const uint8_t *saddr, *daddr;
+} ref_ip;
+
+static inline bool ref_flow_same(const struct ref_flow *a,
+				 const struct ref_flow *b)
+{
+	size_t n = a->version == 4 ? 4 : 16;
+
+	return a->version == b->version && a->proto == b->proto &&
+	       a->lport == b->lport && a->rport == b->rport &&
+	       !memcmp(a->local, b->local, n) &&
+	       !memcmp(a->remote, b->remote, n);
+}
+
+/*
+ * After the port's verdict: a TCP or UDP packet the port drops passes when
+ * the policy has replies on and it answers an active flow (its source is
+ * the flow's remote side, its destination the local one); a TCP segment
+ * with SYN set and ACK clear never does. tcp_flags < 0 for UDP.
+ */
+static inline void ref_reply(struct ref_verdict *v, const struct px_policy *pol,
+			     unsigned int sport, int tcp_flags)
+{
+	size_t n = ref_ip.version == 4 ? 4 : 16;
+	int proto = v->proto;
+	unsigned int port = v->port;
+
+	memset(&ref_last, 0, sizeof(ref_last));
+	ref_last.version = ref_ip.version;
+	memcpy(ref_last.local, ref_ip.daddr, n);
+	memcpy(ref_last.remote, ref_ip.saddr, n);
+	ref_last.lport = port;
+	ref_last.rport = sport;
+	ref_last.proto = proto;
+	ref_last_ok = true;
+	if (v->action != REF_DROP || port == 0 || !(pol->flags & PX_F_REPLIES))
+		return;
+	if (tcp_flags >= 0 && (tcp_flags & 0x12) == 0x02)
+		return; /* SYN without ACK */
+	for (unsigned int i = 0; i < ref_flows.n; i++) {
+		if (!ref_flows.f[i].active ||
+		    !ref_flow_same(&ref_flows.f[i], &ref_last))
+			continue;
+		ref_set(v, REF_PASS, REF_REPLY, "a reply to this host's flow");
+		v->proto = proto;
+		v->port = port;
+		return;
+	}
+}
+
 #define REF_IPPROTO_ICMP 1
 #define REF_IPPROTO_TCP 6
 #define REF_IPPROTO_UDP 17
@@ -172,6 +253,7 @@ static inline void ref_layer4(struct ref_verdict *v,
 			return;
 		}
 		ref_judge_port(v, pol, PX_TCP, ref_be16(h + 2));
+		ref_reply(v, pol, ref_be16(h), h[13]);
 		return;
 	}
 	if (proto == REF_IPPROTO_UDP) {
@@ -181,6 +263,7 @@ static inline void ref_layer4(struct ref_verdict *v,
 			return;
 		}
 		ref_judge_port(v, pol, PX_UDP, ref_be16(h + 2));
+		ref_reply(v, pol, ref_be16(h), -1);
 		return;
 	}
 	if ((ip_version == 4 && proto == REF_IPPROTO_ICMP) ||
@@ -233,6 +316,9 @@ static inline void ref_ipv4(struct ref_verdict *v, const struct px_policy *pol,
 		ref_malformed(v, "IPv4 header length past the packet");
 		return;
 	}
+	ref_ip.version = 4;
+	ref_ip.saddr = h + 12;
+	ref_ip.daddr = h + 16;
 	/* Flags are the top 3 bits of bytes 6-7; the offset the low 13. */
 	ref_layer4(v, pol, c, 4, h[9], ref_be16(h + 6) & 0x1fff);
 }
@@ -259,6 +345,9 @@ static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
 		ref_malformed(v, "IPv6 version is not 6");
 		return;
 	}
+	ref_ip.version = 6;
+	ref_ip.saddr = h + 8;
+	ref_ip.daddr = h + 24;
 	next = h[6];
 	for (;;) {
 		if (next != REF_IP6_HOPOPTS && next != REF_IP6_ROUTING &&
@@ -317,6 +406,7 @@ static inline void ref_classify(const uint8_t *frame, size_t len,
 	const uint8_t *h;
 	unsigned int type, tags = 0;
 
+	ref_last_ok = false;
 	h = ref_take(&c, 14);
 	if (!h) {
 		ref_malformed(v, "frame shorter than an Ethernet header");
