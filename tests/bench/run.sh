@@ -322,7 +322,7 @@ bench_control() {
 # The other issues' benches: run when present, their output appended.
 bench_others() {
 	local f
-	for f in tests/bench/throughput.sh tests/bench/apply.sh \
+	for f in tests/bench/throughput.sh tests/bench/replies.sh tests/bench/apply.sh \
 		tests/bench/stats*.sh tests/bench/log.sh tests/bench/exporter.sh; do
 		[ -x "$f" ] || continue
 		echo "  bench: $f" >&2

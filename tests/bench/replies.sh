@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# What `option replies` costs (issue 14, doc/design.md section 9):
+#   1. per packet, BPF_PROG_TEST_RUN ($BUILD/tools/replybench): the XDP
+#      program with replies off and on (a closed port: one hash lookup
+#      more), the egress program beside the empty tc program;
+#   2. a TCP download into the filtered namespace (iperf3 -R, the client
+#      behind the filter, SECS s runs, median of ROUNDS, rows interleaved,
+#      each bounded by a timeout): no filter; portxdp `default closed` with
+#      replies on and no ephemeral range (auto mode, tc on veth; and
+#      native XDP); nftables in the namespace doing the same job with
+#      conntrack (`ct state established,related accept`, then drop).
+#   sudo BUILD=build tests/bench/replies.sh
+# Environment: BUILD (build), ROUNDS (5), SECS (10), REPEAT (1000000).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+PX=${PORTXDP:-$BUILD/portxdp}
+export PORTXDP_DATADIR=${PORTXDP_DATADIR:-$PWD/policies}
+ROUNDS=${ROUNDS:-5}
+SECS=${SECS:-10}
+REPEAT=${REPEAT:-1000000}
+ROWS=${ROWS:-"none px_replies px_replies_native nft_ct"}
+NS=pxbr$$
+IF_S=prs$$ # root namespace: iperf3's server, the sender of the data
+IF_R=prr$$ # in $NS: the filtered client, downloading
+SLOT=$(($$ % 63 + 1))
+ADDR_S=198.51.100.$((SLOT * 4 + 1))
+ADDR_R=198.51.100.$((SLOT * 4 + 2))
+TMP=$(mktemp -d)
+SERVER=
+
+cleanup() {
+	set +e
+	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+	"$PX" --netns "$NS" detach "$IF_R" >/dev/null 2>&1
+	ino=$(stat -L -c %i "/var/run/netns/$NS" 2>/dev/null) &&
+		rm -rf "/sys/fs/bpf/portxdp/net-$ino"
+	ip link del "$IF_S" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+echo "Per packet (BPF_PROG_TEST_RUN, $REPEAT repeats, 11 interleaved rounds):"
+echo
+timeout 300 "$BUILD/tools/replybench" -n "$REPEAT" -r 11 || echo "(replybench failed)"
+echo
+
+for t in iperf3 jq nft; do
+	command -v $t >/dev/null || { echo "replies bench: $t missing" >&2; exit 1; }
+done
+ip netns add "$NS" || exit 1
+ip link add "$IF_S" type veth peer name "$IF_R" netns "$NS" || exit 1
+ip addr add "$ADDR_S/30" dev "$IF_S"
+ip link set "$IF_S" up
+ip -n "$NS" addr add "$ADDR_R/30" dev "$IF_R"
+ip -n "$NS" link set "$IF_R" up
+ip -n "$NS" link set lo up
+printf 'default closed\noption replies on\n' >"$TMP/policy"
+iperf3 -s -B "$ADDR_S" >/dev/null 2>&1 &
+SERVER=$!
+sleep 0.5
+
+declare -A NAME=(
+	[none]="no filter"
+	[px_replies]="portxdp, default closed + replies on (auto: tc on veth)"
+	[px_replies_native]="portxdp, default closed + replies on, native XDP"
+	[nft_ct]="nftables, ct state established,related accept + drop"
+)
+setup_none() { :; }
+setup_px_replies() { "$PX" --netns "$NS" attach "$IF_R" --policy "$TMP/policy"; }
+setup_px_replies_native() { setup_px_replies --mode native; }
+setup_nft_ct() {
+	ip netns exec "$NS" nft -f - <<-EOF
+		table inet pxbr {
+		  chain input { type filter hook input priority 0; policy drop;
+		    ct state established,related accept
+		    iif lo accept
+		  }
+		}
+	EOF
+}
+teardown() { # row
+	case $1 in
+	px_*) "$PX" --netns "$NS" detach "$IF_R" ;;
+	nft_ct) ip netns exec "$NS" nft delete table inet pxbr ;;
+	esac
+}
+
+run_one() { # -> Gbit/s received by the client, or nan
+	timeout $((SECS + 10)) ip netns exec "$NS" iperf3 -c "$ADDR_S" -R -t "$SECS" -J 2>/dev/null |
+		jq -r '(.end.sum_received.bits_per_second // empty) / 1e9' 2>/dev/null |
+		grep . || echo nan
+}
+
+med() {
+	sort -g | awk '$1 != "nan" { v[n++] = $1 }
+		END { if (!n) { print "nan nan nan"; exit }
+		      printf "%.2f %.2f %.2f\n", v[int((n - 1) / 2)], v[0], v[n - 1] }'
+}
+
+read -ra rows <<<"$ROWS"
+: >"$TMP/raw"
+for ((r = 0; r < ROUNDS; r++)); do
+	for ((k = 0; k < ${#rows[@]}; k++)); do
+		row=${rows[$(((k + r) % ${#rows[@]}))]}
+		if ! "setup_$row" >"$TMP/setup.log" 2>&1; then
+			echo "  replies bench: setting up $row failed: $(head -3 "$TMP/setup.log")" >&2
+			teardown "$row" >/dev/null 2>&1
+			continue
+		fi
+		echo "$row $(run_one)" >>"$TMP/raw"
+		teardown "$row" >/dev/null 2>&1
+	done
+done
+
+read -r base _ < <(awk '$1 == "none" { print $2 }' "$TMP/raw" | med)
+echo "A TCP download into the filtered namespace (iperf3 -R), $SECS s runs, $ROUNDS interleaved"
+echo "rounds, median (min-max). No ephemeral port is open: the download's packets pass as replies."
+echo
+echo "| filter on the downloading side | Gbit/s | min-max | of no filter |"
+echo "|---|---:|---:|---:|"
+for row in "${rows[@]}"; do
+	read -r m lo hi < <(awk -v r="$row" '$1 == r { print $2 }' "$TMP/raw" | med)
+	if [ "$m" = nan ]; then
+		echo "| ${NAME[$row]} | n/a | - | - |"
+		continue
+	fi
+	awk -v n="${NAME[$row]}" -v m="$m" -v lo="$lo" -v hi="$hi" -v b="$base" 'BEGIN {
+		printf "| %s | %.1f | %.1f-%.1f | %s |\n", n, m, lo, hi,
+			b == "nan" ? "-" : sprintf("%.0f%%", 100 * m / b) }'
+done
+echo
+read -r px _ < <(awk '$1 == "px_replies" { print $2 }' "$TMP/raw" | med)
+awk -v a="$px" -v b="$base" 'BEGIN {
+	if (a == "nan" || b == "nan") { print "Target (replies on within 5% of no filter): not measured"; exit }
+	printf "Target (replies on within 5%% of no filter): %s (%.0f%%)\n",
+		(a >= 0.95 * b ? "met" : "MISSED"), 100 * a / b }'
