@@ -8,9 +8,11 @@
  * whatever /etc/services says. `portxdp check` accepts what it prints.
  *
  * Replies to this host's own connections arrive in the ephemeral range;
- * until `option replies on` exists, `open ephemeral` is written only when
- * this host is seen connecting out (connected sockets there, or traffic
- * passed there), and a comment says why either way.
+ * `open ephemeral` is written only when this host is seen connecting out
+ * (connected sockets there, or traffic passed there), and a comment says
+ * why either way, and that `option replies on` (doc/design.md, section 9)
+ * lets only the replies in instead. Not written for the user: `apply`
+ * refuses replies to a filter attached without them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +50,10 @@ const struct px_cmd px_cmd_suggest = {
 	.more = "The ephemeral range is opened only when this host has "
 		"connections of\n"
 		"its own (their replies arrive there); 'option replies on' "
-		"will "
-		"replace\n"
-		"that line. Save, check and try it:\n"
+		"instead\n"
+		"lets only the replies in (with 'portxdp attach --force IF "
+		"FILE').\n"
+		"Save, check and try it:\n"
 		"  portxdp suggest eth0 > eth0.policy && portxdp check "
 		"eth0.policy\n"
 		"  portxdp apply eth0 eth0.policy --confirm 60\n"
@@ -150,9 +153,8 @@ static void ephemeral(const struct audit_src *s, unsigned int flows)
 	if (!flows && !eph) {
 		printf("\n# No connection of this host's own was seen, so the "
 		       "ephemeral range\n# (%u-%u) stays closed. If this host "
-		       "connects out (DNS, updates), add\n# 'open ephemeral' "
-		       "('option replies on' will replace it once portxdp "
-		       "has it).\n",
+		       "connects out (DNS, updates), add\n# 'option replies "
+		       "on' (or 'open ephemeral', open to anyone).\n",
 		       s->eph_lo, s->eph_hi);
 		return;
 	}
@@ -166,8 +168,9 @@ static void ephemeral(const struct audit_src *s, unsigned int flows)
 		printf(", and ");
 	if (eph)
 		printf("%llu packets passed there since attach", eph);
-	printf(".\n# 'option replies on' will replace this line once portxdp "
-	       "has it.\nopen ephemeral\n");
+	printf(".\n# 'option replies on' instead lets only the replies in "
+	       "(the filter takes it\n# with 'portxdp attach --force IF "
+	       "FILE'; apply refuses it).\nopen ephemeral\n");
 }
 
 static void skipped(const struct audit_src *s)
