@@ -4,6 +4,8 @@
  * so that an administrator deciding what to open sees, in one place, each
  * port's name as policies write it and the advice that goes with it.
  */
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +16,8 @@
 #include "cli.h"
 #include "err.h"
 #include "json.h"
+#include "policy.h"
+#include "policy_zone.h"
 #include "table.h"
 #include "text.h"
 
@@ -94,10 +98,85 @@ static void print_json(void)
 	json_end(&j);
 }
 
+/* The shipped policies, with their zones, for zone_only(). */
+#define SHIPPED_MAX 8
+static struct shipped {
+	char name[64];
+	struct px_policy pol;
+	struct px_zoneset *zs;
+} shipped[SHIPPED_MAX];
+static int nshipped = -1;
+
+static void load_shipped(void)
+{
+	char dir[PATH_MAX], pat[PATH_MAX + 16];
+	FILE *null = fopen("/dev/null", "w");
+	glob_t g;
+
+	nshipped = 0;
+	if (!null || px_datadir(dir, sizeof(dir)))
+		goto out;
+	snprintf(pat, sizeof(pat), "%s/*.policy", dir);
+	if (glob(pat, 0, NULL, &g))
+		goto out;
+	for (size_t i = 0; i < g.gl_pathc && nshipped < SHIPPED_MAX; i++) {
+		struct shipped *sp = &shipped[nshipped];
+		const char *base = strrchr(g.gl_pathv[i], '/');
+
+		if (policy_load_zoned(g.gl_pathv[i], NULL, false, &sp->pol,
+				      &sp->zs, NULL, null) ||
+		    !sp->zs)
+			continue;
+		snprintf(sp->name, sizeof(sp->name), "%s",
+			 base ? base + 1 : g.gl_pathv[i]);
+		nshipped++;
+	}
+	globfree(&g);
+out:
+	if (null)
+		fclose(null);
+}
+
+/* " (open only from lan in default.policy)" when a shipped policy
+ * closes e's port and a zone of it opens it; "" otherwise. */
+static const char *zone_only(const struct table_entry *e, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (nshipped < 0)
+		load_shipped();
+	for (int i = 0; i < nshipped; i++) {
+		int hits = 0;
+
+		for (unsigned int z = 1; z <= shipped[i].zs->nzones; z++) {
+			const struct px_zone *zn = &shipped[i].zs->zone[z];
+			bool hit = false;
+
+			for (int p = PX_TCP; p < PX_NPROTO && !hit; p++)
+				hit = (e->protos & (1U << p)) &&
+				      !policy_port_open(&shipped[i].pol, p,
+							e->port_lo) &&
+				      (zn->open[p][e->port_lo / 64] >>
+				       (e->port_lo % 64)) &
+					      1;
+			if (hit && o + 1 < len)
+				o += (size_t)snprintf(
+					buf + o, len - o, "%s%s",
+					hits++ ? ", " : " (open only from ",
+					zn->name);
+		}
+		if (hits && o + 1 < len)
+			o += (size_t)snprintf(buf + o, len - o, " in %s)",
+					      shipped[i].name);
+	}
+	return buf;
+}
+
 static void print_text(bool lng)
 {
 	int wport = 4, wproto = 5, wname = 4, indent, width;
-	char port[16], protos[24];
+	char port[16], protos[24], note[256];
 
 	for (int i = 0; i < table_count(); i++) {
 		const struct table_entry *e = table_entry_at(i);
@@ -121,15 +200,23 @@ static void print_text(bool lng)
 
 		port_str(e, port, sizeof(port));
 		protos_str(e->protos, protos, sizeof(protos));
+		zone_only(e, note, sizeof(note));
 		if (!lng) {
-			printf("%-*s  %-*s  %-*s  %s\n", wport, port, wproto,
-			       protos, wname, e->name, e->advice);
+			printf("%-*s  %-*s  %-*s  %s%s\n", wport, port, wproto,
+			       protos, wname, e->name, e->advice, note);
 			continue;
 		}
 		/* --long: advice and description wrapped to the terminal */
 		printf("%-*s  %-*s  %-*s  ", wport, port, wproto, protos, wname,
 		       e->name);
-		text_wrap(stdout, e->advice, indent, indent, width);
+		if (note[0]) {
+			char both[1024];
+
+			snprintf(both, sizeof(both), "%s%s", e->advice, note);
+			text_wrap(stdout, both, indent, indent, width);
+		} else {
+			text_wrap(stdout, e->advice, indent, indent, width);
+		}
 		if (e->description[0]) {
 			printf("%*s", indent, "");
 			text_wrap(stdout, e->description, indent, indent,
