@@ -137,4 +137,4 @@ read -r auto _ < <(awk '$1 == "px_auto" { print $2 }' "$TMP/raw" | med)
 awk -v a="$auto" -v b="$base" 'BEGIN {
 	if (a == "nan" || b == "nan") { print "Target (the default mode within 5% of no filter): not measured"; exit }
 	printf "Target (the default mode on veth within 5%% of no filter): %s (%.0f%%)\n",
-		a >= 0.95 * b ? "met" : "MISSED", 100 * a / b }'
+		(a >= 0.95 * b) ? "met" : "MISSED", 100 * a / b }'
