@@ -192,11 +192,11 @@ static void swaps_between_layouts(void)
 int main(void)
 {
 	px_setup();
-	RUN(longest_prefix_wins_v4);
-	RUN(longest_prefix_wins_v6);
-	RUN(ping_by_zone);
-	RUN(block_drops_all_but_nd);
-	RUN(swaps_between_layouts);
+	RUN_HOOKS(longest_prefix_wins_v4);
+	RUN_HOOKS(longest_prefix_wins_v6);
+	RUN_HOOKS(ping_by_zone);
+	RUN_HOOKS(block_drops_all_but_nd);
+	RUN_HOOKS(swaps_between_layouts);
 	px_teardown();
 	return check_exit();
 }
