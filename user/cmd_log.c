@@ -295,7 +295,9 @@ static bool filter_went(const struct px_filter *a)
 			 a->ifname);
 		return true;
 	}
-	if (xdp_link_info(a->link_fd, &ifindex, NULL, NULL) || !ifindex) {
+	/* A tc filter attached by clsact has no link: its pins alone say. */
+	if (a->link_fd >= 0 &&
+	    (xdp_link_info(a->link_fd, &ifindex, NULL, NULL) || !ifindex)) {
 		px_error("the filter on %s is gone (its interface was "
 			 "deleted): nothing more to log; 'portxdp detach "
 			 "--stale' removes its pins",

@@ -112,6 +112,13 @@ test_clsact_without_tcx() {
 		fail "no clsact filter on $IF_IN"
 	expect_tcp timeout 23
 	expect_tcp reached 22
+	# log: no link to ask, the pins say the filter is there
+	timeout 10 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 >"$POL.log" 2>/dev/null &
+	on_cleanup rm -f "$POL.log"
+	sleep 0.5
+	expect_tcp timeout 24
+	wait $! || fail "log on a clsact filter did not end"
+	grep -q "24/tcp" "$POL.log" || fail "log: $(cat "$POL.log")"
 	# replaced in place, then moved to TCX, without a gap
 	PORTXDP_PROBE_MISSING=tcx px attach "$IF_IN" --policy "$POL" --mode tc --force >/dev/null 2>&1
 	assert_eq "$(field .hook)" clsact "hook after clsact --force"
