@@ -467,27 +467,29 @@ static int install_persisted(const struct px_filter *a, const char *verb,
 {
 	struct policy_persist p;
 	char what[PX_SOURCE_LEN + 32];
+	sigset_t sigs;
 	int ret;
 
 	if (policy_persist_prepare(a->ifname, verb, live, change, next, &p))
 		return PX_EXIT_FAIL;
 	next->source_hash = p.hash;
 	snprintf(what, sizeof(what), "%s (kept in the policy file)", change);
+	/* no Ctrl-C between the live change and the file's */
+	confirm_hold_signals(&sigs);
 	ret = install(a, what, live, next, NULL);
 	if (ret) {
 		policy_persist_abort(&p);
-		return ret;
-	}
-	if (policy_persist_commit(&p)) {
+	} else if (policy_persist_commit(&p)) {
 		/* the file stayed as it was: so does the live policy */
 		if (maps_install_policy(a->policy_fd, live))
 			px_error("and the live change could not be undone: "
 				 "'portxdp apply %s FILE' puts the file's "
 				 "policy back",
 				 a->ifname);
-		return PX_EXIT_FAIL;
+		ret = PX_EXIT_FAIL;
 	}
-	return PX_EXIT_OK;
+	confirm_release_signals(&sigs);
+	return ret;
 }
 
 static int open_close(int argc, char **argv, bool open)

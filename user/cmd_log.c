@@ -110,7 +110,7 @@ const struct px_cmd px_cmd_log = {
 
 struct log_state {
 	struct px_log_ctl *ctl;
-	const char *ifname;
+	char ifname[TEXT_IFNAME_SAFE]; /* control bytes escaped */
 	bool json;
 	bool syslog; /* --syslog: lines to syslog, nothing on stdout */
 	FILE *pcap;  /* --pcap: frames instead of lines */
@@ -493,7 +493,7 @@ int cmd_log(int argc, char **argv)
 	ret = parse_args(argc, argv, &args, &st);
 	if (ret != PX_EXIT_OK)
 		return ret < 0 ? PX_EXIT_OK : ret;
-	st.ifname = args.ifname;
+	text_safe(st.ifname, sizeof(st.ifname), args.ifname);
 	ret = PX_EXIT_FAIL;
 	if (!cli_need_privileges("log"))
 		return PX_EXIT_FAIL;

@@ -93,10 +93,13 @@ static void text_head(const struct show *s)
 {
 	const struct px_policy *p = s->live;
 	char when[TEXT_TIME_LEN], src[4 * PX_SOURCE_LEN], w[PATH_MAX + 512];
+	char name[TEXT_IFNAME_SAFE];
 	bool frag = p->flags & PX_F_FRAG_DROP;
 
 	text_time_local(when, sizeof(when), (long long)p->applied_at, -1);
-	printf("%s: the live rules\n", s->ifname);
+	/* a name may hold control bytes: escaped, as status does */
+	printf("%s: the live rules\n",
+	       text_safe(name, sizeof(name), s->ifname));
 	printf("  policy     %s (applied %s)\n",
 	       text_safe(src, sizeof(src), p->source), when);
 	if (!s->lr.lines)
