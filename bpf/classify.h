@@ -99,6 +99,7 @@ static __always_inline int px_judge(void *ctx, const enum px_hook hook)
 	__u32 action, key, proto;
 	enum px_why why;
 	const struct px_policy *pol;
+	struct px_ban_key bkey;
 	struct iphdr *iph;
 	__u16 frag; /* fragment offset, 8-byte units */
 	int eth_type, l4, port, type, icmp_proto, echo_type;
@@ -171,18 +172,28 @@ again:
 	}
 
 	/*
-	 * 1. A blocked source: every IP packet dropped, but ICMPv6 neighbour
-	 * discovery (doc/design.md, section 8). One flags test without it.
+	 * 1. A blocked source (doc/design.md, section 8) or a banned one
+	 * (section 10): every IP packet dropped, but ICMPv6 neighbour
+	 * discovery. One flags test without either.
 	 */
-	if (unlikely(pol->flags & PX_F_BLOCK)) {
-		hit = px_zone_of(pol, &src);
-		looked = true;
-		if ((hit.flags & PX_ZF_BLOCK) &&
-		    !px_is_nd(&c, l4, src.v6, frag)) {
-			zone = hit.zone;
-			px_zone_count(zone, true, true);
+	if (unlikely(pol->flags & (PX_F_BLOCK | PX_F_BANS))) {
+		if (pol->flags & PX_F_BLOCK) {
+			hit = px_zone_of(pol, &src);
+			looked = true;
+			if ((hit.flags & PX_ZF_BLOCK) &&
+			    !px_is_nd(&c, l4, src.v6, frag)) {
+				zone = hit.zone;
+				px_zone_count(zone, true, true);
+				action = PX_DROP;
+				why = PX_WHY_BLOCKED;
+				goto out;
+			}
+		}
+		if ((pol->flags & PX_F_BANS) &&
+		    (hook == PX_HOOK_TC ? px_ban_check_tc(ctx, &bkey)
+					: px_ban_check_xdp(ctx, &bkey))) {
 			action = PX_DROP;
-			why = PX_WHY_BLOCKED;
+			why = PX_WHY_BANNED;
 			goto out;
 		}
 	}
@@ -266,6 +277,10 @@ again:
 			action = PX_PASS;
 			why = PX_WHY_REPLY;
 		}
+		/* Step 4: a closed port counts toward a scan ban. */
+		if (unlikely(pol->flags & PX_F_BANS) && action == PX_DROP &&
+		    px_scan_count(&pol->ban, &bkey, port))
+			why = PX_WHY_BAN_START;
 	}
 	goto out;
 
@@ -285,6 +300,8 @@ out:
 		else
 			px_log_drop(ctx, why, key, zone);
 	}
+	if (why == PX_WHY_BAN_START)
+		why = PX_WHY_NONE; /* a closed-port drop in the totals */
 	action = px_record(action, why, key);
 	/*
 	 * tc: TCX_DROP, or TCX_NEXT (the next program on the hook decides, so

@@ -54,7 +54,8 @@ static __always_inline struct px_event *px_log_begin(__u32 why, __u32 key,
 		l->on = 0; /* the reader is gone without saying so */
 		return NULL;
 	}
-	if (!px_log_take(l, now))
+	/* the packet that starts a ban is logged whatever the rate */
+	if (why != PX_WHY_BAN_START && !px_log_take(l, now))
 		return NULL;
 	e = bpf_ringbuf_reserve(&px_events, sizeof(*e), 0);
 	if (!e) {
@@ -75,6 +76,12 @@ static __always_inline struct px_event *px_log_begin(__u32 why, __u32 key,
 		break;
 	case PX_WHY_BLOCKED:
 		e->reason = PX_DROP_BLOCKED;
+		break;
+	case PX_WHY_BANNED:
+		e->reason = PX_DROP_BANNED;
+		break;
+	case PX_WHY_BAN_START:
+		e->reason = PX_DROP_BAN_SCAN;
 		break;
 	default:
 		e->reason = PX_DROP_CLOSED_PORT;
@@ -145,6 +152,10 @@ static __always_inline void px_log_headers(struct px_event *e, void *data,
 	if ((l4 == IPPROTO_TCP || l4 == IPPROTO_UDP) && !frag &&
 	    c.pos + sizeof(__be16) <= c.end)
 		e->sport = bpf_ntohs(*(__be16 *)c.pos);
+	/* A banned source's drop came before its port was read. */
+	if ((l4 == IPPROTO_TCP || l4 == IPPROTO_UDP) && !frag &&
+	    e->reason == PX_DROP_BANNED && c.pos + 2 * sizeof(__be16) <= c.end)
+		e->dport = bpf_ntohs(*(__be16 *)(c.pos + sizeof(__be16)));
 }
 
 /*

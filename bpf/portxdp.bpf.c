@@ -21,6 +21,7 @@
 #include "record.h"
 #include "log.h"
 #include "replies.h"
+#include "bans.h"
 #include "classify.h"
 
 /*

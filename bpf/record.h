@@ -30,7 +30,12 @@ enum px_why {
 	PX_WHY_PING_PASSED = __builtin_offsetof(struct px_totals, ping_passed),
 	PX_WHY_BLOCKED = __builtin_offsetof(struct px_totals, blocked),
 	PX_WHY_REPLY = __builtin_offsetof(struct px_totals, replies),
+	PX_WHY_BANNED = __builtin_offsetof(struct px_totals, banned),
 };
+
+/* For the log only, never recorded: the closed-port drop that made its
+ * source banned (not a totals offset: those are multiples of 8). */
+#define PX_WHY_BAN_START 1
 
 /* No per-port counter for this packet (not TCP/UDP with a port). */
 #define PX_NO_KEY 0xffffffffU

@@ -38,6 +38,64 @@ enum px_proto {
 #define PX_SOURCE_LEN 256
 
 /*
+ * Scanner bans (doc/design.md, section 10). A source is an IPv4 address or
+ * an IPv6 /64: struct px_ban_key, the key of px_bans and px_scan, holds the
+ * IPv4 address or the /64's first 8 bytes in network order (IPv4 in
+ * addr[0..3], the rest zero), so one hash lookup finds either.
+ */
+#define PX_BAN_PORTS_MAX 32	/* N at most: the ports a scan state holds */
+#define PX_BAN_EXCEPT_MAX 16	/* prefixes after `except` */
+#define PX_BAN_WINDOW_MAX 86400 /* SECS at most: a day */
+#define PX_BAN_DURATION_MAX (366 * 86400) /* DURATION at most: a year */
+#define PX_BANS_MAX 65536     /* bans at most; LRU beyond (filter.c) */
+#define PX_SCAN_SOURCES 16384 /* sources whose scan is followed; LRU */
+
+struct px_ban_key {
+	__u32 family; /* 4 or 6 */
+	__u8 addr[8];
+};
+
+/* One `except` prefix, as net/mask over the 16 bytes of an address (IPv4
+ * in the first 4), so matching is two masked compares. */
+struct px_prefix {
+	__u64 net[2];
+	__u64 mask[2];
+	__u32 family; /* 4 or 6 */
+	__u32 len;    /* prefix length, for messages */
+};
+
+/* `ban after PORTS ports in WINDOW_S for DURATION_S [except ...]`;
+ * ports == 0: the policy has no ban rule. */
+struct px_ban_rule {
+	__u32 ports;
+	__u32 window_s;
+	__u32 duration_s;
+	__u32 nexcept;
+	struct px_prefix except[PX_BAN_EXCEPT_MAX];
+};
+
+/* px_ban.reason */
+enum px_ban_reason {
+	PX_BAN_SCAN = 1,   /* the ban rule saw a scan */
+	PX_BAN_MANUAL = 2, /* `portxdp ban`, fail2ban, CrowdSec */
+};
+
+/*
+ * A ban: the value of px_bans (LRU_HASH of PX_BANS_MAX, key struct
+ * px_ban_key). Times are bpf_ktime_get_ns() (CLOCK_MONOTONIC); a ban whose
+ * expires_ns has passed is no ban (the program deletes it when it meets
+ * it, `bans` does when it lists). dropped: packets dropped since, added
+ * without atomics, so concurrent CPUs may lose a few.
+ */
+struct px_ban {
+	__u64 start_ns;
+	__u64 expires_ns;
+	__u64 dropped;
+	__u32 reason; /* enum px_ban_reason */
+	__u32 ports;  /* PX_BAN_SCAN: distinct closed ports counted */
+};
+
+/*
  * One whole policy: the single value (key 0) of an inner policy map.
  *
  * open[proto][port / 64] bit (port % 64) set means the port is open.
@@ -70,6 +128,7 @@ struct px_policy {
 	__u32 reply_size;
 	__u32 reply_reserved;
 	char source[PX_SOURCE_LEN]; /* file path, or a note such as "open 22" */
+	struct px_ban_rule ban;	    /* read only when flags & PX_F_BANS */
 };
 
 /*
@@ -258,6 +317,7 @@ struct px_totals {
 #define PX_PIN_ZONE4 "zone4"
 #define PX_PIN_ZONE6 "zone6"
 #define PX_PIN_ZONE_COUNTS "zone_counts"
+#define PX_PIN_BANS "bans"
 
 /*
  * The drop log (`portxdp log IF`), appended to the ABI above.
@@ -300,6 +360,9 @@ enum px_drop_reason {
 	PX_DROP_FRAGMENT = 4, /* later fragment with `option fragments drop` */
 	PX_DROP_BLOCKED = 5,  /* the source is named by a `block` line */
 	PX_DROP_BANNED = 6,   /* the source is banned */
+	/* TCP/UDP to a closed port, and the ban rule's Nth: this packet made
+	 * its source banned (logged whatever the rate) */
+	PX_DROP_BAN_SCAN = 7,
 };
 
 struct px_event {

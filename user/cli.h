@@ -82,6 +82,9 @@ int cmd_suggest(int argc, char **argv);
 int cmd_follow(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_save(int argc, char **argv);
+int cmd_bans(int argc, char **argv);
+int cmd_ban(int argc, char **argv);
+int cmd_unban(int argc, char **argv);
 
 /* Each verb's table, at the top of its cmd_VERB.c. */
 extern const struct px_cmd px_cmd_attach, px_cmd_detach, px_cmd_status,
@@ -89,6 +92,7 @@ extern const struct px_cmd px_cmd_attach, px_cmd_detach, px_cmd_status,
 	px_cmd_stats, px_cmd_table, px_cmd_lab, px_cmd_log, px_cmd_confirm,
 	px_cmd_exporter, px_cmd_audit, px_cmd_suggest, px_cmd_follow,
 	px_cmd_show, px_cmd_save;
+	px_cmd_bans, px_cmd_ban, px_cmd_unban;
 
 /* --- the command table (commands.c) ------------------------------------ */
 

@@ -35,6 +35,7 @@
 #include <linux/types.h>
 
 #include "apply.h"
+#include "bans.h"
 #include "cli.h"
 #include "confirm.h"
 #include "err.h"
@@ -341,6 +342,7 @@ static int install_confirmed(const struct px_filter *a, const char *what,
 	sigset_t sigs;
 	int ret;
 
+	bans_policy_flag(a, next); /* bans outlive policies */
 	if (confirm)
 		confirm_hold_signals(&sigs);
 	ret = install(a, what, live, next, zs);

@@ -92,6 +92,12 @@ const struct px_cmd px_cmd_log = {
 		"drop'\n"
 		"  blocked       from a source a 'block' line names\n"
 		"and, when a zone's verdicts decided, 'zone NAME'.\n"
+		"  banned        any packet from a banned source ('portxdp "
+		"bans IF')\n"
+		"A closed-port drop that got its source banned by the ban rule "
+		"ends in\n"
+		"'-> banned' (JSON: \"ban\": true); it is shown whatever the "
+		"rate.\n"
 		"\n"
 		"The XDP program logs at most N drops a second (a token bucket "
 		"with a\n"
@@ -143,6 +149,12 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * PX_NSEC + ts.tv_nsec;
 }
 
+/* The packet that made its source banned (doc/design.md, section 10). */
+static const char *ban_mark(const struct px_event *e)
+{
+	return e->reason == PX_DROP_BAN_SCAN ? " -> banned" : "";
+}
+
 /* A line for people or syslog: "IF  FROM  ->  TO  REASON". */
 static void print_line(const struct log_state *st, const struct px_event *e,
 		       long long secs, int ms)
@@ -152,15 +164,15 @@ static void print_line(const struct log_state *st, const struct px_event *e,
 
 	log_event_ends(e, from, to);
 	if (st->syslog) { /* syslog stamps its own time */
-		syslog(LOG_NOTICE, "%s  %-24s ->  %-28s %s%s%s", st->ifname,
+		syslog(LOG_NOTICE, "%s  %-24s ->  %-28s %s%s%s%s", st->ifname,
 		       from, to, log_reason_name(e->reason),
-		       zone ? "  zone " : "", zone ? zone : "");
+		       zone ? "  zone " : "", zone ? zone : "", ban_mark(e));
 		return;
 	}
 	text_time_local(when, sizeof(when), secs, ms);
-	printf("%s  %s  %-24s ->  %-28s %s%s%s\n", when, st->ifname, from, to,
+	printf("%s  %s  %-24s ->  %-28s %s%s%s%s\n", when, st->ifname, from, to,
 	       log_reason_name(e->reason), zone ? "  zone " : "",
-	       zone ? zone : "");
+	       zone ? zone : "", ban_mark(e));
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -206,6 +218,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		json_key_str(&j, "reason", log_reason_name(e->reason));
 		if (zone_name(st, e->zone))
 			json_key_str(&j, "zone", zone_name(st, e->zone));
+		if (e->reason == PX_DROP_BAN_SCAN)
+			json_key_bool(&j, "ban", true);
 		json_obj_close(&j);
 		json_end(&j);
 	} else {

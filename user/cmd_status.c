@@ -252,6 +252,10 @@ static void print_text(const struct iface_status *s)
 	if (s->tot.blocked)
 		printf("  blocked    %llu (in dropped)\n",
 		       (unsigned long long)s->tot.blocked);
+	if (s->tot.banned) /* doc/design.md, section 10 */
+		printf("  banned     %llu packets dropped from banned "
+		       "sources; see 'portxdp bans %s'\n",
+		       (unsigned long long)s->tot.banned, s->ifname);
 }
 
 /* "source_file": {path, live_changes, edited, differs, error}, or null
@@ -343,6 +347,7 @@ static void print_json(struct json *j, const struct iface_status *s)
 		json_key_u64(j, "dropped", s->tot.dropped);
 		json_key_u64(j, "passed", s->tot.passed);
 		json_key_u64(j, "malformed", s->tot.malformed);
+		json_key_u64(j, "banned", s->tot.banned);
 		json_key_u64(j, "fragments", s->tot.fragments);
 		json_key_u64(j, "non_ip", s->tot.non_ip);
 		json_key_u64(j, "replies", s->tot.replies);

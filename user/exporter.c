@@ -346,7 +346,7 @@ static void derive_rest(struct ex_filter *x)
 		pd += x->cnt[k].dropped;
 		pp += x->cnt[k].passed;
 	}
-	d = pd + x->tot.ping_dropped + x->tot.malformed;
+	d = pd + x->tot.ping_dropped + x->tot.malformed + x->tot.banned;
 	p = pp + x->tot.ping_passed + x->tot.non_ip;
 	d = x->tot.dropped > d ? x->tot.dropped - d : 0;
 	p = x->tot.passed > p ? x->tot.passed - p : 0;
@@ -434,6 +434,7 @@ static void print_packets(FILE *f, const struct exporter *ex)
 			 x->tot.ping_dropped);
 		labelled(f, d, x, ",reason=\"malformed\"", x->tot.malformed);
 		labelled(f, d, x, ",reason=\"fragment\"", x->frag_dropped);
+		labelled(f, d, x, ",reason=\"banned\"", x->tot.banned);
 	}
 	family(f, p, "counter",
 	       "Packets the filter passed since attach; proto other: later "

@@ -54,6 +54,7 @@ const struct filter_map_pin filter_map_pins[] = {
 	MAP_PIN(PX_PIN_ZONE6, zone6_fd, px_zone6_outer, false),
 	MAP_PIN(PX_PIN_ZONE_COUNTS, zone_counts_fd, px_zone_counts, false),
 	MAP_PIN(PX_PIN_FLOWS, flows_fd, px_flows, false),
+	MAP_PIN(PX_PIN_BANS, bans_fd, px_bans, false),
 };
 const unsigned int filter_nmap_pins =
 	sizeof(filter_map_pins) / sizeof(filter_map_pins[0]);

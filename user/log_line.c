@@ -18,6 +18,7 @@ const char *log_reason_name(__u8 r)
 {
 	switch (r) {
 	case PX_DROP_CLOSED_PORT:
+	case PX_DROP_BAN_SCAN: /* cmd_log.c adds '-> banned' */
 		return "closed-port";
 	case PX_DROP_PING:
 		return "ping-closed";
@@ -27,6 +28,8 @@ const char *log_reason_name(__u8 r)
 		return "fragment";
 	case PX_DROP_BLOCKED:
 		return "blocked";
+	case PX_DROP_BANNED:
+		return "banned";
 	}
 	return "unknown";
 }

@@ -22,7 +22,7 @@
 #include "textfile.h"
 
 static const char *const keywords[] = {"default", "open",  "close", "option",
-				       "zone",	  "block", NULL};
+				       "zone",	  "block", "ban",   NULL};
 
 /* Other firewalls' words for ours: ufw, iptables, nftables, pf. */
 static const struct {
@@ -214,7 +214,7 @@ static void unknown_keyword(struct pstate *st, struct tok *kw)
 	else
 		snprintf(h, sizeof(h),
 			 "a line starts with default, open, close, option, "
-			 "zone or block; "
+			 "zone, block or ban; "
 			 "e.g. 'open %s'",
 			 b);
 	error_at(st, kw->col, h, "unknown keyword '%s'", b);
@@ -240,6 +240,8 @@ static void parse_line(struct pstate *st, const char *line, size_t len)
 		line_zone(st, line, len, at, &kw);
 	else if (word_is(kw.s, kw.len, "block"))
 		line_block(st, line, len, at, &kw);
+	else if (word_is(kw.s, kw.len, "ban"))
+		line_ban(st, line, len, at, &kw);
 	else
 		unknown_keyword(st, &kw);
 }
@@ -322,8 +324,9 @@ static int parse_text(const char *name, const char *text, size_t size,
 		*o->zs = NULL;
 	if (diag_not_a_policy(text, size, &foreign, &lines)) {
 		error_at(st, 0,
-			 "a policy line starts with default, open, close or "
-			 "option",
+			 "a policy line starts with default, open, close, "
+			 "option "
+			 "or ban",
 			 "this is not a policy file: %u of %u lines start with "
 			 "something no policy line does; its content is not "
 			 "shown",

@@ -111,6 +111,9 @@ void zone_rule(struct pstate *st, const char *line, size_t len, size_t at,
 void zone_file(struct pstate *st, unsigned int z, const struct tok *path);
 /* After the last line: `local`, prefixes in two zones, verdicts, lints. */
 void zone_finish(struct pstate *st);
+/* policy_ban.c: `ban after N ports in SECS for DURATION [except SRC...]` */
+void line_ban(struct pstate *st, const char *line, size_t len, size_t at,
+	      struct tok *kw);
 
 /* policy_lint.c: warnings about valid policies that will hurt */
 void lint_watch_init(struct pstate *st);

@@ -231,7 +231,9 @@ static void table_tail(FILE *f, const struct stats_view *v,
 		", malformed %" PRIu64 ", fragments %" PRIu64
 		", non-IP %" PRIu64 "%s",
 		(uint64_t)t->malformed, (uint64_t)t->fragments,
-		(uint64_t)t->non_ip, eol);
+		(uint64_t)t->non_ip, t->banned ? "" : eol);
+	if (t->banned) /* doc/design.md, section 10 */
+		fprintf(f, ", banned %" PRIu64 "%s", (uint64_t)t->banned, eol);
 }
 
 void stats_print_table(FILE *f, const struct stats_view *v, const char *eol)
@@ -356,6 +358,7 @@ void stats_print_json(FILE *f, const struct stats_view *v)
 	json_key_u64(&j, "fragments", t->fragments);
 	json_key_u64(&j, "non_ip", t->non_ip);
 	json_key_u64(&j, "blocked", t->blocked);
+	json_key_u64(&j, "banned", t->banned);
 	if (v->rates) {
 		json_key_double(&j, "dropped_rate", v->dropped_rate, 3);
 		json_key_double(&j, "passed_rate", v->passed_rate, 3);

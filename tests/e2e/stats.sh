@@ -70,7 +70,7 @@ test_json_reports_exact_counts() {
 	assert_eq "$(echo "$out" | jq -c '.ping')" \
 		'{"state":"open","dropped":0,"passed":4}' "ping"
 	assert_eq "$(echo "$out" | jq -c '.totals')" \
-		'{"dropped":48,"passed":27,"malformed":0,"fragments":0,"non_ip":0,"blocked":0}' \
+		'{"dropped":48,"passed":27,"malformed":0,"fragments":0,"non_ip":0,"blocked":0,"banned":0}' \
 		"totals"
 	assert_eq "$(echo "$out" | jq -c 'keys')" \
 		'["interface","ping","ports","totals"]' "design.md section 6 keys, no more"

@@ -190,7 +190,7 @@ static void test_json_is_spec_6(void)
 		     "\"passed\": 0}, "
 		     "\"totals\": {\"dropped\": 18, \"passed\": 7, "
 		     "\"malformed\": 0, "
-		     "\"fragments\": 0, \"non_ip\": 0, \"blocked\": 0}}\n",
+		     "\"fragments\": 0, \"non_ip\": 0, \"blocked\": 0, \"banned\": 0}}\n",
 		     "json");
 	free(out);
 }
@@ -226,7 +226,7 @@ static void test_json_watch_only_adds_keys(void)
 			"\"passed_rate\": 1.000}",
 			"ping rates");
 	ASSERT_CONTAINS(out,
-			"\"blocked\": 0, \"dropped_rate\": 2.500, "
+			"\"banned\": 0, \"dropped_rate\": 2.500, "
 			"\"passed_rate\": 0.000}",
 			"totals rates");
 	ASSERT_CONTAINS(out,

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scanner bans in the classifier (doc/design.md, section 10): the ban map,
+ * the per-source scan state, and the two steps the program takes when
+ * flags & PX_F_BANS: is the source banned (step 1 of the program's order),
+ * and, for a packet to a closed TCP/UDP port, count the port for its
+ * source and ban it at the rule's N (step 4). Included by the classifier
+ * only; the map layouts are include/portxdp.h's.
+ */
+#ifndef PX_BANS_H
+#define PX_BANS_H
+
+/*
+ * The bans, pinned as PX_PIN_BANS and written by the program (scan bans)
+ * and by `portxdp ban`. At most PX_BANS_MAX; when full, adding one evicts
+ * the least recently used ban (LRU_HASH): a ban whose source still sends
+ * is looked up by every packet it sends and stays, the one whose source
+ * went quiet longest goes. That is "the oldest goes first" measured by
+ * last use rather than by start, on purpose: evicting a ban that still
+ * drops a live flood would be the worst choice.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PX_BANS_MAX);
+	__type(key, struct px_ban_key);
+	__type(value, struct px_ban);
+} px_bans SEC(".maps");
+
+/*
+ * One source's scan: the distinct closed ports it hit in the current
+ * window, one per slot as (window + 1) << 16 | port, where window is
+ * now / SECS (windows aligned on the clock, so a reset needs no writer of
+ * its own: a slot of an older window is free). Port numbers, TCP and UDP
+ * alike, so 53/tcp and 53/udp count once: an undercount, never an
+ * overcount. Why 2N distinct ports within SECS always ban: they span at
+ * most two windows, and one of them holds N.
+ *
+ * No lock (the kernel refuses bpf_spin_lock in an LRU map): slots fill in
+ * order with compare-and-swap, a slot's window only grows, and a CPU stops
+ * when it meets a slot of a later window than its own. So a port is never
+ * in two slots of one window (two CPUs adding it meet at the same first
+ * free slot, and the loser of the swap sees the winner's port), and the
+ * Nth slot is taken by exactly one packet: the one that bans.
+ */
+struct px_scan {
+	__u64 slot[PX_BAN_PORTS_MAX];
+};
+
+/*
+ * The scan states: at most PX_SCAN_SOURCES sources; when full, the source
+ * whose state was used least recently is forgotten (LRU_HASH). A flood of
+ * spoofed sources can so make a real scanner's count start again: an
+ * undercount, which the contract allows; never an overcount.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PX_SCAN_SOURCES);
+	__type(key, struct px_ban_key);
+	__type(value, struct px_scan);
+} px_scan_map SEC(".maps");
+
+#define PX_ND_FIRST 133 /* router solicitation */
+#define PX_ND_LAST 137	/* redirect */
+
+/* The source of the packet as a px_ban_key: the IPv4 address, or the IPv6
+ * address's /64. l3 is the IP header (checked by the parser already). */
+static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3, bool v6)
+{
+	if (v6) {
+		k->family = 6;
+		__builtin_memcpy(k->addr, &((struct ipv6hdr *)l3)->saddr, 8);
+	} else {
+		k->family = 4;
+		__builtin_memcpy(k->addr, &((struct iphdr *)l3)->saddr, 4);
+		__builtin_memset(k->addr + 4, 0, 4);
+	}
+}
+
+/*
+ * Step 1: is k banned now? One hash lookup. A ban met after its end is
+ * deleted here. Counts the drop on the ban.
+ */
+static __always_inline bool px_banned(const struct px_ban_key *k)
+{
+	struct px_ban *b = bpf_map_lookup_elem(&px_bans, k);
+
+	if (!b)
+		return false;
+	if (bpf_ktime_get_ns() >= b->expires_ns) {
+		bpf_map_delete_elem(&px_bans, k);
+		return false;
+	}
+	b->dropped++;
+	return true;
+}
+
+/* ICMPv6 neighbour discovery (types 133-137) stays, even when banned: the
+ * host must still answer for its own address on the link. c is at the L4
+ * header of an unfragmented packet. */
+static __always_inline bool px_ban_nd(const struct hdr_cursor *c)
+{
+	__u8 *t = c->pos;
+
+	if ((void *)(t + 1) > c->end)
+		return false;
+	return *t >= PX_ND_FIRST && *t <= PX_ND_LAST;
+}
+
+/*
+ * Step 1, out of line so that a policy without bans keeps the classifier's
+ * registers as they were: read the packet's source into k (for step 4 too)
+ * and say whether its packet is to be dropped: banned, and not neighbour
+ * discovery. The classifier parsed these headers already, so they are
+ * there; a re-parse of the few bytes costs less than keeping a pointer
+ * alive through the whole classifier.
+ */
+static __always_inline bool px_ban_check(void *data, void *data_end,
+					 struct px_ban_key *k)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	struct iphdr *iph;
+	__u16 frag = 0;
+	int eth_type, l4;
+	void *l3;
+
+	eth_type = parse_ethhdr(&c);
+	l3 = c.pos;
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		if (parse_iphdr(&c, &iph) < 0)
+			return false;
+		px_ban_key_of(k, l3, false);
+		return px_banned(k);
+	}
+	l4 = parse_ip6hdr(&c);
+	if (l4 < 0)
+		return false;
+	px_ban_key_of(k, l3, true);
+	if (!px_banned(k))
+		return false;
+	l4 = parse_ip6_exthdrs(&c, l4, &frag);
+	return !(l4 == NEXTHDR_ICMP && !frag && px_ban_nd(&c));
+}
+
+/* Global functions, one per hook (the context's type differs): the
+ * verifier checks each once, on its own, not once per path through the
+ * classifier. */
+__noinline int px_ban_check_xdp(struct xdp_md *ctx, struct px_ban_key *k)
+{
+	if (!k)
+		return 0;
+	return px_ban_check((void *)(long)ctx->data,
+			    (void *)(long)ctx->data_end, k);
+}
+
+__noinline int px_ban_check_tc(struct __sk_buff *skb, struct px_ban_key *k)
+{
+	if (!k)
+		return 0;
+	return px_ban_check((void *)(long)skb->data,
+			    (void *)(long)skb->data_end, k);
+}
+
+/* Is k in one of the rule's `except` prefixes? */
+static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
+					    const struct px_ban_key *k)
+{
+	__u64 a0 = 0, a1 = 0;
+	__u32 n = r->nexcept;
+
+	__builtin_memcpy(&a0, k->addr, 8);
+	for (__u32 i = 0; i < PX_BAN_EXCEPT_MAX; i++) {
+		const struct px_prefix *p = &r->except[i];
+
+		if (i >= n)
+			break;
+		if (p->family == k->family && (a0 & p->mask[0]) == p->net[0] &&
+		    (a1 & p->mask[1]) == p->net[1])
+			return true;
+	}
+	return false;
+}
+
+/* Add port to s; true when it took the rule's Nth slot (ports >= 1). */
+static __always_inline bool px_scan_add(struct px_scan *s, __u16 port,
+					__u32 ports, __u64 now, __u64 window)
+{
+	__u64 win = now / window + 1, tag = win << 16 | port, v, old;
+
+	for (__u32 i = 0; i < PX_BAN_PORTS_MAX; i++) {
+		v = READ_ONCE(s->slot[i]);
+		if ((v >> 16) < win) { /* free: empty, or an older window's */
+			old = __sync_val_compare_and_swap(&s->slot[i], v, tag);
+			if (old == v)
+				return i + 1 == ports;
+			v = old; /* another CPU took it first: read its port */
+		}
+		if (v == tag || (v >> 16) > win)
+			return false; /* counted already, or we are late */
+	}
+	return false; /* full: N is at most PX_BAN_PORTS_MAX */
+}
+
+build_bug_on(PX_BAN_PORTS_MAX &(PX_BAN_PORTS_MAX - 1));
+
+/*
+ * Step 4: a packet from k to a closed port. Returns true when it made k
+ * banned (the rule's Nth distinct closed port within the window): the ban
+ * is in px_bans before this packet leaves, so the very next packet from k
+ * is dropped, and k's scan state goes (a new count begins after the ban).
+ */
+static __noinline bool px_scan_count(const struct px_ban_rule *r,
+				     const struct px_ban_key *k, __u16 port)
+{
+	struct px_scan fresh = {}, *s;
+	struct px_ban ban = {};
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!r->ports || px_ban_excepted(r, k))
+		return false;
+	s = bpf_map_lookup_elem(&px_scan_map, k);
+	if (!s) {
+		bpf_map_update_elem(&px_scan_map, k, &fresh, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&px_scan_map, k);
+		if (!s)
+			return false;
+	}
+	if (!px_scan_add(s, port, r->ports, now, (__u64)r->window_s * PX_NSEC))
+		return false;
+	ban.start_ns = now;
+	ban.expires_ns = now + (__u64)r->duration_s * PX_NSEC;
+	ban.reason = PX_BAN_SCAN;
+	ban.ports = r->ports;
+	bpf_map_update_elem(&px_bans, k, &ban, BPF_ANY);
+	bpf_map_delete_elem(&px_scan_map, k);
+	return true;
+}
+
+#endif /* PX_BANS_H */

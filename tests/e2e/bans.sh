@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# Scanner bans over a veth pair (doc/design.md, section 10): a SYN scan
+# and a UDP scan of N closed ports get their source banned (every packet
+# dropped, open ports too) while another source still passes; N-1 ports
+# never ban; `unban` restores; bans survive `apply`; `ban`/`bans` by hand,
+# the banning packet in `log`, and check's warning about spoofed scans.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+TMPD=$(mktemp -d /tmp/pxbans.XXXXXX)
+trap 'rm -rf "$TMPD"' EXIT
+POL=$TMPD/ban.policy
+printf 'default closed\nopen 22/tcp 53/udp\nban after 4 ports in 60s for 10m except 203.0.113.0/24\n' >"$POL"
+PROBE_MS=300
+
+setup() {
+	lab_setup
+	px attach "$IF_IN" --policy "$POL" >/dev/null
+}
+
+banned() { px bans "$IF_IN" --json | grep -o "\"source\": \"$1\"" || true; }
+
+test_syn_scan_bans_source() {
+	setup
+	expect_tcp reached 22
+	for p in 1001 1002 1003; do expect_tcp timeout $p; done
+	expect_tcp reached 22 # N-1 = 3 distinct closed ports: no ban
+	[ -z "$(banned "$ADDR_OUT")" ] || fail "banned after N-1 ports"
+	expect_tcp timeout 1003 # the same port again counts once
+	expect_tcp reached 22
+	expect_tcp timeout 1004 # the Nth
+	[ -n "$(banned "$ADDR_OUT")" ] || fail "not banned after N ports"
+	expect_tcp timeout 22 # open port, banned source
+	expect_udp timeout 53
+	expect_ping timeout
+	# another source (IPv6) still passes
+	expect_tcp reached 22 "$ADDR6_IN"
+	px bans "$IF_IN" | grep -E "^$ADDR_OUT +.* (9m 5[0-9]s|10m) +scan +[1-9]" ||
+		fail "bans' line: $(px bans "$IF_IN")"
+	px stats "$IF_IN" --json | grep -Eq '"banned": [1-9]' || fail "totals.banned"
+}
+
+test_udp_scan_bans_ipv6_64() {
+	setup
+	for p in 2001 2002 2003 2004; do expect_udp timeout $p "$ADDR6_IN"; done
+	[ -n "$(banned "${ADDR6_OUT%::1}::/64")" ] || fail "the /64 is not banned: $(px bans "$IF_IN")"
+	expect_tcp timeout 22 "$ADDR6_IN"
+	expect_tcp reached 22 # IPv4 source passes
+	# neighbour discovery still passes: the lab's neighbour entry renews
+	ip -6 neigh flush dev "$IF_OUT"
+	ip netns exec "$NS" ip -6 neigh flush dev "$IF_IN"
+	ip netns exec "$NS" ping -c 1 -W 1 "$ADDR6_OUT" >/dev/null 2>&1 || true
+	ip -6 neigh show dev "$IF_OUT" | grep -q "$ADDR6_IN .*lladdr" ||
+		fail "no neighbour entry for $ADDR6_IN: ND was dropped"
+}
+
+test_unban_restores_and_apply_keeps() {
+	setup
+	px ban "$IF_IN" "$ADDR_OUT" --for 1h | grep -q "banned $ADDR_OUT for 1h" || fail "ban's output"
+	expect_tcp timeout 22
+	px apply "$IF_IN" "$POL" >/dev/null
+	px open "$IF_IN" 2222 >/dev/null
+	expect_tcp timeout 22 # kept across apply and open
+	[ -n "$(banned "$ADDR_OUT")" ] || fail "ban lost"
+	px bans "$IF_IN" --json | grep -q '"reason": "manual"' || fail "reason"
+	px unban "$IF_IN" "$ADDR_OUT" | grep -q "unbanned $ADDR_OUT" || fail "unban's output"
+	expect_tcp reached 22
+	px unban "$IF_IN" "$ADDR_OUT" | grep -q "was not banned" || fail "second unban"
+}
+
+test_manual_ban_without_rule() {
+	lab_setup
+	printf 'default closed\nopen 22/tcp\n' >"$TMPD/plain.policy"
+	px attach "$IF_IN" --policy "$TMPD/plain.policy" >/dev/null
+	for p in 1 2 3 4 5 6; do tcp_probe $((3000 + p)) >/dev/null; done
+	expect_tcp reached 22 # no rule: scans ban nothing
+	px ban "$IF_IN" "$ADDR_OUT" "$ADDR6_OUT" >/dev/null
+	expect_tcp timeout 22
+	expect_tcp timeout 22 "$ADDR6_IN"
+	px unban "$IF_IN" --all | grep -q "lifted 2 bans" || fail "unban --all"
+	expect_tcp reached 22
+	px bans "$IF_IN" | grep -q "0 bans; no ban rule" || fail "$(px bans "$IF_IN")"
+}
+
+test_short_ban_ends() {
+	setup
+	px ban "$IF_IN" "$ADDR_OUT" --for 1s >/dev/null
+	expect_tcp timeout 22
+	sleep 1.2
+	expect_tcp reached 22
+}
+
+test_log_shows_banning_packet() {
+	setup
+	"$PORTXDP" --netns "$NS" log "$IF_IN" --json --rate 1 >"$TMPD/log" 2>/dev/null &
+	local pid=$!
+	on_cleanup "kill $pid 2>/dev/null"
+	sleep 0.5
+	for p in 1001 1002 1003 1004; do tcp_probe $p >/dev/null; done
+	tcp_probe 22 >/dev/null
+	sleep 0.5
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	cat "$TMPD/log"
+	grep -q '"dport": 1004, "proto": "tcp", "reason": "closed-port", "ban": true' "$TMPD/log" ||
+		fail "no event for the packet that banned"
+}
+
+test_bad_input() {
+	setup
+	assert_status 2 px ban "$IF_IN" 198.51.100.0/24
+	assert_status 2 px ban "$IF_IN" 198.51.100.9 nonsense
+	assert_status 2 px ban "$IF_IN" 198.51.100.9 --for 5y
+	assert_status 2 px unban "$IF_IN"
+	assert_status 2 px unban "$IF_IN" --all 198.51.100.9
+	[ -z "$(banned 198.51.100.9)" ] || fail "bad input banned something"
+	assert_status 1 px bans nosuchif0
+	printf 'default closed\nban after 4 ports in 60s for 10m\n' >"$TMPD/noexcept.policy"
+	"$PORTXDP" check "$TMPD/noexcept.policy" 2>&1 | grep -q "without 'except'.*forged source" ||
+		fail "check does not warn about a rule without except"
+}
+
+run_tests

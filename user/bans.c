@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The ban map of an attached filter, and PX_F_BANS kept true to it. See
+ * bans.h; the program's side is bpf/bans.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "bans.h"
+#include "cli.h"
+#include "err.h"
+#include "maps.h"
+#include "pins.h"
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * PX_NSEC + (__u64)ts.tv_nsec;
+}
+
+long long bans_real_minus_mono(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (r.tv_sec - m.tv_sec) * PX_NSEC + (r.tv_nsec - m.tv_nsec);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct ban_entry *x = a, *y = b;
+
+	return x->ban.start_ns < y->ban.start_ns   ? -1
+	       : x->ban.start_ns > y->ban.start_ns ? 1
+						   : 0;
+}
+
+/* Grow *out to hold one more. */
+static int grow(struct ban_entry **out, size_t n, size_t *cap)
+{
+	struct ban_entry *p;
+
+	if (n < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 64;
+	p = realloc(*out, *cap * sizeof(**out));
+	if (!p)
+		return -ENOMEM;
+	*out = p;
+	return 0;
+}
+
+int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
+{
+	long long off = bans_real_minus_mono();
+	struct px_ban_key key, next, *prev = NULL;
+	__u64 now = mono_ns();
+	size_t cap = 0;
+	struct px_ban b;
+
+	*out = NULL;
+	*n = 0;
+	while (!bpf_map_get_next_key(bans_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(bans_fd, &key, &b))
+			continue; /* gone meanwhile */
+		if (b.expires_ns <= now) {
+			bpf_map_delete_elem(bans_fd, &key);
+			continue;
+		}
+		if (grow(out, *n, &cap)) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -ENOMEM;
+		}
+		(*out)[*n] = (struct ban_entry){
+			.src = key,
+			.ban = b,
+			.start = (long long)((b.start_ns + off) / PX_NSEC),
+			.left = (b.expires_ns - now + PX_NSEC - 1) / PX_NSEC,
+		};
+		(*n)++;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), by_start);
+	return 0;
+}
+
+int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+	     enum px_ban_reason reason)
+{
+	__u64 now = mono_ns();
+	struct px_ban b = {
+		.start_ns = now,
+		.expires_ns = now + (__u64)secs * PX_NSEC,
+		.reason = reason,
+	};
+
+	return bpf_map_update_elem(bans_fd, src, &b, BPF_ANY) ? -errno : 0;
+}
+
+int bans_lift(int bans_fd, const struct px_ban_key *src)
+{
+	struct px_ban b;
+	bool live;
+
+	if (bpf_map_lookup_elem(bans_fd, src, &b))
+		return -ENOENT;
+	live = b.expires_ns > mono_ns();
+	if (bpf_map_delete_elem(bans_fd, src) && errno != ENOENT)
+		return -errno;
+	return live ? 0 : -ENOENT;
+}
+
+int bans_lift_all(int bans_fd, size_t *n)
+{
+	struct ban_entry *e;
+	int err = bans_read(bans_fd, &e, n);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < *n; i++)
+		bpf_map_delete_elem(bans_fd, &e[i].src);
+	free(e);
+	return 0;
+}
+
+bool bans_any(int bans_fd)
+{
+	struct ban_entry *e;
+	size_t n = 0;
+
+	if (bans_fd < 0 || bans_read(bans_fd, &e, &n))
+		return false;
+	free(e);
+	return n > 0;
+}
+
+void bans_policy_flag(const struct px_filter *f, struct px_policy *pol)
+{
+	if (pol->ban.ports || bans_any(f->bans_fd))
+		pol->flags |= PX_F_BANS;
+	else
+		pol->flags &= ~PX_F_BANS;
+}
+
+int bans_sync_live(const struct px_filter *f)
+{
+	struct px_policy *pol = malloc(sizeof(*pol));
+	__u32 was;
+	int err;
+
+	if (!pol)
+		return -ENOMEM;
+	err = maps_read_policy(f->policy_fd, pol);
+	if (!err) {
+		was = pol->flags & PX_F_BANS;
+		bans_policy_flag(f, pol);
+		if ((pol->flags & PX_F_BANS) != was)
+			err = maps_install_policy(f->policy_fd, pol);
+	}
+	if (err)
+		px_error("cannot update the live policy of %s for its bans "
+			 "(%s): see 'portxdp status %s'",
+			 f->ifname, strerror(-err), f->ifname);
+	free(pol);
+	return err;
+}
+
+int bans_open(const char *verb, const char *ifname, struct px_filter *f)
+{
+	int lock;
+
+	if (!filter_ifname_ok(verb, ifname))
+		return -1;
+	if (!cli_need_privileges(verb) || filter_bpf_permitted(verb))
+		return -1;
+	lock = pins_lock();
+	if (lock < 0)
+		return -1;
+	filter_tidy(ifname);
+	if (filter_open(ifname, f, 0))
+		goto fail;
+	if (f->bans_fd >= 0)
+		return lock;
+	px_error("the filter on %s was attached by a portxdp without bans: "
+		 "run 'portxdp attach %s --force' to replace it",
+		 ifname, ifname);
+	filter_close(f);
+fail:
+	pins_unlock(lock);
+	return -1;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The bans of an attached filter (doc/design.md, section 10): reading,
+ * adding and lifting entries of its ban map (struct px_ban, keyed by
+ * struct px_ban_key: include/portxdp.h), and keeping PX_F_BANS in the live
+ * policy true to "a ban rule, or a ban": set while either exists, so a
+ * policy without both costs nothing per packet. Callers hold the pins lock
+ * and an open filter (filter.h); the map's fd is px_filter.bans_fd.
+ */
+#ifndef PX_BANS_H
+#define PX_BANS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/types.h>
+
+#include "filter.h"
+#include "portxdp.h"
+
+/* `ban` without --for and without a rule: an hour. */
+#define BANS_DEFAULT_SECS 3600
+
+struct ban_entry {
+	struct px_ban_key src;
+	struct px_ban ban;
+	long long start;	 /* CLOCK_REALTIME seconds */
+	unsigned long long left; /* seconds, rounded up */
+};
+
+/*
+ * Every ban in force, oldest first, into a malloc'ed *out (*n entries);
+ * bans found over are deleted. 0 or -errno.
+ */
+int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
+
+/* Ban src for secs from now. 0 or -errno. */
+int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+	     enum px_ban_reason reason);
+
+/* Lift src's ban: 0, -ENOENT when it had none, or -errno. */
+int bans_lift(int bans_fd, const struct px_ban_key *src);
+
+/* Lift every ban; *n gets how many there were. 0 or -errno. */
+int bans_lift_all(int bans_fd, size_t *n);
+
+/* Whether the map holds any ban in force. */
+bool bans_any(int bans_fd);
+
+/*
+ * For a policy about to be installed on f: set PX_F_BANS when it has a
+ * ban rule or f has a ban, clear it otherwise.
+ */
+void bans_policy_flag(const struct px_filter *f, struct px_policy *pol);
+
+/*
+ * Make the live policy's PX_F_BANS true again after bans changed (the
+ * policy swapped only when the bit changes). 0 or -errno (printed).
+ */
+int bans_sync_live(const struct px_filter *f);
+
+/*
+ * For the ban verbs: check privileges, take the pins lock and open IF's
+ * filter with its ban map. The lock fd (>= 0, pins_unlock() it and
+ * filter_close(f) after), or -1 (printed).
+ */
+int bans_open(const char *verb, const char *ifname, struct px_filter *f);
+
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC, in ns. */
+long long bans_real_minus_mono(void);
+
+#endif

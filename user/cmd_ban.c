@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * portxdp ban IF SRC... [--for DURATION]: ban sources by hand (for a
+ * person, fail2ban, CrowdSec or a script). Every SRC is checked before
+ * any is banned, so bad input bans nothing. doc/design.md, section 10.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bans.h"
+#include "cli.h"
+#include "duration.h"
+#include "err.h"
+#include "filter.h"
+#include "maps.h"
+#include "pins.h"
+#include "source.h"
+
+static const struct px_opt opts[] = {
+	PX_OPT("for", 'f', "DURATION",
+	       "how long: 30s, 10m, 2h, 1d (at most 366d); default\n"
+	       "the policy's ban rule's DURATION, else 1h"),
+	{0},
+};
+
+const struct px_cmd px_cmd_ban = {
+	.name = "ban",
+	.run = cmd_ban,
+	.usage = "IF SRC... [--for DURATION]",
+	.summary = "ban sources on IF by hand",
+	.opts = opts,
+	.about = "Drop every IP packet from each SRC on IF (ICMPv6 neighbour "
+		 "discovery\n"
+		 "aside) for DURATION. SRC is an IPv4 address, or an IPv6 "
+		 "address or /64:\n"
+		 "IPv6 bans cover the /64, as the ban rule's do. Banning a "
+		 "banned source\n"
+		 "again starts its ban anew. At most 65536 bans per interface; "
+		 "beyond,\n"
+		 "the ban whose source sent nothing for the longest goes.\n",
+	.more = "Example: portxdp ban eth0 198.51.100.7 2001:db8:1:2::/64 "
+		"--for 2h\n",
+};
+
+/* --for, else the rule's DURATION, else an hour. */
+static unsigned long ban_secs(const struct px_filter *f, unsigned long asked)
+{
+	struct px_policy *pol;
+	unsigned long secs = BANS_DEFAULT_SECS;
+
+	if (asked)
+		return asked;
+	pol = malloc(sizeof(*pol));
+	if (pol && !maps_read_policy(f->policy_fd, pol) && pol->ban.ports)
+		secs = pol->ban.duration_s;
+	free(pol);
+	return secs;
+}
+
+static int ban_all(const char *ifname, int n, char **args, struct px_ban_key *srcs,
+		   unsigned long asked)
+{
+	char s[SOURCE_LEN], d[32];
+	unsigned long secs;
+	struct px_filter f;
+	int lock, err = 0, i;
+
+	lock = bans_open("ban", ifname, &f);
+	if (lock < 0)
+		return PX_EXIT_FAIL;
+	secs = ban_secs(&f, asked);
+	for (i = 0; i < n && !err; i++)
+		err = bans_add(f.bans_fd, &srcs[i], secs, PX_BAN_MANUAL);
+	if (!err)
+		err = bans_sync_live(&f);
+	else
+		px_error("cannot ban %s on %s: %s (the sources before it are "
+			 "banned)",
+			 args[i - 1], ifname, strerror(-err));
+	filter_close(&f);
+	pins_unlock(lock);
+	if (err)
+		return PX_EXIT_FAIL;
+	for (i = 0; i < n; i++)
+		printf("%s: banned %s for %s\n", ifname,
+		       source_format(s, sizeof(s), &srcs[i]),
+		       duration_format(d, sizeof(d), secs));
+	return PX_EXIT_OK;
+}
+
+int cmd_ban(int argc, char **argv)
+{
+	unsigned long secs = 0;
+	struct px_ban_key *srcs;
+	const char *why;
+	int c, n, ret;
+
+	while ((c = cli_getopt(argc, argv, &px_cmd_ban)) != -1) {
+		if (c != 'f')
+			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
+		if (duration_parse(optarg, strlen(optarg), PX_BAN_DURATION_MAX,
+				   &secs))
+			return cli_usage_error("ban",
+					       "--for '%s' is not a duration "
+					       "from 1s to 366d: write e.g. "
+					       "30s, 10m, 2h or 1d",
+					       optarg);
+	}
+	if (argc - optind < 2)
+		return cli_usage_error(
+			"ban", optind >= argc ? "ban needs an interface "
+						"and a source"
+					      : "ban needs at least "
+						"one source");
+	n = argc - optind - 1;
+	srcs = calloc((size_t)n, sizeof(*srcs));
+	if (!srcs)
+		return PX_EXIT_FAIL;
+	for (int i = 0; i < n; i++)
+		if (source_parse(argv[optind + 1 + i], &srcs[i], &why)) {
+			free(srcs);
+			return cli_usage_error("ban",
+					       "'%s' is not a source: %s",
+					       argv[optind + 1 + i], why);
+		}
+	ret = ban_all(argv[optind], n, argv + optind + 1, srcs, secs);
+	free(srcs);
+	return ret;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * portxdp bans IF [--json]: the bans in force on IF (doc/design.md,
+ * section 10), oldest first: source, start, time left, reason (scan or
+ * manual) and packets dropped since; and the policy's ban rule.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bans.h"
+#include "cli.h"
+#include "duration.h"
+#include "err.h"
+#include "filter.h"
+#include "json.h"
+#include "maps.h"
+#include "pins.h"
+#include "source.h"
+#include "text.h"
+
+static const struct px_opt opts[] = {
+	PX_OPT("json", 'j', NULL,
+	       "one object: {\"interface\", \"rule\" (null without a\n"
+	       "ban rule), \"bans\": [{\"source\", \"start\", \"left_s\",\n"
+	       "\"reason\", \"dropped\"}]}"),
+	{0},
+};
+
+const struct px_cmd px_cmd_bans = {
+	.name = "bans",
+	.run = cmd_bans,
+	.usage = "IF [--json]",
+	.summary = "list the sources banned on IF",
+	.opts = opts,
+	.about = "List the bans in force on IF, oldest first: the source (an "
+		 "IPv4 address or\n"
+		 "an IPv6 /64), when its ban started, the time left, why "
+		 "(scan: the\n"
+		 "policy's 'ban after' rule; manual: 'portxdp ban', fail2ban, "
+		 "CrowdSec)\n"
+		 "and the packets dropped since. Every IP packet from a banned "
+		 "source\n"
+		 "is dropped, ICMPv6 neighbour discovery aside. Bans stay "
+		 "through apply,\n"
+		 "open and close; detach ends them.\n",
+	.more = "See also: portxdp ban, portxdp unban.\n",
+};
+
+static const char *reason_name(__u32 r)
+{
+	return r == PX_BAN_SCAN ? "scan" : "manual";
+}
+
+static void rule_text(const struct px_ban_rule *r)
+{
+	char a[32], b[32], p[SOURCE_LEN];
+
+	if (!r->ports) {
+		printf("no ban rule: only bans made by hand\n");
+		return;
+	}
+	printf("ban after %u ports in %s for %s", r->ports,
+	       duration_format(a, sizeof(a), r->window_s),
+	       duration_format(b, sizeof(b), r->duration_s));
+	for (__u32 i = 0; i < r->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
+		printf("%s %s", i ? "" : " except",
+		       prefix_format(p, sizeof(p), &r->except[i]));
+	printf("\n");
+}
+
+static void print_text(const char *ifname, const struct px_ban_rule *r,
+		       const struct ban_entry *e, size_t n)
+{
+	char src[SOURCE_LEN], when[TEXT_TIME_LEN], left[32];
+
+	printf("%s: %zu ban%s; ", ifname, n, n == 1 ? "" : "s");
+	rule_text(r);
+	if (!n)
+		return;
+	printf("%-26s %-29s %-9s %-7s %s\n", "SOURCE", "START", "LEFT",
+	       "REASON", "DROPPED");
+	for (size_t i = 0; i < n; i++)
+		printf("%-26s %-29s %-9s %-7s %llu\n",
+		       source_format(src, sizeof(src), &e[i].src),
+		       text_time_local(when, sizeof(when), e[i].start, 0),
+		       duration_format(left, sizeof(left), e[i].left),
+		       reason_name(e[i].ban.reason),
+		       (unsigned long long)e[i].ban.dropped);
+}
+
+static void print_json(const char *ifname, const struct px_ban_rule *r,
+		       const struct ban_entry *e, size_t n)
+{
+	char src[SOURCE_LEN];
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	json_key_str(&j, "interface", ifname);
+	json_key(&j, "rule");
+	if (r->ports) {
+		json_obj_open(&j);
+		json_key_u64(&j, "ports", r->ports);
+		json_key_u64(&j, "window_s", r->window_s);
+		json_key_u64(&j, "duration_s", r->duration_s);
+		json_key(&j, "except");
+		json_arr_open(&j);
+		for (__u32 i = 0; i < r->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
+			json_str(&j, prefix_format(src, sizeof(src),
+						   &r->except[i]));
+		json_arr_close(&j);
+		json_obj_close(&j);
+	} else {
+		json_null(&j);
+	}
+	json_key(&j, "bans");
+	json_arr_open(&j);
+	for (size_t i = 0; i < n; i++) {
+		json_obj_open(&j);
+		json_key_str(&j, "source",
+			     source_format(src, sizeof(src), &e[i].src));
+		json_key_time(&j, "start", e[i].start, 0);
+		json_key_u64(&j, "left_s", e[i].left);
+		json_key_str(&j, "reason", reason_name(e[i].ban.reason));
+		json_key_u64(&j, "dropped", e[i].ban.dropped);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+int cmd_bans(int argc, char **argv)
+{
+	struct px_policy *pol = calloc(1, sizeof(*pol));
+	struct ban_entry *e = NULL;
+	bool json = false;
+	struct px_filter f;
+	int lock, err, c, ret = PX_EXIT_FAIL;
+	size_t n = 0;
+
+	if (!pol)
+		return PX_EXIT_FAIL;
+	while ((c = cli_getopt(argc, argv, &px_cmd_bans)) != -1) {
+		if (c != 'j') {
+			free(pol);
+			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
+		}
+		json = true;
+	}
+	if (optind + 1 != argc) {
+		free(pol);
+		return cli_usage_error(
+			"bans", optind >= argc ? "bans needs an interface"
+					       : "bans takes one interface");
+	}
+	lock = bans_open("bans", argv[optind], &f);
+	if (lock < 0) {
+		free(pol);
+		return PX_EXIT_FAIL;
+	}
+	err = maps_read_policy(f.policy_fd, pol);
+	if (!err)
+		err = bans_read(f.bans_fd, &e, &n);
+	if (!err)
+		bans_sync_live(&f); /* the last ban may have run out */
+	filter_close(&f);
+	pins_unlock(lock);
+	if (err) {
+		px_error("cannot read the bans of %s: %s", argv[optind],
+			 strerror(-err));
+	} else {
+		if (json)
+			print_json(argv[optind], &pol->ban, e, n);
+		else
+			print_text(argv[optind], &pol->ban, e, n);
+		ret = PX_EXIT_OK;
+	}
+	free(e);
+	free(pol);
+	return ret;
+}

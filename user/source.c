@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Sources (an IPv4 address, an IPv6 /64) and prefixes: parsing and
+ * printing. See source.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+
+/* addr/len into 16 bytes (IPv4 in the first 4); *family 4 or 6, *plen the
+ * length (-1 when none was given). */
+static int addr_split(const char *s, size_t len, __u8 a[16], int *family,
+		      int *plen, const char **why)
+{
+	char buf[SOURCE_LEN];
+	char *slash, *end;
+	long n;
+
+	*why = "not an IPv4 or IPv6 address";
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*plen = -1;
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash++ = '\0';
+		if (*slash < '0' || *slash > '9')
+			return -EINVAL;
+		n = strtol(slash, &end, 10);
+		if (*end || n > 128) {
+			*why = "the prefix length is not a number up to 32 "
+			       "(IPv4) or 128 (IPv6)";
+			return -EINVAL;
+		}
+		*plen = (int)n;
+	}
+	memset(a, 0, 16);
+	if (inet_pton(AF_INET, buf, a) == 1) {
+		*family = 4;
+		if (*plen > 32) {
+			*why = "an IPv4 prefix is at most /32";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, a) == 1) {
+		*family = 6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int source_parse(const char *s, struct px_ban_key *out, const char **why)
+{
+	int family, plen;
+	__u8 a[16];
+
+	if (addr_split(s, strlen(s), a, &family, &plen, why))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->family = (__u32)family;
+	if (family == 4 && plen != -1 && plen != 32) {
+		*why = "a ban is on one IPv4 address (a /32), not a range";
+		return -EINVAL;
+	}
+	if (family == 6 && plen != -1 && plen != 64 && plen != 128) {
+		*why = "an IPv6 ban is on a /64 (an address stands for its "
+		       "/64), not a range";
+		return -EINVAL;
+	}
+	memcpy(out->addr, a, family == 4 ? 4 : 8);
+	return 0;
+}
+
+const char *source_format(char *buf, size_t size, const struct px_ban_key *k)
+{
+	char a[INET6_ADDRSTRLEN];
+	__u8 b[16] = {0};
+
+	if (k->family == 4) {
+		inet_ntop(AF_INET, k->addr, a, sizeof(a));
+		snprintf(buf, size, "%s", a);
+	} else {
+		memcpy(b, k->addr, 8);
+		inet_ntop(AF_INET6, b, a, sizeof(a));
+		snprintf(buf, size, "%s/64", a);
+	}
+	return buf;
+}
+
+int prefix_parse(const char *s, size_t len, struct px_prefix *out,
+		 const char **why)
+{
+	int family, plen, max;
+	__u8 a[16], m[16] = {0};
+
+	if (addr_split(s, len, a, &family, &plen, why))
+		return -EINVAL;
+	max = family == 4 ? 32 : 128;
+	if (plen < 0)
+		plen = max;
+	for (int i = 0; i < plen; i++)
+		m[i / 8] |= (__u8)(0x80 >> (i % 8));
+	for (int i = 0; i < 16; i++)
+		if (a[i] & ~m[i]) {
+			*why = "it has host bits set: write the network "
+			       "address (e.g. 198.51.100.0/24)";
+			return -EINVAL;
+		}
+	memset(out, 0, sizeof(*out));
+	memcpy(out->net, a, 16);
+	memcpy(out->mask, m, 16);
+	out->family = (__u32)family;
+	out->len = (__u32)plen;
+	return 0;
+}
+
+bool prefix_has(const struct px_prefix *p, const struct px_ban_key *k)
+{
+	__u64 a[2] = {0, 0};
+
+	memcpy(a, k->addr, 8);
+	return p->family == k->family && (a[0] & p->mask[0]) == p->net[0] &&
+	       (a[1] & p->mask[1]) == p->net[1];
+}
+
+const char *prefix_format(char *buf, size_t size, const struct px_prefix *p)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->net, a, sizeof(a));
+	snprintf(buf, size, "%s/%u", a, p->len);
+	return buf;
+}
