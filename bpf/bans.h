@@ -64,7 +64,8 @@ struct {
 
 /* The source of the packet as a px_ban_key: the IPv4 address, or the IPv6
  * address's /64. l3 is the IP header (checked by the parser already). */
-static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3, bool v6)
+static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3,
+					  bool v6)
 {
 	if (v6) {
 		k->family = 6;
@@ -169,7 +170,7 @@ static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
 
 	__builtin_memcpy(&a0, k->addr, 8);
 	for (__u32 i = 0; i < PX_BAN_EXCEPT_MAX; i++) {
-		const struct px_prefix *p = &r->except[i];
+		const struct px_ban_prefix *p = &r->except[i];
 
 		if (i >= n)
 			break;

@@ -57,7 +57,7 @@ struct px_ban_key {
 
 /* One `except` prefix, as net/mask over the 16 bytes of an address (IPv4
  * in the first 4), so matching is two masked compares. */
-struct px_prefix {
+struct px_ban_prefix {
 	__u64 net[2];
 	__u64 mask[2];
 	__u32 family; /* 4 or 6 */
@@ -71,7 +71,7 @@ struct px_ban_rule {
 	__u32 window_s;
 	__u32 duration_s;
 	__u32 nexcept;
-	struct px_prefix except[PX_BAN_EXCEPT_MAX];
+	struct px_ban_prefix except[PX_BAN_EXCEPT_MAX];
 };
 
 /* px_ban.reason */

@@ -59,8 +59,8 @@ static unsigned long ban_secs(const struct px_filter *f, unsigned long asked)
 	return secs;
 }
 
-static int ban_all(const char *ifname, int n, char **args, struct px_ban_key *srcs,
-		   unsigned long asked)
+static int ban_all(const char *ifname, int n, char **args,
+		   struct px_ban_key *srcs, unsigned long asked)
 {
 	char s[SOURCE_LEN], d[32];
 	unsigned long secs;

@@ -79,7 +79,7 @@ static bool want_value(struct pstate *st, const char *line, size_t len,
 static void except_one(struct pstate *st, struct tok *t)
 {
 	struct px_ban_rule *r = &st->pol.ban;
-	struct px_prefix p;
+	struct px_ban_prefix p;
 	const char *why;
 	char b[SHOWN_LEN];
 

@@ -93,7 +93,7 @@ const char *source_format(char *buf, size_t size, const struct px_ban_key *k)
 	return buf;
 }
 
-int prefix_parse(const char *s, size_t len, struct px_prefix *out,
+int prefix_parse(const char *s, size_t len, struct px_ban_prefix *out,
 		 const char **why)
 {
 	int family, plen, max;
@@ -120,7 +120,7 @@ int prefix_parse(const char *s, size_t len, struct px_prefix *out,
 	return 0;
 }
 
-bool prefix_has(const struct px_prefix *p, const struct px_ban_key *k)
+bool prefix_has(const struct px_ban_prefix *p, const struct px_ban_key *k)
 {
 	__u64 a[2] = {0, 0};
 
@@ -129,7 +129,7 @@ bool prefix_has(const struct px_prefix *p, const struct px_ban_key *k)
 	       (a[1] & p->mask[1]) == p->net[1];
 }
 
-const char *prefix_format(char *buf, size_t size, const struct px_prefix *p)
+const char *prefix_format(char *buf, size_t size, const struct px_ban_prefix *p)
 {
 	char a[INET6_ADDRSTRLEN];
 

@@ -2,7 +2,7 @@
 /*
  * Source addresses as bans know them (doc/design.md, section 10): an IPv4
  * address, or an IPv6 /64 (struct px_ban_key, include/portxdp.h), and
- * prefixes (struct px_prefix). The one parser and printer of both.
+ * prefixes (struct px_ban_prefix). The one parser and printer of both.
  */
 #ifndef PX_SOURCE_H
 #define PX_SOURCE_H
@@ -31,12 +31,13 @@ const char *source_format(char *buf, size_t size, const struct px_ban_key *k);
  * bits set are an error (*why says which prefix was meant). s[0..len).
  * 0 or -EINVAL.
  */
-int prefix_parse(const char *s, size_t len, struct px_prefix *out,
+int prefix_parse(const char *s, size_t len, struct px_ban_prefix *out,
 		 const char **why);
 
 /* Whether k is inside p. */
-bool prefix_has(const struct px_prefix *p, const struct px_ban_key *k);
+bool prefix_has(const struct px_ban_prefix *p, const struct px_ban_key *k);
 
-const char *prefix_format(char *buf, size_t size, const struct px_prefix *p);
+const char *prefix_format(char *buf, size_t size,
+			  const struct px_ban_prefix *p);
 
 #endif
