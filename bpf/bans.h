@@ -203,24 +203,29 @@ static __always_inline bool px_scan_add(struct px_scan *s, __u16 port,
 
 build_bug_on(PX_BAN_PORTS_MAX &(PX_BAN_PORTS_MAX - 1));
 
+/* A new source's scan state, from .rodata: 256 bytes the stack lacks. */
+static const struct px_scan px_scan_empty = {};
+
 /*
  * Step 4: a packet from k to a closed port. Returns true when it made k
  * banned (the rule's Nth distinct closed port within the window): the ban
  * is in px_bans before this packet leaves, so the very next packet from k
  * is dropped, and k's scan state goes (a new count begins after the ban).
  */
-static __noinline bool px_scan_count(const struct px_ban_rule *r,
-				     const struct px_ban_key *k, __u16 port)
+static __always_inline bool px_scan_count(const struct px_ban_rule *r,
+					  const struct px_ban_key *k,
+					  __u32 port)
 {
-	struct px_scan fresh = {}, *s;
+	struct px_scan *s;
 	struct px_ban ban = {};
 	__u64 now = bpf_ktime_get_ns();
 
-	if (!r->ports || px_ban_excepted(r, k))
+	if (!r || !k || !r->ports || px_ban_excepted(r, k))
 		return false;
 	s = bpf_map_lookup_elem(&px_scan_map, k);
 	if (!s) {
-		bpf_map_update_elem(&px_scan_map, k, &fresh, BPF_NOEXIST);
+		bpf_map_update_elem(&px_scan_map, k, &px_scan_empty,
+				    BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&px_scan_map, k);
 		if (!s)
 			return false;
@@ -234,6 +239,31 @@ static __noinline bool px_scan_count(const struct px_ban_rule *r,
 	bpf_map_update_elem(&px_bans, k, &ban, BPF_ANY);
 	bpf_map_delete_elem(&px_scan_map, k);
 	return true;
+}
+
+/*
+ * Step 4 for each hook (global: verified once, on its own): count, and
+ * log the packet that made the ban whatever the log's rate (key: its
+ * counter key). Include after log.h.
+ */
+__noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_ban_rule *r,
+			   const struct px_ban_key *k, __u32 key)
+{
+	if (!px_scan_count(r, k, key % PX_PORTS))
+		return 0;
+	if (READ_ONCE(px_log.on))
+		px_log_drop(ctx, PX_WHY_BAN_START, key, 0);
+	return 1;
+}
+
+__noinline int px_scan_tc(struct __sk_buff *skb, const struct px_ban_rule *r,
+			  const struct px_ban_key *k, __u32 key)
+{
+	if (!px_scan_count(r, k, key % PX_PORTS))
+		return 0;
+	if (READ_ONCE(px_log.on))
+		px_log_drop_tc(skb, PX_WHY_BAN_START, key, 0);
+	return 1;
 }
 
 #endif /* PX_BANS_H */

@@ -277,10 +277,15 @@ again:
 			action = PX_PASS;
 			why = PX_WHY_REPLY;
 		}
-		/* Step 4: a closed port counts toward a scan ban. */
-		if (unlikely(pol->flags & PX_F_BANS) && action == PX_DROP &&
-		    px_scan_count(&pol->ban, &bkey, port))
-			why = PX_WHY_BAN_START;
+		/* Step 4: a closed port counts toward a scan ban (and logs
+		 * the packet that bans, bpf/bans.h); its result is not
+		 * needed here, so the verifier's paths do not double. */
+		if (unlikely(pol->flags & PX_F_BANS) && action == PX_DROP) {
+			if (hook == PX_HOOK_TC)
+				px_scan_tc(ctx, &pol->ban, &bkey, key);
+			else
+				px_scan_xdp(ctx, &pol->ban, &bkey, key);
+		}
 	}
 	goto out;
 
@@ -300,8 +305,6 @@ out:
 		else
 			px_log_drop(ctx, why, key, zone);
 	}
-	if (why == PX_WHY_BAN_START)
-		why = PX_WHY_NONE; /* a closed-port drop in the totals */
 	action = px_record(action, why, key);
 	/*
 	 * tc: TCX_DROP, or TCX_NEXT (the next program on the hook decides, so

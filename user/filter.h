@@ -51,7 +51,7 @@ struct px_filter {
 	int flows_fd;	    /* replies: the flow table */
 	int egress_fd;	    /* replies: the egress program's TCX link */
 	int egress_prog_fd; /* replies: its program, under clsact */
-	int bans_fd;	/* the bans (bpf/bans.h); absent before bans */
+	int bans_fd;	    /* the bans (bpf/bans.h); absent before bans */
 	enum filter_state state;
 	enum px_xdp_mode mode; /* its hook: native, generic or tc (auto: ?) */
 	bool clsact;	       /* tc by a clsact filter: no link */
