@@ -190,7 +190,8 @@ static void test_json_is_spec_6(void)
 		     "\"passed\": 0}, "
 		     "\"totals\": {\"dropped\": 18, \"passed\": 7, "
 		     "\"malformed\": 0, "
-		     "\"fragments\": 0, \"non_ip\": 0, \"blocked\": 0, \"banned\": 0}}\n",
+		     "\"fragments\": 0, \"non_ip\": 0, \"blocked\": 0, "
+		     "\"banned\": 0}}\n",
 		     "json");
 	free(out);
 }
