@@ -180,7 +180,7 @@ clean:
 # tests/. The short run in `make test` is tests/fuzz/run.sh.
 FUZZ_TIME ?= 60
 FUZZ_SRCS := $(wildcard user/policy*.c) user/table.c user/proto.c \
-	user/textfile.c user/text.c user/err.c
+	user/textfile.c user/text.c user/err.c user/duration.c user/source.c
 
 $(BUILD)/fuzz/fuzz_policy: tests/fuzz/fuzz_policy.c $(FUZZ_SRCS) $(HDRS)
 	$(call msg,FUZZ,$@)
