@@ -16,6 +16,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+# shellcheck source=tests/bench/iperf_rounds.sh
+. tests/bench/iperf_rounds.sh
 PX=${PORTXDP:-$BUILD/portxdp}
 export PORTXDP_DATADIR=${PORTXDP_DATADIR:-$PWD/policies}
 ROUNDS=${ROUNDS:-5}
@@ -95,46 +97,11 @@ run_one() { # -> Gbit/s received by the client, or nan
 		grep . || echo nan
 }
 
-med() {
-	sort -g | awk '$1 != "nan" { v[n++] = $1 }
-		END { if (!n) { print "nan nan nan"; exit }
-		      printf "%.2f %.2f %.2f\n", v[int((n - 1) / 2)], v[0], v[n - 1] }'
-}
+iperf_rounds "replies bench"
 
-read -ra rows <<<"$ROWS"
-: >"$TMP/raw"
-for ((r = 0; r < ROUNDS; r++)); do
-	for ((k = 0; k < ${#rows[@]}; k++)); do
-		row=${rows[$(((k + r) % ${#rows[@]}))]}
-		if ! "setup_$row" >"$TMP/setup.log" 2>&1; then
-			echo "  replies bench: setting up $row failed: $(head -3 "$TMP/setup.log")" >&2
-			teardown "$row" >/dev/null 2>&1
-			continue
-		fi
-		echo "$row $(run_one)" >>"$TMP/raw"
-		teardown "$row" >/dev/null 2>&1
-	done
-done
-
-read -r base _ < <(awk '$1 == "none" { print $2 }' "$TMP/raw" | med)
 echo "A TCP download into the filtered namespace (iperf3 -R), $SECS s runs, $ROUNDS interleaved"
 echo "rounds, median (min-max). No ephemeral port is open: the download's packets pass as replies."
 echo
-echo "| filter on the downloading side | Gbit/s | min-max | of no filter |"
-echo "|---|---:|---:|---:|"
-for row in "${rows[@]}"; do
-	read -r m lo hi < <(awk -v r="$row" '$1 == r { print $2 }' "$TMP/raw" | med)
-	if [ "$m" = nan ]; then
-		echo "| ${NAME[$row]} | n/a | - | - |"
-		continue
-	fi
-	awk -v n="${NAME[$row]}" -v m="$m" -v lo="$lo" -v hi="$hi" -v b="$base" 'BEGIN {
-		printf "| %s | %.1f | %.1f-%.1f | %s |\n", n, m, lo, hi,
-			b == "nan" ? "-" : sprintf("%.0f%%", 100 * m / b) }'
-done
+iperf_table "filter on the downloading side"
 echo
-read -r px _ < <(awk '$1 == "px_replies" { print $2 }' "$TMP/raw" | med)
-awk -v a="$px" -v b="$base" 'BEGIN {
-	if (a == "nan" || b == "nan") { print "Target (replies on within 5% of no filter): not measured"; exit }
-	printf "Target (replies on within 5%% of no filter): %s (%.0f%%)\n",
-		(a >= 0.95 * b ? "met" : "MISSED"), 100 * a / b }'
+iperf_target px_replies "replies on"

@@ -14,6 +14,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+# shellcheck source=tests/bench/iperf_rounds.sh
+. tests/bench/iperf_rounds.sh
 PX=${PORTXDP:-$BUILD/portxdp}
 export PORTXDP_DATADIR=${PORTXDP_DATADIR:-$PWD/policies}
 ROUNDS=${ROUNDS:-5}
@@ -94,47 +96,11 @@ run_one() { # -> Gbit/s, or nan
 		grep . || echo nan
 }
 
-# median, min, max of the numbers on stdin (nan when none)
-med() {
-	sort -g | awk '$1 != "nan" { v[n++] = $1 }
-		END { if (!n) { print "nan nan nan"; exit }
-		      printf "%.2f %.2f %.2f\n", v[int((n - 1) / 2)], v[0], v[n - 1] }'
-}
+iperf_rounds "throughput"
 
-read -ra rows <<<"$ROWS"
-: >"$TMP/raw"
-for ((r = 0; r < ROUNDS; r++)); do
-	for ((k = 0; k < ${#rows[@]}; k++)); do
-		row=${rows[$(((k + r) % ${#rows[@]}))]}
-		if ! "setup_$row" >"$TMP/setup.log" 2>&1; then
-			echo "  throughput: setting up $row failed: $(head -3 "$TMP/setup.log")" >&2
-			teardown "$row" >/dev/null 2>&1
-			continue
-		fi
-		echo "$row $(run_one)" >>"$TMP/raw"
-		teardown "$row" >/dev/null 2>&1
-	done
-done
-
-read -r base _ < <(awk '$1 == "none" { print $2 }' "$TMP/raw" | med)
 echo "TCP over a veth pair into the filtered namespace: iperf3, $SECS s runs, $ROUNDS interleaved rounds,"
 echo "median (min-max). Every filter passes iperf3's port and drops one other."
 echo
-echo "| hook on the receiving veth | Gbit/s | min-max | of no filter |"
-echo "|---|---:|---:|---:|"
-for row in "${rows[@]}"; do
-	read -r m lo hi < <(awk -v r="$row" '$1 == r { print $2 }' "$TMP/raw" | med)
-	if [ "$m" = nan ]; then
-		echo "| ${NAME[$row]} | n/a | - | - |"
-		continue
-	fi
-	awk -v n="${NAME[$row]}" -v m="$m" -v lo="$lo" -v hi="$hi" -v b="$base" 'BEGIN {
-		printf "| %s | %.1f | %.1f-%.1f | %s |\n", n, m, lo, hi,
-			b == "nan" ? "-" : sprintf("%.0f%%", 100 * m / b) }'
-done
+iperf_table "hook on the receiving veth"
 echo
-read -r auto _ < <(awk '$1 == "px_auto" { print $2 }' "$TMP/raw" | med)
-awk -v a="$auto" -v b="$base" 'BEGIN {
-	if (a == "nan" || b == "nan") { print "Target (the default mode within 5% of no filter): not measured"; exit }
-	printf "Target (the default mode on veth within 5%% of no filter): %s (%.0f%%)\n",
-		(a >= 0.95 * b) ? "met" : "MISSED", 100 * a / b }'
+iperf_target px_auto "the default mode on veth"
