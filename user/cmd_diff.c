@@ -69,17 +69,12 @@ static void range_str(const struct policy_range *r, char *buf, size_t len)
 
 static void json_names(struct json *j, const struct policy_range *r)
 {
-	int n = 0;
+	const char *names[8];
+	int n = table_names_of(r->proto, r->lo, r->hi, names, 8);
 
 	json_arr_open(j);
-	for (unsigned int port = r->lo; port <= r->hi && n < 8; port++) {
-		const char *name = table_port_name(r->proto, port);
-
-		if (name) {
-			json_str(j, name);
-			n++;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		json_str(j, names[i]);
 	json_arr_close(j);
 }
 

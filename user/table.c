@@ -455,35 +455,45 @@ const char *table_port_name(int proto, unsigned int port)
 	return svc_port_name(proto, port);
 }
 
+int table_names_of(int proto, unsigned int lo, unsigned int hi,
+		   const char **names, int max)
+{
+	int n = 0;
+
+	for (unsigned int port = lo; port <= hi && port < PX_PORTS && n < max;
+	     port++) {
+		names[n] = table_port_name(proto, port);
+		if (names[n])
+			n++;
+	}
+	return n;
+}
+
 int table_range_names(int proto, unsigned int lo, unsigned int hi, char *buf,
 		      unsigned long len, int max)
 {
+	const char *names[65];
 	unsigned long used = 0;
-	int n = 0;
+	int n, i;
 
+	if (max < 0 || max > 64)
+		max = 64;
+	n = table_names_of(proto, lo, hi, names, max + 1);
 	if (len)
 		buf[0] = '\0';
-	for (unsigned int port = lo; port <= hi && port < PX_PORTS; port++) {
-		const char *name = table_port_name(proto, port);
-
-		if (!name)
-			continue;
-		if (n == max) {
-			if (used + 6 < len)
-				snprintf(buf + used, len - used, ", ...");
-			break;
-		}
-		int w = snprintf(buf + used, len - used, "%s%s", n ? ", " : "",
-				 name);
+	for (i = 0; i < n && i < max; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 names[i]);
 
 		if (w < 0 || used + (unsigned long)w >= len) {
 			buf[used] = '\0';
 			break;
 		}
 		used += (unsigned long)w;
-		n++;
 	}
-	return n;
+	if (n > max && i == max && used + 6 < len)
+		snprintf(buf + used, len - used, ", ...");
+	return i;
 }
 
 /* --- suggestions ------------------------------------------------------------

@@ -31,6 +31,11 @@ const struct table_entry *table_entry_at(int i);
  */
 const char *table_port_name(int proto, unsigned int port);
 
+/* The names (table_port_name) of the ports lo..hi of proto, in port order,
+ * at most max of them, into names[]. Returns how many. */
+int table_names_of(int proto, unsigned int lo, unsigned int hi,
+		   const char **names, int max);
+
 /*
  * Where the data files are: $PORTXDP_DATADIR, else policies/ beside the
  * binary's build folder (../policies), else ../share/portxdp beside an
