@@ -71,6 +71,7 @@ struct exporter {
 
 /* One pin folder met by ex_walk(). */
 struct ex_entry {
+	const struct filter_entry *fe;
 	const char *ifname;
 	const char *dir;
 	const char *netns; /* its name, "root", or "net-INODE" when unnamed */
@@ -148,7 +149,7 @@ struct ex_walk_ctx {
 static int ex_entry_of(const struct filter_entry *fe, void *ctx)
 {
 	const struct ex_walk_ctx *w = ctx;
-	struct ex_entry e = {.ifname = fe->ifname, .dir = fe->dir};
+	struct ex_entry e = {.fe = fe, .ifname = fe->ifname, .dir = fe->dir};
 	char ns[32];
 
 	snprintf(ns, sizeof(ns), "net-%lu", fe->ns_ino);
@@ -166,14 +167,6 @@ static int ex_walk(int (*fn)(const struct ex_entry *e, void *ctx), void *ctx)
 	struct ex_walk_ctx w = {.fn = fn, .ctx = ctx};
 
 	return filter_walk(ex_entry_of, &w);
-}
-
-static int pin_get(const char *dir, const char *name)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return bpf_obj_get(path);
 }
 
 static struct ex_filter *state_of(struct exporter *ex, const struct ex_entry *e,
@@ -210,41 +203,33 @@ static struct ex_filter *state_of(struct exporter *ex, const struct ex_entry *e,
 }
 
 /*
- * Read one filter: its link (a filter whose interface is gone is not
- * shown), the policy, the totals and then the counters. Totals first:
- * the counts derived from both then never run ahead of the packets.
+ * Read one filter (one whose interface is gone is not shown): the policy,
+ * the counters, then the totals, whose dropped and passed add those same
+ * counters, so the counts derived from both agree.
  */
 static int read_filter(struct exporter *ex, const struct ex_entry *e)
 {
-	int link_fd, pol_fd = -1, tot_fd = -1, cnt_fd = -1, err;
-	__u32 ifindex = 0, prog_id = 0, link_id = 0;
 	struct px_policy *pol = NULL;
 	struct ex_filter *x;
+	struct px_filter f;
+	int err;
 
-	link_fd = pin_get(e->dir, PX_PIN_LINK);
-	if (link_fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	err = xdp_link_info(link_fd, &ifindex, &prog_id, &link_id);
-	close(link_fd);
-	if (err || !ifindex)
-		return err;
-	x = state_of(ex, e, prog_id);
-	pol = malloc(sizeof(*pol));
-	if (!x || !pol) {
-		free(pol);
-		return -ENOMEM;
+	err = filter_open_entry(e->fe, &f);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	if (f.state != FILTER_ATTACHED) {
+		filter_close(&f);
+		return 0;
 	}
-	pol_fd = pin_get(e->dir, PX_PIN_POLICY);
-	tot_fd = pin_get(e->dir, PX_PIN_TOTALS);
-	cnt_fd = pin_get(e->dir, PX_PIN_COUNTERS);
-	if (pol_fd < 0 || tot_fd < 0 || cnt_fd < 0)
-		err = -errno;
+	x = state_of(ex, e, f.prog_id);
+	pol = malloc(sizeof(*pol));
+	err = !x || !pol ? -ENOMEM : 0;
 	if (!err)
-		err = maps_read_policy(pol_fd, pol);
+		err = maps_read_policy(f.policy_fd, pol);
 	if (!err)
-		err = maps_read_counters(cnt_fd, x->cnt);
+		err = maps_read_counters(f.counters_fd, x->cnt);
 	if (!err)
-		err = maps_read_totals(tot_fd, x->cnt, &x->tot);
+		err = maps_read_totals(f.totals_fd, x->cnt, &x->tot);
 	if (!err) {
 		x->seen = true;
 		x->flags = pol->flags;
@@ -252,12 +237,7 @@ static int read_filter(struct exporter *ex, const struct ex_entry *e)
 		x->digest = policy_digest(pol);
 	}
 	free(pol);
-	if (pol_fd >= 0)
-		close(pol_fd);
-	if (tot_fd >= 0)
-		close(tot_fd);
-	if (cnt_fd >= 0)
-		close(cnt_fd);
+	filter_close(&f);
 	return err;
 }
 

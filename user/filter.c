@@ -401,6 +401,29 @@ int filter_open(const char *ifname, struct px_filter *f, unsigned int flags)
 	return -ENOLINK;
 }
 
+int filter_open_entry(const struct filter_entry *e, struct px_filter *f)
+{
+	struct bpf_prog_info info = {0};
+	__u32 len = sizeof(info);
+	int err;
+
+	filter_init(f, e->ifname);
+	snprintf(f->dir, sizeof(f->dir), "%s", e->dir);
+	err = open_pins(f, true);
+	if (err) {
+		filter_close(f);
+		return err;
+	}
+	f->state = e->stale ? FILTER_GONE : FILTER_ATTACHED;
+	if (f->link_fd >= 0)
+		xdp_link_info(f->link_fd, &f->link_ifindex, &f->prog_id,
+			      &f->link_id);
+	else if (f->prog_fd >= 0 &&
+		 !bpf_obj_get_info_by_fd(f->prog_fd, &info, &len))
+		f->prog_id = info.id; /* a clsact filter: its pinned program */
+	return 0;
+}
+
 /* --- where a moved interface went ---------------------------------------- */
 
 /* In the current namespace: the interface running f's program. */

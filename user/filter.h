@@ -180,6 +180,14 @@ struct filter_entry {
  */
 int filter_walk(int (*fn)(const struct filter_entry *e, void *ctx), void *ctx);
 
+/*
+ * Open the filter of a walked folder, in whatever namespace it is, without
+ * printing: for readers of every filter (the exporter). Its state is
+ * FILTER_GONE when the walk found it stale, else FILTER_ATTACHED; prog_id
+ * is the program it runs. 0 or -errno.
+ */
+int filter_open_entry(const struct filter_entry *e, struct px_filter *f);
+
 /* Remove the folder of a stale entry (under the lock). 0 or -errno. */
 int filter_remove_stale(const struct filter_entry *e);
 
