@@ -81,7 +81,7 @@ test_long_policy_path_is_cut_on_a_character() {
 	need python3 jq
 	ip netns add "$NS"
 	ip -n "$NS" link add "a$$" type veth peer name "b$$"
-	px attach "a$$" --mode generic >/dev/null
+	px attach "a$$" --mode generic --policy policies/web-server.policy >/dev/null
 	dir=$(mktemp -d)
 	on_cleanup "rm -rf '$dir'"
 	local pad="" e=$'\xc3\xa9' sub
