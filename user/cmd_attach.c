@@ -93,6 +93,21 @@ static int load_policy(const char *path, const char *ifname, bool force,
 	return PX_EXIT_OK;
 }
 
+/* --confirm: the watcher that detaches again unless confirmed. */
+static int arm_attach(const char *ifname, const char *dir, unsigned int secs,
+		      const struct px_policy *pol)
+{
+	char what[PX_SOURCE_LEN + 16];
+	struct confirm_change cc = {.ifname = ifname,
+				    .dir = dir,
+				    .kind = CONFIRM_ATTACH,
+				    .secs = secs,
+				    .change = what};
+
+	snprintf(what, sizeof(what), "attach %s", pol->source);
+	return confirm_arm(&cc) ? PX_EXIT_FAIL : PX_EXIT_OK;
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	unsigned int confirm = 0;
@@ -177,19 +192,7 @@ int cmd_attach(int argc, char **argv)
 	printf("portxdp attached to %s (%s mode%s), policy %s: %s\n", ifname,
 	       xdp_mode_name(fo.mode), fo.clsact ? ", clsact" : "", pol->source,
 	       counts);
-	ret = PX_EXIT_OK;
-	if (confirm) {
-		char what[PX_SOURCE_LEN + 16];
-		struct confirm_change cc = {.ifname = ifname,
-					    .dir = fo.dir,
-					    .kind = CONFIRM_ATTACH,
-					    .secs = confirm,
-					    .change = what};
-
-		snprintf(what, sizeof(what), "attach %s", pol->source);
-		if (confirm_arm(&cc))
-			ret = PX_EXIT_FAIL;
-	}
+	ret = confirm ? arm_attach(ifname, fo.dir, confirm, pol) : PX_EXIT_OK;
 out:
 	zoneset_free(zs);
 	free(pol);
