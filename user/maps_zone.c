@@ -148,6 +148,26 @@ static int put_slot(const struct px_zone_maps *m, __u32 gen, int table, int fd4,
 	return 0;
 }
 
+/*
+ * Unless err: put the maps of pol's version in its slot, then swap pol in
+ * (the one swap that makes the version live). Closes the maps either way.
+ */
+static int install_version(const struct px_zone_maps *m, struct px_policy *pol,
+			   int err, int table, int fd4, int fd6)
+{
+	if (!err)
+		err = put_slot(m, pol->gen, table, fd4, fd6);
+	if (!err)
+		err = maps_install_policy(m->policy, pol);
+	if (table >= 0)
+		close(table);
+	if (fd4 >= 0)
+		close(fd4);
+	if (fd6 >= 0)
+		close(fd6);
+	return err;
+}
+
 int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
 		       const struct px_zoneset *zs, bool progress)
 {
@@ -169,17 +189,7 @@ int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
 		table = new_table(zs->zone, zs->nzones);
 		err = table < 0 ? table : 0;
 	}
-	if (!err)
-		err = put_slot(m, pol->gen, table, fd4, fd6);
-	if (!err)
-		err = maps_install_policy(m->policy, pol);
-	if (table >= 0)
-		close(table);
-	if (fd4 >= 0)
-		close(fd4);
-	if (fd6 >= 0)
-		close(fd6);
-	return err;
+	return install_version(m, pol, err, table, fd4, fd6);
 }
 
 /* The fd of the inner map in slot of outer, or -errno. */
@@ -241,18 +251,9 @@ int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
 		table = new_table(zs->zone, zs->nzones);
 		err = table < 0 ? table : 0;
 	}
-	if (!err) {
-		next->gen++;
-		err = put_slot(m, next->gen, table, fd4, fd6);
-	}
 	if (!err)
-		err = maps_install_policy(m->policy, next);
-	if (table >= 0)
-		close(table);
-	if (fd4 >= 0)
-		close(fd4);
-	if (fd6 >= 0)
-		close(fd6);
+		next->gen++;
+	err = install_version(m, next, err, table, fd4, fd6);
 	zoneset_free(zs);
 	return err;
 }
