@@ -1,10 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # shellcheck shell=bash
 #
-# The interleaved iperf3 rounds behind throughput.sh and replies.sh, sourced
-# by both. The caller sets ROWS, ROUNDS, TMP and NAME[ROW], and defines
+# The veth pair and the interleaved iperf3 rounds behind throughput.sh and
+# replies.sh, sourced by both. The caller sets ROWS, ROUNDS, TMP and NAME[ROW], and defines
 # setup_ROW for each row, `teardown ROW` and `run_one` (prints Gbit/s, or
 # nan when the run failed or timed out). Row "none" is the baseline.
+
+# veth_pair_up WHO TOOL...: with every TOOL installed (else exit 1, naming
+# it), namespace $NS and a veth pair: $IF_S here with $ADDR_S, $IF_R in
+# $NS with $ADDR_R, both /30 and up
+veth_pair_up() {
+	local who=$1 t
+	shift
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "$who: $t missing" >&2; exit 1; }
+	done
+	ip netns add "$NS" || exit 1
+	ip link add "$IF_S" type veth peer name "$IF_R" netns "$NS" || exit 1
+	ip addr add "$ADDR_S/30" dev "$IF_S"
+	ip link set "$IF_S" up
+	ip -n "$NS" addr add "$ADDR_R/30" dev "$IF_R"
+	ip -n "$NS" link set "$IF_R" up
+	ip -n "$NS" link set lo up
+}
 
 # median, min and max of the numbers on stdin (nan when none)
 med() {

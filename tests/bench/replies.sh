@@ -50,16 +50,7 @@ echo
 timeout 300 "$BUILD/tools/replybench" -n "$REPEAT" -r 11 || echo "(replybench failed)"
 echo
 
-for t in iperf3 jq nft; do
-	command -v $t >/dev/null || { echo "replies bench: $t missing" >&2; exit 1; }
-done
-ip netns add "$NS" || exit 1
-ip link add "$IF_S" type veth peer name "$IF_R" netns "$NS" || exit 1
-ip addr add "$ADDR_S/30" dev "$IF_S"
-ip link set "$IF_S" up
-ip -n "$NS" addr add "$ADDR_R/30" dev "$IF_R"
-ip -n "$NS" link set "$IF_R" up
-ip -n "$NS" link set lo up
+veth_pair_up "replies bench" iperf3 jq nft
 printf 'default closed\noption replies on\n' >"$TMP/policy"
 iperf3 -s -B "$ADDR_S" >/dev/null 2>&1 &
 SERVER=$!

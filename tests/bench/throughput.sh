@@ -44,16 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for t in iperf3 jq; do
-	command -v $t >/dev/null || { echo "throughput: $t missing" >&2; exit 1; }
-done
-ip netns add "$NS" || exit 1
-ip link add "$IF_S" type veth peer name "$IF_R" netns "$NS" || exit 1
-ip addr add "$ADDR_S/30" dev "$IF_S"
-ip link set "$IF_S" up
-ip -n "$NS" addr add "$ADDR_R/30" dev "$IF_R"
-ip -n "$NS" link set "$IF_R" up
-ip -n "$NS" link set lo up
+veth_pair_up "throughput" iperf3 jq
 printf 'default closed\nopen 5201/tcp\n' >"$TMP/policy"
 ip netns exec "$NS" iperf3 -s -B "$ADDR_R" >/dev/null 2>&1 &
 SERVER=$!
