@@ -34,6 +34,10 @@ enum px_proto {
 #define PX_F_REPLIES (1U << 4)	  /* replies to this host's flows pass */
 #define PX_F_BANS (1U << 5)	  /* a ban rule, or bans made by hand */
 #define PX_F_PING_ZONED (1U << 6) /* some zone's ping verdict differs */
+/* Userspace only (the program never tests it): slot gen & 1 holds this
+ * version's zone table, even when no zone's verdicts differ from the
+ * base's (then the three bits above are clear). */
+#define PX_F_ZONE_TABLE (1U << 7)
 
 #define PX_SOURCE_LEN 256
 

@@ -130,7 +130,9 @@ struct log_state {
 /* The name of the zone that decided, or NULL. */
 static const char *zone_name(const struct log_state *st, __u8 z)
 {
-	return z && st->zs && z <= st->zs->nzones ? st->zs->zone[z].name : NULL;
+	return z && st->zs && z <= st->zs->nzones && st->zs->zone[z].name[0]
+		       ? st->zs->zone[z].name
+		       : NULL;
 }
 
 static volatile sig_atomic_t stop;

@@ -238,7 +238,11 @@ static void read_zones(const struct px_filter *a, struct reading *r)
 	if (zs && n && !maps_read_zones(&m, &r->policy, zs) &&
 	    !maps_read_zone_counts(m.counts, n))
 		for (unsigned int z = 1; z <= zs->nzones; z++) {
-			struct stats_zone *o = &r->zones[r->nzones++];
+			struct stats_zone *o;
+
+			if (!zs->zone[z].name[0]) /* a hole (maps_zone.h) */
+				continue;
+			o = &r->zones[r->nzones++];
 
 			text_copy(o->name, sizeof(o->name), zs->zone[z].name);
 			o->dropped = n[z].dropped;

@@ -177,6 +177,8 @@ static void print_zones(const struct iface_status *s)
 	for (unsigned int z = 1; s->zs && z <= s->zs->nzones; z++) {
 		const struct px_zone *zn = &s->zs->zone[z];
 
+		if (!zn->name[0]) /* a hole (maps_zone.h) */
+			continue;
 		printf("  zone       %s: %u IPv4 and %u IPv6 prefixes%s%s%s\n",
 		       zn->name, zn->prefixes4, zn->prefixes6,
 		       zn->origin[0] ? ", " : "",
@@ -286,6 +288,8 @@ static void json_zones(struct json *j, const struct iface_status *s)
 	for (unsigned int z = 1; z <= s->zs->nzones; z++) {
 		const struct px_zone *zn = &s->zs->zone[z];
 
+		if (!zn->name[0]) /* a hole (maps_zone.h) */
+			continue;
 		json_obj_open(j);
 		json_key_str(j, "name", zn->name);
 		json_key_str(j, "origin", zn->origin[0] ? zn->origin : NULL);

@@ -20,6 +20,9 @@
 
 #define BATCH 65536
 #define PROGRESS_FROM 200000 /* prefixes: say what is going on */
+#define PX_F_ANY_ZONES (PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK)
+/* a version with a zone table of its own in slot gen & 1 */
+#define HAS_TABLE(pol) ((pol)->flags & (PX_F_ANY_ZONES | PX_F_ZONE_TABLE))
 
 static int new_trie(bool v6)
 {
@@ -58,9 +61,10 @@ static int put_many(int fd, const void *keys, const void *vals, size_t n,
 	return 0;
 }
 
-/* Both tries of zs, new maps: *fd4, *fd6. */
-static int build_tries(const struct px_zoneset *zs, int *fd4, int *fd6,
-		       bool progress)
+/* Both tries of zs, new maps: *fd4, *fd6; a prefix of zone z maps to
+ * table index idx[z]. */
+static int build_tries(const struct px_zoneset *zs, const __u8 *idx, int *fd4,
+		       int *fd6, bool progress)
 {
 	size_t n4 = 0, n6 = 0, i4 = 0, i6 = 0;
 	struct px_lpm4 *k4 = NULL;
@@ -89,7 +93,7 @@ static int build_tries(const struct px_zoneset *zs, int *fd4, int *fd6,
 		goto out;
 	for (size_t i = 0; i < zs->npfx; i++) {
 		const struct px_prefix *p = &zs->pfx[i];
-		struct px_zone_hit h = {p->zone, zs->zone[p->zone].flags};
+		struct px_zone_hit h = {idx[p->zone], zs->zone[p->zone].flags};
 
 		if (p->family == 4) {
 			k4[i4].prefixlen = p->len;
@@ -112,27 +116,29 @@ out:
 	return err;
 }
 
-static int new_table(const struct px_zone *zone, unsigned int nzones)
+/* The zone table: zone z at index idx[z] (NULL: at z); indices no zone
+ * holds stay zero, with an empty name. */
+static int new_table(const struct px_zone *zone, unsigned int nzones,
+		     const __u8 *idx)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "px_zones", sizeof(__u32),
 				sizeof(struct px_zone), PX_ZONE_ENTRIES, NULL);
 
 	if (fd < 0)
 		return -errno;
-	for (__u32 z = 1; z <= nzones; z++)
-		if (bpf_map_update_elem(fd, &z, &zone[z], BPF_ANY)) {
+	for (__u32 z = 1; z <= nzones; z++) {
+		__u32 at = idx ? idx[z] : z;
+
+		if (!zone[z].name[0])
+			continue;
+		if (bpf_map_update_elem(fd, &at, &zone[z], BPF_ANY)) {
 			int err = -errno;
 
 			close(fd);
 			return err;
 		}
+	}
 	return fd;
-}
-
-/* The live version's number (0: none yet). */
-static __u32 live_gen(int policy_fd, struct px_policy *scratch)
-{
-	return maps_read_policy(policy_fd, scratch) ? 0 : scratch->gen;
 }
 
 /* Put the three maps of version gen in their slot. */
@@ -168,30 +174,6 @@ static int install_version(const struct px_zone_maps *m, struct px_policy *pol,
 	return err;
 }
 
-int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
-		       const struct px_zoneset *zs, bool progress)
-{
-	struct px_policy *live = malloc(sizeof(*live));
-	int table = -1, fd4 = -1, fd6 = -1, err;
-
-	if (!live)
-		return -ENOMEM;
-	pol->gen = live_gen(m->policy, live) + 1;
-	free(live);
-	if (!zs || !zs->nzones) {
-		pol->flags &= ~(PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK);
-		return maps_install_policy(m->policy, pol);
-	}
-	if (m->zones < 0 || m->zone4 < 0 || m->zone6 < 0)
-		return -EOPNOTSUPP;
-	err = build_tries(zs, &fd4, &fd6, progress);
-	if (!err) {
-		table = new_table(zs->zone, zs->nzones);
-		err = table < 0 ? table : 0;
-	}
-	return install_version(m, pol, err, table, fd4, fd6);
-}
-
 /* The fd of the inner map in slot of outer, or -errno. */
 static int slot_fd(int outer, __u32 slot)
 {
@@ -204,26 +186,159 @@ static int slot_fd(int outer, __u32 slot)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Where each zone of a new version goes in the zone table, so that its
+ * counts (px_zone_counts, by table index) follow its name across
+ * versions: a zone the live version has keeps its index and its counts
+ * go on; a new zone takes an index no live zone holds, its counts zeroed
+ * before the swap (exact: only live packets count, at live indices).
+ * Only when 64 zones leave no such index does a new zone take the index
+ * of a live zone that goes away, zeroed right after the swap: a packet
+ * counted in between is lost, never given to another zone.
+ */
+struct placing {
+	__u8 idx[PX_ZONE_ENTRIES];   /* zs zone -> table index */
+	bool after[PX_ZONE_ENTRIES]; /* table index: zero after the swap */
+};
+
+/* The live table's names (none when live has no zone table). */
+static void live_names(const struct px_zone_maps *m,
+		       const struct px_policy *live,
+		       char (*names)[PX_ZONE_NAME_LEN])
+{
+	struct px_zone *z = malloc(sizeof(*z));
+	int fd;
+
+	memset(names, 0, PX_ZONE_ENTRIES * PX_ZONE_NAME_LEN);
+	if (!z || !live || !HAS_TABLE(live) ||
+	    (fd = slot_fd(m->zones, live->gen & 1)) < 0) {
+		free(z);
+		return;
+	}
+	for (__u32 i = 1; i < PX_ZONE_ENTRIES; i++)
+		if (!bpf_map_lookup_elem(fd, &i, z))
+			memcpy(names[i], z->name, PX_ZONE_NAME_LEN - 1);
+	close(fd);
+	free(z);
+}
+
+static int zero_counts(int counts_fd, __u32 i)
+{
+	int ncpus = maps_ncpus();
+	struct px_zone_count *v;
+	int err = 0;
+
+	if (counts_fd < 0 || ncpus <= 0)
+		return 0;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_update_elem(counts_fd, &i, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+static int place_zones(const struct px_zone_maps *m,
+		       const struct px_policy *live,
+		       const struct px_zoneset *zs, struct placing *pl)
+{
+	char(*names)[PX_ZONE_NAME_LEN] =
+		calloc(PX_ZONE_ENTRIES, PX_ZONE_NAME_LEN);
+	bool taken[PX_ZONE_ENTRIES] = {false};
+	int err = 0;
+
+	if (!names)
+		return -ENOMEM;
+	memset(pl, 0, sizeof(*pl));
+	live_names(m, live, names);
+	for (unsigned int z = 1; z <= zs->nzones; z++)
+		for (__u32 i = 1; i < PX_ZONE_ENTRIES; i++)
+			if (names[i][0] && !taken[i] &&
+			    !strcmp(names[i], zs->zone[z].name)) {
+				pl->idx[z] = (__u8)i;
+				taken[i] = true;
+				break;
+			}
+	for (unsigned int z = 1; z <= zs->nzones && !err; z++) {
+		__u32 i = 1;
+
+		if (pl->idx[z])
+			continue;
+		while (i < PX_ZONE_ENTRIES && (taken[i] || names[i][0]))
+			i++;
+		if (i < PX_ZONE_ENTRIES) {
+			err = zero_counts(m->counts, i);
+		} else { /* every index is a live zone's: reuse a leaver's */
+			for (i = 1; taken[i]; i++)
+				;
+			pl->after[i] = true;
+		}
+		pl->idx[z] = (__u8)i;
+		taken[i] = true;
+	}
+	free(names);
+	return err;
+}
+
+int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
+		       const struct px_zoneset *zs, bool progress)
+{
+	struct px_policy *live = malloc(sizeof(*live));
+	int table = -1, fd4 = -1, fd6 = -1, err;
+	struct placing pl;
+
+	if (!live)
+		return -ENOMEM;
+	if (maps_read_policy(m->policy, live)) {
+		free(live);
+		live = NULL;
+	}
+	pol->gen = (live ? live->gen : 0) + 1;
+	if (!zs || !zs->nzones) {
+		free(live);
+		pol->flags &= ~(PX_F_ANY_ZONES | PX_F_ZONE_TABLE);
+		return maps_install_policy(m->policy, pol);
+	}
+	if (m->zones < 0 || m->zone4 < 0 || m->zone6 < 0) {
+		free(live);
+		return -EOPNOTSUPP;
+	}
+	err = place_zones(m, live, zs, &pl);
+	free(live);
+	pol->flags |= PX_F_ZONE_TABLE;
+	if (!err)
+		err = build_tries(zs, pl.idx, &fd4, &fd6, progress);
+	if (!err) {
+		table = new_table(zs->zone, zs->nzones, pl.idx);
+		err = table < 0 ? table : 0;
+	}
+	err = install_version(m, pol, err, table, fd4, fd6);
+	for (__u32 i = 1; !err && i < PX_ZONE_ENTRIES; i++)
+		if (pl.after[i])
+			zero_counts(m->counts, i);
+	return err;
+}
+
 int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
 		    struct px_zoneset *out)
 {
 	int fd, err = 0;
 
 	out->nzones = 0;
-	if (!(live->flags & (PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK)) ||
-	    m->zones < 0)
+	if (!HAS_TABLE(live) || m->zones < 0)
 		return -ENOENT;
 	fd = slot_fd(m->zones, live->gen & 1);
 	if (fd < 0)
 		return fd == -ENOENT ? -ENOENT : fd;
+	/* indices keep their zone across versions: there may be holes */
 	for (__u32 z = 1; z < PX_ZONE_ENTRIES; z++) {
 		if (bpf_map_lookup_elem(fd, &z, &out->zone[z])) {
 			err = -errno;
 			break;
 		}
-		if (!out->zone[z].name[0])
-			break;
-		out->nzones = z;
+		if (out->zone[z].name[0])
+			out->nzones = z;
 	}
 	close(fd);
 	return err;
@@ -248,7 +363,7 @@ int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
 		err = fd4 < 0 ? fd4 : fd6;
 	if (!err) {
 		zoneset_finish(zs, next);
-		table = new_table(zs->zone, zs->nzones);
+		table = new_table(zs->zone, zs->nzones, NULL);
 		err = table < 0 ? table : 0;
 	}
 	if (!err)

@@ -23,17 +23,22 @@ struct px_zone_maps {
  * (include/portxdp.h): the zone table and tries are built whole in new
  * maps, put in slot (gen + 1) & 1, then the base policy is swapped in.
  * Nothing live changes before that one swap, and a failure before it
- * changes nothing. -EOPNOTSUPP: the filter was attached by a portxdp
- * without zones. Progress on stderr when there are many prefixes and
- * progress is true. 0 or -errno.
+ * changes nothing. A zone the live version has keeps its table index,
+ * so its counts go on; a new zone starts from zero (maps_zone.c says
+ * how). -EOPNOTSUPP: the filter was attached by a portxdp without zones.
+ * Progress on stderr when there are many prefixes and progress is true. 0 or
+ * -errno.
  */
 int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
 		       const struct px_zoneset *zs, bool progress);
 
 /*
  * The live zone table (names, flags, verdicts, prefix counts: no
- * prefixes) of the live policy live into out. 0, or -ENOENT when live
- * has no zones, or -errno.
+ * prefixes) of the live policy live into out. out->zone[] is by table
+ * index, which may have holes (an empty name): a zone keeps its index
+ * from version to version while its name stays, so that its counts in
+ * px_zone_counts follow it (a new zone starts from zero). 0, or -ENOENT
+ * when live has no zones, or -errno.
  */
 int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
 		    struct px_zoneset *out);
