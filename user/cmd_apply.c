@@ -375,6 +375,8 @@ int apply_file(const char *ifname, const char *file, bool force,
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
 	struct px_zoneset *zs = NULL;
+	struct px_zone_maps zm;
+	struct session_check sc;
 	struct px_filter a;
 	char what[PATH_MAX + 16];
 	int ret = PX_EXIT_FAIL, err, lock = -1;
@@ -404,10 +406,11 @@ int apply_file(const char *ifname, const char *file, bool force,
 		goto out;
 	/* Refuse only what would cut the session: its port open now, closed
 	 * next. */
-	if (policy_cuts_session(live, next) && !force) {
-		policy_session_refusal(file, ifname);
+	filter_zone_maps(&a, &zm);
+	sc = (struct session_check){
+		.m = &zm, .live = live, .next = next, .zs = zs};
+	if (!force && policy_session_cut(&sc, file, ifname))
 		goto out_pins;
-	}
 	/* option replies needs what attach made for it */
 	if (filter_replies_ready(&a, next))
 		goto out_pins;
@@ -500,6 +503,8 @@ static int open_close(int argc, char **argv, bool open)
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
 	char change[PX_SOURCE_LEN];
+	struct px_zone_maps zm;
+	struct session_check sc;
 	struct change_opts o;
 	const char *ifname;
 	struct px_filter a;
@@ -546,10 +551,11 @@ static int open_close(int argc, char **argv, bool open)
 				 stderr);
 	if (err) /* cannot happen after the check above, but never half */
 		goto out_pins;
-	if (rep.cuts_ssh && !o.force) {
-		policy_session_refusal("this close", ifname);
+	filter_zone_maps(&a, &zm);
+	sc = (struct session_check){
+		.m = &zm, .live = live, .next = next, .rebased = true};
+	if (!o.force && policy_session_cut(&sc, "this close", ifname))
 		goto out_pins;
-	}
 
 	len = (size_t)snprintf(change, sizeof(change), "%s", verb);
 	for (int i = 0; i < nspecs && len < sizeof(change); i++)

@@ -66,6 +66,7 @@ static int load_policy(const char *path, const char *ifname, bool force,
 		       struct px_policy *pol, struct px_zoneset **zs)
 {
 	struct policy_report rep = {0};
+	struct session_check sc = {0};
 	char default_path[PATH_MAX];
 	int err;
 
@@ -86,10 +87,10 @@ static int load_policy(const char *path, const char *ifname, bool force,
 				 path, path);
 		return err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
 	}
-	if (policy_cuts_session(NULL, pol) && !force) {
-		policy_session_refusal(path, ifname);
+	sc.next = pol;
+	sc.zs = *zs;
+	if (!force && policy_session_cut(&sc, path, ifname))
 		return PX_EXIT_FAIL;
-	}
 	return PX_EXIT_OK;
 }
 

@@ -18,6 +18,8 @@
 #include "err.h"
 #include "json.h"
 #include "maps.h"
+#include "maps_zone.h"
+#include "policy_zone.h"
 #include "filter.h"
 #include "policy.h"
 #include "summary.h"
@@ -239,8 +241,11 @@ int cmd_diff(int argc, char **argv)
 	struct policy_report rep = {0};
 	struct px_policy *live = NULL, *next = NULL;
 	const char *ifname, *file;
+	struct px_zoneset *zs = NULL;
+	struct px_zone_maps zm;
+	struct session_check sc;
 	struct px_filter a;
-	bool as_json = false;
+	bool as_json = false, cut;
 	int c, err, ret = PX_EXIT_FAIL;
 
 	while ((c = cli_getopt(argc, argv, &px_cmd_diff)) != -1) {
@@ -268,7 +273,7 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	/* The file first: a bad policy is a usage error, BPF or not. */
 	table_load();
-	err = policy_load_file(file, next, &rep, stderr);
+	err = policy_load_zoned(file, ifname, false, next, &zs, &rep, stderr);
 	if (err) {
 		ret = err == -EINVAL ? PX_EXIT_USAGE : PX_EXIT_FAIL;
 		if (err == -EINVAL)
@@ -281,21 +286,27 @@ int cmd_diff(int argc, char **argv)
 	if (filter_open(ifname, &a, 0))
 		goto out;
 	err = maps_read_policy(a.policy_fd, live);
-	filter_close(&a);
 	if (err) {
+		filter_close(&a);
 		px_error("cannot read the live policy of %s: %s: is portxdp "
 			 "attached? see 'portxdp status %s'",
 			 ifname, strerror(-err), ifname);
 		goto out;
 	}
+	filter_zone_maps(&a, &zm);
+	sc = (struct session_check){
+		.m = &zm, .live = live, .next = next, .zs = zs};
+	cut = policy_session_cut(&sc, NULL, ifname);
+	filter_close(&a);
 	print_diff(ifname, file, live, next, as_json);
-	if (policy_cuts_session(live, next) && !as_json)
-		px_warn("%s closes %u/tcp, the port of this SSH session "
+	if (cut && !as_json)
+		px_warn("%s shuts %u/tcp to this SSH session's client "
 			"(SSH_CONNECTION): apply would cut it off, and refuses "
 			"without --force",
 			file, policy_ssh_port());
 	ret = PX_EXIT_OK;
 out:
+	zoneset_free(zs);
 	free(live);
 	free(next);
 	return ret;

@@ -373,6 +373,36 @@ int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
 	return err;
 }
 
+int maps_zone_lookup(const struct px_zone_maps *m, const struct px_policy *live,
+		     const struct px_prefix *addr, struct px_zone *out)
+{
+	struct px_lpm6 key = {.prefixlen = addr->family == 4 ? 32 : 128};
+	struct px_zone_hit hit;
+	int trie, table, err = 0;
+	bool found;
+
+	if (!HAS_TABLE(live) || m->zones < 0)
+		return 0;
+	memcpy(key.addr, addr->addr, addr->family == 4 ? 4 : 16);
+	trie = slot_fd(addr->family == 4 ? m->zone4 : m->zone6, live->gen & 1);
+	if (trie < 0)
+		return trie == -ENOENT ? 0 : trie;
+	/* px_lpm4 is px_lpm6's first 8 bytes */
+	found = !bpf_map_lookup_elem(trie, &key, &hit);
+	if (!found)
+		err = errno == ENOENT ? 0 : -errno;
+	close(trie);
+	if (!found)
+		return err;
+	table = slot_fd(m->zones, live->gen & 1);
+	if (table < 0)
+		return table;
+	if (bpf_map_lookup_elem(table, &hit.zone, out))
+		err = -errno;
+	close(table);
+	return err ? err : (int)hit.zone;
+}
+
 int maps_read_zone_counts(int counts_fd, struct px_zone_count *out)
 {
 	int ncpus = maps_ncpus();

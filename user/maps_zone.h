@@ -50,6 +50,14 @@ int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
  */
 int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next);
 
+/*
+ * The zone the live filter gives the address addr (a px_prefix of full
+ * length), by its own tries: its table entry into *out. The zone's index,
+ * 0 when the address is in no zone (or live has none), or -errno.
+ */
+int maps_zone_lookup(const struct px_zone_maps *m, const struct px_policy *live,
+		     const struct px_prefix *addr, struct px_zone *out);
+
 /* Per-zone counts summed over CPUs, out[PX_ZONE_ENTRIES]. 0 or -errno. */
 int maps_read_zone_counts(int counts_fd, struct px_zone_count *out);
 

@@ -474,7 +474,8 @@ int policy_apply_specs(struct px_policy *pol, bool open, int n,
 	if (st->errors) {
 		ret = -EINVAL;
 	} else {
-		rep->cuts_ssh = policy_cuts_session(pol, &st->pol);
+		/* base only: the verbs ask policy_session_cut() with zones */
+		rep->cuts_ssh = policy_cuts_session(pol, NULL, &st->pol, NULL);
 		memcpy(pol->open, st->pol.open, sizeof(pol->open));
 		pol->flags = st->pol.flags;
 	}

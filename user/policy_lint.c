@@ -14,6 +14,7 @@
  *   - a name given a protocol it does not use (`ssh/udp` opens 22/udp).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy_state.h"
@@ -131,6 +132,17 @@ static void lint_ephemeral(struct pstate *st)
 		all ? "the" : "part of the", st->eph_lo, st->eph_hi, which);
 }
 
+/* The SSH client's verdict, by its zone in this policy when it has one. */
+static bool lint_cuts_ssh(struct pstate *st)
+{
+	struct px_zone *z = malloc(sizeof(*z));
+	const struct px_zone *nz = z ? policy_session_zone(st->zs, z) : NULL;
+	bool cut = policy_cuts_session(NULL, NULL, &st->pol, nz);
+
+	free(z);
+	return cut;
+}
+
 void lint_whole(struct pstate *st, struct policy_report *rep)
 {
 	const struct px_policy *p = &st->pol;
@@ -139,7 +151,7 @@ void lint_whole(struct pstate *st, struct policy_report *rep)
 
 	lint_ftp(st);
 	lint_ephemeral(st);
-	if (st->ssh_port && !policy_port_open(p, PX_TCP, ssh)) {
+	if (st->ssh_port && ssh == st->ssh_port && lint_cuts_ssh(st)) {
 		rep->cuts_ssh = true;
 		snprintf(h, sizeof(h),
 			 "add 'open %u/tcp'; attach and apply refuse this "

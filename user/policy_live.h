@@ -28,17 +28,53 @@ int policy_ephemeral_range(unsigned int *lo, unsigned int *hi);
 unsigned int policy_ssh_port(void);
 
 /*
- * The SSH-session guard: true when this command runs over SSH and next
- * closes the session's port while live (NULL: nothing attached yet, every
- * port passes) has it open.
+ * The SSH client's zone (doc/design.md, section 8): the client is the
+ * first field of SSH_CONNECTION. In zs (a policy read from a file), or in
+ * the live filter (m, live), copied into *out. out, or NULL when this
+ * command does not run over SSH or the client is in no zone.
  */
-bool policy_cuts_session(const struct px_policy *live,
-			 const struct px_policy *next);
+struct px_zone;
+struct px_zoneset;
+struct px_zone_maps;
+const struct px_zone *policy_session_zone(const struct px_zoneset *zs,
+					  struct px_zone *out);
+const struct px_zone *policy_session_zone_live(const struct px_zone_maps *m,
+					       const struct px_policy *live,
+					       struct px_zone *out);
+
+/*
+ * The SSH-session guard: true when this command runs over SSH and next
+ * shuts the session's port to the client while live (NULL: nothing
+ * attached yet, every port passes) lets it in. lz and nz: the client's
+ * zone in live and in next (policy_session_zone*; NULL: none), whose
+ * verdicts decide for it, and which lets nothing in when it is blocked.
+ */
+bool policy_cuts_session(const struct px_policy *live, const struct px_zone *lz,
+			 const struct px_policy *next,
+			 const struct px_zone *nz);
+
+/*
+ * The guard whole, as the verbs use it: live (NULL: nothing attached)
+ * read through its maps m, and next with its zones zs; with rebased,
+ * next's zones are live's on next's base (open/close). When next would
+ * cut the session off: prints the refusal naming what and ifname (what
+ * NULL: prints nothing) and returns true.
+ */
+struct session_check {
+	const struct px_zone_maps *m;
+	const struct px_policy *live, *next;
+	const struct px_zoneset *zs;
+	bool rebased;
+};
+bool policy_session_cut(const struct session_check *c, const char *what,
+			const char *ifname);
 
 /*
  * The refusal, one line on stderr: what ("FILE", "this close") would close
- * the session's port on ifname; names the port to open and --force.
+ * the session's port on ifname (for the client's zone nz, or block it);
+ * names the line to add and --force.
  */
-void policy_session_refusal(const char *what, const char *ifname);
+void policy_session_refusal(const char *what, const char *ifname,
+			    const struct px_zone *nz);
 
 #endif

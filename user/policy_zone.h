@@ -94,4 +94,15 @@ int zoneset_sort(struct px_zoneset *zs, struct px_prefix clash[2]);
  */
 void zoneset_finish(struct px_zoneset *zs, struct px_policy *base);
 
+/* One zone's verdicts on a new base, as zoneset_finish() makes them. */
+void zone_rebase(struct px_zone *zn, const struct px_policy *base);
+
+/*
+ * The zone of the address addr (a px_prefix of full length) in zs: the
+ * one with the longest prefix holding it, or 0. A linear pass: for one
+ * address at a time (the SSH client's), not for packets.
+ */
+unsigned int zoneset_lookup(const struct px_zoneset *zs,
+			    const struct px_prefix *addr);
+
 #endif

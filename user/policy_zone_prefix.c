@@ -171,6 +171,45 @@ int zoneset_sort(struct px_zoneset *zs, struct px_prefix clash[2])
 	return found;
 }
 
+void zone_rebase(struct px_zone *zn, const struct px_policy *base)
+{
+	const __u64 *b = &base->open[0][0], *t = &zn->touched[0][0];
+	__u64 *o = &zn->open[0][0];
+	bool ping = base->flags & PX_F_PING_OPEN;
+
+	for (size_t w = 0; w < PX_NPROTO * PX_BITMAP_WORDS; w++)
+		o[w] = (b[w] & ~t[w]) | (o[w] & t[w]);
+	if (!(zn->flags & PX_ZF_PING_TOUCHED))
+		zn->flags = (zn->flags & ~PX_ZF_PING_OPEN) |
+			    (ping ? PX_ZF_PING_OPEN : 0);
+}
+
+/* Whether p holds the address a (same family). */
+static bool prefix_holds(const struct px_prefix *p, const struct px_prefix *a)
+{
+	unsigned int full = p->len / 8, rest = p->len % 8;
+
+	if (p->family != a->family || memcmp(p->addr, a->addr, full))
+		return false;
+	return !rest ||
+	       !((p->addr[full] ^ a->addr[full]) & (__u8)(0xff00 >> rest));
+}
+
+unsigned int zoneset_lookup(const struct px_zoneset *zs,
+			    const struct px_prefix *addr)
+{
+	unsigned int zone = 0;
+	int best = -1;
+
+	for (size_t i = 0; zs && i < zs->npfx; i++)
+		if ((int)zs->pfx[i].len > best &&
+		    prefix_holds(&zs->pfx[i], addr)) {
+			best = zs->pfx[i].len;
+			zone = zs->pfx[i].zone;
+		}
+	return zone;
+}
+
 void zoneset_finish(struct px_zoneset *zs, struct px_policy *base)
 {
 	const __u64 *b = &base->open[0][0];
@@ -181,15 +220,10 @@ void zoneset_finish(struct px_zoneset *zs, struct px_policy *base)
 	base->flags &= ~(PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK);
 	for (unsigned int z = 1; z <= zs->nzones; z++) {
 		struct px_zone *zn = &zs->zone[z];
-		__u64 *o = &zn->open[0][0];
-		const __u64 *t = &zn->touched[0][0];
+		const __u64 *o = &zn->open[0][0];
 		bool ping = base->flags & PX_F_PING_OPEN;
 
-		for (size_t w = 0; w < PX_NPROTO * PX_BITMAP_WORDS; w++)
-			o[w] = (b[w] & ~t[w]) | (o[w] & t[w]);
-		if (!(zn->flags & PX_ZF_PING_TOUCHED))
-			zn->flags = (zn->flags & ~PX_ZF_PING_OPEN) |
-				    (ping ? PX_ZF_PING_OPEN : 0);
+		zone_rebase(zn, base);
 		if (zn->flags & PX_ZF_BLOCK) {
 			base->flags |= PX_F_BLOCK;
 			continue; /* its packets never reach a verdict */

@@ -706,12 +706,15 @@ static void test_ssh_session(void)
 	policy_init(&live);
 	policy_init(&next);
 	policy_set_port(&next, PX_TCP, 22, false);
-	ASSERT_TRUE(!policy_cuts_session(&live, &next), "22 is not it");
+	ASSERT_TRUE(!policy_cuts_session(&live, NULL, &next, NULL),
+		    "22 is not it");
 	policy_set_port(&next, PX_TCP, 2222, false);
-	ASSERT_TRUE(policy_cuts_session(&live, &next), "2222 is");
-	ASSERT_TRUE(policy_cuts_session(NULL, &next), "before attach");
+	ASSERT_TRUE(policy_cuts_session(&live, NULL, &next, NULL), "2222 is");
+	ASSERT_TRUE(policy_cuts_session(NULL, NULL, &next, NULL),
+		    "before attach");
 	policy_set_port(&live, PX_TCP, 2222, false);
-	ASSERT_TRUE(!policy_cuts_session(&live, &next), "already closed");
+	ASSERT_TRUE(!policy_cuts_session(&live, NULL, &next, NULL),
+		    "already closed");
 	setenv("SSH_CONNECTION", "garbage", 1);
 	ASSERT_EQ(policy_ssh_port(), 22, "unreadable: 22");
 	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 70000", 1);

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The verbs around zones (doc/design.md, section 8) over the lab's veth
+# pair: the SSH-session guard judges by the client's zone (a `close ...
+# from` or a `block` that shuts the client out is refused like a plain
+# close; one that shuts only other sources out is not), `diff` says what
+# changes per zone, and a zone's counts follow its name across an apply
+# that reorders and renames zones.
+
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/e2e.sh
+
+TMPD=$(mktemp -d)
+trap 'rm -rf "$TMPD"' EXIT
+unset SSH_CONNECTION # set on purpose below
+
+policy() { # name lines...
+	local f=$TMPD/$1
+	shift
+	printf '%s\n' "$@" >"$f"
+	echo "$f"
+}
+
+test_ssh_guard_knows_zones() {
+	lab_setup
+	local base cut_zone other_zone zone_opens blocks err
+	base=$(policy base.policy 'default closed' 'open 22/tcp')
+	cut_zone=$(policy cut.policy 'default closed' 'open 22/tcp' \
+		"zone office $ADDR_OUT" 'close 22 from office')
+	other_zone=$(policy other.policy 'default closed' 'open 22/tcp' \
+		'zone far 198.51.100.250' 'close 22 from far')
+	zone_opens=$(policy opens.policy 'default closed' \
+		"zone office $ADDR_OUT" 'open 22 from office')
+	blocks=$(policy blocks.policy 'default open' "block $ADDR_OUT/32")
+	px attach "$IF_IN" --policy "$base" >/dev/null
+	export SSH_CONNECTION="$ADDR_OUT 50000 $ADDR_IN 22"
+	# a from line that closes ssh for the client's zone: refused
+	err=$(px apply "$IF_IN" "$cut_zone" 2>&1) &&
+		fail "apply closed ssh for the client's zone"
+	echo "$err" | grep -q "for zone 'office'" || fail "message: $err"
+	echo "$err" | grep -q "open 22/tcp from office" || fail "fix: $err"
+	px diff "$IF_IN" "$cut_zone" 2>&1 | grep -q "warning: .*SSH" ||
+		fail "diff does not warn"
+	expect_tcp reached 22
+	# the same for another zone: the client keeps ssh, no question
+	px apply "$IF_IN" "$other_zone" >/dev/null ||
+		fail "a close from another zone was refused"
+	# base closed, the client's zone opens it: allowed, and then a
+	# plain close of 22 (the base) is no cut for this client either
+	px apply "$IF_IN" "$zone_opens" >/dev/null ||
+		fail "closing the base while the client's zone opens 22"
+	expect_tcp reached 22
+	px open "$IF_IN" 22 >/dev/null
+	px close "$IF_IN" 22 >/dev/null ||
+		fail "close 22 refused though the client's zone opens it"
+	expect_tcp reached 22
+	# a block of the client: refused, naming the block
+	err=$(px apply "$IF_IN" "$blocks" 2>&1) && fail "apply blocked the client"
+	echo "$err" | grep -q "blocks $ADDR_OUT" || fail "message: $err"
+	# check warns the same way
+	px check "$cut_zone" 2>&1 | grep -q "warning: ssh" ||
+		fail "check does not warn: $(px check "$cut_zone" 2>&1)"
+	# --force goes through, and cuts
+	px apply --force "$IF_IN" "$cut_zone" >/dev/null
+	expect_tcp timeout 22
+	# attach refuses the same
+	px detach "$IF_IN" >/dev/null
+	assert_status 1 px attach "$IF_IN" --policy "$cut_zone"
+	unset SSH_CONNECTION
+}
+
+run_tests
