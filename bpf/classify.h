@@ -83,221 +83,26 @@ static __always_inline bool px_bit(const __u64 *bits, __u32 key)
 	return (bits[word] >> (key % 64)) & 1;
 }
 
+/* The features that judge beyond the port bitmaps and ping: a policy
+ * without any of them takes the classifier built without them. */
+#define PX_F_FEATURES                                                          \
+	(PX_F_ZONES | PX_F_BLOCK | PX_F_REPLIES | PX_F_BANS | PX_F_PING_ZONED)
+
+/* What px_judge_ip returns for a tc packet it would call malformed before
+ * the skb was made linear: pull and judge again. Neither an XDP action
+ * nor a TCX one. */
+#define PX_PULL_AGAIN 0x7fff
+
 /*
- * Judge, log and record the packet of ctx: what hook's program returns.
- *
- * The tc hook's first buffer is the skb's linear part. Senders and GRO put
- * the headers there, so nearly every skb is judged at once; a skb judged
- * malformed is made linear up to PX_TC_PULL bytes (px_tc_pull) and judged
- * once more, so no skb is dropped for where the stack put its bytes. Only
- * frames judged malformed pay for that. The XDP hook reads its first
- * buffer only (bpf/portxdp.bpf.c says why).
+ * The exit: log a drop while a reader is on, record the verdict and say
+ * what the hook's program returns. Inlined at each exit of the chain with
+ * that exit's values, so an exit whose values are constants (not IP,
+ * malformed) keeps none alive from the rest of the chain.
  */
-static __always_inline int px_judge(void *ctx, const enum px_hook hook)
+static __always_inline int px_exit(void *ctx, const enum px_hook hook,
+				   __u32 action, enum px_why why, __u32 key,
+				   __u32 zone)
 {
-	struct hdr_cursor c;
-	__u32 action, key, proto;
-	enum px_why why;
-	const struct px_policy *pol;
-	struct px_ban_key bkey;
-	struct iphdr *iph;
-	__u16 frag; /* fragment offset, 8-byte units */
-	int eth_type, l4, port, type, icmp_proto, echo_type;
-	bool pulled = false;
-	__u32 zero = 0, zone;
-	struct px_zone_hit hit;
-	const struct px_zone *zn;
-	bool looked, open;
-	struct px_src src;
-	void *inner, *nh, *l4h;
-
-again:
-	c.pos = px_data(ctx, hook);
-	c.end = px_data_end(ctx, hook);
-	action = PX_PASS;
-	key = PX_NO_KEY;
-	why = PX_WHY_NONE;
-	frag = 0;
-	zone = 0;
-	looked = false;
-	hit = (struct px_zone_hit){0, 0};
-
-	/*
-	 * The ethertype first: ARP, LLDP and anything else neither IPv4 nor
-	 * IPv6 passes whatever the policy says, so it skips the lookups.
-	 */
-	eth_type = parse_ethhdr(&c);
-	if (eth_type >= 0 && eth_type != bpf_htons(ETH_P_IP) &&
-	    eth_type != bpf_htons(ETH_P_IPV6)) {
-		why = PX_WHY_NON_IP;
-		goto out;
-	}
-
-	/*
-	 * One snapshot of the policy for the whole packet: a swap of the outer
-	 * slot takes effect between packets, never inside one.
-	 */
-	inner = bpf_map_lookup_elem(&px_policy_outer, &zero);
-	if (!inner)
-		goto out; /* no policy installed: pass everything */
-	pol = bpf_map_lookup_elem(inner, &zero);
-	if (!pol)
-		goto out;
-	if (eth_type < 0)
-		goto malformed;
-
-	nh = c.pos;
-	if (eth_type == bpf_htons(ETH_P_IP)) {
-		l4 = parse_iphdr(&c, &iph);
-		if (l4 < 0)
-			goto malformed;
-		src.addr = &iph->saddr;
-		src.v6 = false;
-		frag = bpf_ntohs(iph->frag_off) & PX_IP_OFFSET;
-		icmp_proto = IPPROTO_ICMP;
-		echo_type = PX_ICMP_ECHO;
-	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
-		src.addr = &((struct ipv6hdr *)c.pos)->saddr;
-		src.v6 = true;
-		l4 = parse_ip6hdr(&c);
-		if (l4 < 0)
-			goto malformed;
-		l4 = parse_ip6_exthdrs(&c, l4, &frag);
-		if (l4 < 0)
-			goto malformed;
-		icmp_proto = NEXTHDR_ICMP;
-		echo_type = PX_ICMPV6_ECHO_REQUEST;
-	} else {
-		goto out; /* never: not IP left above */
-	}
-
-	/*
-	 * 1. A blocked source (doc/design.md, section 8) or a banned one
-	 * (section 10): every IP packet dropped, but ICMPv6 neighbour
-	 * discovery. One flags test without either.
-	 */
-	if (unlikely(pol->flags & (PX_F_BLOCK | PX_F_BANS))) {
-		if (pol->flags & PX_F_BLOCK) {
-			hit = px_zone_of(pol, &src);
-			looked = true;
-			if ((hit.flags & PX_ZF_BLOCK) &&
-			    !px_is_nd(&c, l4, src.v6, frag)) {
-				zone = hit.zone;
-				px_zone_count(zone, true, true);
-				action = PX_DROP;
-				why = PX_WHY_BLOCKED;
-				goto out;
-			}
-		}
-		if ((pol->flags & PX_F_BANS) &&
-		    (hook == PX_HOOK_TC ? px_ban_check_tc(ctx, &bkey)
-					: px_ban_check_xdp(ctx, &bkey))) {
-			action = PX_DROP;
-			why = PX_WHY_BANNED;
-			goto out;
-		}
-	}
-
-	/*
-	 * Later fragment: what follows the IP header is the middle of the
-	 * original datagram, so it is never parsed, whatever the protocol.
-	 * TCP at offset 8 bytes can rewrite the flags of the first fragment's
-	 * header (RFC 1858): malformed, whatever `option fragments` says.
-	 */
-	if (frag) {
-		if (frag == 1 && l4 == IPPROTO_TCP)
-			goto malformed;
-		why = PX_WHY_FRAGMENT;
-		if (pol->flags & PX_F_FRAG_DROP)
-			action = PX_DROP;
-		goto out;
-	}
-
-	l4h = c.pos;
-	if (l4 == IPPROTO_TCP) {
-		port = parse_tcphdr(&c);
-		proto = PX_TCP;
-	} else if (l4 == IPPROTO_UDP) {
-		port = parse_udphdr(&c);
-		proto = PX_UDP;
-	} else if (l4 == icmp_proto) {
-		type = parse_icmphdr_common(&c);
-		if (type < 0)
-			goto malformed;
-		if (type == echo_type) {
-			open = pol->flags & PX_F_PING_OPEN;
-			/* 2. some zone's ping verdict differs: the source's
-			 * zone decides */
-			if (unlikely(pol->flags & PX_F_PING_ZONED)) {
-				if (!looked)
-					hit = px_zone_of(pol, &src);
-				zn = hit.zone ? px_zone_entry(pol, hit.zone)
-					      : NULL;
-				if (zn) {
-					zone = hit.zone;
-					open = zn->flags & PX_ZF_PING_OPEN;
-					px_zone_count(zone, !open, false);
-				}
-			}
-			why = PX_WHY_PING_PASSED;
-			if (!open) {
-				action = PX_DROP;
-				why = PX_WHY_PING_DROPPED;
-			}
-		}
-		goto out; /* other ICMP passes: ND, errors, PMTU */
-	} else {
-		goto out; /* other protocols, ICMP over the wrong IP */
-	}
-	/* A first fragment too short for its L4 header lands here too. */
-	if (port < 0)
-		goto malformed;
-
-	key = proto * PX_PORTS + port;
-	open = px_port_open(pol, key);
-	/* 2. a port some zone judges differently: the source's zone decides */
-	if (unlikely(pol->flags & PX_F_ZONES) &&
-	    px_bit(&pol->zoned[0][0], key)) {
-		if (!looked)
-			hit = px_zone_of(pol, &src);
-		zn = hit.zone ? px_zone_entry(pol, hit.zone) : NULL;
-		if (zn) {
-			zone = hit.zone;
-			open = px_bit(&zn->open[0][0], key);
-			px_zone_count(zone, !open || !port, false);
-		}
-	}
-	/* Port 0 is not a valid destination: drop even when "open". */
-	if (port == 0 || !open) {
-		action = PX_DROP;
-		/* doc/design.md, section 9: a reply to this host's flow. */
-		if ((pol->flags & PX_F_REPLIES) && port &&
-		    px_reply_ok(pol, eth_type == bpf_htons(ETH_P_IP) ? 4 : 6,
-				nh, l4h, c.end, proto)) {
-			action = PX_PASS;
-			why = PX_WHY_REPLY;
-		}
-		/* Step 4: a closed port counts toward a scan ban (and logs
-		 * the packet that bans, bpf/bans.h); its result is not
-		 * needed here, so the verifier's paths do not double. */
-		if (unlikely(pol->flags & PX_F_BANS) && action == PX_DROP) {
-			if (hook == PX_HOOK_TC)
-				px_scan_tc(ctx, &pol->ban, &bkey, key);
-			else
-				px_scan_xdp(ctx, &pol->ban, &bkey, key);
-		}
-	}
-	goto out;
-
-malformed:
-	if (hook == PX_HOOK_TC && !pulled) {
-		pulled = true;
-		if (px_tc_pull(ctx))
-			goto again;
-	}
-	action = PX_DROP;
-	why = PX_WHY_MALFORMED;
-out:
 	/* With nobody reading the log, this one branch is all it costs. */
 	if (unlikely(READ_ONCE(px_log.on)) && action == PX_DROP) {
 		if (hook == PX_HOOK_TC)
@@ -314,6 +119,243 @@ out:
 	if (hook == PX_HOOK_TC)
 		return action == PX_DROP ? TCX_DROP : TCX_NEXT;
 	return action;
+}
+
+/* A malformed packet's exit; at tc, before the skb was made linear, the
+ * request to make it linear and judge again. */
+static __always_inline int px_malformed(void *ctx, const enum px_hook hook,
+					bool pulled)
+{
+	if (hook == PX_HOOK_TC && !pulled)
+		return PX_PULL_AGAIN;
+	return px_exit(ctx, hook, PX_DROP, PX_WHY_MALFORMED, PX_NO_KEY, 0);
+}
+
+/*
+ * Judge an IP packet (Ethernet parsed, c at its IP header, eth_type its
+ * ethertype, IPv4 or IPv6) by policy pol, log and record it: what the
+ * hook's program returns, or PX_PULL_AGAIN. Inlined twice into each
+ * program: with features false for a policy that uses none of
+ * PX_F_FEATURES, where every feature's test folds away and none of their
+ * state (the source, the header pointers, the ban key, the zone) is kept
+ * alive through the chain; and with features true for the rest. One
+ * source, so both give a packet the same verdict. The chain is flat (as
+ * in xdp-filter): every step either moves on or exits. The numbered steps
+ * are the program's order.
+ */
+static __always_inline int px_judge_ip(void *ctx, const enum px_hook hook,
+				       const struct px_policy *pol,
+				       struct hdr_cursor *c, int eth_type,
+				       bool pulled, const bool features)
+{
+	__u32 action = PX_PASS, key, proto, zone = 0;
+	enum px_why why = PX_WHY_NONE;
+	struct px_ban_key bkey;
+	struct iphdr *iph;
+	__u16 frag = 0; /* fragment offset, 8-byte units */
+	int l4, port, type, icmp_proto, echo_type;
+	struct px_zone_hit hit = {0, 0};
+	const struct px_zone *zn;
+	bool looked = false, open;
+	struct px_src src;
+	void *nh, *l4h;
+
+	nh = c->pos;
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		l4 = parse_iphdr(c, &iph);
+		if (l4 < 0)
+			goto malformed;
+		src.addr = &iph->saddr;
+		src.v6 = false;
+		frag = bpf_ntohs(iph->frag_off) & PX_IP_OFFSET;
+		icmp_proto = IPPROTO_ICMP;
+		echo_type = PX_ICMP_ECHO;
+	} else {
+		src.addr = &((struct ipv6hdr *)c->pos)->saddr;
+		src.v6 = true;
+		l4 = parse_ip6hdr(c);
+		if (l4 < 0)
+			goto malformed;
+		l4 = parse_ip6_exthdrs(c, l4, &frag);
+		if (l4 < 0)
+			goto malformed;
+		icmp_proto = NEXTHDR_ICMP;
+		echo_type = PX_ICMPV6_ECHO_REQUEST;
+	}
+
+	/*
+	 * 1. A blocked source (doc/design.md, section 8) or a banned one
+	 * (section 10): every IP packet dropped, but ICMPv6 neighbour
+	 * discovery.
+	 */
+	if (features && (pol->flags & (PX_F_BLOCK | PX_F_BANS))) {
+		if (pol->flags & PX_F_BLOCK) {
+			hit = px_zone_of(pol, &src);
+			looked = true;
+			if ((hit.flags & PX_ZF_BLOCK) &&
+			    !px_is_nd(c, l4, src.v6, frag)) {
+				px_zone_count(hit.zone, true, true);
+				return px_exit(ctx, hook, PX_DROP,
+					       PX_WHY_BLOCKED, PX_NO_KEY,
+					       hit.zone);
+			}
+		}
+		if ((pol->flags & PX_F_BANS) &&
+		    (hook == PX_HOOK_TC ? px_ban_check_tc(ctx, &bkey)
+					: px_ban_check_xdp(ctx, &bkey)))
+			return px_exit(ctx, hook, PX_DROP, PX_WHY_BANNED,
+				       PX_NO_KEY, 0);
+	}
+
+	/*
+	 * Later fragment: what follows the IP header is the middle of the
+	 * original datagram, so it is never parsed, whatever the protocol.
+	 * TCP at offset 8 bytes can rewrite the flags of the first fragment's
+	 * header (RFC 1858): malformed, whatever `option fragments` says.
+	 */
+	if (frag) {
+		if (frag == 1 && l4 == IPPROTO_TCP)
+			goto malformed;
+		return px_exit(ctx, hook,
+			       pol->flags & PX_F_FRAG_DROP ? PX_DROP : PX_PASS,
+			       PX_WHY_FRAGMENT, PX_NO_KEY, 0);
+	}
+
+	l4h = c->pos;
+	if (l4 == IPPROTO_TCP) {
+		port = parse_tcphdr(c);
+		proto = PX_TCP;
+	} else if (l4 == IPPROTO_UDP) {
+		port = parse_udphdr(c);
+		proto = PX_UDP;
+	} else if (l4 == icmp_proto) {
+		type = parse_icmphdr_common(c);
+		if (type < 0)
+			goto malformed;
+		/* other ICMP passes: ND, errors, PMTU */
+		if (type != echo_type)
+			return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE,
+				       PX_NO_KEY, 0);
+		open = pol->flags & PX_F_PING_OPEN;
+		/* 2. some zone's ping verdict differs: the source's zone
+		 * decides */
+		if (features && (pol->flags & PX_F_PING_ZONED)) {
+			if (!looked)
+				hit = px_zone_of(pol, &src);
+			zn = hit.zone ? px_zone_entry(pol, hit.zone) : NULL;
+			if (zn) {
+				zone = hit.zone;
+				open = zn->flags & PX_ZF_PING_OPEN;
+				px_zone_count(zone, !open, false);
+			}
+		}
+		if (!open)
+			return px_exit(ctx, hook, PX_DROP, PX_WHY_PING_DROPPED,
+				       PX_NO_KEY, zone);
+		return px_exit(ctx, hook, PX_PASS, PX_WHY_PING_PASSED,
+			       PX_NO_KEY, zone);
+	} else {
+		/* other protocols, ICMP over the wrong IP */
+		return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE, PX_NO_KEY, 0);
+	}
+	/* A first fragment too short for its L4 header lands here too. */
+	if (port < 0)
+		goto malformed;
+
+	key = proto * PX_PORTS + port;
+	open = px_port_open(pol, key);
+	/* 2. a port some zone judges differently: the source's zone decides */
+	if (features && (pol->flags & PX_F_ZONES) &&
+	    px_bit(&pol->zoned[0][0], key)) {
+		if (!looked)
+			hit = px_zone_of(pol, &src);
+		zn = hit.zone ? px_zone_entry(pol, hit.zone) : NULL;
+		if (zn) {
+			zone = hit.zone;
+			open = px_bit(&zn->open[0][0], key);
+			px_zone_count(zone, !open || !port, false);
+		}
+	}
+	/* Port 0 is not a valid destination: drop even when "open". */
+	if (port == 0 || !open) {
+		action = PX_DROP;
+		/* 3. doc/design.md, section 9: a reply to this host's flow. */
+		if (features && (pol->flags & PX_F_REPLIES) && port &&
+		    px_reply_ok(pol, eth_type == bpf_htons(ETH_P_IP) ? 4 : 6,
+				nh, l4h, c->end, proto)) {
+			action = PX_PASS;
+			why = PX_WHY_REPLY;
+		}
+		/* 4. a closed port counts toward a scan ban (and logs the
+		 * packet that bans, bpf/bans.h); its result is not needed
+		 * here, so the verifier's paths do not double. */
+		if (features && (pol->flags & PX_F_BANS) && action == PX_DROP) {
+			if (hook == PX_HOOK_TC)
+				px_scan_tc(ctx, &pol->ban, &bkey, key);
+			else
+				px_scan_xdp(ctx, &pol->ban, &bkey, key);
+		}
+	}
+	return px_exit(ctx, hook, action, why, key, zone);
+
+malformed:
+	return px_malformed(ctx, hook, pulled);
+}
+
+/*
+ * Judge, log and record the packet of ctx: what hook's program returns.
+ *
+ * The tc hook's first buffer is the skb's linear part. Senders and GRO put
+ * the headers there, so nearly every skb is judged at once; a skb judged
+ * malformed is made linear up to PX_TC_PULL bytes (px_tc_pull) and judged
+ * once more, so no skb is dropped for where the stack put its bytes. Only
+ * frames judged malformed pay for that. The XDP hook reads its first
+ * buffer only (bpf/portxdp.bpf.c says why).
+ */
+static __always_inline int px_judge(void *ctx, const enum px_hook hook)
+{
+	struct hdr_cursor c;
+	const struct px_policy *pol;
+	int eth_type, ret;
+	bool pulled = false;
+	__u32 zero = 0;
+	void *inner;
+
+again:
+	c.pos = px_data(ctx, hook);
+	c.end = px_data_end(ctx, hook);
+
+	/*
+	 * The ethertype first: ARP, LLDP and anything else neither IPv4 nor
+	 * IPv6 passes whatever the policy says, so it skips the lookups.
+	 */
+	eth_type = parse_ethhdr(&c);
+	if (eth_type >= 0 && eth_type != bpf_htons(ETH_P_IP) &&
+	    eth_type != bpf_htons(ETH_P_IPV6))
+		return px_exit(ctx, hook, PX_PASS, PX_WHY_NON_IP, PX_NO_KEY, 0);
+
+	/*
+	 * One snapshot of the policy for the whole packet: a swap of the outer
+	 * slot takes effect between packets, never inside one.
+	 */
+	inner = bpf_map_lookup_elem(&px_policy_outer, &zero);
+	pol = inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+	if (!pol) /* no policy installed: pass everything */
+		return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE, PX_NO_KEY, 0);
+	if (eth_type < 0)
+		ret = px_malformed(ctx, hook, pulled);
+	else if (likely(!(pol->flags & PX_F_FEATURES)))
+		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, false);
+	else
+		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, true);
+	if (hook == PX_HOOK_TC && ret == PX_PULL_AGAIN) {
+		pulled = true;
+		if (px_tc_pull(ctx))
+			goto again;
+		return px_exit(ctx, hook, PX_DROP, PX_WHY_MALFORMED, PX_NO_KEY,
+			       0);
+	}
+	return ret;
 }
 
 #endif /* PX_CLASSIFY_H */
