@@ -78,21 +78,21 @@ static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3,
 }
 
 /*
- * Step 1: is k banned now? One hash lookup. A ban met after its end is
- * deleted here. Counts the drop on the ban.
+ * Step 1: k's ban in force now, or NULL. One hash lookup. A ban met after
+ * its end is deleted here. The caller counts the drop on the ban, once it
+ * knows the packet is dropped (not neighbour discovery).
  */
-static __always_inline bool px_banned(const struct px_ban_key *k)
+static __always_inline struct px_ban *px_banned(const struct px_ban_key *k)
 {
 	struct px_ban *b = bpf_map_lookup_elem(&px_bans, k);
 
 	if (!b)
-		return false;
+		return NULL;
 	if (bpf_ktime_get_ns() >= b->expires_ns) {
 		bpf_map_delete_elem(&px_bans, k);
-		return false;
+		return NULL;
 	}
-	b->dropped++;
-	return true;
+	return b;
 }
 
 /* ICMPv6 neighbour discovery (types 133-137) stays, even when banned: the
@@ -120,6 +120,7 @@ static __always_inline bool px_ban_check(void *data, void *data_end,
 {
 	struct hdr_cursor c = {.pos = data, .end = data_end};
 	struct iphdr *iph;
+	struct px_ban *b;
 	__u16 frag = 0;
 	int eth_type, l4;
 	void *l3;
@@ -130,16 +131,24 @@ static __always_inline bool px_ban_check(void *data, void *data_end,
 		if (parse_iphdr(&c, &iph) < 0)
 			return false;
 		px_ban_key_of(k, l3, false);
-		return px_banned(k);
+		b = px_banned(k);
+	} else {
+		l4 = parse_ip6hdr(&c);
+		if (l4 < 0)
+			return false;
+		px_ban_key_of(k, l3, true);
+		b = px_banned(k);
+		if (!b)
+			return false;
+		/* neighbour discovery passes, and is no drop of the ban's */
+		l4 = parse_ip6_exthdrs(&c, l4, &frag);
+		if (l4 == NEXTHDR_ICMP && !frag && px_ban_nd(&c))
+			return false;
 	}
-	l4 = parse_ip6hdr(&c);
-	if (l4 < 0)
+	if (!b)
 		return false;
-	px_ban_key_of(k, l3, true);
-	if (!px_banned(k))
-		return false;
-	l4 = parse_ip6_exthdrs(&c, l4, &frag);
-	return !(l4 == NEXTHDR_ICMP && !frag && px_ban_nd(&c));
+	b->dropped++;
+	return true;
 }
 
 /* Global functions, one per hook (the context's type differs): the
