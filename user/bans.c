@@ -42,6 +42,13 @@ static int by_start(const void *a, const void *b)
 						   : 0;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	const struct ban_entry *x = a, *y = b;
+
+	return memcmp(&x->src, &y->src, sizeof(x->src));
+}
+
 /* Grow *out to hold one more. */
 static int grow(struct ban_entry **out, size_t n, size_t *cap)
 {
@@ -62,20 +69,18 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 	long long off = bans_real_minus_mono();
 	struct px_ban_key key, next, *prev = NULL;
 	__u64 now = mono_ns();
-	size_t cap = 0;
+	size_t cap = 0, kept = 0;
 	struct px_ban b;
 
 	*out = NULL;
 	*n = 0;
+	/* Bans over are deleted after the walk: deleting the key the walk
+	 * stands on would start it again from the first key. */
 	while (!bpf_map_get_next_key(bans_fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(bans_fd, &key, &b))
 			continue; /* gone meanwhile */
-		if (b.expires_ns <= now) {
-			bpf_map_delete_elem(bans_fd, &key);
-			continue;
-		}
 		if (grow(out, *n, &cap)) {
 			free(*out);
 			*out = NULL;
@@ -90,6 +95,19 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 		};
 		(*n)++;
 	}
+	/* A key the program deleted meanwhile restarts the walk too: each
+	 * source once. */
+	if (*n)
+		qsort(*out, *n, sizeof(**out), by_key);
+	for (size_t i = 0; i < *n; i++) {
+		if (kept && !by_key(&(*out)[kept - 1], &(*out)[i]))
+			continue;
+		if ((*out)[i].ban.expires_ns <= now)
+			bpf_map_delete_elem(bans_fd, &(*out)[i].src);
+		else
+			(*out)[kept++] = (*out)[i];
+	}
+	*n = kept;
 	if (*n)
 		qsort(*out, *n, sizeof(**out), by_start);
 	return 0;
