@@ -112,7 +112,7 @@ $(TBUILD)/unit/%: tests/unit/%.c tests/lib/*.h $(LIB_TOBJS) | $(TBUILD)/unit
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests/lib $< $(LIB_TOBJS) $(LDLIBS) -o $@
 
-$(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(HDRS) $(SKELS) $(LIBPX) | $(BUILD)/prog
+$(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(wildcard tests/ref/*.h) $(HDRS) $(SKELS) $(LIBPX) | $(BUILD)/prog
 	$(call msg,PROGTEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/prog -Itests/lib $< $(LIBPX) $(LDLIBS) -lpthread -o $@
 
