@@ -25,12 +25,27 @@
  * on every run under all eight policy shapes (ports all open or all closed,
  * ping open or closed, fragments pass or drop), so it stays fixed.
  *
- * Tests: the reference against hand-written answers; every canonical
- * shape cut at every length; the corpus; then the random run.
+ * Zones, blocks and bans (design.md sections 8 and 10) have a run of
+ * their own, as long: a random zone layout every EPOCH packets
+ * (tests/ref/layouts.h), written as policy text and installed as the CLI
+ * does (the parser, user/bans.c for bans by hand, user/maps_zone.c for
+ * the maps), packets mostly from sources inside, beside and outside its
+ * prefixes. Per packet it also checks the zone counter and the ban drop
+ * the reference names; at each epoch's end every zone's counts, every
+ * ban (reason, drops) and every source's scan count. Ban windows are a
+ * day, chosen so the clock does not cross one in the epoch, so the
+ * count is deterministic; bans by hand (some already over) and rules
+ * with N from 1 to 32 drive both steps of bans.
+ *
+ * Tests: the reference against hand-written answers (ports, then zones
+ * and bans); every canonical shape cut at every length; the corpus; then
+ * the random runs, without and with zones.
  *   differential [--packets N] [--seed S] [--corpus DIR] [--only I]
- * Defaults: 50000 packets (`make test`), seed 1, tests/corpus.
- * `make fuzz-packets` runs 1000000. --only I prints packet I and both
- * verdicts, to debug one disagreement.
+ * Defaults: 50000 packets a run (`make test`), seed 1, tests/corpus.
+ * `make fuzz-packets` runs 1000000 each. --only I prints packet I of the
+ * run without zones and both verdicts, to debug one disagreement; in the
+ * run with zones a packet depends on the bans before it, so a report
+ * names the seed and packet and prints the layout instead.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -38,8 +53,12 @@
 #include <time.h>
 
 #include "px_prog.h"
+#include "bans.h"
+#include "maps_zone.h"
+#include "policy.h"
 #include "../ref/reference.h"
 #include "../ref/packets.h"
+#include "../ref/layouts.h"
 
 #define CHECK_EVERY 8192 /* packets between full counter comparisons */
 #define EPOCH 1000	 /* packets under one random policy */
@@ -55,6 +74,12 @@ static struct {
 	struct px_totals tot;
 	struct px_port_counter *ctr; /* PX_COUNTER_KEYS */
 	struct px_port_counter *now; /* scratch for full reads */
+	/* zone layouts: the per-zone counts, and which zone index the
+	 * installed layout gave each of the reference's zones */
+	struct px_zone_count zc[PX_ZONE_ENTRIES];
+	unsigned int zone_idx[REF_ZONES_MAX + 1];
+	const char *layout; /* the layout's text, for reports; NULL: none */
+	bool layout_shown;
 } model;
 
 static unsigned long long disagreements, written;
@@ -90,9 +115,11 @@ static const char *verdict_name(int action)
 static const char *reason_name(enum ref_reason r)
 {
 	static const char *const names[] = {
-		"",	    " +malformed", " +fragments",
-		" +non_ip", " +ping",	   " +replies"};
+		"",	  " +malformed", " +fragments", " +non_ip",
+		" +ping", " +replies",	 " +blocked",	" +banned"};
 
+	_Static_assert(sizeof(names) / sizeof(names[0]) == REF_REASONS,
+		       "a name for every reason");
 	return names[r];
 }
 
@@ -166,6 +193,13 @@ static void report(const char *origin, const char *shape, const __u8 *b,
 		 v->why);
 	if (disagreements > MAX_REPORTS)
 		return;
+	if (model.layout && !model.layout_shown) {
+		model.layout_shown = true;
+		printf("  under this zone layout:\n    | ");
+		for (const char *c = model.layout; *c; c++)
+			printf(c[1] && *c == '\n' ? "\n    | " : "%c", *c);
+		printf("\n");
+	}
 	printf("  DISAGREE %s (%s), policy flags 0x%x\n", origin, shape,
 	       pol->flags);
 	printf("    bpf:       %s\n    reference: %s\n", bpf_said, ref_said);
@@ -231,9 +265,128 @@ static void expect_totals(struct px_totals *t, const struct ref_verdict *v)
 	case REF_REPLY:
 		t->replies++;
 		break;
+	case REF_BLOCKED:
+		t->blocked++;
+		break;
+	case REF_BANNED:
+		t->banned++;
+		break;
 	case REF_NONE:
+	case REF_REASONS:
 		break;
 	}
+}
+
+/* ---- zones and bans: their own counters ---------------------------------
+ */
+
+static int fd_of(const struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* Zone index z's counts summed over CPUs. */
+static int zone_count_read(__u32 z, struct px_zone_count *out)
+{
+	static struct px_zone_count v[1024];
+
+	memset(out, 0, sizeof(*out));
+	if (px.ncpu > 1024 ||
+	    bpf_map_lookup_elem(fd_of(px.skel->maps.px_zone_counts), &z, v))
+		return -errno;
+	for (int c = 0; c < px.ncpu; c++) {
+		out->dropped += v[c].dropped;
+		out->passed += v[c].passed;
+		out->blocked += v[c].blocked;
+	}
+	return 0;
+}
+
+static void ban_key(struct px_ban_key *k, const struct ref_ban_key *r)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = (__u32)r->family;
+	memcpy(k->addr, r->addr, 8);
+}
+
+static const char *key_str(const struct ref_ban_key *k, char *buf, size_t n)
+{
+	__u8 a[16] = {0};
+
+	memcpy(a, k->addr, k->family == 4 ? 4 : 8);
+	inet_ntop(k->family == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)n);
+	if (k->family == 6)
+		strncat(buf, "/64", n - strlen(buf) - 1);
+	return buf;
+}
+
+/*
+ * After packet v ran: did the zone counter the reference names move by
+ * one on its side, did the ban that dropped it count it, and, when the
+ * packet made a ban (made), is that ban in the map? What is wrong goes
+ * into why. The model takes the program's counts either way.
+ */
+static bool sources_ok(const struct ref_verdict *v, bool made, char *why,
+		       size_t n)
+{
+	struct px_zone_count c, *m;
+	struct px_ban b;
+	struct px_ban_key k;
+	char a[64];
+	__u32 z;
+	bool ok = true;
+
+	why[0] = '\0';
+	if (v->zone) {
+		z = model.zone_idx[v->zone];
+		m = &model.zc[z];
+		if (zone_count_read(z, &c))
+			return false;
+		ok = c.dropped == m->dropped + (v->zcount == REF_ZC_DROPPED) &&
+		     c.passed == m->passed + (v->zcount == REF_ZC_PASSED) &&
+		     c.blocked == m->blocked + (v->zcount == REF_ZC_BLOCKED);
+		if (!ok)
+			snprintf(
+				why, n,
+				" zone %u (index %u): dropped%+lld passed%+lld "
+				"blocked%+lld",
+				v->zone, z, (long long)(c.dropped - m->dropped),
+				(long long)(c.passed - m->passed),
+				(long long)(c.blocked - m->blocked));
+		*m = c;
+	}
+	if (v->ban >= 0) {
+		ban_key(&k, &v->src);
+		if (bpf_map_lookup_elem(fd_of(px.skel->maps.px_bans), &k, &b) ||
+		    b.dropped != ref_bans.ban[v->ban].dropped) {
+			ok = false;
+			snprintf(why + strlen(why), n - strlen(why),
+				 " ban of %s: dropped %llu, reference %llu",
+				 key_str(&v->src, a, sizeof(a)),
+				 (unsigned long long)b.dropped,
+				 (unsigned long long)ref_bans.ban[v->ban]
+					 .dropped);
+		}
+	}
+	if (made) {
+		ban_key(&k, &v->src);
+		if (bpf_map_lookup_elem(fd_of(px.skel->maps.px_bans), &k, &b) ||
+		    b.reason != PX_BAN_SCAN) {
+			ok = false;
+			snprintf(why + strlen(why), n - strlen(why),
+				 " the scan ban of %s is not in the map",
+				 key_str(&v->src, a, sizeof(a)));
+		}
+	}
+	return ok;
 }
 
 /*
@@ -253,8 +406,8 @@ static bool check_packet(const __u8 *b, size_t len, const struct px_policy *pol,
 	struct ref_verdict v;
 	struct pkt p;
 	__u32 ret = 0, key = 0;
-	bool ok;
-	char bpf_said[1024], moved[768];
+	bool ok, made;
+	char bpf_said[1024], moved[768], why[256] = "";
 
 	ref_classify(b, len, pol, &v);
 	memcpy(p.b, b, len);
@@ -269,6 +422,9 @@ static bool check_packet(const __u8 *b, size_t len, const struct px_policy *pol,
 	want = model.tot;
 	expect_totals(&want, &v);
 	ok = ret == (__u32)v.action && !memcmp(&want, &got, sizeof(got));
+	made = ref_commit(&v);
+	if (v.zone || v.ban >= 0 || made)
+		ok &= sources_ok(&v, made, why, sizeof(why));
 	if (v.proto >= 0) {
 		key = (__u32)v.proto * PX_PORTS + v.port;
 		if (!ASSERT_OK(read_counter(key, &c), "read counter"))
@@ -288,8 +444,8 @@ static bool check_packet(const __u8 *b, size_t len, const struct px_policy *pol,
 	}
 	/* Say exactly what the program moved, then take it as the new state. */
 	totals_moved(&model.tot, &got, moved, sizeof(moved));
-	snprintf(bpf_said, sizeof(bpf_said), "%s,%s", verdict_name((int)ret),
-		 moved);
+	snprintf(bpf_said, sizeof(bpf_said), "%s,%s%s", verdict_name((int)ret),
+		 moved, why);
 	if (!read_counters(model.now)) {
 		ports_moved(moved, sizeof(moved));
 		snprintf(bpf_said + strlen(bpf_said),
@@ -456,6 +612,194 @@ static void reference_known_answers(void)
 	p.len = 13;
 	REF("13-byte frame", REF_DROP, REF_MALFORMED);
 #undef REF
+}
+
+/* The packet's source: IPv4 a.b.c.d, or IPv6 2001:db8:0:w3::last. */
+static void from4(struct pkt *p, __u8 a, __u8 b, __u8 c, __u8 d)
+{
+	memcpy(p->b + 14 + 12, (__u8[]){a, b, c, d}, 4);
+}
+
+static void from6(struct pkt *p, __u8 w3, __u8 last)
+{
+	memset(p->b + 14 + 8, 0, 16);
+	memcpy(p->b + 14 + 8, (__u8[]){0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, w3}, 8);
+	p->b[14 + 8 + 15] = last;
+}
+
+static void ref_prefix_add(unsigned int zone, int family, unsigned int len,
+			   const char *addr)
+{
+	struct ref_prefix *x = &ref_zones.pfx[ref_zones.npfx++];
+
+	x->family = family;
+	x->len = len;
+	x->zone = zone;
+	inet_pton(family == 4 ? AF_INET : AF_INET6, addr, x->addr);
+	if (zone > ref_zones.nzones)
+		ref_zones.nzones = zone;
+}
+
+static void ref_rule_add(unsigned int zone, int proto, unsigned int port,
+			 bool open)
+{
+	ref_zones.rule[ref_zones.nrules++] = (struct ref_rule){.zone = zone,
+							       .proto = proto,
+							       .lo = port,
+							       .hi = port,
+							       .open = open};
+}
+
+/*
+ * The reference's zones, blocks and bans against answers written by hand
+ * from design.md sections 8 and 10:
+ *   zone office 198.51.100.0/24 2001:db8::/48   (1)
+ *   zone lab 198.51.100.128/25                   (2)
+ *   open 22/tcp from office; close 80/tcp from lab; open ping from lab
+ *   block 198.51.100.9 2001:db8:0:9::/64         (3)
+ *   ban after 3 ports in 1d for 1h except 198.51.100.0/24
+ * over a base with 80/tcp open and ping closed.
+ */
+static void reference_zone_answers(void)
+{
+	static struct px_policy pol;
+	struct ref_verdict v;
+	struct pkt p;
+
+#define REFZ(what, act, rsn, z, zc)                                            \
+	do {                                                                   \
+		ref_classify(p.b, p.len, &pol, &v);                            \
+		ASSERT_EQ(v.action, act, what ": verdict");                    \
+		ASSERT_EQ(v.reason, rsn, what ": reason");                     \
+		ASSERT_EQ(v.zone, z, what ": zone counted");                   \
+		ASSERT_EQ(v.zcount, zc, what ": zone counter");                \
+	} while (0)
+
+	memset(&ref_zones, 0, sizeof(ref_zones));
+	memset(&ref_bans, 0, sizeof(ref_bans));
+	pol_init(&pol, false, 0);
+	pol_set(&pol, PX_TCP, 80, true);
+	ref_prefix_add(1, 4, 24, "198.51.100.0");
+	ref_prefix_add(1, 6, 48, "2001:db8::");
+	ref_prefix_add(2, 4, 25, "198.51.100.128");
+	ref_prefix_add(3, 4, 32, "198.51.100.9");
+	ref_prefix_add(3, 6, 64, "2001:db8:0:9::");
+	ref_zones.block[3] = true;
+	ref_rule_add(1, PX_TCP, 22, true);
+	ref_rule_add(2, PX_TCP, 80, false);
+	ref_rule_add(2, REF_ECHO, 0, true);
+
+	pkt_tcp4(&p, 22);
+	from4(&p, 198, 51, 100, 5);
+	REFZ("ssh from office", REF_PASS, REF_NONE, 1, REF_ZC_PASSED);
+	from4(&p, 198, 51, 100, 200);
+	REFZ("ssh from lab (nested, not office)", REF_DROP, REF_NONE, 2,
+	     REF_ZC_DROPPED);
+	from4(&p, 203, 0, 113, 1);
+	REFZ("ssh from no zone", REF_DROP, REF_NONE, 0, REF_ZC_NONE);
+	pkt_tcp4(&p, 80);
+	from4(&p, 198, 51, 100, 5);
+	REFZ("http from office: the base", REF_PASS, REF_NONE, 1,
+	     REF_ZC_PASSED);
+	from4(&p, 198, 51, 100, 130);
+	REFZ("http from lab: its close", REF_DROP, REF_NONE, 2, REF_ZC_DROPPED);
+	pkt_tcp4(&p, 443);
+	from4(&p, 198, 51, 100, 130);
+	REFZ("443, which no zone changes: no zone counted", REF_DROP, REF_NONE,
+	     0, REF_ZC_NONE);
+	pkt_tcp6(&p, 22);
+	from6(&p, 5, 1);
+	REFZ("ssh from office v6", REF_PASS, REF_NONE, 1, REF_ZC_PASSED);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 1, 0);
+	pb_icmp(&p, 8, 0);
+	from4(&p, 198, 51, 100, 130);
+	REFZ("ping from lab", REF_PASS, REF_PING, 2, REF_ZC_PASSED);
+	from4(&p, 198, 51, 100, 5);
+	REFZ("ping from office", REF_DROP, REF_PING, 1, REF_ZC_DROPPED);
+
+	pkt_tcp4(&p, 80);
+	from4(&p, 198, 51, 100, 9);
+	REFZ("http from a blocked /32 in office", REF_DROP, REF_BLOCKED, 3,
+	     REF_ZC_BLOCKED);
+	pb_eth(&p, 0x0800);
+	pb_ip4(&p, 5, 6, 1);
+	pb_tcp(&p, 80);
+	from4(&p, 198, 51, 100, 9);
+	REFZ("TCP at offset 8 from a blocked source: blocked first", REF_DROP,
+	     REF_BLOCKED, 3, REF_ZC_BLOCKED);
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 58);
+	pb_icmp(&p, 135, 0);
+	from6(&p, 9, 1);
+	REFZ("neighbour solicitation from a blocked source", REF_PASS, REF_NONE,
+	     0, REF_ZC_NONE);
+	p.b[14 + 40] = 128;
+	REFZ("echo request from a blocked source", REF_DROP, REF_BLOCKED, 3,
+	     REF_ZC_BLOCKED);
+
+	/* bans */
+	ref_bans.now_ns = 1000 * 1000000000ULL;
+	ref_bans.rule = (struct ref_ban_rule){.ports = 3,
+					      .window_s = 86400,
+					      .duration_s = 3600,
+					      .nexcept = 1};
+	ref_bans.rule.except[0] = (struct ref_prefix){.family = 4, .len = 24};
+	memcpy(ref_bans.rule.except[0].addr, (__u8[]){198, 51, 100, 0}, 4);
+	pkt_udp6(&p, 53);
+	from6(&p, 7, 1);
+	ref_classify(p.b, p.len, &pol, &v);
+	ref_ban_put(&(struct ref_ban){.key = v.src, .expires_ns = ~0ULL});
+	from6(&p, 7, 99);
+	REFZ("udp from another address of a banned /64", REF_DROP, REF_BANNED,
+	     0, REF_ZC_NONE);
+	ASSERT_EQ(v.ban, 0, "the ban that drops it");
+	pb_eth(&p, 0x86dd);
+	pb_ip6(&p, 58);
+	pb_icmp(&p, 136, 0);
+	from6(&p, 7, 1);
+	REFZ("neighbour advertisement from a banned source", REF_PASS, REF_NONE,
+	     0, REF_ZC_NONE);
+	ASSERT_EQ(v.ban, -1, "no drop counted on the ban");
+
+	pkt_tcp4(&p, 1001);
+	from4(&p, 203, 0, 113, 9);
+	for (unsigned int port = 1001; port <= 1003; port++) {
+		bool made;
+
+		p.b[14 + 20 + 2] = (__u8)(port >> 8);
+		p.b[14 + 20 + 3] = (__u8)port;
+		REFZ("a closed port", REF_DROP, REF_NONE, 0, REF_ZC_NONE);
+		ASSERT_TRUE(v.scan, "counts toward a ban");
+		made = ref_commit(&v);
+		ASSERT_EQ(made, port == 1003, "the third distinct port bans");
+		made = ref_commit(&v); /* the same port again */
+		ASSERT_EQ(made, false, "a port counts once");
+	}
+	REFZ("the next packet from the scanner", REF_DROP, REF_BANNED, 0,
+	     REF_ZC_NONE);
+	pkt_udp4(&p, 53);
+	from4(&p, 203, 0, 113, 10);
+	REFZ("53/udp", REF_DROP, REF_NONE, 0, REF_ZC_NONE);
+	ref_commit(&v);
+	pkt_tcp4(&p, 53);
+	from4(&p, 203, 0, 113, 10);
+	ref_classify(p.b, p.len, &pol, &v);
+	ASSERT_EQ(ref_commit(&v), false, "53/tcp after 53/udp");
+	ASSERT_EQ(ref_bans.scan[ref_bans.nscans - 1].n, 1,
+		  "53/tcp and 53/udp count once");
+	pkt_tcp4(&p, 80);
+	from4(&p, 203, 0, 113, 10);
+	REFZ("an open port", REF_PASS, REF_NONE, 0, REF_ZC_NONE);
+	ASSERT_EQ(v.scan, false, "an open port does not count");
+	pkt_tcp4(&p, 1001);
+	from4(&p, 198, 51, 100, 130);
+	REFZ("a closed port from an except source", REF_DROP, REF_NONE, 0,
+	     REF_ZC_NONE);
+	ASSERT_EQ(v.scan, false, "except: never counted");
+	memset(&ref_zones, 0, sizeof(ref_zones));
+	memset(&ref_bans, 0, sizeof(ref_bans));
+#undef REFZ
 }
 
 /* One canonical packet of each shape, for the truncation sweep. */
@@ -779,7 +1123,7 @@ static void differential_random(void)
 {
 	static struct gen_policy gp;
 	static struct gen_pkt gpkt;
-	unsigned long long i, window = 0, bad = 0, by_reason[6] = {0};
+	unsigned long long i, window = 0, bad = 0, by_reason[REF_REASONS] = {0};
 	unsigned long long drops = 0, ports = 0;
 	char origin[64], file_name[64];
 	struct timespec t0, t1;
@@ -841,6 +1185,344 @@ static void differential_random(void)
 		printf("  %llu packets not run: the test run refuses them as "
 		       "a __sk_buff\n",
 		       undeliverable);
+	ASSERT_EQ(bad + disagreements, 0, "disagreements");
+}
+
+/* ---- zone layouts: zones, blocks and bans --------------------------------
+ */
+
+static void map_clear(int fd, size_t key_size)
+{
+	__u8 k[64];
+
+	if (key_size > sizeof(k))
+		return;
+	while (!bpf_map_get_next_key(fd, NULL, k))
+		if (bpf_map_delete_elem(fd, k))
+			break;
+}
+
+/* Each of the reference's zones as installed: the zone of its first
+ * prefix in zs, by its name in the live zone table (an index that
+ * follows the name from version to version). */
+static bool map_zone_indexes(const struct px_zone_maps *m,
+			     const struct ref_zoneset *rz,
+			     const struct px_zoneset *zs)
+{
+	static struct px_policy live;
+	static struct px_zoneset table;
+	const char *name;
+
+	memset(model.zone_idx, 0, sizeof(model.zone_idx));
+	memset(&table, 0, sizeof(table));
+	if (!ASSERT_OK(maps_read_policy(m->policy, &live), "read policy") ||
+	    !ASSERT_OK(maps_read_zones(m, &live, &table), "read zones"))
+		return false;
+	for (unsigned int i = 0; i < rz->npfx; i++) {
+		const struct ref_prefix *p = &rz->pfx[i];
+		size_t bytes = p->family == 4 ? 4 : 16;
+
+		if (model.zone_idx[p->zone])
+			continue;
+		for (size_t j = 0; j < zs->npfx; j++) {
+			if (zs->pfx[j].family != p->family ||
+			    zs->pfx[j].len != p->len ||
+			    memcmp(zs->pfx[j].addr, p->addr, bytes))
+				continue;
+			name = zs->zone[zs->pfx[j].zone].name;
+			for (unsigned int t = 1; t < PX_ZONE_ENTRIES; t++)
+				if (!strcmp(table.zone[t].name, name))
+					model.zone_idx[p->zone] = t;
+		}
+	}
+	free(table.pfx);
+	for (unsigned int z = 1; z <= rz->nzones; z++)
+		if (!ASSERT_NEQ(model.zone_idx[z], 0, "every zone installed"))
+			return false;
+	return true;
+}
+
+/*
+ * A window for the ban rule that the clock will not cross in this epoch
+ * (windows are aligned on the clock: a crossing starts every count
+ * again, at a moment the reference cannot know): a day, or a little less.
+ */
+static unsigned int settled_window(void)
+{
+	__u64 now = mono_ns() / 1000000000ULL;
+	unsigned int w = PX_BAN_WINDOW_MAX;
+
+	while (now % w > w - 600)
+		w -= 601;
+	return w;
+}
+
+/* Parse and install layout lay over base gp as the CLI does: the text
+ * through the one parser, bans through user/bans.c, the maps through
+ * user/maps_zone.c. The reference gets the same layout from lay. */
+static bool layout_install(struct gen_policy *gp, struct gen_layout *lay)
+{
+	static struct px_policy pol;
+	struct px_zoneset *zs = NULL;
+	struct policy_report rep = {0};
+	struct px_filter f = {.bans_fd = fd_of(px.skel->maps.px_bans)};
+	struct px_zone_maps m = {
+		.policy = px.outer_fd,
+		.zones = fd_of(px.skel->maps.px_zone_outer),
+		.zone4 = fd_of(px.skel->maps.px_zone4_outer),
+		.zone6 = fd_of(px.skel->maps.px_zone6_outer),
+		.counts = fd_of(px.skel->maps.px_zone_counts),
+	};
+	FILE *null = fopen("/dev/null", "w");
+	__u64 now = mono_ns();
+	int err;
+
+	lay->rule.window_s = settled_window();
+	lay_finish(lay);
+	model.layout = lay->text;
+	model.layout_shown = false;
+	err = policy_text_zoned("differential.policy", lay->text, NULL, &pol,
+				&zs, &rep, null);
+	if (null)
+		fclose(null);
+	if (err) {
+		printf("  the layout does not parse:\n%s", lay->text);
+		policy_text_zoned("differential.policy", lay->text, NULL, &pol,
+				  &zs, &rep, stdout);
+		zoneset_free(zs);
+		return ASSERT_OK(err, "parse the layout");
+	}
+	if (!ASSERT_TRUE(
+		    !memcmp(pol.open, gp->pol.open, sizeof(pol.open)) &&
+			    (pol.flags & (PX_F_PING_OPEN | PX_F_FRAG_DROP)) ==
+				    (gp->pol.flags &
+				     (PX_F_PING_OPEN | PX_F_FRAG_DROP)),
+		    "the parsed base is the generated one")) {
+		zoneset_free(zs);
+		return false;
+	}
+	pol.flags |= gp->pol.flags & PX_F_REPLIES;
+	memcpy(pol.reply_idle_ns, gp->pol.reply_idle_ns,
+	       sizeof(pol.reply_idle_ns));
+
+	memset(&ref_bans, 0, sizeof(ref_bans));
+	ref_zones = lay->zones;
+	ref_bans.rule = lay->rule;
+	map_clear(f.bans_fd, sizeof(struct px_ban_key));
+	map_clear(fd_of(px.skel->maps.px_scan_map), sizeof(struct px_ban_key));
+	for (unsigned int i = 0; i < lay->nmanual; i++) {
+		struct px_ban_key k;
+
+		ban_key(&k, &lay->manual[i].key);
+		if (!ASSERT_OK(bans_add(f.bans_fd, &k,
+					lay->manual[i].over ? 0 : 30 * 86400,
+					PX_BAN_MANUAL),
+			       "ban by hand"))
+			break;
+		ref_ban_put(&(struct ref_ban){
+			.key = lay->manual[i].key,
+			.expires_ns = lay->manual[i].over
+					      ? 0
+					      : now + 30 * 86400 * PX_NSEC,
+		});
+	}
+	bans_policy_flag(&f, &pol);
+	err = maps_install_zoned(&m, &pol, zs, false);
+	if (ASSERT_OK(err, "install the layout") &&
+	    (!zs || map_zone_indexes(&m, &lay->zones, zs)) &&
+	    ASSERT_OK(maps_read_zone_counts(m.counts, model.zc),
+		      "read zone counts")) {
+		zoneset_free(zs);
+		return true;
+	}
+	zoneset_free(zs);
+	return false;
+}
+
+/* The ports of k's scan state in the current window, in the map. */
+static unsigned int scan_ports(const struct px_ban_key *k, __u64 window_s,
+			       unsigned int *ports)
+{
+	__u64 slot[PX_BAN_PORTS_MAX], win;
+	unsigned int n = 0;
+
+	if (bpf_map_lookup_elem(fd_of(px.skel->maps.px_scan_map), k, slot))
+		return 0;
+	win = mono_ns() / (window_s * 1000000000ULL) + 1;
+	for (int i = 0; i < PX_BAN_PORTS_MAX; i++)
+		if (slot[i] >> 16 == win)
+			ports[n++] = slot[i] & 0xffff;
+	return n;
+}
+
+/* At the end of an epoch: every zone's counts, every ban (its reason,
+ * its drops) and every scan count against the model. */
+static bool layout_end_ok(void)
+{
+	static struct px_zone_count zc[PX_ZONE_ENTRIES];
+	struct ban_entry *e = NULL;
+	struct px_ban_key k;
+	unsigned int in_force = 0, p[PX_BAN_PORTS_MAX];
+	size_t n = 0;
+	bool ok = true;
+	char a[64];
+
+	if (!ASSERT_OK(maps_read_zone_counts(
+			       fd_of(px.skel->maps.px_zone_counts), zc),
+		       "read zone counts"))
+		return false;
+	for (unsigned int z = 0; z < PX_ZONE_ENTRIES; z++)
+		if (memcmp(&zc[z], &model.zc[z], sizeof(zc[z]))) {
+			printf("  zone index %u: dropped%+lld passed%+lld "
+			       "blocked%+lld that the reference did not "
+			       "expect\n",
+			       z,
+			       (long long)(zc[z].dropped - model.zc[z].dropped),
+			       (long long)(zc[z].passed - model.zc[z].passed),
+			       (long long)(zc[z].blocked -
+					   model.zc[z].blocked));
+			model.zc[z] = zc[z];
+			ok = false;
+		}
+	if (!ASSERT_OK(bans_read(fd_of(px.skel->maps.px_bans), &e, &n),
+		       "read bans"))
+		return false;
+	for (unsigned int i = 0; i < ref_bans.nbans; i++) {
+		const struct ref_ban *b = &ref_bans.ban[i];
+		size_t j;
+
+		if (ref_bans.now_ns >= b->expires_ns)
+			continue;
+		in_force++;
+		ban_key(&k, &b->key);
+		for (j = 0; j < n && memcmp(&e[j].src, &k, sizeof(k)); j++)
+			;
+		if (j == n || e[j].ban.dropped != b->dropped ||
+		    e[j].ban.reason !=
+			    (b->scan ? PX_BAN_SCAN : PX_BAN_MANUAL) ||
+		    (b->scan && e[j].ban.ports != b->ports)) {
+			printf("  ban of %s (%s, %llu dropped): %s\n",
+			       key_str(&b->key, a, sizeof(a)),
+			       b->scan ? "scan" : "manual",
+			       (unsigned long long)b->dropped,
+			       j == n ? "not in the map"
+				      : "differs in the map");
+			ok = false;
+		}
+	}
+	for (size_t j = 0; j < n && in_force != n; j++) {
+		struct ref_ban_key rk = {.family = (int)e[j].src.family};
+		int b;
+
+		memcpy(rk.addr, e[j].src.addr, 8);
+		b = ref_banned(&rk);
+		if (b < 0)
+			printf("  ban of %s (%s, %llu dropped) in the map "
+			       "only\n",
+			       key_str(&rk, a, sizeof(a)),
+			       e[j].ban.reason == PX_BAN_SCAN ? "scan"
+							      : "manual",
+			       (unsigned long long)e[j].ban.dropped);
+	}
+	if (in_force != n)
+		ok = false;
+	free(e);
+	for (unsigned int i = 0; i < ref_bans.nscans && ref_bans.rule.ports;
+	     i++) {
+		const struct ref_scan *s = &ref_bans.scan[i];
+		unsigned int got;
+
+		ban_key(&k, &s->key);
+		got = scan_ports(&k, ref_bans.rule.window_s, p);
+		if (got != s->n) {
+			printf("  scan of %s: %u ports in the map, %u in the "
+			       "reference\n",
+			       key_str(&s->key, a, sizeof(a)), got, s->n);
+			ok = false;
+		}
+	}
+	if (!ok)
+		disagreements++;
+	return ok;
+}
+
+/*
+ * The random run over zone layouts: a new layout (and base, and bans)
+ * every EPOCH packets, packets from its sources mostly; every packet's
+ * verdict, totals, port counter, zone counter and ban drop against the
+ * reference, and at each epoch's end every zone count, ban and scan.
+ */
+static void differential_zones(void)
+{
+	static struct gen_policy gp;
+	static struct gen_layout lay;
+	static struct gen_pkt gpkt;
+	unsigned long long i, window = 0, bad = 0, by_reason[REF_REASONS] = {0};
+	unsigned long long zoned = 0, scans = 0, layouts = 0;
+	char origin[64], moved[768];
+	struct timespec t0, t1;
+	double secs;
+
+	if (!px_ready() || !sync_model())
+		return;
+	disagreements = 0;
+	undeliverable = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < opt_packets; i++) {
+		struct ref_verdict v;
+
+		if (i % EPOCH == 0) {
+			if (i)
+				bad += !layout_end_ok();
+			gen_policy(&gp, opt_seed, i / EPOCH);
+			gen_layout(&lay, &gp, opt_seed, i / EPOCH);
+			replies_epoch(&gp.pol, i / EPOCH);
+			if (!layout_install(&gp, &lay))
+				return;
+			layouts++;
+		}
+		gen_packet(&gpkt, opt_seed, i, &gp);
+		ref_bans.now_ns = mono_ns();
+		replies_packet(&gpkt, &gp.pol, i);
+		snprintf(origin, sizeof(origin), "seed %llu zone packet %llu",
+			 opt_seed, i);
+		ref_classify(gpkt.b, gpkt.len, &gp.pol, &v);
+		by_reason[v.reason]++;
+		zoned += v.zone != 0;
+		scans += v.scan;
+		bad += !check_packet(gpkt.b, gpkt.len, &gp.pol, origin,
+				     gpkt.shape, NULL);
+		if ((i + 1) % CHECK_EVERY == 0 || i + 1 == opt_packets) {
+			if (!ASSERT_OK(read_counters(model.now),
+				       "read counters"))
+				return;
+			if (memcmp(model.now, model.ctr,
+				   sizeof(*model.ctr) * PX_COUNTER_KEYS)) {
+				ports_moved(moved, sizeof(moved));
+				printf("  port counters moved unexpected in "
+				       "packets %llu-%llu:%s\n",
+				       window, i, moved);
+				disagreements++;
+				memcpy(model.ctr, model.now,
+				       sizeof(*model.ctr) * PX_COUNTER_KEYS);
+			}
+			window = i + 1;
+		}
+	}
+	bad += !layout_end_ok();
+	model.layout = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("  seed %llu: %llu packets over %llu zone layouts in %.1f s, "
+	       "%llu disagreed\n",
+	       opt_seed, opt_packets, layouts, secs, disagreements);
+	printf("  reference verdicts: %llu blocked, %llu banned, %llu judged "
+	       "by a zone, %llu counted toward a ban, %llu replies\n",
+	       by_reason[REF_BLOCKED], by_reason[REF_BANNED], zoned, scans,
+	       by_reason[REF_REPLY]);
+	memset(&ref_zones, 0, sizeof(ref_zones));
+	memset(&ref_bans, 0, sizeof(ref_bans));
 	ASSERT_EQ(bad + disagreements, 0, "disagreements");
 }
 
@@ -916,9 +1598,11 @@ int main(int argc, char **argv)
 	if (opt_only >= 0)
 		return show_one((unsigned long long)opt_only);
 	RUN_HOOKS(reference_known_answers);
+	RUN(reference_zone_answers);
 	RUN_HOOKS(truncation_sweep);
 	RUN_HOOKS(corpus_replay);
 	RUN_HOOKS(differential_random);
+	RUN_HOOKS(differential_zones);
 	px_teardown();
 	free(model.ctr);
 	free(model.now);

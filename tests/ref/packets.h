@@ -79,9 +79,16 @@ static const unsigned int gen_fixed_aim[] = {0,	  1,	22,    53,   80,
 					     443, 8080, 49152, 65535};
 #define GEN_NFIXED (sizeof(gen_fixed_aim) / sizeof(gen_fixed_aim[0]))
 
+/* Sources the packets come from most of the time, when a zone layout
+ * (tests/ref/layouts.h) gives some: inside, beside and outside its
+ * prefixes. None: every source is random. */
+#define GEN_SRCS 48
+
 struct gen_policy {
 	struct px_policy pol;
 	unsigned int aim[GEN_AIM];
+	uint8_t src4[GEN_SRCS][4], src6[GEN_SRCS][16];
+	unsigned int nsrc4, nsrc6;
 };
 
 static inline void gen_set_port(struct px_policy *pol, int proto,
@@ -324,6 +331,8 @@ static inline void gen_ipv4(struct gen_rng *r, struct gen_pkt *p,
 	h[8] = 64;
 	h[9] = (uint8_t)proto;
 	gen_random_bytes(r, h + 12, 8);
+	if (gp->nsrc4 && gen_pct(r, 90))
+		memcpy(h + 12, gp->src4[gen_below(r, gp->nsrc4)], 4);
 	for (unsigned int i = 20; i < ihl * 4; i++)
 		h[i] = gen_pct(r, 80) ? 1 : (uint8_t)gen_next(r);
 	gen_field(p, h);
@@ -358,6 +367,11 @@ static inline void gen_ipv6(struct gen_rng *r, struct gen_pkt *p,
 	h[0] = wild && gen_pct(r, 5) ? (uint8_t)(gen_below(r, 16) << 4) : 0x60;
 	h[7] = 64;
 	gen_random_bytes(r, h + 8, 32);
+	if (gp->nsrc6 && gen_pct(r, 90)) {
+		/* the pool's address, or another in its /64 (one ban key) */
+		memcpy(h + 8, gp->src6[gen_below(r, gp->nsrc6)],
+		       gen_pct(r, 70) ? 16 : 8);
+	}
 	gen_field(p, h);
 	gen_field(p, h + 6);
 	nextp = h + 6;

@@ -31,6 +31,29 @@
  *     an active flow of ref_flows and is not a SYN without ACK; port 0
  *     never does.
  *
+ * Sources (design.md sections 8 and 10), judged once the IP headers are
+ * read (a packet malformed there is malformed first), in the order of the
+ * program: (1) a blocked source, then a banned one, is dropped, ICMPv6
+ * neighbour discovery (types 133-137, not in a later fragment) aside;
+ * (2) the port's or ping's verdict is the source zone's when some zone's
+ * verdict there differs from the base; (3) replies; (4) a TCP/UDP packet
+ * still dropped counts toward a scan ban. The choices:
+ *   - the source's zone is the one of the longest prefix holding it; a
+ *     zone's verdict is the base's with its `from` lines (ref_zones.rule,
+ *     in file order) on top; a blocked zone is no zone for (2);
+ *   - a zone's counter moves only when (2) asked it (the port or ping is
+ *     one some zone judges differently): dropped or passed by the zone's
+ *     verdict, before replies (port 0 dropped); blocked by (1);
+ *   - a ban's dropped moves for each packet it drops (not for the
+ *     neighbour discovery it lets through);
+ *   - the scan count is per source (IPv4 address, IPv6 /64), of distinct
+ *     port numbers (TCP and UDP alike, port 0 too) in the current window
+ *     (now / SECS); the Nth bans, and the count starts again; `except`
+ *     prefixes (IPv6 ones taken to their /64) are never counted, while a
+ *     ban made by hand drops whatever except says.
+ * Classifying changes nothing; ref_commit() then applies what the packet
+ * did to the ban state (a ban's count, a scan), as the program does.
+ *
  * Header-only (static functions) because each tests/prog/ file is built
  * as one translation unit.
  */
@@ -40,6 +63,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/types.h>
@@ -57,7 +82,24 @@ enum ref_reason {
 	REF_FRAGMENT,
 	REF_NON_IP,
 	REF_PING,
-	REF_REPLY, /* passed to a closed port as a reply (section 9) */
+	REF_REPLY,   /* passed to a closed port as a reply (section 9) */
+	REF_BLOCKED, /* dropped: a `block` line names the source (section 8) */
+	REF_BANNED,  /* dropped: the source is banned (section 10) */
+	REF_REASONS,
+};
+
+/* Which of a zone's counters a packet moves. */
+enum ref_zcount {
+	REF_ZC_NONE = 0,
+	REF_ZC_DROPPED,
+	REF_ZC_PASSED,
+	REF_ZC_BLOCKED,
+};
+
+/* A scan-ban source: the IPv4 address, or the IPv6 /64. */
+struct ref_ban_key {
+	int family; /* 4 or 6 */
+	uint8_t addr[8];
 };
 
 struct ref_verdict {
@@ -67,6 +109,11 @@ struct ref_verdict {
 	unsigned int port; /* host order, with proto */
 	const char *why;   /* the design.md section 5 rule that decided, for
 			      reports */
+	unsigned int zone; /* ref_zones' zone whose counter moves, 0: none */
+	enum ref_zcount zcount;
+	int ban;   /* ref_bans.ban[] whose dropped moves, -1: none */
+	bool scan; /* a closed port counts toward a ban (ref_commit) */
+	struct ref_ban_key src; /* the source, as bans key it */
 };
 
 /* ---- reading the packet ------------------------------------------------ */
@@ -118,20 +165,140 @@ static inline bool ref_port_open(const struct px_policy *pol, int proto,
 	return (pol->open[proto][port / 64] >> (port % 64)) & 1;
 }
 
-/* TCP or UDP judged by its destination port. */
+/* The IP addresses of the packet being judged. */
+static struct {
+	int version;
+	const uint8_t *saddr, *daddr;
+} ref_ip;
+
+/* ---- sources: zones and blocks (design.md section 8) -------------------- */
+
+#define REF_ZONES_MAX 64
+#define REF_PREFIXES_MAX 256
+#define REF_RULES_MAX 256
+#define REF_ECHO (-1) /* ref_rule.proto of `ping` */
+
+/* A prefix: its first len bits of addr (IPv4 in the first 4 bytes). */
+struct ref_prefix {
+	int family; /* 4 or 6 */
+	unsigned int len;
+	uint8_t addr[16];
+	unsigned int zone; /* the zone it belongs to, 1..nzones */
+};
+
+/* What one `from` line says for one of its zones: proto PX_TCP or
+ * PX_UDP over ports lo-hi, or REF_ECHO. */
+struct ref_rule {
+	unsigned int zone;
+	int proto;
+	unsigned int lo, hi;
+	bool open;
+};
+
+/* The policy's zones, as its text says them: zones 1..nzones (blocked
+ * or not), every prefix, every from line in file order. */
+struct ref_zoneset {
+	unsigned int nzones;
+	bool block[REF_ZONES_MAX + 1];
+	struct ref_prefix pfx[REF_PREFIXES_MAX];
+	unsigned int npfx;
+	struct ref_rule rule[REF_RULES_MAX];
+	unsigned int nrules;
+};
+
+static struct ref_zoneset ref_zones;
+
+/* Is addr (of family) inside p's first upto bits (at most p->len)? */
+static inline bool ref_prefix_has(const struct ref_prefix *p, int family,
+				  const uint8_t *addr, unsigned int upto)
+{
+	unsigned int len = p->len < upto ? p->len : upto;
+
+	if (p->family != family)
+		return false;
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned int bit = 7 - i % 8;
+
+		if (((p->addr[i / 8] >> bit) & 1) != ((addr[i / 8] >> bit) & 1))
+			return false;
+	}
+	return true;
+}
+
+/* The zone of a source: the longest prefix holding it; 0: none. */
+static inline unsigned int ref_zone_of(int family, const uint8_t *addr)
+{
+	const struct ref_prefix *best = NULL;
+
+	for (unsigned int i = 0; i < ref_zones.npfx; i++) {
+		const struct ref_prefix *p = &ref_zones.pfx[i];
+
+		if (ref_prefix_has(p, family, addr, 128) &&
+		    (!best || p->len > best->len))
+			best = p;
+	}
+	return best ? best->zone : 0;
+}
+
+/* Zone z's verdict for proto/port (REF_ECHO: ping): the base's, then its
+ * from lines in file order. */
+static inline bool ref_zone_open(const struct px_policy *pol, unsigned int z,
+				 int proto, unsigned int port)
+{
+	bool open = proto == REF_ECHO ? (pol->flags & PX_F_PING_OPEN) != 0
+				      : ref_port_open(pol, proto, port);
+
+	for (unsigned int i = 0; i < ref_zones.nrules; i++) {
+		const struct ref_rule *r = &ref_zones.rule[i];
+
+		if (r->zone == z && r->proto == proto &&
+		    (proto == REF_ECHO || (port >= r->lo && port <= r->hi)))
+			open = r->open;
+	}
+	return open;
+}
+
+/* Does the source decide proto/port: some zone (not blocked) judges it
+ * differently from the base? Then the source's zone, if any, decides. */
+static inline unsigned int ref_deciding_zone(const struct px_policy *pol,
+					     int proto, unsigned int port)
+{
+	bool base = proto == REF_ECHO ? (pol->flags & PX_F_PING_OPEN) != 0
+				      : ref_port_open(pol, proto, port);
+	bool zoned = false;
+
+	for (unsigned int z = 1; z <= ref_zones.nzones && !zoned; z++)
+		zoned = !ref_zones.block[z] &&
+			ref_zone_open(pol, z, proto, port) != base;
+	return zoned ? ref_zone_of(ref_ip.version, ref_ip.saddr) : 0;
+}
+
+/* TCP or UDP judged by its destination port (or its zone's verdict). */
 static inline void ref_judge_port(struct ref_verdict *v,
 				  const struct px_policy *pol, int proto,
 				  unsigned int port)
 {
+	unsigned int z = ref_deciding_zone(pol, proto, port);
+	bool open = z ? ref_zone_open(pol, z, proto, port)
+		      : ref_port_open(pol, proto, port);
+
 	if (port == 0)
 		ref_set(v, REF_DROP, REF_NONE,
 			"destination port 0: always drop");
-	else if (ref_port_open(pol, proto, port))
-		ref_set(v, REF_PASS, REF_NONE, "port open");
+	else if (open)
+		ref_set(v, REF_PASS, REF_NONE,
+			z ? "port open from the source's zone" : "port open");
 	else
-		ref_set(v, REF_DROP, REF_NONE, "port closed");
+		ref_set(v, REF_DROP, REF_NONE,
+			z ? "port closed from the source's zone"
+			  : "port closed");
 	v->proto = proto;
 	v->port = port;
+	if (z) {
+		v->zone = z;
+		v->zcount =
+			v->action == REF_DROP ? REF_ZC_DROPPED : REF_ZC_PASSED;
+	}
 }
 
 /*
@@ -157,11 +324,6 @@ static struct {
  * test that records it. */
 static struct ref_flow ref_last;
 static bool ref_last_ok;
-
-static struct {
-	int version;
-	const uint8_t *saddr, *daddr;
-} ref_ip;
 
 static inline bool ref_flow_same(const struct ref_flow *a,
 				 const struct ref_flow *b)
@@ -210,6 +372,189 @@ static inline void ref_reply(struct ref_verdict *v, const struct px_policy *pol,
 	}
 }
 
+/* ---- sources: scanner bans (design.md section 10) ---------------------- */
+
+#define REF_BANS_MAX 4096
+#define REF_SCANS_MAX 4096
+
+/* A ban: made by hand (scan false) or by the rule (ports: its N). */
+struct ref_ban {
+	struct ref_ban_key key;
+	bool scan;
+	unsigned int ports;
+	uint64_t expires_ns; /* in force while now_ns < expires_ns */
+	uint64_t dropped;
+};
+
+/* One source's scan: the distinct ports it hit in window. */
+struct ref_scan {
+	struct ref_ban_key key;
+	uint64_t window;
+	unsigned int n;
+	unsigned int port[PX_BAN_PORTS_MAX];
+};
+
+/* `ban after PORTS ports in WINDOW_S for DURATION_S [except ...]`;
+ * ports 0: no rule. */
+struct ref_ban_rule {
+	unsigned int ports, window_s, duration_s;
+	unsigned int nexcept;
+	struct ref_prefix except[PX_BAN_EXCEPT_MAX];
+};
+
+static struct {
+	struct ref_ban_rule rule;
+	struct ref_ban ban[REF_BANS_MAX];
+	unsigned int nbans;
+	struct ref_scan scan[REF_SCANS_MAX];
+	unsigned int nscans;
+	uint64_t now_ns; /* the clock the program reads, set by the test */
+} ref_bans;
+
+/* The model outgrew its tables: a bug in the test, not a disagreement. */
+static inline void ref_full(const char *what)
+{
+	fprintf(stderr, "reference: more %s than it holds\n", what);
+	abort();
+}
+
+static inline void ref_ban_key_of(struct ref_ban_key *k, int family,
+				  const uint8_t *addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	memcpy(k->addr, addr, family == 4 ? 4 : 8);
+}
+
+static inline bool ref_key_same(const struct ref_ban_key *a,
+				const struct ref_ban_key *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, 8);
+}
+
+/* The ban of k in force now, or -1. */
+static inline int ref_banned(const struct ref_ban_key *k)
+{
+	for (unsigned int i = 0; i < ref_bans.nbans; i++)
+		if (ref_key_same(&ref_bans.ban[i].key, k))
+			return ref_bans.now_ns < ref_bans.ban[i].expires_ns
+				       ? (int)i
+				       : -1;
+	return -1;
+}
+
+/* Make (or replace) k's ban. */
+static inline void ref_ban_put(const struct ref_ban *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < ref_bans.nbans; i++)
+		if (ref_key_same(&ref_bans.ban[i].key, &b->key))
+			break;
+	if (i == REF_BANS_MAX)
+		ref_full("bans");
+	if (i == ref_bans.nbans)
+		ref_bans.nbans++;
+	ref_bans.ban[i] = *b;
+}
+
+/* Is k in an `except` prefix (IPv6 ones taken to their /64)? */
+static inline bool ref_excepted(const struct ref_ban_key *k)
+{
+	for (unsigned int i = 0; i < ref_bans.rule.nexcept; i++)
+		if (ref_prefix_has(&ref_bans.rule.except[i], k->family, k->addr,
+				   64))
+			return true;
+	return false;
+}
+
+/* Step 1: a blocked or banned source is dropped, neighbour discovery
+ * aside. c stands at the layer-4 header. True when that decided. */
+static inline bool ref_source_drops(struct ref_verdict *v,
+				    const struct ref_cursor *c, int ip_version,
+				    unsigned int proto,
+				    unsigned int frag_offset)
+{
+	bool nd = ip_version == 6 && proto == 58 && frag_offset == 0 &&
+		  c->at < c->len && c->data[c->at] >= 133 &&
+		  c->data[c->at] <= 137;
+	unsigned int z = ref_zone_of(ip_version, ref_ip.saddr);
+	int b;
+
+	ref_ban_key_of(&v->src, ip_version, ref_ip.saddr);
+	if (nd)
+		return false;
+	if (z && ref_zones.block[z]) {
+		ref_set(v, REF_DROP, REF_BLOCKED, "the source is blocked");
+		v->zone = z;
+		v->zcount = REF_ZC_BLOCKED;
+		return true;
+	}
+	b = ref_banned(&v->src);
+	if (b < 0)
+		return false;
+	ref_set(v, REF_DROP, REF_BANNED, "the source is banned");
+	v->ban = b;
+	return true;
+}
+
+/* Step 4: a TCP/UDP packet still dropped counts toward a scan ban. */
+static inline void ref_scan(struct ref_verdict *v)
+{
+	if (v->action == REF_DROP && v->proto >= 0 && ref_bans.rule.ports &&
+	    !ref_excepted(&v->src))
+		v->scan = true;
+}
+
+/*
+ * What the packet judged into v leaves behind: the drop on its ban, its
+ * port in its source's scan (and the ban that makes). True when it made
+ * a ban. Call once per packet the program ran, after ref_classify.
+ */
+static inline bool ref_commit(const struct ref_verdict *v)
+{
+	const struct ref_ban_rule *r = &ref_bans.rule;
+	struct ref_scan *s = NULL;
+	uint64_t window;
+	unsigned int i;
+
+	if (v->ban >= 0)
+		ref_bans.ban[v->ban].dropped++;
+	if (!v->scan)
+		return false;
+	window = ref_bans.now_ns / ((uint64_t)r->window_s * 1000000000ULL);
+	for (i = 0; i < ref_bans.nscans && !s; i++)
+		if (ref_key_same(&ref_bans.scan[i].key, &v->src))
+			s = &ref_bans.scan[i];
+	if (!s) {
+		if (ref_bans.nscans == REF_SCANS_MAX)
+			ref_full("scanning sources");
+		s = &ref_bans.scan[ref_bans.nscans++];
+		memset(s, 0, sizeof(*s));
+		s->key = v->src;
+		s->window = window;
+	}
+	if (s->window != window) {
+		s->window = window;
+		s->n = 0;
+	}
+	for (i = 0; i < s->n; i++)
+		if (s->port[i] == v->port)
+			return false;
+	s->port[s->n++] = v->port;
+	if (s->n < r->ports)
+		return false;
+	ref_ban_put(&(struct ref_ban){
+		.key = v->src,
+		.scan = true,
+		.ports = r->ports,
+		.expires_ns = ref_bans.now_ns +
+			      (uint64_t)r->duration_s * 1000000000ULL,
+	});
+	*s = ref_bans.scan[--ref_bans.nscans]; /* its count starts again */
+	return true;
+}
+
 #define REF_IPPROTO_ICMP 1
 #define REF_IPPROTO_TCP 6
 #define REF_IPPROTO_UDP 17
@@ -227,6 +572,8 @@ static inline void ref_layer4(struct ref_verdict *v,
 {
 	const uint8_t *h;
 
+	if (ref_source_drops(v, c, ip_version, proto, frag_offset))
+		return;
 	/* Later fragments carry no ports: never read their payload. */
 	if (frag_offset != 0) {
 		if (proto == REF_IPPROTO_TCP && frag_offset == 1) {
@@ -254,6 +601,7 @@ static inline void ref_layer4(struct ref_verdict *v,
 		}
 		ref_judge_port(v, pol, PX_TCP, ref_be16(h + 2));
 		ref_reply(v, pol, ref_be16(h), h[13]);
+		ref_scan(v);
 		return;
 	}
 	if (proto == REF_IPPROTO_UDP) {
@@ -264,11 +612,14 @@ static inline void ref_layer4(struct ref_verdict *v,
 		}
 		ref_judge_port(v, pol, PX_UDP, ref_be16(h + 2));
 		ref_reply(v, pol, ref_be16(h), -1);
+		ref_scan(v);
 		return;
 	}
 	if ((ip_version == 4 && proto == REF_IPPROTO_ICMP) ||
 	    (ip_version == 6 && proto == REF_IPPROTO_ICMPV6)) {
 		unsigned int echo_request = ip_version == 4 ? 8 : 128;
+		unsigned int z;
+		bool open;
 
 		h = ref_take(c, 8);
 		if (!h) {
@@ -280,12 +631,19 @@ static inline void ref_layer4(struct ref_verdict *v,
 				"ICMP other than echo request");
 			return;
 		}
-		if (pol->flags & PX_F_PING_OPEN)
+		z = ref_deciding_zone(pol, REF_ECHO, 0);
+		open = z ? ref_zone_open(pol, z, REF_ECHO, 0)
+			 : (pol->flags & PX_F_PING_OPEN) != 0;
+		if (open)
 			ref_set(v, REF_PASS, REF_PING,
 				"echo request, ping open");
 		else
 			ref_set(v, REF_DROP, REF_PING,
 				"echo request, ping closed");
+		if (z) {
+			v->zone = z;
+			v->zcount = open ? REF_ZC_PASSED : REF_ZC_DROPPED;
+		}
 		return;
 	}
 	ref_set(v, REF_PASS, REF_NONE, "another IP protocol");
@@ -407,6 +765,11 @@ static inline void ref_classify(const uint8_t *frame, size_t len,
 	unsigned int type, tags = 0;
 
 	ref_last_ok = false;
+	v->zone = 0;
+	v->zcount = REF_ZC_NONE;
+	v->ban = -1;
+	v->scan = false;
+	memset(&v->src, 0, sizeof(v->src));
 	h = ref_take(&c, 14);
 	if (!h) {
 		ref_malformed(v, "frame shorter than an Ethernet header");
