@@ -202,19 +202,15 @@ int bans_open(const char *verb, const char *ifname, struct px_filter *f)
 		return -1;
 	if (!cli_need_privileges(verb) || filter_bpf_permitted(verb))
 		return -1;
-	lock = pins_lock();
+	lock = filter_open_locked(ifname, f);
 	if (lock < 0)
 		return -1;
-	filter_tidy(ifname);
-	if (filter_open(ifname, f, 0))
-		goto fail;
 	if (f->bans_fd >= 0)
 		return lock;
 	px_error("the filter on %s was attached by a portxdp without bans: "
 		 "run 'portxdp attach %s --force' to replace it",
 		 ifname, ifname);
 	filter_close(f);
-fail:
 	pins_unlock(lock);
 	return -1;
 }

@@ -225,11 +225,9 @@ static int parse_opts(int argc, char **argv, const struct px_cmd *cmd,
 }
 
 /*
- * Lock, then open IF's filter: filter_open() refuses pins whose filter no
- * longer runs on IF here (deleted, moved away, or replaced by a new
- * interface of the same name and index), so a change never reports
- * success for nothing or lands on the wrong filter. Then read the live
- * policy into *live.
+ * Lock and open IF's filter (filter_open_locked: a change never reports
+ * success for nothing or lands on the wrong filter), refuse while a
+ * --confirm change waits, then read the live policy into *live.
  * Returns the lock fd (>= 0) with *f open, or -1 (printed).
  */
 static int open_live(const char *verb, const char *ifname, struct px_filter *f,
@@ -239,12 +237,9 @@ static int open_live(const char *verb, const char *ifname, struct px_filter *f,
 
 	if (!cli_need_privileges(verb))
 		return -1;
-	lock = pins_lock();
+	lock = filter_open_locked(ifname, f);
 	if (lock < 0)
 		return -1;
-	filter_tidy(ifname);
-	if (filter_open(ifname, f, 0))
-		goto fail;
 	if (confirm_refuse_pending(ifname)) {
 		filter_close(f);
 		goto fail;

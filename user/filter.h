@@ -130,6 +130,14 @@ int filter_attach(struct filter_attach_opts *o);
  */
 int filter_tidy(const char *ifname);
 
+/*
+ * What every verb that changes a live filter does first: take the pins
+ * lock, filter_tidy(), then filter_open() (which refuses pins whose filter
+ * no longer runs on IF here). Returns the lock fd with *f open, or -1
+ * (printed, nothing held).
+ */
+int filter_open_locked(const char *ifname, struct px_filter *f);
+
 /* f's policy and zone maps, for maps_zone.h. */
 struct px_zone_maps;
 void filter_zone_maps(const struct px_filter *f, struct px_zone_maps *m);
@@ -163,6 +171,10 @@ int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
  */
 int filter_replies_ready(const struct px_filter *f,
 			 const struct px_policy *pol);
+
+/* The interface (0: none) and id of the link pinned in the pin folder dir.
+ * 0 or -errno (-ENOENT: no link pinned, as for a clsact filter). */
+int filter_dir_link(const char *dir, __u32 *ifindex, __u32 *link_id);
 
 /* One pin folder met by filter_walk(). */
 struct filter_entry {

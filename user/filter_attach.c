@@ -107,6 +107,20 @@ int filter_tidy(const char *ifname)
 	return 0;
 }
 
+int filter_open_locked(const char *ifname, struct px_filter *f)
+{
+	int lock = pins_lock();
+
+	if (lock < 0)
+		return -1;
+	filter_tidy(ifname);
+	if (filter_open(ifname, f, 0)) {
+		pins_unlock(lock);
+		return -1;
+	}
+	return lock;
+}
+
 /* --- what is there now ---------------------------------------------------- */
 
 struct attach_ctx {
