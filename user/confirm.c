@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "confirm.h"
 #include "err.h"
+#include "filter.h"
 #include "netns.h"
 #include "text.h"
 #include "xdp.h"
@@ -181,16 +182,9 @@ void confirm_release_watcher(const struct confirm_record *r)
 
 int confirm_link_id(const char *dir, __u32 *link_id)
 {
-	char path[PATH_MAX + 16];
 	__u32 ifindex = 0;
-	int fd, err;
+	int err = filter_dir_link(dir, &ifindex, link_id);
 
-	snprintf(path, sizeof(path), "%s/" PX_PIN_LINK, dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	err = xdp_link_info(fd, &ifindex, NULL, link_id);
-	close(fd);
 	if (err)
 		return err;
 	return ifindex ? 0 : -ENOLINK;

@@ -12,7 +12,8 @@
  * reach it, and it ignores SIGHUP anyway. It closes every descriptor it
  * inherited (the pins lock above all) and leaves the interface's network
  * namespace, so a namespace deleted meanwhile is not kept alive by it:
- * all it needs later is the pin folder, a path.
+ * at the deadline it enters the namespace again by the pin folder's
+ * inode, or, when that is gone, removes the record and the pins left.
  *
  * SIGUSR1 (from confirm) ends it quietly; SIGTERM (shutdown, a login
  * session being torn down) undoes the change at once: an unconfirmed
@@ -36,7 +37,9 @@
 
 #include "confirm.h"
 #include "err.h"
+#include "filter.h"
 #include "maps.h"
+#include "netns.h"
 #include "pins.h"
 #include "text.h"
 
@@ -50,18 +53,11 @@ static void on_signal(int sig)
 		got_term = 1;
 }
 
-static int open_pin(const char *dir, const char *name)
-{
-	char path[PATH_MAX + 16];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return bpf_obj_get(path);
-}
-
 int confirm_undo(struct confirm_record *r)
 {
+	struct px_filter f;
 	__u32 id = 0;
-	int fd, err;
+	int err;
 
 	r->done_at = (__u64)time(NULL);
 	r->state = CONFIRM_FAILED;
@@ -72,13 +68,20 @@ int confirm_undo(struct confirm_record *r)
 			 "replaced meanwhile");
 		return -ENOLINK;
 	}
+	/* the same filter, through its owner: its egress side included */
+	err = filter_open(r->ifname, &f, FILTER_QUIET | FILTER_ANY);
+	if (!err && strcmp(f.dir, r->dir)) {
+		filter_close(&f);
+		err = -ESTALE;
+	}
+	if (err) {
+		snprintf(r->result, sizeof(r->result),
+			 "cannot open the filter (%s): see 'portxdp status %s'",
+			 strerror(-err), r->ifname);
+		return err;
+	}
 	if (r->kind == CONFIRM_ATTACH) {
-		fd = open_pin(r->dir, PX_PIN_LINK);
-		err = fd < 0 || bpf_link_detach(fd) ? -errno : 0;
-		if (fd >= 0)
-			close(fd);
-		if (!err)
-			err = pins_remove_dir(r->dir);
+		err = filter_detach(&f);
 		if (err) {
 			snprintf(r->result, sizeof(r->result),
 				 "detaching failed (%s): run 'portxdp detach "
@@ -89,10 +92,8 @@ int confirm_undo(struct confirm_record *r)
 		snprintf(r->result, sizeof(r->result),
 			 "portxdp was detached from %s", r->ifname);
 	} else {
-		fd = open_pin(r->dir, PX_PIN_POLICY);
-		err = fd < 0 ? -errno : maps_install_policy(fd, &r->prev);
-		if (fd >= 0)
-			close(fd);
+		err = maps_install_policy(f.policy_fd, &r->prev);
+		filter_close(&f);
 		if (err) {
 			snprintf(r->result, sizeof(r->result),
 				 "putting the previous policy back failed "
@@ -106,6 +107,21 @@ int confirm_undo(struct confirm_record *r)
 	}
 	r->state = CONFIRM_ROLLED_BACK;
 	return 0;
+}
+
+/*
+ * Back into the network namespace of the filter's pins (r->dir is
+ * PX_PIN_ROOT/net-INODE/IF), which the watcher left so as not to keep it
+ * alive. 0, or -ENOENT when the namespace is gone: its filter went with it.
+ */
+static int enter_netns_of(const struct confirm_record *r)
+{
+	const char *p = strstr(r->dir, "/net-");
+	unsigned long ino;
+
+	if (!p || sscanf(p + 5, "%lu", &ino) != 1)
+		return -EINVAL;
+	return netns_enter_inode(ino);
 }
 
 /* Is path still the record this watcher was started for? */
@@ -212,6 +228,13 @@ watcher(struct confirm_record *r, const char *path, int ready_fd)
 		_exit(0);
 	lock = pins_lock();
 	if (lock >= 0 && still_mine(path, cur)) {
+		err = enter_netns_of(cur);
+		if (err) { /* nothing left to undo, nor to keep a record of */
+			pins_remove_dir(cur->dir);
+			unlink(path);
+			pins_unlock(lock);
+			_exit(0);
+		}
 		err = confirm_undo(cur);
 		if (got_term && !err)
 			strncat(cur->result,

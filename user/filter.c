@@ -502,23 +502,29 @@ int filter_detach(struct px_filter *f)
 
 /* --- every filter of every namespace ------------------------------------- */
 
+int filter_dir_link(const char *dir, __u32 *ifindex, __u32 *link_id)
+{
+	int fd = filter_open_pin(dir, PX_PIN_LINK), err;
+
+	if (fd < 0)
+		return fd;
+	err = xdp_link_info(fd, ifindex, NULL, link_id);
+	close(fd);
+	return err;
+}
+
 static bool dir_is_stale(const char *dir)
 {
 	__u32 ifindex = 0;
-	int fd = filter_open_pin(dir, PX_PIN_LINK);
+	int fd, err = filter_dir_link(dir, &ifindex, NULL);
 
-	if (fd == -ENOENT) { /* a clsact filter (no link): cannot tell */
+	if (err == -ENOENT) { /* a clsact filter (no link): cannot tell */
 		fd = filter_open_pin(dir, FILTER_PIN_CLSACT);
 		if (fd >= 0)
 			close(fd);
 		return fd < 0; /* or incomplete pins: nothing runs */
 	}
-	if (fd < 0)
-		return false;
-	if (xdp_link_info(fd, &ifindex, NULL, NULL))
-		ifindex = 1; /* cannot tell: keep it */
-	close(fd);
-	return ifindex == 0;
+	return !err && ifindex == 0; /* cannot tell: keep it */
 }
 
 static int walk_ns(const char *nsdir, struct filter_entry *e,

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,30 +75,63 @@ int netns_inode(unsigned long *ino)
 	return 0;
 }
 
-const char *netns_name_of(unsigned long ino, char *buf, unsigned long len)
+/*
+ * Where the namespace with this inode can be opened: /proc/1/ns/net for
+ * the initial one, else its /var/run/netns entry. Writes into path;
+ * false when neither holds it.
+ */
+static bool netns_path_of(unsigned long ino, char *path, unsigned long len,
+			  const char **name)
 {
 	struct stat st;
 	struct dirent *de;
-	char path[512];
 	DIR *d;
 
 	if (stat("/proc/1/ns/net", &st) == 0 && st.st_ino == ino) {
-		snprintf(buf, len, "root");
-		return buf;
+		snprintf(path, len, "/proc/1/ns/net");
+		*name = "root";
+		return true;
 	}
 	d = opendir(NETNS_RUN_DIR);
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
+	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", de->d_name);
+		snprintf(path, len, NETNS_RUN_DIR "/%s", de->d_name);
 		if (stat(path, &st) == 0 && st.st_ino == ino) {
-			snprintf(buf, len, "%s", de->d_name);
+			*name = path + sizeof(NETNS_RUN_DIR);
 			closedir(d);
-			return buf;
+			return true;
 		}
 	}
-	closedir(d);
-	return NULL;
+	if (d)
+		closedir(d);
+	return false;
+}
+
+const char *netns_name_of(unsigned long ino, char *buf, unsigned long len)
+{
+	char path[512];
+	const char *name;
+
+	if (!netns_path_of(ino, path, sizeof(path), &name))
+		return NULL;
+	snprintf(buf, len, "%s", name);
+	return buf;
+}
+
+int netns_enter_inode(unsigned long ino)
+{
+	char path[512];
+	const char *name;
+	int fd, err = 0;
+
+	if (!netns_path_of(ino, path, sizeof(path), &name))
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0)
+		err = -errno;
+	close(fd);
+	return err;
 }

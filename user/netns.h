@@ -24,4 +24,8 @@ int netns_inode(unsigned long *ino);
  * the initial namespace, or NULL. Writes into buf. */
 const char *netns_name_of(unsigned long ino, char *buf, unsigned long len);
 
+/* Enter the namespace with this inode (the initial one, or one named
+ * under /var/run/netns). 0, -ENOENT when it is gone or unnamed, -errno. */
+int netns_enter_inode(unsigned long ino);
+
 #endif
