@@ -116,7 +116,7 @@ $(BUILD)/prog/%: tests/prog/%.c $(wildcard tests/prog/*.h) tests/lib/*.h $(wildc
 	$(call msg,PROGTEST,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/prog -Itests/lib $< $(LIBPX) $(LDLIBS) -lpthread -o $@
 
-$(BUILD)/tools/%: tests/tools/%.c $(HDRS) $(SKELS) $(LIBPX) | $(BUILD)/tools
+$(BUILD)/tools/%: tests/tools/%.c $(HDRS) $(wildcard tests/tools/*.h) $(SKELS) $(LIBPX) | $(BUILD)/tools
 	$(call msg,TOOL,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIBPX) $(LDLIBS) -o $@
 

@@ -93,7 +93,7 @@ test_short_ban_ends() {
 
 test_log_shows_banning_packet() {
 	setup
-	"$PORTXDP" --netns "$NS" log "$IF_IN" --json --rate 1 >"$TMPD/log" 2>/dev/null &
+	"$PORTXDP" --netns "$NS" log "$IF_IN" --json --rate 1 >"$TMPD/log" 2>"$TMPD/logerr" &
 	local pid=$!
 	on_cleanup "kill $pid 2>/dev/null"
 	sleep 0.5
@@ -102,7 +102,7 @@ test_log_shows_banning_packet() {
 	sleep 0.5
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
-	cat "$TMPD/log"
+	cat "$TMPD/log" "$TMPD/logerr"
 	grep -q '"dport": 1004, "proto": "tcp", "reason": "closed-port", "ban": true' "$TMPD/log" ||
 		fail "no event for the packet that banned"
 }

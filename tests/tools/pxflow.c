@@ -32,30 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int addr(const char *host, const char *port, struct sockaddr_storage *ss,
-		socklen_t *len)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	long p = strtol(port, NULL, 10);
-
-	memset(ss, 0, sizeof(*ss));
-	if (p < 0 || p > 65535)
-		return -1;
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((unsigned short)p);
-		*len = sizeof(*in4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((unsigned short)p);
-		*len = sizeof(*in6);
-		return 0;
-	}
-	return -1;
-}
+#include "sockaddr_arg.h"
 
 static void set_port(struct sockaddr_storage *ss, unsigned short port)
 {
@@ -279,7 +256,7 @@ int main(int argc, char **argv)
 
 	if (argc == 7 && !strcmp(argv[1], "raw"))
 		return raw(argv[2], argv[3], argv[4], argv[5], argv[6]);
-	if (argc != 5 || addr(argv[2], argv[3], &ss, &len)) {
+	if (argc != 5 || sockaddr_arg(argv[2], argv[3], &ss, &len)) {
 		fprintf(stderr, "usage: see tests/tools/pxflow.c\n");
 		return 2;
 	}

@@ -23,30 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int make_addr(const char *host, const char *port,
-		     struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	long p = strtol(port, NULL, 10);
-
-	memset(ss, 0, sizeof(*ss));
-	if (p < 0 || p > 65535)
-		return -1;
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((unsigned short)p);
-		*len = sizeof(*in4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((unsigned short)p);
-		*len = sizeof(*in6);
-		return 0;
-	}
-	return -1;
-}
+#include "sockaddr_arg.h"
 
 static int verdict(int reached)
 {
@@ -125,7 +102,7 @@ int main(int argc, char **argv)
 	socklen_t len;
 	long n;
 
-	if (argc < 4 || make_addr(argv[2], argv[3], &ss, &len)) {
+	if (argc < 4 || sockaddr_arg(argv[2], argv[3], &ss, &len)) {
 		fprintf(stderr, "usage: pxnet tcp|udp ADDR PORT [TIMEOUT_MS] | "
 				"pxnet udp ADDR PORT TIMEOUT_MS SIZE | "
 				"pxnet send ADDR PORT COUNT\n");
