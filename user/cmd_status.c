@@ -137,6 +137,7 @@ static void print_replies_json(struct json *j, const struct iface_status *s)
 	json_key_u64(j, "udp_idle_s", s->pol.reply_idle_ns[PX_UDP] / PX_NSEC);
 	if (s->have_rep) {
 		json_key_str(j, "egress_hook", s->rep.hook);
+		json_key_u64(j, "egress_prog_id", s->rep.egress_prog_id);
 		json_key_u64(j, "flows", s->rep.fill);
 		json_key_u64(j, "active", s->rep.active);
 		json_key_u64(j, "size", s->rep.size);

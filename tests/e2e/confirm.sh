@@ -6,7 +6,8 @@
 # frames are judged by the old policy again, status says so; a confirmed
 # one stays; the undo happens although the shell that made the change was
 # killed (SIGKILL) and its session hung up (SIGHUP); a second change while
-# one waits is refused; an unconfirmed attach detaches; a killed watcher
+# one waits is refused; an unconfirmed attach detaches (its egress
+# program too), also when its namespace was deleted; a killed watcher
 # shows in status, a SIGTERM'd one undoes at once; bad values and confirm
 # with nothing waiting fail.
 
@@ -166,6 +167,46 @@ test_attach_unconfirmed_detaches() {
 	sleep 2.5
 	px status "$IF_IN" >/dev/null || fail "detached although confirmed"
 	expect_tcp timeout 23
+}
+
+# The undo of an attach removes the whole filter: with replies on, its
+# egress program too (tc mode on a veth: TCX ingress and egress).
+test_attach_undo_removes_egress_too() {
+	need_jq
+	lab_setup
+	on_cleanup 'px confirm "$IF_IN" >/dev/null 2>&1'
+	printf 'default closed\nopen 22/tcp\noption replies on\n' >"$TMPD/replies.policy"
+	px attach "$IF_IN" --policy "$TMPD/replies.policy" --confirm 2 >/dev/null
+	ingress=$(px status "$IF_IN" --json | jq -r '.interfaces[0].prog_id')
+	egress=$(px status "$IF_IN" --json | jq -r '.interfaces[0].replies.egress_prog_id // 0')
+	[ "$egress" -gt 0 ] || fail "no egress program after attach: $(px status "$IF_IN" --json)"
+	sleep 2.2
+	for i in $(seq 40); do
+		px status "$IF_IN" >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	for id in "$ingress" "$egress"; do
+		! bpftool prog show id "$id" >/dev/null 2>&1 ||
+			fail "program $id still loaded after the undo"
+	done
+}
+
+# A namespace deleted before the deadline takes its filter along; the
+# watcher then removes the record and the pins, and touches nothing else.
+test_deleted_namespace_leaves_nothing() {
+	need_jq
+	lab_setup
+	ino=$(stat -L -c %i "/var/run/netns/$NS")
+	px attach "$IF_IN" --policy "$OLD" --confirm 2 >/dev/null
+	[ -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || fail "no record after attach"
+	ip netns del "$NS"
+	sleep 3
+	for i in $(seq 40); do
+		[ -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || break
+		sleep 0.1
+	done
+	[ ! -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || fail "the record outlived its namespace"
+	[ ! -e "/sys/fs/bpf/portxdp/net-$ino/$IF_IN" ] || fail "the pins outlived their namespace"
 }
 
 test_killed_watcher_shows_in_status() {
