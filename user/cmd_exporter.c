@@ -277,8 +277,10 @@ int cmd_exporter(int argc, char **argv)
 		exporter_free(ex);
 		return PX_EXIT_FAIL;
 	}
-	fprintf(stderr, "portxdp: exporter serving http://%s/metrics\n",
-		listen);
+	/* ":PORT" is every address: say so with a URL that works here */
+	fprintf(stderr, "portxdp: exporter serving http://%s%s/metrics%s\n",
+		any ? "localhost" : "", listen,
+		any ? " (on every address of this host)" : "");
 	sigwait(&set, &sig);
 	MHD_stop_daemon(d);
 	exporter_free(ex);
