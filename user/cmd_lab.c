@@ -24,6 +24,7 @@
 #include "filter.h"
 #include "lab.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "table.h"
 #include "xdp.h"
 
@@ -139,7 +140,8 @@ struct attach_args {
 };
 
 /* In the namespace: the policy is read there (its ephemeral range is the
- * lab's), then attached the way 'portxdp attach' attaches. */
+ * lab's, `zone NAME local` is pxlab1's prefixes), then attached with its
+ * zones the way 'portxdp attach' attaches. */
 static int attach_in_lab(void *arg)
 {
 	const struct attach_args *aa = arg;
@@ -148,18 +150,22 @@ static int attach_in_lab(void *arg)
 		.ifname = LAB_IF_IN, .mode = aa->mode, .force = true};
 	struct policy_report rep;
 	struct px_policy *pol = calloc(1, sizeof(*pol));
+	struct px_zoneset *zs = NULL;
 	int err = -ENOMEM;
 
 	if (pol)
-		err = policy_load_file(aa->policy, pol, &rep, stderr);
+		err = policy_load_zoned(aa->policy, LAB_IF_IN, false, pol, &zs,
+					&rep, stderr);
 	if (!err) {
 		fo.policy = pol;
+		fo.zones = zs;
 		err = filter_attach(&fo);
 	}
 	if (!err)
 		printf("portxdp attached to " LAB_IF_IN
 		       " (%s mode), policy %s\n",
 		       xdp_mode_name(fo.mode), pol->source);
+	zoneset_free(zs);
 	free(pol);
 	return err ? PX_EXIT_FAIL : PX_EXIT_OK;
 }

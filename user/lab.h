@@ -53,6 +53,10 @@ int lab_nsteps(void);
 /* Open the filter on the lab's inner veth from here. 0 or -errno. */
 int lab_open_filter(struct px_filter *f);
 
+/* The MAC address of the lab's inner veth, read inside its namespace.
+ * 0 or -errno. */
+int lab_peer_mac(unsigned char mac[6]);
+
 /* Remove whatever of the lab exists. Returns true when something did. */
 bool lab_teardown(void);
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -221,6 +223,34 @@ int lab_make(void)
 }
 
 /* --- the filter, from outside ------------------------------------------ */
+
+int lab_peer_mac(unsigned char mac[6])
+{
+	struct ifreq ifr = {0};
+	int self, fd, err = 0;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (netns_enter(LAB_NS)) {
+		close(self);
+		return -ENOENT;
+	}
+	/* a socket belongs to the namespace it was made in */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (setns(self, CLONE_NEWNET) < 0)
+		err = -errno;
+	close(self);
+	if (fd < 0)
+		return err ? err : -EIO;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", LAB_IF_IN);
+	if (!err && ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		err = -errno;
+	close(fd);
+	if (!err)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
 
 /* The lab filter's counters, opened from inside the namespace. */
 int lab_open_filter(struct px_filter *a)

@@ -21,10 +21,13 @@
 #include "err.h"
 #include "json.h"
 #include "lab.h"
+#include "lab_from.h"
 #include "lab_outgoing.h"
 #include "maps.h"
+#include "maps_zone.h"
 #include "policy.h"
 #include "table.h"
+#include "text.h"
 
 #define PROBE_MAX 64
 #define PROBE_DEFAULT_MS 1000
@@ -43,6 +46,10 @@ static const struct px_opt probe_opts[] = {
 	       "each TCP/UDP port here and say whether its answer\n"
 	       "came back (reply-passed or reply-dropped): a\n"
 	       "rehearsal of 'option replies'"),
+	PX_OPT("from", 'f', "ADDR",
+	       "send the probes from ADDR, any unicast IPv4 or IPv6\n"
+	       "address (an IPv6 one probes " LAB_ADDR6_IN "): which\n"
+	       "zone's verdicts it gets; nothing is configured for it"),
 	PX_OPT("json", 'j', NULL,
 	       "one JSON object: {\"address\":..., \"probes\": [...]}"),
 	{0},
@@ -51,7 +58,8 @@ static const struct px_opt probe_opts[] = {
 const struct px_cmd lab_probe_cmd = {
 	.name = "probe",
 	.run = lab_probe,
-	.usage = "SPEC... [--ipv6] [--timeout MS] [--outgoing] [--json]",
+	.usage = "SPEC... [--ipv6] [--from ADDR] [--timeout MS] [--outgoing] "
+		 "[--json]",
 	.summary = "probe the lab's filter: which ports pass, which drop",
 	.opts = probe_opts,
 	.about =
@@ -73,7 +81,16 @@ const struct px_cmd lab_probe_cmd = {
 		"answers\n"
 		"come back through a policy with 'option replies on' and no "
 		"open\n"
-		"ephemeral range.\n",
+		"ephemeral range.\n"
+		"With --from ADDR the probes come from ADDR instead "
+		"of " LAB_ADDR_OUT ", as\n"
+		"frames written onto " LAB_IF_OUT
+		" (no address or route is added anywhere),\n"
+		"and the output names the zone ADDR falls in: 'lab probe "
+		"--from\n"
+		"203.0.113.9 ssh' says what a host there would get. A blocked "
+		"source\n"
+		"prints 'blocked', a banned one 'banned'.\n",
 	.parent = &px_cmd_lab,
 };
 
@@ -85,26 +102,44 @@ struct probe {
 	const char *result;
 };
 
-/* One counter: dropped + passed of a (proto, port), or ping's from the totals.
- */
+/* What a probe's verdict moves: its port's counter (ping's in the
+ * totals), and the blocked and banned totals, which a source's block or
+ * ban moves instead. */
+struct reading {
+	__u64 dropped, passed, blocked, banned;
+};
+
 static int read_counter(const struct px_filter *a, const struct probe *p,
-			__u64 *dropped, __u64 *passed)
+			struct reading *r)
 {
-	struct px_port_counter v;
+	struct px_port_counter v = {0};
 	struct px_totals t;
 	int err;
 
-	if (p->proto == PROBE_PING) {
-		err = maps_read_totals(a->totals_fd, NULL, &t);
-		*dropped = t.ping_dropped;
-		*passed = t.ping_passed;
+	err = maps_read_totals(a->totals_fd, NULL, &t);
+	r->blocked = t.blocked;
+	r->banned = t.banned;
+	r->dropped = t.ping_dropped;
+	r->passed = t.ping_passed;
+	if (err || p->proto == PROBE_PING)
 		return err;
-	}
 	err = maps_read_counter(a->counters_fd, p->proto * PX_PORTS + p->port,
 				&v);
-	*dropped = v.dropped;
-	*passed = v.passed;
+	r->dropped = v.dropped;
+	r->passed = v.passed;
 	return err;
+}
+
+/* The verdict between two readings, or NULL: none yet. */
+static const char *moved(const struct reading *r0, const struct reading *r1)
+{
+	if (r1->blocked != r0->blocked)
+		return "blocked";
+	if (r1->banned != r0->banned)
+		return "banned";
+	if (r1->dropped != r0->dropped)
+		return "dropped";
+	return r1->passed != r0->passed ? "passed" : NULL;
 }
 
 static unsigned short icmp_sum(const void *data, size_t len)
@@ -194,33 +229,40 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Send p and watch its counter until it moves or timeout_ms passes. */
+/* Send p (from f's address when f) and watch its counter until it moves
+ * or timeout_ms passes. */
 static int run_probe(const struct px_filter *a, struct probe *p, bool v6,
-		     int timeout_ms)
+		     int timeout_ms, const struct lab_from *f)
 {
-	__u64 d0, p0, d1, p1;
+	struct reading r0, r1;
 	double deadline;
-	int fd, err;
+	int fd = -1, err;
 
-	err = read_counter(a, p, &d0, &p0);
+	err = read_counter(a, p, &r0);
 	if (err)
 		return err;
-	fd = send_probe(p, v6);
-	if (fd < 0)
+	if (f)
+		err = lab_from_send(f, p->proto, p->port);
+	else
+		fd = send_probe(p, v6);
+	if (fd < 0 && !f)
 		return fd;
+	if (err)
+		return err;
 	p->result = "no-verdict";
 	deadline = now_ms() + timeout_ms;
 	do {
-		err = read_counter(a, p, &d1, &p1);
+		err = read_counter(a, p, &r1);
 		if (err)
 			break;
-		if (d1 != d0 || p1 != p0) {
-			p->result = d1 != d0 ? "dropped" : "passed";
+		if (moved(&r0, &r1)) {
+			p->result = moved(&r0, &r1);
 			break;
 		}
 		poll(NULL, 0, 2);
 	} while (now_ms() < deadline);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return err;
 }
 
@@ -266,45 +308,81 @@ too_many:
 	return -E2BIG;
 }
 
-static void print_probes(const struct probe *pr, int n, bool v6, bool json,
-			 bool outgoing)
+/* How the probes ran, for the output. */
+struct probe_run {
+	bool v6, json, outgoing;
+	struct lab_from from; /* family 0: from LAB_IF_OUT's own address */
+	char zone[PX_ZONE_NAME_LEN]; /* the source's zone, or "" */
+	int timeout;
+};
+
+static const char *source_of(const struct probe_run *r)
 {
-	char label[16];
+	if (r->from.family)
+		return r->from.text;
+	return r->v6 ? LAB_ADDR6_OUT : LAB_ADDR_OUT;
+}
+
+static void print_json(const struct probe *pr, int n, const struct probe_run *r)
+{
 	struct json j;
 
-	if (json) {
-		json_init(&j, stdout);
-		json_obj_open(&j);
-		if (outgoing) /* the server's: flows go from the lab to here */
-			json_key_str(&j, "address",
-				     v6 ? LAB_ADDR6_OUT : LAB_ADDR_OUT);
-		else
-			json_key_str(&j, "address",
-				     v6 ? LAB_ADDR6_IN : LAB_ADDR_IN);
-		json_key_str(&j, "direction",
-			     outgoing ? "outgoing" : "incoming");
-		json_key(&j, "probes");
-		json_arr_open(&j);
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	if (r->outgoing) /* the server's: flows go from the lab to here */
+		json_key_str(&j, "address",
+			     r->v6 ? LAB_ADDR6_OUT : LAB_ADDR_OUT);
+	else
+		json_key_str(&j, "address", r->v6 ? LAB_ADDR6_IN : LAB_ADDR_IN);
+	json_key_str(&j, "direction", r->outgoing ? "outgoing" : "incoming");
+	if (!r->outgoing) {
+		json_key_str(&j, "from", source_of(r));
+		json_key_str(&j, "zone", r->zone[0] ? r->zone : NULL);
 	}
+	json_key(&j, "probes");
+	json_arr_open(&j);
+	for (int i = 0; i < n; i++) {
+		const struct probe *p = &pr[i];
+
+		json_obj_open(&j);
+		if (p->proto != PROBE_PING)
+			json_key_u64(&j, "port", p->port);
+		json_key_str(&j, "proto",
+			     p->proto == PROBE_PING
+				     ? (r->v6 ? "icmpv6" : "icmp")
+				     : px_proto_name(p->proto));
+		json_key_str(&j, "name",
+			     p->proto == PROBE_PING
+				     ? "ping"
+				     : table_port_name(p->proto, p->port));
+		json_key_str(&j, "result", p->result);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+static void print_probes(const struct probe *pr, int n,
+			 const struct probe_run *r)
+{
+	char label[16];
+
+	if (r->json) {
+		print_json(pr, n, r);
+		return;
+	}
+	if (r->from.family && r->zone[0])
+		printf("from %s: zone %s\n", r->from.text, r->zone);
+	else if (r->from.family)
+		printf("from %s: in no zone (the base verdicts)\n",
+		       r->from.text);
 	for (int i = 0; i < n; i++) {
 		const struct probe *p = &pr[i];
 		const char *name = p->proto == PROBE_PING
 					   ? "ping"
 					   : table_port_name(p->proto, p->port);
 
-		if (json) {
-			json_obj_open(&j);
-			if (p->proto != PROBE_PING)
-				json_key_u64(&j, "port", p->port);
-			json_key_str(&j, "proto",
-				     p->proto == PROBE_PING
-					     ? (v6 ? "icmpv6" : "icmp")
-					     : px_proto_name(p->proto));
-			json_key_str(&j, "name", name);
-			json_key_str(&j, "result", p->result);
-			json_obj_close(&j);
-			continue;
-		}
 		if (p->proto == PROBE_PING)
 			snprintf(label, sizeof(label), "ping");
 		else
@@ -312,32 +390,91 @@ static void print_probes(const struct probe *pr, int n, bool v6, bool json,
 				 px_proto_name(p->proto));
 		printf("%-12s %-14s %s\n", label, name ? name : "-", p->result);
 	}
-	if (json) {
-		json_arr_close(&j);
-		json_obj_close(&j);
-		json_end(&j);
-	}
 }
 
-static int lab_probe(int argc, char **argv)
+/* The zone the lab's live policy gives the probes' source. */
+static void source_zone(const struct px_filter *a, struct probe_run *r)
 {
-	struct probe probes[PROBE_MAX];
-	int n = 0, timeout = PROBE_DEFAULT_MS, c, err;
-	int ret = PX_EXIT_OK;
-	bool v6 = false, json = false, outgoing = false;
-	struct px_filter a;
+	struct px_policy *live = malloc(sizeof(*live));
+	struct px_zone *z = malloc(sizeof(*z));
+	struct px_prefix src = {.family = 4, .len = 32};
+	struct px_zone_maps m;
+
+	r->zone[0] = '\0';
+	if (r->from.family) {
+		src.family = r->from.family;
+		memcpy(src.addr, r->from.addr, 16);
+	} else {
+		inet_pton(r->v6 ? AF_INET6 : AF_INET, source_of(r), src.addr);
+		src.family = r->v6 ? 6 : 4;
+	}
+	src.len = src.family == 4 ? 32 : 128;
+	filter_zone_maps(a, &m);
+	if (live && z && !maps_read_policy(a->policy_fd, live) &&
+	    maps_zone_lookup(&m, live, &src, z) > 0)
+		text_copy(r->zone, sizeof(r->zone), z->name);
+	free(live);
+	free(z);
+}
+
+/* Every probe, in order; PX_EXIT_OK or PX_EXIT_FAIL, *n cut to the probes
+ * that ran. */
+static int run_all(const struct px_filter *a, struct probe *probes, int *n,
+		   const struct probe_run *r)
+{
+	const struct lab_from *f = r->from.family ? &r->from : NULL;
+	int ret = PX_EXIT_OK, err;
+
+	for (int i = 0; i < *n; i++) {
+		if (r->outgoing)
+			probes[i].result =
+				lab_outgoing(probes[i].proto, probes[i].port,
+					     r->v6, r->timeout);
+		else if ((err = run_probe(a, &probes[i], r->v6, r->timeout,
+					  f))) {
+			px_error("probe %d failed: %s: is the lab still up? "
+				 "see 'portxdp --netns " LAB_NS " status'",
+				 i + 1, strerror(-err));
+			*n = i;
+			return PX_EXIT_FAIL;
+		}
+		if (!probes[i].result) {
+			*n = i;
+			cli_usage_error("lab probe",
+					"--outgoing opens TCP and "
+					"UDP flows: ping has none");
+			return PX_EXIT_USAGE;
+		}
+		if (!strcmp(probes[i].result, "no-verdict"))
+			ret = PX_EXIT_FAIL;
+	}
+	if (ret)
+		px_error("some probes never reached the filter in %d ms: "
+			 "is " LAB_IF_OUT " up? see 'ip link show " LAB_IF_OUT
+			 "', or raise --timeout",
+			 r->timeout);
+	return ret;
+}
+
+static int parse_args(int argc, char **argv, struct probe_run *r)
+{
+	const char *from = NULL;
 	unsigned long ms;
+	int c;
 
 	while ((c = cli_getopt(argc, argv, &lab_probe_cmd)) != -1) {
 		switch (c) {
 		case '6':
-			v6 = true;
+			r->v6 = true;
 			break;
 		case 'j':
-			json = true;
+			r->json = true;
 			break;
 		case 'o':
-			outgoing = true;
+			r->outgoing = true;
+			break;
+		case 'f':
+			from = optarg;
 			break;
 		case 't':
 			if (cli_parse_ulong(optarg, 10, 60000, &ms))
@@ -346,7 +483,7 @@ static int lab_probe(int argc, char **argv)
 					"--timeout wants milliseconds between "
 					"10 and 60000, not '%s'",
 					optarg);
-			timeout = (int)ms;
+			r->timeout = (int)ms;
 			break;
 		case 'h':
 			return PX_EXIT_OK;
@@ -354,10 +491,37 @@ static int lab_probe(int argc, char **argv)
 			return PX_EXIT_USAGE;
 		}
 	}
+	if (from && r->outgoing)
+		return cli_usage_error("lab probe",
+				       "--from is the source of probes into "
+				       "the lab; --outgoing flows start inside "
+				       "it: use one of them");
+	if (from && lab_from_parse(from, &r->from))
+		return PX_EXIT_USAGE;
+	if (from && r->v6 && r->from.family == 4)
+		return cli_usage_error("lab probe",
+				       "--ipv6 with an IPv4 --from %s: drop "
+				       "--ipv6, or give an IPv6 address",
+				       r->from.text);
+	r->v6 |= r->from.family == 6;
 	if (optind >= argc)
 		return cli_usage_error(
 			"lab probe", "what to probe? e.g. "
 				     "'portxdp lab probe 22/tcp 53/udp ping'");
+	return -1;
+}
+
+static int lab_probe(int argc, char **argv)
+{
+	struct probe_run r = {.timeout = PROBE_DEFAULT_MS};
+	struct probe probes[PROBE_MAX];
+	struct px_filter a;
+	int n = 0, ret, err;
+
+	r.from.fd = -1;
+	ret = parse_args(argc, argv, &r);
+	if (ret >= 0)
+		return ret;
 	err = collect_probes(argc - optind, argv + optind, probes, &n);
 	if (err)
 		return err == -ENOMEM ? PX_EXIT_FAIL : PX_EXIT_USAGE;
@@ -368,39 +532,21 @@ static int lab_probe(int argc, char **argv)
 			 " in namespace " LAB_NS "): run 'portxdp lab up'");
 		return PX_EXIT_FAIL;
 	}
+	if (r.from.family && (err = lab_from_open(&r.from))) {
+		px_error("lab probe: cannot write frames onto " LAB_IF_OUT
+			 ": %s: is the lab still up? see 'portxdp lab down' "
+			 "and 'portxdp lab up'",
+			 strerror(-err));
+		filter_close(&a);
+		return PX_EXIT_FAIL;
+	}
 	if (table_load())
 		px_debug("no port table: names from /etc/services only");
-	for (int i = 0; i < n && outgoing; i++) {
-		probes[i].result = lab_outgoing(probes[i].proto, probes[i].port,
-						v6, timeout);
-		if (!probes[i].result) {
-			filter_close(&a);
-			return cli_usage_error("lab probe",
-					       "--outgoing opens TCP and UDP "
-					       "flows: ping has none");
-		}
-		if (!strcmp(probes[i].result, "no-verdict"))
-			ret = PX_EXIT_FAIL;
-	}
-	for (int i = 0; i < n && !outgoing; i++) {
-		err = run_probe(&a, &probes[i], v6, timeout);
-		if (err) {
-			px_error("probe %d failed: %s: is the lab still up? "
-				 "see 'portxdp --netns " LAB_NS " status'",
-				 i + 1, strerror(-err));
-			ret = PX_EXIT_FAIL;
-			n = i;
-			break;
-		}
-		if (!strcmp(probes[i].result, "no-verdict"))
-			ret = PX_EXIT_FAIL;
-	}
+	source_zone(&a, &r);
+	ret = run_all(&a, probes, &n, &r);
+	lab_from_close(&r.from);
 	filter_close(&a);
-	print_probes(probes, n, v6, json, outgoing);
-	if (ret && !err)
-		px_error("some probes never reached the filter in %d ms: "
-			 "is " LAB_IF_OUT " up? see 'ip link show " LAB_IF_OUT
-			 "', or raise --timeout",
-			 timeout);
+	if (ret != PX_EXIT_USAGE)
+		print_probes(probes, n, &r);
 	return ret;
 }

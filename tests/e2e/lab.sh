@@ -38,7 +38,7 @@ assert_no_lab() {
 verdict() { # SPEC [probe options]: the result column of one probe line
 	local spec=$1
 	shift
-	lab probe "$spec" "$@" | awk '{ print $NF }'
+	lab probe "$spec" "$@" | awk '!/^from / { print $NF }'
 }
 
 test_up_probe_down() {
@@ -125,7 +125,10 @@ test_probe_after_apply() {
 test_up_default_policy() {
 	need_no_lab
 	lab up | grep -q 'default.policy'
-	assert_eq "$(verdict sunrpc | tr '\n' ' ')" "dropped dropped " "sunrpc"
+	# sunrpc is open from 'zone lan local' only: the lab's own prefix
+	assert_eq "$(verdict sunrpc | tr '\n' ' ')" "passed passed " "sunrpc from lan"
+	assert_eq "$(verdict sunrpc --from 203.0.113.9 | tr '\n' ' ')" \
+		"dropped dropped " "sunrpc from elsewhere"
 	assert_eq "$(verdict ssh)" passed "ssh"
 }
 
@@ -185,6 +188,45 @@ test_probe_without_lab() {
 	lab probe 22/tcp 2>&1 | grep -q "run 'portxdp lab up'" || fail "no hint"
 }
 
+# Zones in the lab: `local` is pxlab1's prefixes (the probes' usual source
+# 198.51.100.1 is in it), and --from ADDR probes from any source,
+# naming its zone; a blocked source says so; bad addresses are refused.
+test_probe_from_zones() {
+	need_no_lab
+	printf '%s\n' 'default closed' 'open 80/tcp' 'zone lan local' \
+		'zone office 203.0.113.0/24 2001:db8:5::/48' \
+		'zone foes 198.51.100.200' 'open 22 from office' \
+		'open 7001 from lan' 'block foes' >"$POL.on"
+	lab up --policy "$POL.on" >/dev/null
+	assert_eq "$(verdict 7001/tcp)" passed "7001 from lan (local)"
+	assert_eq "$(verdict 22/tcp)" dropped "ssh from lan"
+	assert_eq "$(verdict 22/tcp --from 203.0.113.9)" passed "ssh from office"
+	assert_eq "$(verdict 7001/tcp --from 203.0.113.9)" dropped "7001 from office"
+	assert_eq "$(verdict 22/tcp --from 2001:db8:5::9)" passed "ssh from office v6"
+	assert_eq "$(verdict ping --from 2001:db8:5::9)" dropped "ping from office v6"
+	assert_eq "$(verdict 22/tcp --from 10.9.9.9)" dropped "ssh from no zone"
+	assert_eq "$(verdict 80/tcp --from 10.9.9.9)" passed "http from no zone"
+	assert_eq "$(verdict 80/tcp --from 198.51.100.200)" blocked "blocked source"
+	lab probe 22/tcp --from 203.0.113.9 | grep -q '^from 203.0.113.9: zone office$' ||
+		fail "no zone line: $(lab probe 22/tcp --from 203.0.113.9)"
+	if command -v jq >/dev/null; then
+		assert_eq "$(lab probe 7001/tcp --json | jq -r '.from + " " + .zone')" \
+			"198.51.100.1 lan" "json from/zone"
+		assert_eq "$(lab probe 22/tcp --json --from 10.9.9.9 | jq -r .zone)" \
+			null "json zone of no zone"
+	fi
+	# nothing was configured for the probes' sources
+	! ip -o addr show | grep -q '203.0.113.9' || fail "an address was added"
+	local bad
+	for bad in 127.0.0.1 ::1 224.0.0.1 ff02::1 198.51.100.2 1.2.3.4/32 nope ""; do
+		assert_status 2 lab probe 22/tcp --from "$bad"
+	done
+	lab probe 22/tcp --from 127.0.0.1 2>&1 | grep -q "loopback" ||
+		fail "no reason given for 127.0.0.1"
+	assert_status 2 lab probe 22/tcp --from 10.0.0.1 --ipv6
+	assert_status 2 lab probe 22/tcp --from 10.0.0.1 --outgoing
+}
+
 test_usage_errors() {
 	need_no_lab
 	assert_status 2 lab
@@ -206,7 +248,8 @@ test_demo() {
 	need_no_lab
 	out=$(BUILD=$BUILD PORTXDP=$PORTXDP tests/demo.sh 2>&1)
 	echo "$out"
-	echo "$out" | grep -q '^111/tcp  *sunrpc  *dropped$' || fail "closed port"
+	echo "$out" | grep -q '^111/tcp  *sunrpc  *passed$' || fail "lan port from lan"
+	echo "$out" | grep -q '^111/tcp  *sunrpc  *dropped$' || fail "lan port from elsewhere"
 	echo "$out" | grep -q '^22/tcp  *ssh  *passed$' || fail "open port"
 	echo "$out" | grep -q 'totals: dropped' || fail "no stats"
 	assert_no_lab
