@@ -32,7 +32,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Iuser -I$(BUILD)
-LDLIBS := -lbpf -lelf -lz -lmicrohttpd
+LDLIBS := -lbpf -lelf -lz -lmicrohttpd -lcurl -ljansson
 
 # The test build: same sources, with AddressSanitizer and UBSan.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -127,7 +127,7 @@ $(BUILD) $(BUILD)/user $(TBUILD)/user $(TBUILD)/unit $(BUILD)/prog $(BUILD)/tool
 # Debian packages: to build, and to run the tests, demo and benchmarks.
 # deps installs only what is missing and says nothing when nothing is.
 BUILD_PKGS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool gcc make \
-	libclang-rt-14-dev libmicrohttpd-dev
+	libclang-rt-14-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
 TEST_PKGS := iproute2 iputils-ping procps util-linux tmux xdp-tools \
 	netsniff-ng nftables iptables gnuplot-nox jq
 define install_missing

@@ -80,8 +80,9 @@ struct px_ban_rule {
 
 /* px_ban.reason */
 enum px_ban_reason {
-	PX_BAN_SCAN = 1,   /* the ban rule saw a scan */
-	PX_BAN_MANUAL = 2, /* `portxdp ban`, fail2ban, CrowdSec */
+	PX_BAN_SCAN = 1,     /* the ban rule saw a scan */
+	PX_BAN_MANUAL = 2,   /* `portxdp ban`, fail2ban, a script */
+	PX_BAN_CROWDSEC = 3, /* `portxdp crowdsec`: a CrowdSec decision */
 };
 
 /*

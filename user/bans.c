@@ -126,6 +126,27 @@ int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 	return bpf_map_update_elem(bans_fd, src, &b, BPF_ANY) ? -errno : 0;
 }
 
+int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+		enum px_ban_reason reason)
+{
+	struct px_ban b;
+
+	if (!bpf_map_lookup_elem(bans_fd, src, &b) &&
+	    b.expires_ns >= mono_ns() + (__u64)secs * PX_NSEC)
+		return 1;
+	return bans_add(bans_fd, src, secs, reason);
+}
+
+int bans_lift_reason(int bans_fd, const struct px_ban_key *src,
+		     enum px_ban_reason reason)
+{
+	struct px_ban b;
+
+	if (bpf_map_lookup_elem(bans_fd, src, &b) || b.reason != reason)
+		return -ENOENT;
+	return bans_lift(bans_fd, src);
+}
+
 int bans_lift(int bans_fd, const struct px_ban_key *src)
 {
 	struct px_ban b;

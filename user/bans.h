@@ -38,6 +38,18 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
 int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 	     enum px_ban_reason reason);
 
+/*
+ * Ban src for secs from now unless its ban already lasts longer: 0, 1 when
+ * the longer ban stays, or -errno.
+ */
+int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+		enum px_ban_reason reason);
+
+/* Lift src's ban if reason made it: 0, -ENOENT when it had none (or
+ * another reason's), or -errno. */
+int bans_lift_reason(int bans_fd, const struct px_ban_key *src,
+		     enum px_ban_reason reason);
+
 /* Lift src's ban: 0, -ENOENT when it had none, or -errno. */
 int bans_lift(int bans_fd, const struct px_ban_key *src);
 

@@ -85,13 +85,15 @@ int cmd_save(int argc, char **argv);
 int cmd_bans(int argc, char **argv);
 int cmd_ban(int argc, char **argv);
 int cmd_unban(int argc, char **argv);
+int cmd_crowdsec(int argc, char **argv);
 
 /* Each verb's table, at the top of its cmd_VERB.c. */
 extern const struct px_cmd px_cmd_attach, px_cmd_detach, px_cmd_status,
 	px_cmd_apply, px_cmd_open, px_cmd_close, px_cmd_diff, px_cmd_check,
 	px_cmd_stats, px_cmd_table, px_cmd_lab, px_cmd_log, px_cmd_confirm,
 	px_cmd_exporter, px_cmd_audit, px_cmd_suggest, px_cmd_follow,
-	px_cmd_show, px_cmd_save, px_cmd_bans, px_cmd_ban, px_cmd_unban;
+	px_cmd_show, px_cmd_save, px_cmd_bans, px_cmd_ban, px_cmd_unban,
+	px_cmd_crowdsec;
 
 /* --- the command table (commands.c) ------------------------------------ */
 

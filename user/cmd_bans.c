@@ -38,9 +38,10 @@ const struct px_cmd px_cmd_bans = {
 		 "IPv4 address or\n"
 		 "an IPv6 /64), when its ban started, the time left, why "
 		 "(scan: the\n"
-		 "policy's 'ban after' rule; manual: 'portxdp ban', fail2ban, "
-		 "CrowdSec)\n"
-		 "and the packets dropped since. Every IP packet from a banned "
+		 "policy's 'ban after' rule; manual: 'portxdp ban', fail2ban; "
+		 "crowdsec:\n"
+		 "'portxdp crowdsec') and the packets dropped since. Every IP "
+		 "packet from a banned "
 		 "source\n"
 		 "is dropped, ICMPv6 neighbour discovery aside. Bans stay "
 		 "through apply,\n"
@@ -50,7 +51,9 @@ const struct px_cmd px_cmd_bans = {
 
 static const char *reason_name(__u32 r)
 {
-	return r == PX_BAN_SCAN ? "scan" : "manual";
+	return r == PX_BAN_SCAN	      ? "scan"
+	       : r == PX_BAN_CROWDSEC ? "crowdsec"
+				      : "manual";
 }
 
 static void rule_text(const struct px_ban_rule *r)

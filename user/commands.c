@@ -13,29 +13,12 @@
 #include "cli.h"
 
 const struct px_cmd *const px_cmds[] = {
-	&px_cmd_attach,
-	&px_cmd_detach,
-	&px_cmd_status,
-	&px_cmd_show,
-	&px_cmd_save,
-	&px_cmd_apply,
-	&px_cmd_open,
-	&px_cmd_close,
-	&px_cmd_confirm,
-	&px_cmd_audit,
-	&px_cmd_suggest,
-	&px_cmd_diff,
-	&px_cmd_check,
-	&px_cmd_stats,
-	&px_cmd_table,
-	&px_cmd_lab,
-	&px_cmd_log,
-	&px_cmd_follow,
-	&px_cmd_bans,
-	&px_cmd_ban,
-	&px_cmd_unban,
-	&px_cmd_exporter,
-	NULL,
+	&px_cmd_attach,	 &px_cmd_detach,   &px_cmd_status,   &px_cmd_show,
+	&px_cmd_save,	 &px_cmd_apply,	   &px_cmd_open,     &px_cmd_close,
+	&px_cmd_confirm, &px_cmd_audit,	   &px_cmd_suggest,  &px_cmd_diff,
+	&px_cmd_check,	 &px_cmd_stats,	   &px_cmd_table,    &px_cmd_lab,
+	&px_cmd_log,	 &px_cmd_follow,   &px_cmd_bans,     &px_cmd_ban,
+	&px_cmd_unban,	 &px_cmd_crowdsec, &px_cmd_exporter, NULL,
 };
 
 const struct px_opt px_global_opts[] = {

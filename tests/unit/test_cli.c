@@ -41,9 +41,12 @@ static void test_find_ambiguous(void)
 	static const struct {
 		const char *typed, *names;
 	} amb[] = {
-		{"st", "stats, status"},   {"sta", "stats, status"},
-		{"stat", "stats, status"}, {"a", "apply, attach, audit"},
-		{"d", "detach, diff"},	   {"c", "check, close, confirm"},
+		{"st", "stats, status"},
+		{"sta", "stats, status"},
+		{"stat", "stats, status"},
+		{"a", "apply, attach, audit"},
+		{"d", "detach, diff"},
+		{"c", "check, close, confirm, crowdsec"},
 		{"l", "lab, log"},
 	};
 	const struct px_cmd *cmd;
