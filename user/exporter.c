@@ -26,6 +26,7 @@
 
 #include "err.h"
 #include "exporter.h"
+#include "exporter_zones.h"
 #include "filter.h"
 #include "maps.h"
 #include "netns.h"
@@ -60,6 +61,7 @@ struct ex_filter {
 	__u64 digest;
 	__u64 class_dropped[PX_NPROTO][NCLASS], class_passed[PX_NPROTO][NCLASS];
 	bool class_used[PX_NPROTO][NCLASS];
+	struct ex_zones *zones; /* per zone name (exporter_zones.c) */
 };
 
 struct exporter {
@@ -110,6 +112,7 @@ struct exporter *exporter_new(unsigned int max_ports)
 
 static void filter_free(struct ex_filter *x)
 {
+	ex_zones_free(x->zones);
 	free(x->cnt);
 	free(x);
 }
@@ -230,6 +233,8 @@ static int read_filter(struct exporter *ex, const struct ex_entry *e)
 		err = maps_read_counters(f.counters_fd, x->cnt);
 	if (!err)
 		err = maps_read_totals(f.totals_fd, x->cnt, &x->tot);
+	if (!err)
+		err = ex_zones_read(&x->zones, &f, pol);
 	if (!err) {
 		x->seen = true;
 		x->flags = pol->flags;
@@ -326,7 +331,8 @@ static void derive_rest(struct ex_filter *x)
 		pd += x->cnt[k].dropped;
 		pp += x->cnt[k].passed;
 	}
-	d = pd + x->tot.ping_dropped + x->tot.malformed + x->tot.banned;
+	d = pd + x->tot.ping_dropped + x->tot.malformed + x->tot.banned +
+	    x->tot.blocked;
 	p = pp + x->tot.ping_passed + x->tot.non_ip;
 	d = x->tot.dropped > d ? x->tot.dropped - d : 0;
 	p = x->tot.passed > p ? x->tot.passed - p : 0;
@@ -352,6 +358,11 @@ static void series(FILE *f, const char *name, const struct ex_filter *x)
 	fputs("\",netns=\"", f);
 	text_prom(f, x->netns);
 	fputc('"', f);
+}
+
+static void zone_series(FILE *f, const char *name, const void *x)
+{
+	series(f, name, x);
 }
 
 static void port_series(FILE *f, const char *name, const struct ex_filter *x,
@@ -415,6 +426,7 @@ static void print_packets(FILE *f, const struct exporter *ex)
 		labelled(f, d, x, ",reason=\"malformed\"", x->tot.malformed);
 		labelled(f, d, x, ",reason=\"fragment\"", x->frag_dropped);
 		labelled(f, d, x, ",reason=\"banned\"", x->tot.banned);
+		labelled(f, d, x, ",reason=\"blocked\"", x->tot.blocked);
 	}
 	family(f, p, "counter",
 	       "Packets the filter passed since attach; proto other: later "
@@ -426,6 +438,12 @@ static void print_packets(FILE *f, const struct exporter *ex)
 		labelled(f, p, x, ",proto=\"non-ip\"", x->tot.non_ip);
 		labelled(f, p, x, ",proto=\"other\"", x->other_passed);
 	}
+	family(f, "portxdp_zone_packets_total", "counter",
+	       "Packets a zone's verdicts dropped or passed, or its block "
+	       "dropped (already in dropped and passed), by zone name.");
+	for (x = ex->list; x; x = x->next)
+		ex_zones_print(f, "portxdp_zone_packets_total", x->zones,
+			       zone_series, x);
 	family(f, "portxdp_fragments_total", "counter",
 	       "Later IP fragments (no ports) seen since attach, passed or "
 	       "dropped.");

@@ -70,4 +70,58 @@ test_ssh_guard_knows_zones() {
 	unset SSH_CONNECTION
 }
 
+# The exporter's zone family: per zone name, dropped/passed/blocked, and
+# reason="blocked" in dropped, so the drops sum to totals.dropped; a
+# reordering apply keeps a zone's counts (stats and exporter agree), and
+# promtool accepts the text.
+test_exporter_zone_family_follows_names() {
+	need jq curl
+	lab_setup
+	local port=$((20000 + $$ % 10000)) m pid
+	policy z1.policy 'default closed' 'open 40001/udp' \
+		"zone near $ADDR_OUT" 'zone far 203.0.113.0/24' \
+		'open 40002/udp from near far' >/dev/null
+	policy z2.policy 'default closed' 'open 40001/udp' \
+		'zone far 203.0.113.0/24' "zone near $ADDR_OUT" \
+		'zone new 198.51.100.250' 'open 40002/udp from near far new' \
+		>/dev/null
+	policy z3.policy 'default open' "block $ADDR_OUT" >/dev/null
+	px attach "$IF_IN" --policy "$TMPD/z1.policy" >/dev/null
+	"$PXNET" send "$ADDR_IN" 40002 3 >/dev/null
+	px apply "$IF_IN" "$TMPD/z2.policy" >/dev/null
+	"$PXNET" send "$ADDR_IN" 40002 1 >/dev/null
+	assert_eq "$(px stats "$IF_IN" --json | jq -c '[.zones[] | select(.name == "near") | .passed]')" \
+		"[4]" "near's count went on across the reordering apply"
+	assert_eq "$(px stats "$IF_IN" --json | jq -c '[.zones[] | select(.name == "new") | .passed]')" \
+		"[0]" "new starts from zero"
+	"$PORTXDP" exporter --listen "127.0.0.1:$port" 2>"$TMPD/exp.err" &
+	pid=$!
+	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	for _ in $(seq 50); do
+		curl -sf "http://127.0.0.1:$port/metrics" >"$TMPD/m" && break
+		sleep 0.1
+	done
+	m=$(grep "interface=\"$IF_IN\"" "$TMPD/m" | grep '^portxdp_zone_packets_total') ||
+		fail "no zone family: $(cat "$TMPD/m" "$TMPD/exp.err" | head -30)"
+	echo "$m" | grep -q 'zone="near",verdict="passed"} 4$' || fail "near: $m"
+	echo "$m" | grep -q 'zone="new",verdict="passed"} 0$' || fail "new: $m"
+	# a block: reason="blocked" in dropped, and the zone's blocked
+	px apply "$IF_IN" "$TMPD/z3.policy" >/dev/null
+	"$PXNET" send "$ADDR_IN" 40001 1 >/dev/null
+	"$PXNET" send "$ADDR_IN" 40001 1 >/dev/null
+	curl -sf "http://127.0.0.1:$port/metrics" >"$TMPD/m"
+	grep "interface=\"$IF_IN\"" "$TMPD/m" |
+		grep -q '^portxdp_dropped_packets_total{.*reason="blocked"} 2$' ||
+		fail "blocked: $(grep "interface=\"$IF_IN\"" "$TMPD/m" | grep blocked)"
+	# near is gone from the policy: its series stays, unchanged
+	grep "interface=\"$IF_IN\"" "$TMPD/m" |
+		grep -q 'zone="near",verdict="passed"} 4$' || fail "near vanished"
+	assert_eq "$(grep "interface=\"$IF_IN\"" "$TMPD/m" |
+		grep '^portxdp_dropped_packets_total' | awk '{ s += $2 } END { print s }')" \
+		"$(px stats "$IF_IN" --json | jq .totals.dropped)" "dropped sums to totals"
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$TMPD/m" || fail "promtool rejects the text"
+	fi
+}
+
 run_tests
