@@ -323,6 +323,7 @@ struct px_totals {
 #define PX_PIN_ZONE6 "zone6"
 #define PX_PIN_ZONE_COUNTS "zone_counts"
 #define PX_PIN_BANS "bans"
+#define PX_PIN_SCAN "scan" /* the scan counts of the ban rule */
 
 /*
  * The drop log (`portxdp log IF`), appended to the ABI above.

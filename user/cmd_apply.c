@@ -406,8 +406,8 @@ int apply_file(const char *ifname, const char *file, bool force,
 		.m = &zm, .live = live, .next = next, .zs = zs};
 	if (!force && policy_session_cut(&sc, file, ifname))
 		goto out_pins;
-	/* option replies needs what attach made for it */
-	if (filter_replies_ready(&a, next))
+	/* option replies: the egress program, a table of its size */
+	if (filter_replies_fit(&a, next))
 		goto out_pins;
 	snprintf(what, sizeof(what), "applied %s", file);
 	ret = install_confirmed(&a, what, confirm, live, next, zs);

@@ -32,29 +32,33 @@
 
 /* --- the pins of a filter: the one table ---------------------------------- */
 
-#define MAP_PIN(pin, field, map, req)                                          \
+#define MAP_PIN(pin, field, map, req, carried)                                 \
 	{                                                                      \
 		pin, offsetof(struct px_filter, field),                        \
-			offsetof(struct portxdp_bpf, maps.map), req            \
+			offsetof(struct portxdp_bpf, maps.map), req, carried   \
 	}
 
 /*
  * Every map a filter pins, where its fd goes when opened and which
  * skeleton map it is. required: pinned by every portxdp that ever
- * attached; the others may be missing from an older attach.
+ * attached; the others may be missing from an older attach. carried:
+ * what the hosts it watches did, which outlives the filter's program
+ * (attach --force hands it to the new one; everything else starts again).
  */
 const struct filter_map_pin filter_map_pins[] = {
-	MAP_PIN(PX_PIN_POLICY, policy_fd, px_policy_outer, true),
-	MAP_PIN(PX_PIN_COUNTERS, counters_fd, px_counters, true),
-	MAP_PIN(PX_PIN_TOTALS, totals_fd, px_totals_map, true),
-	MAP_PIN(PX_PIN_EVENTS, events_fd, px_events, false),
-	MAP_PIN(PX_PIN_LOG_CTL, log_ctl_fd, data_px_log, false),
-	MAP_PIN(PX_PIN_ZONES, zones_fd, px_zone_outer, false),
-	MAP_PIN(PX_PIN_ZONE4, zone4_fd, px_zone4_outer, false),
-	MAP_PIN(PX_PIN_ZONE6, zone6_fd, px_zone6_outer, false),
-	MAP_PIN(PX_PIN_ZONE_COUNTS, zone_counts_fd, px_zone_counts, false),
-	MAP_PIN(PX_PIN_FLOWS, flows_fd, px_flows, false),
-	MAP_PIN(PX_PIN_BANS, bans_fd, px_bans, false),
+	MAP_PIN(PX_PIN_POLICY, policy_fd, px_policy_outer, true, false),
+	MAP_PIN(PX_PIN_COUNTERS, counters_fd, px_counters, true, false),
+	MAP_PIN(PX_PIN_TOTALS, totals_fd, px_totals_map, true, false),
+	MAP_PIN(PX_PIN_EVENTS, events_fd, px_events, false, false),
+	MAP_PIN(PX_PIN_LOG_CTL, log_ctl_fd, data_px_log, false, false),
+	MAP_PIN(PX_PIN_ZONES, zones_fd, px_zone_outer, false, false),
+	MAP_PIN(PX_PIN_ZONE4, zone4_fd, px_zone4_outer, false, false),
+	MAP_PIN(PX_PIN_ZONE6, zone6_fd, px_zone6_outer, false, false),
+	MAP_PIN(PX_PIN_ZONE_COUNTS, zone_counts_fd, px_zone_counts, false,
+		false),
+	MAP_PIN(PX_PIN_FLOWS, flows_fd, px_flows, false, true),
+	MAP_PIN(PX_PIN_BANS, bans_fd, px_bans, false, true),
+	MAP_PIN(PX_PIN_SCAN, scan_fd, px_scan_map, false, true),
 };
 const unsigned int filter_nmap_pins =
 	sizeof(filter_map_pins) / sizeof(filter_map_pins[0]);

@@ -52,6 +52,7 @@ struct px_filter {
 	int egress_fd;	    /* replies: the egress program's TCX link */
 	int egress_prog_fd; /* replies: its program, under clsact */
 	int bans_fd;	    /* the bans (bpf/bans.h); absent before bans */
+	int scan_fd;	    /* the ban rule's scan counts */
 	enum filter_state state;
 	enum px_xdp_mode mode; /* its hook: native, generic or tc (auto: ?) */
 	bool clsact;	       /* tc by a clsact filter: no link */
@@ -164,13 +165,15 @@ int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
 			struct filter_replies *r);
 
 /*
- * Before installing pol on f: when pol has replies on, f must have been
- * attached with them (its egress program runs) and a flow table of at
- * least pol's size. 0, or -EOPNOTSUPP with one line naming the fix
- * ('portxdp attach --force IF FILE').
+ * Under the lock, before installing pol on f: when pol has replies on,
+ * give f what they need, in place (filter_reload in filter_pins.h): its
+ * egress program and a flow table of pol's size, the flows it had
+ * copied, every other map (counters, bans, zones, log) kept, the
+ * interface filtered all along; f is opened again after. Replies off
+ * changes nothing: the egress program, when there, goes on recording,
+ * idle. 0, or -errno (printed; nothing changed).
  */
-int filter_replies_ready(const struct px_filter *f,
-			 const struct px_policy *pol);
+int filter_replies_fit(struct px_filter *f, const struct px_policy *pol);
 
 /* The interface (0: none) and id of the link pinned in the pin folder dir.
  * 0 or -errno (-ENOENT: no link pinned, as for a clsact filter). */

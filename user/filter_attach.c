@@ -15,7 +15,7 @@
  * filter or the new one running, and its pins in IF. What it may leave
  * behind, an IF:new folder or a folder whose program the link does not
  * run yet, is finished or removed by the next command that takes the
- * lock (filter_tidy). SIGINT, SIGTERM and SIGHUP wait until the pins are
+ * lock (filter_tidy.c). SIGINT, SIGTERM and SIGHUP wait until the pins are
  * whole.
  */
 #include <errno.h>
@@ -31,6 +31,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bans.h"
 #include "cli.h"
 #include "err.h"
 #include "filter.h"
@@ -42,69 +43,17 @@
 #include "skel.h"
 #include "tc.h"
 
-/* --- finishing or removing what a stopped attach left --------------------- */
-
-static void tmp_dir(const char *dir, char *tmp, size_t len)
+/*
+ * The test hook PORTXDP_TEST_KILL=STEP: SIGKILL at that step of an
+ * attach or replacement, for tests/e2e/reload.sh to see what each
+ * leaves behind.
+ */
+static void step(const char *name)
 {
-	snprintf(tmp, len, "%s:new", dir);
-}
+	const char *kill_at = getenv("PORTXDP_TEST_KILL");
 
-/* Switch link_fd from the program with id old_id to prog_fd, only if it
- * still runs that one. 0 or -errno. */
-static int link_switch(int link_fd, int prog_fd, __u32 old_id)
-{
-	LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE);
-	int old_fd = bpf_prog_get_fd_by_id(old_id), err;
-
-	if (old_fd < 0)
-		return -errno;
-	opts.old_prog_fd = old_fd;
-	err = bpf_link_update(link_fd, prog_fd, &opts) ? -errno : 0;
-	close(old_fd);
-	return err;
-}
-
-/* A folder whose link does not run its pinned program yet: switch it. */
-static void roll_forward(const char *dir)
-{
-	int link_fd = filter_open_pin(dir, PX_PIN_LINK);
-	int prog_fd = filter_open_pin(dir, FILTER_PIN_PROG);
-	__u32 ifindex = 0, running = 0, pinned;
-
-	if (link_fd >= 0 && prog_fd >= 0 &&
-	    !xdp_link_info(link_fd, &ifindex, &running, NULL) && ifindex) {
-		pinned = filter_prog_id(prog_fd);
-		if (pinned && pinned != running &&
-		    !link_switch(link_fd, prog_fd, running))
-			px_debug("%s: finished a replacement cut short", dir);
-	}
-	if (link_fd >= 0)
-		close(link_fd);
-	if (prog_fd >= 0)
-		close(prog_fd);
-}
-
-int filter_tidy(const char *ifname)
-{
-	char dir[PATH_MAX], tmp[PATH_MAX + 8];
-	int fd, err;
-
-	err = pins_dir(ifname, dir, sizeof(dir));
-	if (err)
-		return err;
-	tmp_dir(dir, tmp, sizeof(tmp));
-	if (!access(tmp, F_OK)) {
-		fd = filter_open_pin(tmp, PX_PIN_LINK);
-		/* A first attach stopped just before its rename: finish it. */
-		if (fd >= 0 && access(dir, F_OK) && !rename(tmp, dir))
-			px_debug("%s: finished an attach cut short", ifname);
-		else
-			pins_remove_dir(tmp);
-		if (fd >= 0)
-			close(fd);
-	}
-	roll_forward(dir);
-	return 0;
+	if (kill_at && !strcmp(kill_at, name))
+		raise(SIGKILL);
 }
 
 int filter_open_locked(const char *ifname, struct px_filter *f)
@@ -131,6 +80,7 @@ struct attach_ctx {
 	bool replace;		  /* old runs: switch its link */
 	struct xdp_state foreign; /* another program there now */
 	bool auto_chose;	  /* o->mode is what --mode auto chose */
+	bool keep;		  /* filter_reload: every map stays */
 	struct portxdp_bpf *skel;
 };
 
@@ -299,7 +249,8 @@ static int swap_in(struct attach_ctx *c)
 			 c->o->ifname, strerror(-err));
 		return err;
 	}
-	err = link_switch(c->old.link_fd, prog_fd, c->old.prog_id);
+	step("swapped");
+	err = filter_link_switch(c->old.link_fd, prog_fd, c->old.prog_id);
 	if (err) {
 		renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dir, RENAME_EXCHANGE);
 		px_error("the kernel refused to switch %s to the new program "
@@ -326,6 +277,7 @@ static int attach_beside(struct attach_ctx *c)
 	err = hook_attach(c, &link_fd);
 	if (err)
 		return err;
+	step("beside");
 	err = pin_link(c, link_fd);
 	if (!err &&
 	    renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dir, RENAME_EXCHANGE)) {
@@ -400,30 +352,57 @@ static int attach_new(struct attach_ctx *c, bool overlap)
 	return err;
 }
 
+/* The new object, with the old filter's maps when it replaces one: all
+ * of them (keep), or those --force carries, and when those cannot be
+ * carried (an older layout) without them. */
+static int load_skel(struct attach_ctx *c)
+{
+	struct px_filter none;
+	struct filter_reuse r = {
+		.old = &c->old,
+		.all = c->keep,
+		.flows = filter_flows_wanted(c->o->policy),
+		.tc = c->o->mode == PX_MODE_TC,
+		.egress = c->o->policy->flags & PX_F_REPLIES,
+	};
+
+	filter_init(&none, c->o->ifname);
+	if (!c->replace)
+		r.old = &none;
+	c->skel = px_skel_load_flows(r.flows, filter_maps_reuse, &r);
+	if (!c->skel && c->replace && !c->keep) {
+		r.old = &none;
+		c->skel = px_skel_load_flows(r.flows, filter_maps_reuse, &r);
+		if (c->skel)
+			px_warn("%s: the old filter's bans and flows could not "
+				"be carried over: they start again",
+				c->o->ifname);
+	}
+	if (c->skel)
+		return 0;
+	px_error("the kernel refused to load the XDP program (%s): rerun with "
+		 "-v for the verifier's log",
+		 strerror(errno));
+	return -errno;
+}
+
 static int load_new(struct attach_ctx *c)
 {
+	struct px_policy *pol = (struct px_policy *)c->o->policy;
 	struct px_zone_maps m;
-	int err;
+	int err = load_skel(c);
 
-	c->skel = px_skel_load_flows(
-		filter_flows_wanted(c->o->policy),
-		c->replace
-			? filter_flows_reusable(c->old.flows_fd, c->o->policy)
-			: -1);
-	if (!c->skel) {
-		err = -errno;
-		px_error("the kernel refused to load the XDP program (%s): "
-			 "rerun with -v for the verifier's log",
-			 strerror(-err));
+	if (err || c->keep) /* keep: the live policy stays */
 		return err;
-	}
+	/* bans carried: the new policy checks them (bans.h) */
+	if (bans_any(bpf_map__fd(c->skel->maps.px_bans)))
+		pol->flags |= PX_F_BANS;
 	m.policy = bpf_map__fd(c->skel->maps.px_policy_outer);
 	m.zones = bpf_map__fd(c->skel->maps.px_zone_outer);
 	m.zone4 = bpf_map__fd(c->skel->maps.px_zone4_outer);
 	m.zone6 = bpf_map__fd(c->skel->maps.px_zone6_outer);
 	m.counts = bpf_map__fd(c->skel->maps.px_zone_counts);
-	err = maps_install_zoned(&m, (struct px_policy *)c->o->policy,
-				 c->o->zones, true);
+	err = maps_install_zoned(&m, pol, c->o->zones, true);
 	if (err)
 		px_error("cannot install the policy: %s", strerror(-err));
 	return err;
@@ -470,9 +449,39 @@ static void resolve_auto(struct attach_ctx *c)
 			 c->o->ifname, why);
 }
 
-static int attach_locked(struct attach_ctx *c)
+/* The new pins, the recorder, the flows carried, the switch: SIGINT,
+ * SIGTERM and SIGHUP wait until the pins are whole. */
+static int install_new(struct attach_ctx *c)
 {
 	sigset_t block, old;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	err = pin_new(c);
+	step("pinned");
+	if (!err) /* replies: the recorder first, then the table carried */
+		err = filter_egress_attach(c->skel, c->o->policy, c->o->ifname,
+					   c->ifindex, c->tmp);
+	step("egress");
+	if (!err && c->replace)
+		filter_flows_carry(c->old.flows_fd,
+				   bpf_map__fd(c->skel->maps.px_flows));
+	step("carried");
+	if (!err)
+		err = c->replace && same_mode(c) ? swap_in(c)
+						 : attach_new(c, true);
+	step("switched");
+	pins_remove_dir(c->tmp); /* the old pins, or a failed attempt's */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+static int attach_locked(struct attach_ctx *c)
+{
 	int err;
 
 	resolve_auto(c);
@@ -483,37 +492,59 @@ static int attach_locked(struct attach_ctx *c)
 		err = examine(c);
 	if (!err)
 		err = load_new(c);
-	if (err)
-		return err;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	err = pin_new(c);
-	if (!err) /* replies: the recorder first, then the table carried */
-		err = filter_egress_attach(c->skel, c->o->policy, c->o->ifname,
-					   c->ifindex, c->tmp);
-	if (!err && c->replace)
-		filter_flows_carry(c->old.flows_fd,
-				   bpf_map__fd(c->skel->maps.px_flows));
+	return err ? err : install_new(c);
+}
+
+static struct attach_ctx *ctx_new(struct filter_attach_opts *o)
+{
+	struct attach_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->o = o;
+	filter_init(&c->old, o->ifname);
+	return c;
+}
+
+static void ctx_free(struct attach_ctx *c)
+{
+	filter_close(&c->old);
+	portxdp_bpf__destroy(c->skel);
+	free(c);
+}
+
+int filter_reload(const char *ifname, const struct px_policy *pol)
+{
+	struct filter_attach_opts o = {
+		.ifname = ifname, .policy = pol, .force = true};
+	struct attach_ctx *c = ctx_new(&o);
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	c->keep = c->replace = true;
+	err = pins_dir(ifname, c->dir, sizeof(c->dir));
 	if (!err)
-		err = c->replace && same_mode(c) ? swap_in(c)
-						 : attach_new(c, true);
-	pins_remove_dir(c->tmp); /* the old pins, or a failed attempt's */
-	sigprocmask(SIG_SETMASK, &old, NULL);
+		err = filter_open(ifname, &c->old, 0);
+	if (!err) {
+		filter_tmp_dir(c->dir, c->tmp, sizeof(c->tmp));
+		c->ifindex = c->old.ifindex;
+		o.mode = c->old.mode; /* the same hook, the same mode */
+		err = load_new(c);
+	}
+	if (!err)
+		err = install_new(c);
+	ctx_free(c);
 	return err;
 }
 
 int filter_attach(struct filter_attach_opts *o)
 {
-	struct attach_ctx *c = calloc(1, sizeof(*c));
+	struct attach_ctx *c = ctx_new(o);
 	int lock, err;
 
 	if (!c)
 		return -ENOMEM;
-	c->o = o;
-	filter_init(&c->old, o->ifname);
 	err = -ENODEV;
 	c->ifindex = cli_ifindex(o->ifname);
 	if (c->ifindex)
@@ -526,7 +557,7 @@ int filter_attach(struct filter_attach_opts *o)
 		err = pins_dir(o->ifname, c->dir, sizeof(c->dir));
 	if (err)
 		goto out;
-	tmp_dir(c->dir, c->tmp, sizeof(c->tmp));
+	filter_tmp_dir(c->dir, c->tmp, sizeof(c->tmp));
 	snprintf(o->dir, sizeof(o->dir), "%s", c->dir);
 	lock = pins_lock();
 	if (lock < 0) {
@@ -536,8 +567,6 @@ int filter_attach(struct filter_attach_opts *o)
 	err = attach_locked(c);
 	pins_unlock(lock);
 out:
-	filter_close(&c->old);
-	portxdp_bpf__destroy(c->skel);
-	free(c);
+	ctx_free(c);
 	return err;
 }

@@ -34,46 +34,6 @@
 #include "filter_pins.h"
 #include "tc.h"
 
-__u32 filter_flows_wanted(const struct px_policy *pol)
-{
-	return pol->flags & PX_F_REPLIES ? pol->reply_size : PX_REPLY_SIZE_MIN;
-}
-
-static __u32 map_max_entries(int fd)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)
-		       ? 0
-		       : info.max_entries;
-}
-
-int filter_flows_reusable(int old_flows_fd, const struct px_policy *pol)
-{
-	if (old_flows_fd < 0 ||
-	    map_max_entries(old_flows_fd) != filter_flows_wanted(pol))
-		return -1;
-	return old_flows_fd;
-}
-
-void filter_flows_carry(int old_fd, int new_fd)
-{
-	struct px_flow_key k, next;
-	void *prev = NULL;
-	__u64 seen;
-
-	if (old_fd < 0 || new_fd < 0 || old_fd == new_fd)
-		return;
-	while (!bpf_map_get_next_key(old_fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (!bpf_map_lookup_elem(old_fd, &k, &seen))
-			bpf_map_update_elem(new_fd, &k, &seen, BPF_NOEXIST);
-	}
-}
-
 /* The program a link runs, and the interface it is on (0: gone). */
 static int egress_link_info(int link_fd, __u32 *prog_id, __u32 *ifindex)
 {
@@ -181,7 +141,7 @@ int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
 	r->hook = "none";
 	if (f->flows_fd < 0)
 		return -ENOENT;
-	r->size = map_max_entries(f->flows_fd);
+	r->size = filter_map_size(f->flows_fd);
 	if (f->egress_fd >= 0 &&
 	    !egress_link_info(f->egress_fd, &r->egress_prog_id, &ifindex) &&
 	    ifindex)
@@ -192,24 +152,40 @@ int filter_replies_info(const struct px_filter *f, const struct px_policy *pol,
 	return 0;
 }
 
-int filter_replies_ready(const struct px_filter *f, const struct px_policy *pol)
+/* Does f's egress program run on its interface? */
+static bool egress_runs(const struct px_filter *f)
 {
-	__u32 size = map_max_entries(f->flows_fd);
+	__u32 prog_id = 0, ifindex = 0;
 
-	if (!(pol->flags & PX_F_REPLIES))
+	if (f->egress_fd >= 0)
+		return !egress_link_info(f->egress_fd, &prog_id, &ifindex) &&
+		       ifindex;
+	return clsact_ours(f);
+}
+
+int filter_replies_fit(struct px_filter *f, const struct px_policy *pol)
+{
+	__u32 size = filter_map_size(f->flows_fd);
+	char ifname[IF_NAMESIZE];
+	int err;
+
+	if (!(pol->flags & PX_F_REPLIES) ||
+	    (egress_runs(f) && size == pol->reply_size))
 		return 0;
-	if ((f->egress_fd < 0 && f->egress_prog_fd < 0) ||
-	    size < pol->reply_size) {
-		px_error("%s was attached %s: 'option replies on' needs the "
-			 "egress program and a flow table of %u, made at "
-			 "attach; run 'portxdp attach --force %s FILE' with "
-			 "this policy (nothing changed)",
-			 f->ifname,
-			 f->egress_fd < 0 && f->egress_prog_fd < 0
-				 ? "without replies"
-				 : "with a smaller flow table",
-			 pol->reply_size, f->ifname);
-		return -EOPNOTSUPP;
+	px_debug("%s: reloading for replies: egress %s, a flow table of %u "
+		 "for %u",
+		 f->ifname, egress_runs(f) ? "runs" : "missing", size,
+		 pol->reply_size);
+	err = filter_reload(f->ifname, pol);
+	if (err) {
+		px_error("cannot give the filter on %s the egress program and "
+			 "a flow table of %u that 'option replies on' needs "
+			 "(%s): nothing changed",
+			 f->ifname, pol->reply_size, strerror(-err));
+		return err;
 	}
-	return 0;
+	/* its program and table changed: open it again */
+	snprintf(ifname, sizeof(ifname), "%s", f->ifname);
+	filter_close(f);
+	return filter_open(ifname, f, 0);
 }

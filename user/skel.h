@@ -18,10 +18,13 @@
 
 /*
  * flows: the size of the flow table (option replies, doc/design.md section
- * 9), fixed at load; reuse_fd: a flow table of that size to use instead of
- * a new one, or -1. NULL with errno set on failure.
+ * 9), fixed at load; reuse, when not NULL: called with ctx between open
+ * and load, to hand the new object maps that exist already
+ * (bpf_map__reuse_fd), 0 or -errno. NULL with errno set on failure.
  */
-static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows, int reuse_fd)
+static inline struct portxdp_bpf *
+px_skel_load_flows(__u32 flows, int (*reuse)(struct portxdp_bpf *, void *),
+		   void *ctx)
 {
 	struct portxdp_bpf *skel;
 	int ncpus = libbpf_num_possible_cpus(), err;
@@ -37,8 +40,8 @@ static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows, int reuse_fd)
 				       PX_CTR_ENTRIES(ncpus));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.px_flows, flows);
-	if (!err && reuse_fd >= 0)
-		err = bpf_map__reuse_fd(skel->maps.px_flows, reuse_fd);
+	if (!err && reuse)
+		err = reuse(skel, ctx);
 	if (!err)
 		err = portxdp_bpf__load(skel);
 	if (err) {
@@ -51,7 +54,7 @@ static inline struct portxdp_bpf *px_skel_load_flows(__u32 flows, int reuse_fd)
 
 static inline struct portxdp_bpf *px_skel_load(void)
 {
-	return px_skel_load_flows(PX_REPLY_SIZE_DEFAULT, -1);
+	return px_skel_load_flows(PX_REPLY_SIZE_DEFAULT, NULL, NULL);
 }
 
 #endif

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What a new program for a running filter takes over from the old one
+ * (filter_attach.c loads it): the old filter's maps handed to the new
+ * object before it loads (bpf_map__reuse_fd), so both programs read and
+ * write the very same maps and nothing is copied.
+ *
+ *   - attach --force starts the filter afresh (policy, counters, log)
+ *     but carries what the hosts it watches did: the bans, the ban rule's
+ *     scan counts and the flow table (filter_map_pins[].carried);
+ *   - apply's reload, which gives a running filter the egress program
+ *     and the flow table its `option replies` needs (filter_egress.c),
+ *     keeps every map.
+ *
+ * The flow table is reused only when it has the size asked; otherwise
+ * the new program gets a new table, into which filter_flows_carry()
+ * copies the old one's flows once the new recorder runs.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "filter.h"
+#include "filter_pins.h"
+
+static int map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, info, &len) ? -1 : 0;
+}
+
+__u32 filter_map_size(int fd)
+{
+	struct bpf_map_info info;
+
+	return map_info(fd, &info) ? 0 : info.max_entries;
+}
+
+__u32 filter_flows_wanted(const struct px_policy *pol)
+{
+	return pol->flags & PX_F_REPLIES ? pol->reply_size : PX_REPLY_SIZE_MIN;
+}
+
+int filter_maps_reuse(struct portxdp_bpf *skel, void *ctx)
+{
+	const struct filter_reuse *r = ctx;
+	int err;
+
+	/* the verifier's time goes to what runs only */
+	bpf_program__set_autoload(skel->progs.portxdp, !r->tc);
+	bpf_program__set_autoload(skel->progs.portxdp_tc, r->tc);
+	bpf_program__set_autoload(skel->progs.portxdp_egress, r->egress);
+
+	for (unsigned int i = 0; i < filter_nmap_pins; i++) {
+		const struct filter_map_pin *p = &filter_map_pins[i];
+		int fd = *filter_pin_fd((struct px_filter *)r->old, p);
+
+		if (fd < 0 || !(r->all || p->carried))
+			continue;
+		if (fd == r->old->flows_fd && filter_map_size(fd) != r->flows)
+			continue; /* a new table, the flows copied */
+		err = bpf_map__reuse_fd(filter_pin_map(skel, p), fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void filter_flows_carry(int old_fd, int new_fd)
+{
+	struct bpf_map_info a, b;
+	struct px_flow_key k, next;
+	void *prev = NULL;
+	__u64 seen;
+
+	if (map_info(old_fd, &a) || map_info(new_fd, &b) || a.id == b.id)
+		return; /* none, or one table reused */
+	while (!bpf_map_get_next_key(old_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(old_fd, &k, &seen))
+			bpf_map_update_elem(new_fd, &k, &seen, BPF_NOEXIST);
+	}
+}
