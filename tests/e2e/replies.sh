@@ -133,16 +133,60 @@ test_replies_off_download_fails() {
 	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 3000)" "got 1000" "download with replies on again"
 }
 
-test_apply_refuses_replies_not_attached_for() {
+# The filter's link, its program and the egress link (pins_of's ids).
+link_prog() {
+	bpftool link show pinned "$(pin_dir)/link" 2>/dev/null |
+		sed -n 's/^\([0-9]*\):.*prog \([0-9]*\).*/\1 \2/p'
+}
+
+pin_dir() { echo "/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$NS")/$IF_IN"; }
+
+# apply of replies on onto a filter attached without them: the egress
+# program and a table of the policy's size, in place (the same link, the
+# counters and bans kept); off again: the download fails again.
+test_apply_turns_replies_on_in_place() {
+	need python3 nsenter
 	lab_setup
 	px attach "$IF_IN" --policy "$DIR/off.policy" >/dev/null
 	has_pin flows || fail "no flow table pinned: $(pins)"
 	has_pin egress && fail "an egress link without replies: $(pins)"
-	err=$(px apply "$IF_IN" "$DIR/on.policy" 2>&1) && fail "apply succeeded"
-	echo "$err" | grep -q "attach --force $IF_IN FILE" || fail "message: $err"
-	px status "$IF_IN" | grep -q replies && fail "replies are on after a refused apply"
+	serve tcp-serve "$ADDR_OUT" $TCP_PORT 1000
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 1500)" "timeout" "download with replies off"
+	px ban "$IF_IN" 198.51.100.250 >/dev/null
+	dropped=$(total dropped)
+	[ "$dropped" -gt 0 ] || fail "nothing dropped: $dropped"
+	link=$(link_prog | cut -d' ' -f1)
+	out=$(px apply "$IF_IN" "$DIR/on.policy")
+	echo "$out" | grep -q "applied" || fail "apply said: $out"
+	[ -n "${PORTXDP_PROBE_MISSING:-}" ] || has_pin egress || fail "no egress link after apply: $(pins)"
+	assert_eq "$(link_prog | cut -d' ' -f1)" "$link" "the filter's link"
+	px status "$IF_IN" | grep -q "of 1024 in the table" || fail "status: $(px status "$IF_IN")"
+	[ "$(total dropped)" -ge "$dropped" ] || fail "counters started again: $(total dropped) < $dropped"
+	px bans "$IF_IN" | grep -q 198.51.100.250 || fail "the ban is gone: $(px bans "$IF_IN")"
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $TCP_PORT 3000)" "got 1000" "download after apply"
+	serve tcp-serve "$ADDR_OUT" $((TCP_PORT + 1)) 1000 # one download each
+	# Another SIZE: a new table, the flows copied; the same link.
+	sed 's/ 1024 / 4096 /' "$DIR/on.policy" >"$DIR/on4096.policy"
+	px apply "$IF_IN" "$DIR/on4096.policy" >/dev/null
+	px status "$IF_IN" | grep -Eq "flows      [1-9][0-9]* of 4096 in the table" ||
+		fail "not resized with its flows: $(px status "$IF_IN")"
+	assert_eq "$(link_prog | cut -d' ' -f1)" "$link" "the filter's link after resizing"
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $((TCP_PORT + 1)) 3000)" "got 1000" "download after resizing"
+	serve tcp-serve "$ADDR_OUT" $((TCP_PORT + 2)) 1000
+	px apply "$IF_IN" "$DIR/off.policy" >/dev/null
+	assert_eq "$(inside tcp-get "$ADDR_OUT" $((TCP_PORT + 2)) 1500)" "timeout" "download with replies off again"
 	[ -n "${PORTXDP_PROBE_MISSING:-}" ] && return 0 # TCX links below
-	# attach --force brings the egress program; detach takes it away.
+	old=$(egress_link)
+	px detach "$IF_IN" >/dev/null
+	bpftool link show id "$old" >/dev/null 2>&1 && fail "egress link $old left after detach"
+	assert_eq "$(pins)" "" "pins after detach"
+}
+
+# attach --force brings the egress program, replaces it, detach takes it.
+test_force_replaces_egress() {
+	need python3 nsenter
+	lab_setup
+	px attach "$IF_IN" --policy "$DIR/off.policy" >/dev/null
 	px attach --force "$IF_IN" --policy "$DIR/on.policy" >/dev/null
 	has_pin egress || fail "no egress link pinned with replies: $(pins)"
 	serve tcp-serve "$ADDR_OUT" $TCP_PORT 1000
