@@ -51,8 +51,8 @@ const struct px_cmd px_cmd_suggest = {
 		"connections of\n"
 		"its own (their replies arrive there); 'option replies on' "
 		"instead\n"
-		"lets only the replies in (with 'portxdp attach --force IF "
-		"FILE').\n"
+		"lets only the replies in ('portxdp apply' gives a running "
+		"filter\nthe egress program they need).\n"
 		"Save, check and try it:\n"
 		"  portxdp suggest eth0 > eth0.policy && portxdp check "
 		"eth0.policy\n"
@@ -169,8 +169,8 @@ static void ephemeral(const struct audit_src *s, unsigned int flows)
 	if (eph)
 		printf("%llu packets passed there since attach", eph);
 	printf(".\n# 'option replies on' instead lets only the replies in "
-	       "(the filter takes it\n# with 'portxdp attach --force IF "
-	       "FILE'; apply refuses it).\nopen ephemeral\n");
+	       "(apply gives a running\n# filter the egress program they "
+	       "need).\nopen ephemeral\n");
 }
 
 static void skipped(const struct audit_src *s)
