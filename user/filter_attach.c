@@ -297,10 +297,12 @@ static int attach_beside(struct attach_ctx *c)
 			c->o->ifname, strerror(errno));
 	else if (c->old.clsact && !c->o->clsact)
 		tc_detach_clsact(c->o->ifname, c->ifindex, TC_INGRESS);
-	px_info("%s: %s mode%s replaced by %s mode%s without a gap",
-		c->o->ifname, xdp_mode_name(c->old.mode),
-		c->old.clsact ? " (clsact)" : "", xdp_mode_name(c->o->mode),
-		c->o->clsact ? " (clsact)" : "");
+	if (!c->keep) /* apply's reload: the same hook, nothing to say */
+		px_info("%s: %s mode%s replaced by %s mode%s without a gap",
+			c->o->ifname, xdp_mode_name(c->old.mode),
+			c->old.clsact ? " (clsact)" : "",
+			xdp_mode_name(c->o->mode),
+			c->o->clsact ? " (clsact)" : "");
 	return 0; /* c->tmp now holds the old pins: removed by the caller */
 }
 

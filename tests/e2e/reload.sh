@@ -124,4 +124,33 @@ test_kill_at_each_step_of_a_resize() {
 	assert_eq "$(links_left | tr '\n' ' ')" "" "links left after detach"
 }
 
+# Without TCX (forced): clsact filters, which a kill does not remove. apply
+# turns replies on; a resize killed where the egress filter is replaced
+# but the ingress one not yet is put back together by the next command;
+# detach leaves no clsact filter.
+test_clsact_resize_killed() {
+	need nsenter tc
+	export PORTXDP_PROBE_MISSING=tcx
+	lab_setup
+	serve_udp
+	printf 'default closed\nopen 22/tcp\n' >"$TMPD/plain.policy"
+	px attach "$IF_IN" --mode tc --policy "$TMPD/plain.policy" >/dev/null
+	px apply "$IF_IN" "$(policy a.policy 1024)" >/dev/null
+	px status "$IF_IN" | grep -q "egress hook clsact" || fail "status: $(px status "$IF_IN")"
+	new_flow_answered "replies on by apply"
+	for step in egress beside; do
+		rc=0
+		PORTXDP_TEST_KILL=$step px apply "$IF_IN" "$(policy b.policy 2048)" >/dev/null 2>&1 || rc=$?
+		[ "$rc" = 137 ] || fail "apply was not killed at $step (exit $rc)"
+		px apply "$IF_IN" "$(policy b.policy 2048)" >/dev/null
+		px status "$IF_IN" | grep -q "of 2048 in the table.*egress hook clsact" ||
+			fail "killed at $step, then apply: $(px status "$IF_IN")"
+		new_flow_answered "killed at $step, then apply"
+		px apply "$IF_IN" "$(policy a.policy 1024)" >/dev/null
+	done
+	px detach "$IF_IN" >/dev/null
+	assert_eq "$(tc -n "$NS" filter show dev "$IF_IN" ingress)$(tc -n "$NS" filter show dev "$IF_IN" egress)" "" \
+		"clsact filters after detach"
+}
+
 run_tests
