@@ -15,6 +15,7 @@
 
 #include "portxdp.h"
 #include "cli.h"
+#include "diff_zones.h"
 #include "err.h"
 #include "json.h"
 #include "maps.h"
@@ -33,7 +34,9 @@ static const struct px_opt opts[] = {
 	       "class, names}], close: [...], tcp: {open, close},\n"
 	       "udp: {open, close}, ping, fragments}; class names a\n"
 	       "range that is one (ephemeral) or is null; ping and\n"
-	       "fragments are {from, to} or null when unchanged"),
+	       "fragments are {from, to} or null when unchanged;\n"
+	       "zones: [{name, status (new, removed, changed, same),\n"
+	       "blocked, prefixes4, prefixes6, open, close, ping}]"),
 	{0},
 };
 
@@ -50,7 +53,11 @@ const struct px_cmd px_cmd_diff = {
 		"with their\n"
 		"names from the port table or /etc/services, and changes to "
 		"ping and\n"
-		"to 'option fragments'. FILE is parsed exactly as apply parses "
+		"to 'option fragments', then per zone what changes for its "
+		"sources\n"
+		"(a new zone against the live base verdicts, a removed one's "
+		"sources\n"
+		"against the new base). FILE is parsed exactly as apply parses "
 		"it,\n"
 		"with the ephemeral class read in IF's network namespace "
 		"(--netns).\n",
@@ -147,10 +154,43 @@ static void json_flag(struct json *j, const char *key, bool changed,
 	json_obj_close(j);
 }
 
-static void print_diff(const char *ifname, const char *file,
-		       const struct px_policy *live,
-		       const struct px_policy *next, bool as_json)
+static void print_json(const char *ifname, const char *file,
+		       const struct policy_range *r, int n,
+		       const struct diff_zone_args *dz)
 {
+	const struct px_policy *live = dz->live, *next = dz->next;
+	bool lping = live->flags & PX_F_PING_OPEN;
+	bool nping = next->flags & PX_F_PING_OPEN;
+	bool lfrag = live->flags & PX_F_FRAG_DROP;
+	bool nfrag = next->flags & PX_F_FRAG_DROP;
+	char lrep[80], nrep[80];
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj_open(&j);
+	json_key_str(&j, "interface", ifname);
+	json_key_str(&j, "file", file);
+	json_ranges(&j, "open", r, n, true);
+	json_ranges(&j, "close", r, n, false);
+	json_counts(&j, r, n);
+	json_flag(&j, "ping", lping != nping, lping ? "open" : "closed",
+		  nping ? "open" : "closed");
+	json_flag(&j, "fragments", lfrag != nfrag, lfrag ? "drop" : "pass",
+		  nfrag ? "drop" : "pass");
+	summary_replies(lrep, sizeof(lrep), live);
+	summary_replies(nrep, sizeof(nrep), next);
+	json_flag(&j, "replies", summary_replies_differ(live, next), lrep,
+		  nrep);
+	diff_zones(dz, &j);
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+static void print_diff(const char *ifname, const char *file,
+		       const struct diff_zone_args *dz, bool as_json)
+{
+	const struct px_policy *live = dz->live, *next = dz->next;
+	int nzones;
 	int n = policy_diff(live, next, NULL, 0);
 	struct policy_range *r = calloc((size_t)n + 1, sizeof(*r));
 	bool lping = live->flags & PX_F_PING_OPEN;
@@ -161,29 +201,14 @@ static void print_diff(const char *ifname, const char *file,
 	char lrep[80], nrep[80];
 	unsigned int nopen = 0, nclose = 0, eph_lo = 1, eph_hi = 0;
 	char what[32], names[256];
+	char zones[48] = "";
 	const char *cls;
-	struct json j;
 
 	if (!r)
 		return;
 	policy_diff(live, next, r, n);
 	if (as_json) {
-		json_init(&j, stdout);
-		json_obj_open(&j);
-		json_key_str(&j, "interface", ifname);
-		json_key_str(&j, "file", file);
-		json_ranges(&j, "open", r, n, true);
-		json_ranges(&j, "close", r, n, false);
-		json_counts(&j, r, n);
-		json_flag(&j, "ping", lping != nping, lping ? "open" : "closed",
-			  nping ? "open" : "closed");
-		json_flag(&j, "fragments", lfrag != nfrag,
-			  lfrag ? "drop" : "pass", nfrag ? "drop" : "pass");
-		summary_replies(lrep, sizeof(lrep), live);
-		summary_replies(nrep, sizeof(nrep), next);
-		json_flag(&j, "replies", reps, lrep, nrep);
-		json_obj_close(&j);
-		json_end(&j);
+		print_json(ifname, file, r, n, dz);
 		free(r);
 		return;
 	}
@@ -224,15 +249,20 @@ static void print_diff(const char *ifname, const char *file,
 		summary_replies(nrep, sizeof(nrep), next);
 		printf("option replies %s (now %s)\n", nrep, lrep);
 	}
-	if (!n && lping == nping && lfrag == nfrag && !reps)
+	nzones = diff_zones(dz, NULL);
+	if (nzones)
+		snprintf(zones, sizeof(zones), "; %d zone%s change%s", nzones,
+			 nzones == 1 ? "" : "s", nzones == 1 ? "s" : "");
+	if (!n && lping == nping && lfrag == nfrag && !reps && !nzones)
 		printf("%s: no change: the live policy already matches %s\n",
 		       ifname, file);
 	else
-		printf("%s: %u port%s to open, %u to close%s\n", ifname, nopen,
-		       nopen == 1 ? "" : "s", nclose,
+		printf("%s: %u port%s to open, %u to close%s%s\n", ifname,
+		       nopen, nopen == 1 ? "" : "s", nclose,
 		       lping != nping
 			       ? (nping ? ", ping to open" : ", ping to close")
-			       : "");
+			       : "",
+		       zones);
 	free(r);
 }
 
@@ -241,7 +271,8 @@ int cmd_diff(int argc, char **argv)
 	struct policy_report rep = {0};
 	struct px_policy *live = NULL, *next = NULL;
 	const char *ifname, *file;
-	struct px_zoneset *zs = NULL;
+	struct px_zoneset *zs = NULL, *lzs = NULL;
+	struct diff_zone_args dz;
 	struct px_zone_maps zm;
 	struct session_check sc;
 	struct px_filter a;
@@ -294,11 +325,18 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	filter_zone_maps(&a, &zm);
+	lzs = zoneset_new();
+	if (lzs && maps_read_zones(&zm, live, lzs)) {
+		zoneset_free(lzs);
+		lzs = NULL;
+	}
 	sc = (struct session_check){
 		.m = &zm, .live = live, .next = next, .zs = zs};
 	cut = policy_session_cut(&sc, NULL, ifname);
 	filter_close(&a);
-	print_diff(ifname, file, live, next, as_json);
+	dz = (struct diff_zone_args){
+		.live = live, .next = next, .lzs = lzs, .nzs = zs};
+	print_diff(ifname, file, &dz, as_json);
 	if (cut && !as_json)
 		px_warn("%s shuts %u/tcp to this SSH session's client "
 			"(SSH_CONNECTION): apply would cut it off, and refuses "
@@ -306,6 +344,7 @@ int cmd_diff(int argc, char **argv)
 			file, policy_ssh_port());
 	ret = PX_EXIT_OK;
 out:
+	zoneset_free(lzs);
 	zoneset_free(zs);
 	free(live);
 	free(next);

@@ -124,4 +124,35 @@ test_exporter_zone_family_follows_names() {
 	fi
 }
 
+# diff per zone: a changed, a new and a removed zone, text and --json,
+# and a file equal to the live one is "no change".
+test_diff_per_zone() {
+	need jq
+	lab_setup
+	local a b out js
+	a=$(policy a.policy 'default closed' 'open 80/tcp' \
+		'zone office 203.0.113.0/24' 'zone old 198.51.100.250' \
+		'open 22 from office' 'close 80 from old')
+	b=$(policy b.policy 'default closed' 'open 80/tcp' \
+		'zone office 203.0.113.0/24 2001:db8:5::/48' \
+		'zone dev 198.51.100.240/29' 'open 22 8080/tcp from office' \
+		'open ping from dev')
+	px attach "$IF_IN" --policy "$a" >/dev/null
+	out=$(px diff "$IF_IN" "$b")
+	echo "$out" | grep -q '^zone office: 1 IPv4 and 1 IPv6 prefixes (now 1 and 0)$' ||
+		fail "office heading: $out"
+	echo "$out" | grep -q '^  open  8080/tcp (http-alt)$' || fail "office's 8080: $out"
+	echo "$out" | grep -q '^zone dev: new' || fail "dev: $out"
+	echo "$out" | grep -q '^  open  ping$' || fail "dev's ping: $out"
+	echo "$out" | grep -q '^zone old: removed' || fail "old: $out"
+	echo "$out" | grep -q '^  open  80/tcp (http)$' || fail "old's 80 reopens: $out"
+	echo "$out" | grep -q '; 3 zones change$' || fail "summary: $out"
+	js=$(px diff "$IF_IN" "$b" --json)
+	assert_eq "$(echo "$js" | jq -c '[.zones[] | [.name, .status]]')" \
+		'[["office","changed"],["old","removed"],["dev","new"]]' "json zones"
+	assert_eq "$(echo "$js" | jq -c '.zones[0].open | map(.from)')" '[8080]' "json office open"
+	assert_eq "$(echo "$js" | jq -c '.zones[0].prefixes6')" '{"from":0,"to":1}' "json prefixes6"
+	px diff "$IF_IN" "$a" | grep -q 'no change' || fail "same file: $(px diff "$IF_IN" "$a")"
+}
+
 run_tests

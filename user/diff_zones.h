@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * `diff` per zone (diff_zones.c): what apply would change for the sources
+ * of each zone, live and next.
+ */
+#ifndef PX_DIFF_ZONES_H
+#define PX_DIFF_ZONES_H
+
+#include "policy_zone.h"
+
+struct json;
+
+struct diff_zone_args {
+	const struct px_policy *live, *next; /* the base policies */
+	const struct px_zoneset *lzs, *nzs;  /* their zones, or NULL */
+};
+
+/*
+ * Print each zone that changes (text: a heading and its ranges), or with
+ * j every zone of either side as the "zones" array of j's open object.
+ * Returns how many zones change.
+ */
+int diff_zones(const struct diff_zone_args *d, struct json *j);
+
+#endif
