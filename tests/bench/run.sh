@@ -323,6 +323,7 @@ bench_control() {
 bench_others() {
 	local f
 	for f in tests/bench/throughput.sh tests/bench/replies.sh tests/bench/apply.sh \
+		tests/bench/zones_apply.sh \
 		tests/bench/stats*.sh tests/bench/log.sh tests/bench/exporter.sh; do
 		[ -x "$f" ] || continue
 		echo "  bench: $f" >&2
