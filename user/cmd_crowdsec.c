@@ -98,6 +98,7 @@ struct bouncer {
 	struct cs_http http;
 	bool first; /* no answer read yet: trouble is fatal */
 	bool startup, down;
+	char last_why[768]; /* the trouble last said */
 };
 
 /* The key: the file's first line, blanks around it trimmed. */
@@ -135,33 +136,45 @@ static int read_key(const char *path, char *key, size_t size)
 	return 0;
 }
 
-/* One bouncer per interface (and namespace): an flock held for life. */
-static int single(const char *ifname)
+/*
+ * One bouncer per interface (and namespace): an flock held for life on
+ * path, removed at exit by its holder. A lock taken on a file its holder
+ * has just removed is taken again on the new one.
+ */
+static int single(const char *ifname, char *path, size_t size)
 {
-	char path[128];
+	struct stat a, b;
 	unsigned long ino = 0;
-	int fd;
+	int fd, tries;
 
 	if ((mkdir(CS_LOCK_DIR, 0700) && errno != EEXIST) ||
 	    netns_inode(&ino)) {
 		px_error("cannot create %s: %s", CS_LOCK_DIR, strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), CS_LOCK_DIR "/crowdsec.net-%lu.%s.lock",
-		 ino, ifname);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		px_error("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		px_error("another 'portxdp crowdsec' follows %s already: one "
-			 "bouncer per interface (stop the other first)",
-			 ifname);
+	snprintf(path, size, CS_LOCK_DIR "/crowdsec.net-%lu.%s.lock", ino,
+		 ifname);
+	for (tries = 0; tries < 10; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			px_error("cannot open %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			px_error("another 'portxdp crowdsec' follows %s "
+				 "already: "
+				 "one bouncer per interface (stop the other "
+				 "first)",
+				 ifname);
+			close(fd);
+			return -1;
+		}
+		if (!fstat(fd, &a) && !stat(path, &b) && a.st_ino == b.st_ino)
+			return fd;
 		close(fd);
-		return -1;
 	}
-	return fd;
+	px_error("cannot take the lock %s: it keeps being removed", path);
+	return -1;
 }
 
 static int by_key(const void *a, const void *b)
@@ -257,10 +270,10 @@ static int apply(struct bouncer *b, struct cs_stream *s)
 			s->nbans, b->ifname, PX_BANS_MAX);
 	if (b->startup)
 		printf("%s: following the CrowdSec local API at %s every "
-		       "%lus: %zu decisions, %zu sources banned%s\n",
-		       b->ifname, b->api, b->interval, s->decisions, s->nbans,
-		       lifted ? ", crowdsec bans it no longer holds lifted"
-			      : "");
+		       "%lus: %zu decision%s, %zu sources banned, %zu crowdsec "
+		       "bans it no longer holds lifted\n",
+		       b->ifname, b->api, b->interval, s->decisions,
+		       s->decisions == 1 ? "" : "s", s->nbans, lifted);
 	say_changes(b, s);
 	say_skipped(b, s);
 	return 0;
@@ -273,8 +286,10 @@ static int trouble(struct bouncer *b, const char *why)
 		px_error("%s", why);
 		return -1;
 	}
-	if (!b->down)
+	/* said once, and again only when the trouble changes */
+	if (!b->down || strcmp(b->last_why, why))
 		px_warn("%s; asking again every %lus", why, b->interval);
+	snprintf(b->last_why, sizeof(b->last_why), "%s", why);
 	b->down = true;
 	b->startup = true; /* what was missed comes with the whole list */
 	return 0;
@@ -307,6 +322,11 @@ static int poll_once(struct bouncer *b)
 		cs_stream_free(&s);
 		return trouble(b, why);
 	}
+	if (!b->startup && !s.nbans && !s.nunbans) {
+		say_skipped(b, &s); /* nothing to change: no lock taken */
+		cs_stream_free(&s);
+		goto answered;
+	}
 	/* the bans of one answer go in whole: a signal waits for them (and
 	 * does not cut the wait for the pins lock short) */
 	sigemptyset(&mask);
@@ -318,6 +338,7 @@ static int poll_once(struct bouncer *b)
 	cs_stream_free(&s);
 	if (err)
 		return -1;
+answered:
 	if (b->down)
 		printf("%s: the CrowdSec local API at %s answers again\n",
 		       b->ifname, b->api);
@@ -358,7 +379,7 @@ static int follow(struct bouncer *b)
 /* Checks before following: the key, the API's form, the filter, the lock. */
 static int start(struct bouncer *b, const char *keyfile)
 {
-	char key[4096], why[768];
+	char key[4096], why[768], path[128];
 	struct px_filter f;
 	int lock, ret;
 
@@ -376,10 +397,11 @@ static int start(struct bouncer *b, const char *keyfile)
 		return PX_EXIT_FAIL;
 	filter_close(&f);
 	pins_unlock(lock);
-	lock = single(b->ifname);
+	lock = single(b->ifname, path, sizeof(path));
 	if (lock < 0)
 		return PX_EXIT_FAIL;
 	ret = follow(b);
+	unlink(path);
 	close(lock);
 	return ret;
 }

@@ -119,8 +119,10 @@ int cs_http_init(struct cs_http *h, const char *api, const char *key,
 	h->api = api;
 	h->keyfile = keyfile;
 	h->stop = stop;
-	if (check_api(api, why, whylen) || check_key(key, keyfile, why, whylen))
+	if (check_api(api, why, whylen))
 		return -EINVAL;
+	if (check_key(key, keyfile, why, whylen))
+		return -EBADMSG;
 	n = strlen(api);
 	snprintf(h->url, sizeof(h->url), "%.*s/v1/decisions/stream",
 		 (int)(api[n - 1] == '/' ? n - 1 : n), api);

@@ -31,7 +31,8 @@ struct cs_http {
 
 /*
  * Check api (http:// or https://, a host, no query) and key (printable,
- * no spaces); set up h. 0, or -EINVAL with the reason in why.
+ * no spaces); set up h. 0, or with the reason in why -EINVAL (the URL),
+ * -EBADMSG (the key) or -ENOMEM.
  */
 int cs_http_init(struct cs_http *h, const char *api, const char *key,
 		 const char *keyfile, volatile sig_atomic_t *stop, char *why,
