@@ -9,11 +9,14 @@
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -417,6 +420,28 @@ static void source_zone(const struct px_filter *a, struct probe_run *r)
 	free(z);
 }
 
+/*
+ * One `lab probe` at a time: a verdict is a counter that moved, and two
+ * probes of one port at once (from two sources) would read each other's.
+ * The lock goes with the process. A lock that cannot be made is no
+ * reason to refuse: the probes run, as before, unserialized.
+ */
+static void one_at_a_time(void)
+{
+	int fd;
+
+	mkdir("/run/portxdp", 0700);
+	fd = open("/run/portxdp/lab-probe.lock",
+		  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK) {
+		fprintf(stderr, "portxdp: waiting for another 'lab probe' to "
+				"finish...\n");
+		flock(fd, LOCK_EX);
+	}
+}
+
 /* Every probe, in order; PX_EXIT_OK or PX_EXIT_FAIL, *n cut to the probes
  * that ran. */
 static int run_all(const struct px_filter *a, struct probe *probes, int *n,
@@ -542,6 +567,7 @@ static int lab_probe(int argc, char **argv)
 	}
 	if (table_load())
 		px_debug("no port table: names from /etc/services only");
+	one_at_a_time();
 	source_zone(&a, &r);
 	ret = run_all(&a, probes, &n, &r);
 	lab_from_close(&r.from);
