@@ -190,6 +190,38 @@ static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
 	return false;
 }
 
+/*
+ * `except ZONE`: is the packet's source in a zone the rule excepts? Its
+ * trie entry carries PX_ZF_BAN_EXCEPT (user/policy_ban.c marks every
+ * prefix inside an excepted zone's, so a nested zone's sources stay
+ * excepted). Only when the rule names zones; the source re-read from the
+ * packet, as px_ban_check does, and looked up in pol's own version.
+ */
+static __always_inline bool px_ban_zone_excepted(const struct px_policy *pol,
+						 void *data, void *data_end)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	struct ipv6hdr *ip6;
+	struct iphdr *iph;
+	struct px_src src;
+
+	if (!pol->ban.nzones)
+		return false;
+	if (parse_ethhdr(&c) == bpf_htons(ETH_P_IP)) {
+		if (parse_iphdr(&c, &iph) < 0)
+			return false;
+		src.addr = &iph->saddr;
+		src.v6 = false;
+	} else {
+		ip6 = c.pos;
+		if ((void *)(ip6 + 1) > c.end)
+			return false;
+		src.addr = &ip6->saddr;
+		src.v6 = true;
+	}
+	return px_zone_of(pol, &src).flags & PX_ZF_BAN_EXCEPT;
+}
+
 /* Add port to s; true when it took the rule's Nth slot (ports >= 1). */
 static __always_inline bool px_scan_add(struct px_scan *s, __u16 port,
 					__u32 ports, __u64 now, __u64 window)
@@ -251,24 +283,32 @@ static __always_inline bool px_scan_count(const struct px_ban_rule *r,
 }
 
 /*
- * Step 4 for each hook (global: verified once, on its own): count, and
- * log the packet that made the ban whatever the log's rate (key: its
- * counter key). Include after log.h.
+ * Step 4 for each hook (global: verified once, on its own): unless the
+ * source is in an `except` zone, count, and log the packet that made the
+ * ban whatever the log's rate (key: its counter key). 1 when this packet
+ * banned its source: it is logged here, as the ban's start, so the
+ * classifier does not log it a second time. Include after log.h.
  */
-__noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_ban_rule *r,
+__noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_policy *pol,
 			   const struct px_ban_key *k, __u32 key)
 {
-	if (!px_scan_count(r, k, key % PX_PORTS))
+	if (!pol || px_ban_zone_excepted(pol, (void *)(long)ctx->data,
+					 (void *)(long)ctx->data_end))
+		return 0;
+	if (!px_scan_count(&pol->ban, k, key % PX_PORTS))
 		return 0;
 	if (READ_ONCE(px_log.on))
 		px_log_drop(ctx, PX_WHY_BAN_START, key, 0);
 	return 1;
 }
 
-__noinline int px_scan_tc(struct __sk_buff *skb, const struct px_ban_rule *r,
+__noinline int px_scan_tc(struct __sk_buff *skb, const struct px_policy *pol,
 			  const struct px_ban_key *k, __u32 key)
 {
-	if (!px_scan_count(r, k, key % PX_PORTS))
+	if (!pol || px_ban_zone_excepted(pol, (void *)(long)skb->data,
+					 (void *)(long)skb->data_end))
+		return 0;
+	if (!px_scan_count(&pol->ban, k, key % PX_PORTS))
 		return 0;
 	if (READ_ONCE(px_log.on))
 		px_log_drop_tc(skb, PX_WHY_BAN_START, key, 0);

@@ -93,6 +93,23 @@ static __always_inline bool px_bit(const __u64 *bits, __u32 key)
  * nor a TCX one. */
 #define PX_PULL_AGAIN 0x7fff
 
+/* Record the verdict and say what the hook's program returns: the exit
+ * of a packet logged already (the one that made a ban), and px_exit's
+ * end. */
+static __always_inline int px_done(const enum px_hook hook, __u32 action,
+				   enum px_why why, __u32 key)
+{
+	action = px_record(action, why, key);
+	/*
+	 * tc: TCX_DROP, or TCX_NEXT (the next program on the hook decides, so
+	 * a pass never bypasses another filter); for clsact these are
+	 * TC_ACT_SHOT and TC_ACT_UNSPEC.
+	 */
+	if (hook == PX_HOOK_TC)
+		return action == PX_DROP ? TCX_DROP : TCX_NEXT;
+	return action;
+}
+
 /*
  * The exit: log a drop while a reader is on, record the verdict and say
  * what the hook's program returns. Inlined at each exit of the chain with
@@ -110,15 +127,7 @@ static __always_inline int px_exit(void *ctx, const enum px_hook hook,
 		else
 			px_log_drop(ctx, why, key, zone);
 	}
-	action = px_record(action, why, key);
-	/*
-	 * tc: TCX_DROP, or TCX_NEXT (the next program on the hook decides, so
-	 * a pass never bypasses another filter); for clsact these are
-	 * TC_ACT_SHOT and TC_ACT_UNSPEC.
-	 */
-	if (hook == PX_HOOK_TC)
-		return action == PX_DROP ? TCX_DROP : TCX_NEXT;
-	return action;
+	return px_done(hook, action, why, key);
 }
 
 /* A malformed packet's exit; at tc, before the skb was made linear, the
@@ -286,15 +295,13 @@ static __always_inline int px_judge_ip(void *ctx, const enum px_hook hook,
 			action = PX_PASS;
 			why = PX_WHY_REPLY;
 		}
-		/* 4. a closed port counts toward a scan ban (and logs the
-		 * packet that bans, bpf/bans.h); its result is not needed
-		 * here, so the verifier's paths do not double. */
-		if (features && (pol->flags & PX_F_BANS) && action == PX_DROP) {
-			if (hook == PX_HOOK_TC)
-				px_scan_tc(ctx, &pol->ban, &bkey, key);
-			else
-				px_scan_xdp(ctx, &pol->ban, &bkey, key);
-		}
+		/* 4. a closed port counts toward a scan ban. The packet that
+		 * bans is logged there, as the ban's start (bpf/bans.h), so
+		 * it skips px_exit's log: logged once. */
+		if (features && (pol->flags & PX_F_BANS) && action == PX_DROP &&
+		    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, &bkey, key)
+					: px_scan_xdp(ctx, pol, &bkey, key)))
+			return px_done(hook, action, why, key);
 	}
 	return px_exit(ctx, hook, action, why, key, zone);
 

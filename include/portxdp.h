@@ -48,7 +48,7 @@ enum px_proto {
  * addr[0..3], the rest zero), so one hash lookup finds either.
  */
 #define PX_BAN_PORTS_MAX 32	/* N at most: the ports a scan state holds */
-#define PX_BAN_EXCEPT_MAX 16	/* prefixes after `except` */
+#define PX_BAN_EXCEPT_MAX 16	/* prefixes, and zones, after `except` */
 #define PX_BAN_WINDOW_MAX 86400 /* SECS at most: a day */
 #define PX_BAN_DURATION_MAX (366 * 86400) /* DURATION at most: a year */
 #define PX_BANS_MAX 65536     /* bans at most; LRU beyond (filter.c) */
@@ -69,13 +69,20 @@ struct px_ban_prefix {
 };
 
 /* `ban after PORTS ports in WINDOW_S for DURATION_S [except ...]`;
- * ports == 0: the policy has no ban rule. */
+ * ports == 0: the policy has no ban rule. `except` prefixes are in
+ * except[]; `except ZONE` names zones by index in zones[] (nzones of
+ * them), and every trie entry inside such a zone's prefixes carries
+ * PX_ZF_BAN_EXCEPT, so the program looks the source's zone up (one LPM
+ * lookup, in the policy's own version) only when nzones is not 0. */
 struct px_ban_rule {
 	__u32 ports;
 	__u32 window_s;
 	__u32 duration_s;
 	__u32 nexcept;
 	struct px_ban_prefix except[PX_BAN_EXCEPT_MAX];
+	__u32 nzones;
+	__u8 zones[PX_BAN_EXCEPT_MAX];
+	__u32 reserved;
 };
 
 /* px_ban.reason */
@@ -166,7 +173,9 @@ struct px_policy {
 #define PX_ZF_BLOCK (1U << 2)	     /* `block`: drop all IP from it */
 #define PX_ZF_LOCAL (1U << 3)	     /* holds the interface's prefixes */
 #define PX_ZF_ANON (1U << 4)	     /* a bare prefix's zone, no name */
-/* bits 8-15: for the ban rule (`except ZONE`) */
+/* bits 8-15: for the ban rule. PX_ZF_BAN_EXCEPT: named by `except` (in
+ * a trie entry: inside the prefix of a zone so named); never counted. */
+#define PX_ZF_BAN_EXCEPT (1U << 8)
 
 struct px_zone {
 	__u64 open[PX_NPROTO][PX_BITMAP_WORDS];	   /* its verdicts */

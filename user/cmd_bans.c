@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "json.h"
 #include "maps.h"
+#include "maps_zone.h"
 #include "pins.h"
 #include "source.h"
 #include "text.h"
@@ -56,9 +57,32 @@ static const char *reason_name(__u32 r)
 				      : "manual";
 }
 
-static void rule_text(const struct px_ban_rule *r)
+/* What follows `except`: the zones' names (from the live zone table
+ * zs, NULL when unread), then the prefixes. */
+struct except_list {
+	size_t n;
+	char s[2 * PX_BAN_EXCEPT_MAX][SOURCE_LEN];
+};
+
+static void except_list(const struct px_ban_rule *r,
+			const struct px_zoneset *zs, struct except_list *l)
 {
-	char a[32], b[32], p[SOURCE_LEN];
+	l->n = 0;
+	for (__u32 i = 0; i < r->nzones && i < PX_BAN_EXCEPT_MAX; i++) {
+		unsigned int z = r->zones[i];
+
+		if (zs && z && z <= zs->nzones)
+			text_copy(l->s[l->n++], SOURCE_LEN, zs->zone[z].name);
+		else
+			snprintf(l->s[l->n++], SOURCE_LEN, "(zone %u)", z);
+	}
+	for (__u32 i = 0; i < r->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
+		prefix_format(l->s[l->n++], SOURCE_LEN, &r->except[i]);
+}
+
+static void rule_text(const struct px_ban_rule *r, const struct except_list *l)
+{
+	char a[32], b[32];
 
 	if (!r->ports) {
 		printf("no ban rule: only bans made by hand\n");
@@ -67,19 +91,19 @@ static void rule_text(const struct px_ban_rule *r)
 	printf("ban after %u ports in %s for %s", r->ports,
 	       duration_format(a, sizeof(a), r->window_s),
 	       duration_format(b, sizeof(b), r->duration_s));
-	for (__u32 i = 0; i < r->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
-		printf("%s %s", i ? "" : " except",
-		       prefix_format(p, sizeof(p), &r->except[i]));
+	for (size_t i = 0; i < l->n; i++)
+		printf("%s %s", i ? "" : " except", l->s[i]);
 	printf("\n");
 }
 
 static void print_text(const char *ifname, const struct px_ban_rule *r,
-		       const struct ban_entry *e, size_t n)
+		       const struct except_list *l, const struct ban_entry *e,
+		       size_t n)
 {
 	char src[SOURCE_LEN], when[TEXT_TIME_LEN], left[32];
 
 	printf("%s: %zu ban%s; ", ifname, n, n == 1 ? "" : "s");
-	rule_text(r);
+	rule_text(r, l);
 	if (!n)
 		return;
 	printf("%-26s %-29s %-9s %-7s %s\n", "SOURCE", "START", "LEFT",
@@ -94,7 +118,8 @@ static void print_text(const char *ifname, const struct px_ban_rule *r,
 }
 
 static void print_json(const char *ifname, const struct px_ban_rule *r,
-		       const struct ban_entry *e, size_t n)
+		       const struct except_list *l, const struct ban_entry *e,
+		       size_t n)
 {
 	char src[SOURCE_LEN];
 	struct json j;
@@ -110,9 +135,8 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 		json_key_u64(&j, "duration_s", r->duration_s);
 		json_key(&j, "except");
 		json_arr_open(&j);
-		for (__u32 i = 0; i < r->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
-			json_str(&j, prefix_format(src, sizeof(src),
-						   &r->except[i]));
+		for (size_t i = 0; i < l->n; i++)
+			json_str(&j, l->s[i]);
 		json_arr_close(&j);
 		json_obj_close(&j);
 	} else {
@@ -135,10 +159,29 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 	json_end(&j);
 }
 
+/* The rule's except list, zone names read from f's live zone table. */
+static void read_except(const struct px_filter *f, const struct px_policy *pol,
+			struct except_list *l)
+{
+	struct px_zoneset *zs = pol->ban.nzones ? zoneset_new() : NULL;
+	struct px_zone_maps m;
+
+	if (zs) {
+		filter_zone_maps(f, &m);
+		if (maps_read_zones(&m, pol, zs)) {
+			zoneset_free(zs);
+			zs = NULL;
+		}
+	}
+	except_list(&pol->ban, zs, l);
+	zoneset_free(zs);
+}
+
 int cmd_bans(int argc, char **argv)
 {
 	struct px_policy *pol = calloc(1, sizeof(*pol));
 	struct ban_entry *e = NULL;
+	struct except_list l;
 	bool json = false;
 	struct px_filter f;
 	int lock, err, c, ret = PX_EXIT_FAIL;
@@ -168,6 +211,8 @@ int cmd_bans(int argc, char **argv)
 	if (!err)
 		err = bans_read(f.bans_fd, &e, &n);
 	if (!err)
+		read_except(&f, pol, &l);
+	if (!err)
 		bans_sync_live(&f); /* the last ban may have run out */
 	filter_close(&f);
 	pins_unlock(lock);
@@ -176,9 +221,9 @@ int cmd_bans(int argc, char **argv)
 			 strerror(-err));
 	} else {
 		if (json)
-			print_json(argv[optind], &pol->ban, e, n);
+			print_json(argv[optind], &pol->ban, &l, e, n);
 		else
-			print_text(argv[optind], &pol->ban, e, n);
+			print_text(argv[optind], &pol->ban, &l, e, n);
 		ret = PX_EXIT_OK;
 	}
 	free(e);

@@ -93,7 +93,10 @@ static int build_tries(const struct px_zoneset *zs, const __u8 *idx, int *fd4,
 		goto out;
 	for (size_t i = 0; i < zs->npfx; i++) {
 		const struct px_prefix *p = &zs->pfx[i];
-		struct px_zone_hit h = {idx[p->zone], zs->zone[p->zone].flags};
+		struct px_zone_hit h = {
+			idx[p->zone],
+			zs->zone[p->zone].flags |
+				(p->except ? PX_ZF_BAN_EXCEPT : 0)};
 
 		if (p->family == 4) {
 			k4[i4].prefixlen = p->len;
@@ -307,6 +310,9 @@ int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
 	err = place_zones(m, live, zs, &pl);
 	free(live);
 	pol->flags |= PX_F_ZONE_TABLE;
+	/* the ban rule's except zones, by their table index too */
+	for (__u32 i = 0; i < pol->ban.nzones && i < PX_BAN_EXCEPT_MAX; i++)
+		pol->ban.zones[i] = pl.idx[pol->ban.zones[i]];
 	if (!err)
 		err = build_tries(zs, pl.idx, &fd4, &fd6, progress);
 	if (!err) {

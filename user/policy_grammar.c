@@ -280,6 +280,8 @@ static int finish(struct pstate *st, struct px_policy *out,
 	if (!st->errors)
 		zone_finish(st);
 	if (!st->errors)
+		ban_finish(st);
+	if (!st->errors)
 		lint_whole(st, rep);
 	report(st, rep);
 	if (st->errors)
@@ -292,6 +294,7 @@ static int finish(struct pstate *st, struct px_policy *out,
 	} else {
 		/* a caller that does not install: the base verdicts */
 		out->flags &= ~(PX_F_ZONES | PX_F_PING_ZONED | PX_F_BLOCK);
+		out->ban.nzones = 0;
 	}
 	return 0;
 }

@@ -107,6 +107,12 @@ void line_block(struct pstate *st, const char *line, size_t len, size_t at,
 size_t zone_from_at(const char *line, size_t len, size_t at);
 void zone_rule(struct pstate *st, const char *line, size_t len, size_t at,
 	       size_t from, struct tok *kw, bool open);
+/* A SRC token that is written as a prefix (a digit first, or a ':'). */
+bool zone_is_prefix(const struct tok *t);
+/* The index of the zone t names, declared above; else 0, reported as an
+ * unknown zone (with a near name, or a hint: what comes where). */
+unsigned int zone_named(struct pstate *st, const struct tok *t,
+			const char *what);
 /* policy_zone_file.c: `zone NAME file PATH`, read into zone z */
 void zone_file(struct pstate *st, unsigned int z, const struct tok *path);
 /* After the last line: `local`, prefixes in two zones, verdicts, lints. */
@@ -114,6 +120,8 @@ void zone_finish(struct pstate *st);
 /* policy_ban.c: `ban after N ports in SECS for DURATION [except SRC...]` */
 void line_ban(struct pstate *st, const char *line, size_t len, size_t at,
 	      struct tok *kw);
+/* After zone_finish(): mark the prefixes inside `except` zones. */
+void ban_finish(struct pstate *st);
 
 /* policy_lint.c: warnings about valid policies that will hurt */
 void lint_watch_init(struct pstate *st);

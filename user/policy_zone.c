@@ -48,7 +48,7 @@ static bool name_ok(const char *s, size_t len)
 	return true;
 }
 
-static unsigned int find(struct pstate *st, const char *s, size_t len)
+static unsigned int find(const struct pstate *st, const char *s, size_t len)
 {
 	char name[PX_ZONE_NAME_LEN];
 
@@ -191,17 +191,22 @@ void line_zone(struct pstate *st, const char *line, size_t len, size_t at,
 			 "zone '%s' has no sources", name);
 }
 
+bool zone_is_prefix(const struct tok *t)
+{
+	return t->len && ((t->s[0] >= '0' && t->s[0] <= '9') ||
+			  memchr(t->s, ':', t->len));
+}
+
 /* One SRC of a from or block line: a zone's index, or 0 reported. */
 static unsigned int source(struct pstate *st, struct tok *t, bool block)
 {
-	char b[SHOWN_LEN], h[160], pname[64];
+	char pname[64];
 	struct px_prefix p;
 	unsigned int z = find(st, t->s, t->len);
 
 	if (z)
 		return z;
-	if (t->len &&
-	    ((t->s[0] >= '0' && t->s[0] <= '9') || memchr(t->s, ':', t->len))) {
+	if (zone_is_prefix(t)) {
 		if (!prefix_or_report(st, t->s, t->len, t->col, &p))
 			return 0;
 		zone_prefix_str(&p, pname, sizeof(pname));
@@ -217,6 +222,19 @@ static unsigned int source(struct pstate *st, struct tok *t, bool block)
 			add_prefix(st, &p, z, 0, t->col);
 		return z;
 	}
+	return zone_named(st, t,
+			  "after 'from' or 'block' come zone names and "
+			  "prefixes");
+}
+
+unsigned int zone_named(struct pstate *st, const struct tok *t,
+			const char *what)
+{
+	char b[SHOWN_LEN], h[160], pname[64];
+	unsigned int z = find(st, t->s, t->len);
+
+	if (z)
+		return z;
 	if (t->len < PX_ZONE_NAME_LEN && st->zs) {
 		memcpy(pname, t->s, t->len);
 		pname[t->len] = '\0';
@@ -233,9 +251,7 @@ static unsigned int source(struct pstate *st, struct tok *t, bool block)
 			 "declare it above this line: 'zone %s PREFIX...'",
 			 shown(t->s, t->len, b));
 	else
-		snprintf(h, sizeof(h),
-			 "after 'from' or 'block' come zone names and "
-			 "prefixes");
+		snprintf(h, sizeof(h), "%s", what);
 	error_at(st, t->col, h, "unknown zone '%s'", shown(t->s, t->len, b));
 	return 0;
 }

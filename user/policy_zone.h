@@ -28,6 +28,7 @@ struct px_prefix {
 	__u8 zone;     /* 1..PX_ZONES_MAX */
 	__u8 file;     /* where it was written: 0 the policy, k zone file k */
 	__u32 line;    /* its line there; 0: `local` */
+	bool except;   /* inside an `except` zone's prefix (the ban rule) */
 };
 
 #define PX_ZONE_FILES_MAX 32
