@@ -105,6 +105,34 @@ test_log_shows_banning_packet() {
 	cat "$TMPD/log" "$TMPD/logerr"
 	grep -q '"dport": 1004, "proto": "tcp", "reason": "closed-port", "ban": true' "$TMPD/log" ||
 		fail "no event for the packet that banned"
+	assert_eq "$(grep -c '"dport": 1004,' "$TMPD/log")" 1 "events for the banning packet"
+}
+
+# `except ZONE`: a zone's sources are never banned, whatever they scan;
+# `bans` names the zone; an unknown zone is an error at FILE:LINE:COL.
+test_except_zone() {
+	lab_setup
+	printf 'default closed\nopen 22/tcp\nzone mgmt %s/32 2001:db8:ffff::/48\nban after 2 ports in 60s for 10m except mgmt\n' \
+		"$ADDR_OUT" >"$TMPD/zone.policy"
+	px attach "$IF_IN" --policy "$TMPD/zone.policy" >/dev/null
+	for p in 1001 1002 1003 1004; do expect_tcp timeout $p; done
+	expect_tcp reached 22 # excepted: not banned
+	[ -z "$(banned "$ADDR_OUT")" ] || fail "an excepted source was banned"
+	for p in 1001 1002; do expect_tcp timeout $p "$ADDR6_IN"; done
+	expect_tcp timeout 22 "$ADDR6_IN" # the IPv6 /64 is in no except zone
+	px bans "$IF_IN" | grep -q "ban after 2 ports in 1m for 10m except mgmt$" ||
+		fail "bans: $(px bans "$IF_IN")"
+	px bans "$IF_IN" --json | grep -q '"except": \["mgmt"\]' || fail "bans --json: $(px bans "$IF_IN" --json)"
+	# open/close on the live policy keep the except zone
+	px close "$IF_IN" 2222 >/dev/null
+	for p in 1005 1006; do expect_tcp timeout $p; done
+	expect_tcp reached 22
+	printf 'default closed\nzone mgmt 198.51.100.0/24\nban after 2 ports in 60s for 10m except mgnt\n' >"$TMPD/typo.policy"
+	assert_status 2 px apply "$IF_IN" "$TMPD/typo.policy"
+	"$PORTXDP" check "$TMPD/typo.policy" 2>&1 | grep -q "typo.policy:3:41: error: unknown zone 'mgnt'" ||
+		fail "check: $("$PORTXDP" check "$TMPD/typo.policy" 2>&1)"
+	"$PORTXDP" check "$TMPD/typo.policy" 2>&1 | grep -q "did you mean 'mgmt'" || fail "no near name"
+	expect_tcp reached 22 # bad input changed nothing
 }
 
 test_bad_input() {
