@@ -59,9 +59,6 @@ struct {
 	__type(value, struct px_scan);
 } px_scan_map SEC(".maps");
 
-#define PX_ND_FIRST 133 /* router solicitation */
-#define PX_ND_LAST 137	/* redirect */
-
 /* The source of the packet as a px_ban_key: the IPv4 address, or the IPv6
  * address's /64. l3 is the IP header (checked by the parser already). */
 static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3,
@@ -78,9 +75,10 @@ static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3,
 }
 
 /*
- * Step 1: k's ban in force now, or NULL. One hash lookup. A ban met after
- * its end is deleted here. The caller counts the drop on the ban, once it
- * knows the packet is dropped (not neighbour discovery).
+ * Step 1 (bpf/source.h, which reads the key and exempts neighbour
+ * discovery): k's ban in force now, or NULL. One hash lookup. A ban met
+ * after its end is deleted here. The caller counts the drop on the ban,
+ * once it knows the packet is dropped (not neighbour discovery).
  */
 static __always_inline struct px_ban *px_banned(const struct px_ban_key *k)
 {
@@ -93,81 +91,6 @@ static __always_inline struct px_ban *px_banned(const struct px_ban_key *k)
 		return NULL;
 	}
 	return b;
-}
-
-/* ICMPv6 neighbour discovery (types 133-137) stays, even when banned: the
- * host must still answer for its own address on the link. c is at the L4
- * header of an unfragmented packet. */
-static __always_inline bool px_ban_nd(const struct hdr_cursor *c)
-{
-	__u8 *t = c->pos;
-
-	if ((void *)(t + 1) > c->end)
-		return false;
-	return *t >= PX_ND_FIRST && *t <= PX_ND_LAST;
-}
-
-/*
- * Step 1, out of line so that a policy without bans keeps the classifier's
- * registers as they were: read the packet's source into k (for step 4 too)
- * and say whether its packet is to be dropped: banned, and not neighbour
- * discovery. The classifier parsed these headers already, so they are
- * there; a re-parse of the few bytes costs less than keeping a pointer
- * alive through the whole classifier.
- */
-static __always_inline bool px_ban_check(void *data, void *data_end,
-					 struct px_ban_key *k)
-{
-	struct hdr_cursor c = {.pos = data, .end = data_end};
-	struct iphdr *iph;
-	struct px_ban *b;
-	__u16 frag = 0;
-	int eth_type, l4;
-	void *l3;
-
-	eth_type = parse_ethhdr(&c);
-	l3 = c.pos;
-	if (eth_type == bpf_htons(ETH_P_IP)) {
-		if (parse_iphdr(&c, &iph) < 0)
-			return false;
-		px_ban_key_of(k, l3, false);
-		b = px_banned(k);
-	} else {
-		l4 = parse_ip6hdr(&c);
-		if (l4 < 0)
-			return false;
-		px_ban_key_of(k, l3, true);
-		b = px_banned(k);
-		if (!b)
-			return false;
-		/* neighbour discovery passes, and is no drop of the ban's */
-		l4 = parse_ip6_exthdrs(&c, l4, &frag);
-		if (l4 == NEXTHDR_ICMP && !frag && px_ban_nd(&c))
-			return false;
-	}
-	if (!b)
-		return false;
-	b->dropped++;
-	return true;
-}
-
-/* Global functions, one per hook (the context's type differs): the
- * verifier checks each once, on its own, not once per path through the
- * classifier. */
-__noinline int px_ban_check_xdp(struct xdp_md *ctx, struct px_ban_key *k)
-{
-	if (!k)
-		return 0;
-	return px_ban_check((void *)(long)ctx->data,
-			    (void *)(long)ctx->data_end, k);
-}
-
-__noinline int px_ban_check_tc(struct __sk_buff *skb, struct px_ban_key *k)
-{
-	if (!k)
-		return 0;
-	return px_ban_check((void *)(long)skb->data,
-			    (void *)(long)skb->data_end, k);
 }
 
 /* Is k in one of the rule's `except` prefixes? */

@@ -141,79 +141,117 @@ static __always_inline int px_malformed(void *ctx, const enum px_hook hook,
 }
 
 /*
+ * One snapshot of the policy for the whole packet: a swap of the outer
+ * slot takes effect between packets, never inside one. NULL when none is
+ * installed.
+ */
+static __always_inline const struct px_policy *px_policy(void)
+{
+	__u32 zero = 0;
+	void *inner = bpf_map_lookup_elem(&px_policy_outer, &zero);
+
+	return inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+}
+
+/*
+ * Steps 3 and 4 and the exit of a TCP/UDP packet (key its counter key)
+ * whose port the policy or its source's zone (zone, 0: none) judged open
+ * or not. c is where the chain's cursor stopped, past the L4 header; bkey
+ * is the source's ban key when flags & PX_F_BANS.
+ */
+static __always_inline int
+px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
+	     const struct hdr_cursor *c, __u32 key, bool open, __u32 zone,
+	     const struct px_ban_key *bkey, const bool features)
+{
+	__u32 port = key % PX_PORTS, action = PX_PASS;
+	enum px_why why = PX_WHY_NONE;
+
+	/* Port 0 is not a valid destination: drop even when "open". */
+	if (port == 0 || !open) {
+		action = PX_DROP;
+		/* 3. doc/design.md, section 9: a reply to this host's flow. */
+		if (features && (pol->flags & PX_F_REPLIES) && port &&
+		    px_reply_at(pol, px_data(ctx, hook), c->pos, c->end,
+				key / PX_PORTS)) {
+			action = PX_PASS;
+			why = PX_WHY_REPLY;
+		}
+		/* 4. a closed port counts toward a scan ban. The packet that
+		 * bans is logged there, as the ban's start (bpf/bans.h), so
+		 * it skips px_exit's log: logged once. */
+		if (features && (pol->flags & PX_F_BANS) && action == PX_DROP &&
+		    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, bkey, key)
+					: px_scan_xdp(ctx, pol, bkey, key)))
+			return px_done(hook, action, why, key);
+	}
+	return px_exit(ctx, hook, action, why, key, zone);
+}
+
+/*
+ * Step 2 for a port some zone judges differently from the base: the
+ * source's zone decides (looked up now unless step 1 did: src, PX_SRC_*),
+ * then px_port_exit. Out of the chain's way: what it needs is passed in.
+ */
+static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
+					 const struct px_policy *pol,
+					 const struct hdr_cursor *c, __u32 key,
+					 int src, const struct px_ban_key *bkey)
+{
+	const struct px_zone *zn = NULL;
+	bool open = px_port_open(pol, key);
+	__u32 zone = 0;
+
+	if (!(src & PX_SRC_LOOKED))
+		src = hook == PX_HOOK_TC ? px_src_zone_tc(ctx, pol)
+					 : px_src_zone_xdp(ctx, pol);
+	if (src & PX_SRC_ZONE)
+		zn = px_zone_entry(pol, src & PX_SRC_ZONE);
+	if (zn) {
+		zone = src & PX_SRC_ZONE;
+		open = px_bit(&zn->open[0][0], key);
+		px_zone_count(zone, !open || !(key % PX_PORTS), false);
+	}
+	return px_port_exit(ctx, hook, pol, c, key, open, zone, bkey, true);
+}
+
+/*
  * Judge an IP packet (Ethernet parsed, c at its IP header, eth_type its
  * ethertype, IPv4 or IPv6) by policy pol, log and record it: what the
  * hook's program returns, or PX_PULL_AGAIN. Inlined twice into each
  * program: with features false for a policy that uses none of
- * PX_F_FEATURES, where every feature's test folds away and none of their
- * state (the source, the header pointers, the ban key, the zone) is kept
- * alive through the chain; and with features true for the rest. One
- * source, so both give a packet the same verdict. The chain is flat (as
- * in xdp-filter): every step either moves on or exits. The numbered steps
- * are the program's order.
+ * PX_F_FEATURES, where every feature's test folds away; and with features
+ * true for the rest, after step 1 (src: what it found, PX_SRC_*; bkey:
+ * the source's ban key). One source, so both give a packet the same
+ * verdict. The chain is flat (as in xdp-filter): every step either moves
+ * on or exits, and a feature that acts takes the packet to its exit off
+ * the chain, so the chain keeps no state of the features alive. The
+ * numbered steps are the program's order.
  */
-static __always_inline int px_judge_ip(void *ctx, const enum px_hook hook,
-				       const struct px_policy *pol,
-				       struct hdr_cursor *c, int eth_type,
-				       bool pulled, const bool features)
+static __always_inline int
+px_judge_ip(void *ctx, const enum px_hook hook, const struct px_policy *pol,
+	    struct hdr_cursor *c, int eth_type, bool pulled, int src,
+	    const struct px_ban_key *bkey, const bool features)
 {
-	__u32 action = PX_PASS, key, proto, zone = 0;
-	enum px_why why = PX_WHY_NONE;
-	struct px_ban_key bkey;
 	struct iphdr *iph;
 	__u16 frag = 0; /* fragment offset, 8-byte units */
-	int l4, port, type, icmp_proto, echo_type;
-	struct px_zone_hit hit = {0, 0};
+	bool v4 = eth_type == bpf_htons(ETH_P_IP), open;
+	int l4, port, type;
 	const struct px_zone *zn;
-	bool looked = false, open;
-	struct px_src src;
-	void *nh, *l4h;
+	__u32 key, zone = 0;
 
-	nh = c->pos;
-	if (eth_type == bpf_htons(ETH_P_IP)) {
+	if (v4) {
 		l4 = parse_iphdr(c, &iph);
 		if (l4 < 0)
 			goto malformed;
-		src.addr = &iph->saddr;
-		src.v6 = false;
 		frag = bpf_ntohs(iph->frag_off) & PX_IP_OFFSET;
-		icmp_proto = IPPROTO_ICMP;
-		echo_type = PX_ICMP_ECHO;
 	} else {
-		src.addr = &((struct ipv6hdr *)c->pos)->saddr;
-		src.v6 = true;
 		l4 = parse_ip6hdr(c);
 		if (l4 < 0)
 			goto malformed;
 		l4 = parse_ip6_exthdrs(c, l4, &frag);
 		if (l4 < 0)
 			goto malformed;
-		icmp_proto = NEXTHDR_ICMP;
-		echo_type = PX_ICMPV6_ECHO_REQUEST;
-	}
-
-	/*
-	 * 1. A blocked source (doc/design.md, section 8) or a banned one
-	 * (section 10): every IP packet dropped, but ICMPv6 neighbour
-	 * discovery.
-	 */
-	if (features && (pol->flags & (PX_F_BLOCK | PX_F_BANS))) {
-		if (pol->flags & PX_F_BLOCK) {
-			hit = px_zone_of(pol, &src);
-			looked = true;
-			if ((hit.flags & PX_ZF_BLOCK) &&
-			    !px_is_nd(c, l4, src.v6, frag)) {
-				px_zone_count(hit.zone, true, true);
-				return px_exit(ctx, hook, PX_DROP,
-					       PX_WHY_BLOCKED, PX_NO_KEY,
-					       hit.zone);
-			}
-		}
-		if ((pol->flags & PX_F_BANS) &&
-		    (hook == PX_HOOK_TC ? px_ban_check_tc(ctx, &bkey)
-					: px_ban_check_xdp(ctx, &bkey)))
-			return px_exit(ctx, hook, PX_DROP, PX_WHY_BANNED,
-				       PX_NO_KEY, 0);
 	}
 
 	/*
@@ -230,30 +268,33 @@ static __always_inline int px_judge_ip(void *ctx, const enum px_hook hook,
 			       PX_WHY_FRAGMENT, PX_NO_KEY, 0);
 	}
 
-	l4h = c->pos;
 	if (l4 == IPPROTO_TCP) {
 		port = parse_tcphdr(c);
-		proto = PX_TCP;
+		key = PX_TCP * PX_PORTS;
 	} else if (l4 == IPPROTO_UDP) {
 		port = parse_udphdr(c);
-		proto = PX_UDP;
-	} else if (l4 == icmp_proto) {
+		key = PX_UDP * PX_PORTS;
+	} else if (l4 == (v4 ? IPPROTO_ICMP : NEXTHDR_ICMP)) {
 		type = parse_icmphdr_common(c);
 		if (type < 0)
 			goto malformed;
 		/* other ICMP passes: ND, errors, PMTU */
-		if (type != echo_type)
+		if (type != (v4 ? PX_ICMP_ECHO : PX_ICMPV6_ECHO_REQUEST))
 			return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE,
 				       PX_NO_KEY, 0);
 		open = pol->flags & PX_F_PING_OPEN;
 		/* 2. some zone's ping verdict differs: the source's zone
 		 * decides */
 		if (features && (pol->flags & PX_F_PING_ZONED)) {
-			if (!looked)
-				hit = px_zone_of(pol, &src);
-			zn = hit.zone ? px_zone_entry(pol, hit.zone) : NULL;
+			if (!(src & PX_SRC_LOOKED))
+				src = hook == PX_HOOK_TC
+					      ? px_src_zone_tc(ctx, pol)
+					      : px_src_zone_xdp(ctx, pol);
+			zn = src & PX_SRC_ZONE
+				     ? px_zone_entry(pol, src & PX_SRC_ZONE)
+				     : NULL;
 			if (zn) {
-				zone = hit.zone;
+				zone = src & PX_SRC_ZONE;
 				open = zn->flags & PX_ZF_PING_OPEN;
 				px_zone_count(zone, !open, false);
 			}
@@ -271,39 +312,13 @@ static __always_inline int px_judge_ip(void *ctx, const enum px_hook hook,
 	if (port < 0)
 		goto malformed;
 
-	key = proto * PX_PORTS + port;
-	open = px_port_open(pol, key);
+	key += port;
 	/* 2. a port some zone judges differently: the source's zone decides */
 	if (features && (pol->flags & PX_F_ZONES) &&
-	    px_bit(&pol->zoned[0][0], key)) {
-		if (!looked)
-			hit = px_zone_of(pol, &src);
-		zn = hit.zone ? px_zone_entry(pol, hit.zone) : NULL;
-		if (zn) {
-			zone = hit.zone;
-			open = px_bit(&zn->open[0][0], key);
-			px_zone_count(zone, !open || !port, false);
-		}
-	}
-	/* Port 0 is not a valid destination: drop even when "open". */
-	if (port == 0 || !open) {
-		action = PX_DROP;
-		/* 3. doc/design.md, section 9: a reply to this host's flow. */
-		if (features && (pol->flags & PX_F_REPLIES) && port &&
-		    px_reply_ok(pol, eth_type == bpf_htons(ETH_P_IP) ? 4 : 6,
-				nh, l4h, c->end, proto)) {
-			action = PX_PASS;
-			why = PX_WHY_REPLY;
-		}
-		/* 4. a closed port counts toward a scan ban. The packet that
-		 * bans is logged there, as the ban's start (bpf/bans.h), so
-		 * it skips px_exit's log: logged once. */
-		if (features && (pol->flags & PX_F_BANS) && action == PX_DROP &&
-		    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, &bkey, key)
-					: px_scan_xdp(ctx, pol, &bkey, key)))
-			return px_done(hook, action, why, key);
-	}
-	return px_exit(ctx, hook, action, why, key, zone);
+	    px_bit(&pol->zoned[0][0], key))
+		return px_zoned_port(ctx, hook, pol, c, key, src, bkey);
+	return px_port_exit(ctx, hook, pol, c, key, px_port_open(pol, key), 0,
+			    bkey, features);
 
 malformed:
 	return px_malformed(ctx, hook, pulled);
@@ -323,10 +338,9 @@ static __always_inline int px_judge(void *ctx, const enum px_hook hook)
 {
 	struct hdr_cursor c;
 	const struct px_policy *pol;
-	int eth_type, ret;
+	struct px_ban_key bkey;
+	int eth_type, ret, src;
 	bool pulled = false;
-	__u32 zero = 0;
-	void *inner;
 
 again:
 	c.pos = px_data(ctx, hook);
@@ -334,27 +348,51 @@ again:
 
 	/*
 	 * The ethertype first: ARP, LLDP and anything else neither IPv4 nor
-	 * IPv6 passes whatever the policy says, so it skips the lookups.
+	 * IPv6 passes whatever the policy says, so it skips the lookup. A
+	 * frame cut short is malformed, under a policy.
 	 */
 	eth_type = parse_ethhdr(&c);
-	if (eth_type >= 0 && eth_type != bpf_htons(ETH_P_IP) &&
-	    eth_type != bpf_htons(ETH_P_IPV6))
-		return px_exit(ctx, hook, PX_PASS, PX_WHY_NON_IP, PX_NO_KEY, 0);
-
-	/*
-	 * One snapshot of the policy for the whole packet: a swap of the outer
-	 * slot takes effect between packets, never inside one.
-	 */
-	inner = bpf_map_lookup_elem(&px_policy_outer, &zero);
-	pol = inner ? bpf_map_lookup_elem(inner, &zero) : NULL;
+	if (eth_type != bpf_htons(ETH_P_IP) &&
+	    eth_type != bpf_htons(ETH_P_IPV6)) {
+		if (eth_type >= 0)
+			return px_exit(ctx, hook, PX_PASS, PX_WHY_NON_IP,
+				       PX_NO_KEY, 0);
+		if (!px_policy())
+			return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE,
+				       PX_NO_KEY, 0);
+		ret = px_malformed(ctx, hook, pulled);
+		goto judged;
+	}
+	pol = px_policy();
 	if (!pol) /* no policy installed: pass everything */
 		return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE, PX_NO_KEY, 0);
-	if (eth_type < 0)
-		ret = px_malformed(ctx, hook, pulled);
-	else if (likely(!(pol->flags & PX_F_FEATURES)))
-		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, false);
-	else
-		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, true);
+	if (likely(!(pol->flags & PX_F_FEATURES))) {
+		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, 0,
+				  &bkey, false);
+	} else {
+		/*
+		 * 1. A blocked source (doc/design.md, section 8) or a banned
+		 * one (section 10): every IP packet dropped, but ICMPv6
+		 * neighbour discovery (bpf/source.h, which parses the IP
+		 * headers itself: a packet they fail is malformed below).
+		 */
+		src = 0;
+		if (pol->flags & (PX_F_BLOCK | PX_F_BANS)) {
+			src = hook == PX_HOOK_TC
+				      ? px_src_step1_tc(ctx, pol, &bkey)
+				      : px_src_step1_xdp(ctx, pol, &bkey);
+			if (src & PX_SRC_BLOCKED)
+				return px_exit(ctx, hook, PX_DROP,
+					       PX_WHY_BLOCKED, PX_NO_KEY,
+					       src & PX_SRC_ZONE);
+			if (src & PX_SRC_BANNED)
+				return px_exit(ctx, hook, PX_DROP,
+					       PX_WHY_BANNED, PX_NO_KEY, 0);
+		}
+		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, src,
+				  &bkey, true);
+	}
+judged:
 	if (hook == PX_HOOK_TC && ret == PX_PULL_AGAIN) {
 		pulled = true;
 		if (px_tc_pull(ctx))

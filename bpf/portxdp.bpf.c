@@ -22,6 +22,7 @@
 #include "log.h"
 #include "replies.h"
 #include "bans.h"
+#include "source.h"
 #include "classify.h"
 
 /*

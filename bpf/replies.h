@@ -90,6 +90,27 @@ static __always_inline bool px_reply_ok(const struct px_policy *pol, int family,
 }
 
 /*
+ * px_reply_ok for the classifier, which keeps no pointer to the packet's
+ * IP or TCP/UDP header: the Ethernet header read again from data (a few
+ * bytes, parsed already) gives the IP header and the family, and the
+ * TCP/UDP header ends at l4end, where the classifier's cursor stopped.
+ */
+static __always_inline bool px_reply_at(const struct px_policy *pol, void *data,
+					void *l4end, void *end, __u32 proto)
+{
+	struct hdr_cursor c = {.pos = data, .end = end};
+	int eth_type = parse_ethhdr(&c);
+	void *l4;
+
+	if (proto == PX_TCP)
+		l4 = l4end - sizeof(struct tcphdr);
+	else
+		l4 = l4end - sizeof(struct udphdr);
+	return px_reply_ok(pol, eth_type == bpf_htons(ETH_P_IP) ? 4 : 6, c.pos,
+			   l4, end, proto);
+}
+
+/*
  * Every outgoing TCP/UDP packet (first fragments and whole datagrams; a
  * later fragment has no ports) records or refreshes its flow. The time is
  * written in place when the flow is known, and only when it changed (the

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The classifier's steps that judge a packet by its source address, out of
+ * line: step 1 (a blocked source, doc/design.md section 8, or a banned
+ * one, section 10) and the zone lookup of step 2 (section 8). Each is one
+ * global function per hook (the context's type differs), verified once on
+ * its own, that reads the source again from the packet's first buffer:
+ * the classifier parsed these headers already, so they are there, and
+ * re-reading a few bytes costs a policy that uses these steps less than
+ * keeping the source's pointer alive through the whole chain costs every
+ * policy. What they return packs the answer into one scalar (PX_SRC_*),
+ * the only state of theirs the chain keeps. Include after zone.h and
+ * bans.h.
+ */
+#ifndef PX_SOURCE_H
+#define PX_SOURCE_H
+
+/* What the steps return: the source's zone index (0: none) in the low
+ * bits, and these flags. */
+#define PX_SRC_ZONE 0xffffU	 /* its zone index, when PX_SRC_LOOKED */
+#define PX_SRC_LOOKED (1U << 16) /* the zone was looked up */
+#define PX_SRC_BLOCKED (1U << 17)
+#define PX_SRC_BANNED (1U << 18)
+
+build_bug_on(PX_ZONE_ENTRIES > PX_SRC_ZONE);
+
+/* Where the source address of the IP packet in data..data_end is; false
+ * when it is not IP or cut short (never, once the classifier parsed it). */
+static __always_inline bool px_src_read(void *data, void *data_end,
+					struct px_src *src)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	int eth_type = parse_ethhdr(&c);
+	struct ipv6hdr *ip6 = c.pos;
+	struct iphdr *iph = c.pos;
+
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		if ((void *)(iph + 1) > c.end)
+			return false;
+		src->addr = &iph->saddr;
+		src->v6 = false;
+		return true;
+	}
+	if (eth_type != bpf_htons(ETH_P_IPV6) || (void *)(ip6 + 1) > c.end)
+		return false;
+	src->addr = &ip6->saddr;
+	src->v6 = true;
+	return true;
+}
+
+/*
+ * Step 1: parse the IP headers as the classifier does (a packet that
+ * fails is not judged here: the classifier finds it malformed). With
+ * block, the source's zone (PX_SRC_LOOKED, for step 2 too) and
+ * PX_SRC_BLOCKED when that zone blocks, counted there; then, with bans,
+ * the source's key in k (for step 4 too) and PX_SRC_BANNED when it is
+ * banned. ICMPv6 neighbour discovery is neither blocked nor banned: the
+ * host must still answer for its own address on the link.
+ */
+static __always_inline int px_src_step1(const struct px_policy *pol, void *data,
+					void *data_end, struct px_ban_key *k)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	struct px_zone_hit hit;
+	struct iphdr *iph;
+	struct px_ban *b;
+	struct px_src src;
+	__u16 frag = 0;
+	int eth_type, l4, r = 0;
+	void *l3;
+
+	if (!pol || !k)
+		return 0;
+	eth_type = parse_ethhdr(&c);
+	l3 = c.pos;
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		l4 = parse_iphdr(&c, &iph);
+		if (l4 < 0)
+			return 0;
+		src.addr = &iph->saddr;
+		src.v6 = false;
+	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
+		src.addr = &((struct ipv6hdr *)l3)->saddr;
+		src.v6 = true;
+		l4 = parse_ip6hdr(&c);
+		if (l4 < 0)
+			return 0;
+		l4 = parse_ip6_exthdrs(&c, l4, &frag);
+		if (l4 < 0)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (pol->flags & PX_F_BLOCK) {
+		hit = px_zone_of(pol, &src);
+		r = PX_SRC_LOOKED | hit.zone;
+		if ((hit.flags & PX_ZF_BLOCK) &&
+		    !px_is_nd(&c, l4, src.v6, frag)) {
+			px_zone_count(hit.zone, true, true);
+			return r | PX_SRC_BLOCKED;
+		}
+	}
+	if (pol->flags & PX_F_BANS) {
+		px_ban_key_of(k, l3, src.v6);
+		b = px_banned(k);
+		/* neighbour discovery passes, and is no drop of the ban's */
+		if (b && !px_is_nd(&c, l4, src.v6, frag)) {
+			b->dropped++;
+			r |= PX_SRC_BANNED;
+		}
+	}
+	return r;
+}
+
+__noinline int px_src_step1_xdp(struct xdp_md *ctx, const struct px_policy *pol,
+				struct px_ban_key *k)
+{
+	return px_src_step1(pol, (void *)(long)ctx->data,
+			    (void *)(long)ctx->data_end, k);
+}
+
+__noinline int px_src_step1_tc(struct __sk_buff *skb,
+			       const struct px_policy *pol,
+			       struct px_ban_key *k)
+{
+	return px_src_step1(pol, (void *)(long)skb->data,
+			    (void *)(long)skb->data_end, k);
+}
+
+/* Step 2's lookup, when step 1 made none: the source's zone under pol,
+ * PX_SRC_LOOKED | its index (0: none). */
+static __always_inline int px_src_zone(const struct px_policy *pol, void *data,
+				       void *data_end)
+{
+	struct px_src src;
+
+	if (!pol || !px_src_read(data, data_end, &src))
+		return PX_SRC_LOOKED;
+	return PX_SRC_LOOKED | px_zone_of(pol, &src).zone;
+}
+
+__noinline int px_src_zone_xdp(struct xdp_md *ctx, const struct px_policy *pol)
+{
+	return px_src_zone(pol, (void *)(long)ctx->data,
+			   (void *)(long)ctx->data_end);
+}
+
+__noinline int px_src_zone_tc(struct __sk_buff *skb,
+			      const struct px_policy *pol)
+{
+	return px_src_zone(pol, (void *)(long)skb->data,
+			   (void *)(long)skb->data_end);
+}
+
+#endif /* PX_SOURCE_H */
