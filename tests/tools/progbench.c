@@ -17,11 +17,17 @@
  * the expected one; xdp-filter's is shown as it is).
  *
  *   progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d DATFILE] [-x XDPFILT.o]
+ *             [-f FLAGS]
  *   progbench --sizes [-x XDPFILT.o]
  *
  * The first form prints the cost table (markdown) and writes DATFILE for
  * gnuplot; --sizes prints program size and map memory tables. xdp-filter
- * is optional: when its object cannot be opened, its rows say so.
+ * is optional: when its object cannot be opened, its rows say so. -f adds
+ * a row: portxdp loaded a second time, its bench policy with these PX_F_*
+ * flags too (include/portxdp.h; 0x10 replies, 0x4 zones, 0x8 block, 0x20
+ * bans), so what a feature costs a packet it does not change is measured
+ * in the same rounds. Its maps are empty: no flow, zone, prefix or ban,
+ * and the ban rule's N is 0.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -207,18 +213,20 @@ static void build_packets(void)
 
 /* ---- programs -------------------------------------------------------- */
 
-enum { PROG_PASS, PROG_PX, PROG_XF, NPROG };
+enum { PROG_PASS, PROG_PX, PROG_XF, PROG_PXF, NPROG };
 static const char *prog_name[NPROG] = {"empty (XDP_PASS)", "portxdp",
-				       "xdp-filter"};
+				       "xdp-filter", "portxdp -f"};
 
 static struct {
 	int fd[NPROG];
-	struct portxdp_bpf *skel;
+	struct portxdp_bpf *skel, *skel_f;
 	struct bpf_object *xf;
 	const char *xf_path;
 	char xf_err[160];
 	int ncpu;
-} g = {.fd = {-1, -1, -1}, .xf_path = XDPFILT_DEFAULT};
+	__u32 flags; /* -f: the second portxdp's policy flags */
+	bool with_flags;
+} g = {.fd = {-1, -1, -1, -1}, .xf_path = XDPFILT_DEFAULT};
 
 /* The floor: r0 = XDP_PASS; exit. */
 static int load_pass(void)
@@ -235,27 +243,30 @@ static int load_pass(void)
 	return fd < 0 ? -errno : fd;
 }
 
-/* portxdp with the bench policy, installed as the CLI does (inner map swap). */
-static int load_portxdp(void)
+/* portxdp with the bench policy and flags, installed as the CLI does (inner
+ * map swap). */
+static int load_portxdp(struct portxdp_bpf **skelp, __u32 flags)
 {
 	static struct px_policy pol;
+	struct portxdp_bpf *skel;
 	__u32 zero = 0;
 	int fd, err;
 
-	g.skel = portxdp_bpf__open();
-	if (!g.skel)
+	skel = *skelp = portxdp_bpf__open();
+	if (!skel)
 		return -errno;
 	/*
 	 * Per-port counters kept as a plain ARRAY hold one slice per CPU,
 	 * sized by the loader as the CLI does; a PERCPU_ARRAY is sized already.
 	 */
-	if (bpf_map__type(g.skel->maps.px_counters) == BPF_MAP_TYPE_ARRAY)
-		bpf_map__set_max_entries(g.skel->maps.px_counters,
+	if (bpf_map__type(skel->maps.px_counters) == BPF_MAP_TYPE_ARRAY)
+		bpf_map__set_max_entries(skel->maps.px_counters,
 					 PX_CTR_ENTRIES(g.ncpu));
-	err = portxdp_bpf__load(g.skel);
+	err = portxdp_bpf__load(skel);
 	if (err)
 		return err;
 	memset(&pol, 0, sizeof(pol));
+	pol.flags = flags;
 	for (size_t i = 0; i < sizeof(open_tcp) / sizeof(open_tcp[0]); i++)
 		pol.open[PX_TCP][open_tcp[i] / 64] |= 1ULL
 						      << (open_tcp[i] % 64);
@@ -266,11 +277,11 @@ static int load_portxdp(void)
 	err = bpf_map_update_elem(fd, &zero, &pol, BPF_ANY);
 	if (!err)
 		err = bpf_map_update_elem(
-			bpf_map__fd(g.skel->maps.px_policy_outer), &zero, &fd,
+			bpf_map__fd(skel->maps.px_policy_outer), &zero, &fd,
 			BPF_ANY);
 	err = err ? -errno : 0;
 	close(fd);
-	return err ? err : bpf_program__fd(g.skel->progs.portxdp);
+	return err ? err : bpf_program__fd(skel->progs.portxdp);
 }
 
 static bool port_open_tcp(__u32 port)
@@ -347,13 +358,22 @@ static int load_all(void)
 		return fd;
 	}
 	g.fd[PROG_PASS] = fd;
-	fd = load_portxdp();
+	fd = load_portxdp(&g.skel, 0);
 	if (fd < 0) {
 		fprintf(stderr, "progbench: loading portxdp: %s\n",
 			strerror(-fd));
 		return fd;
 	}
 	g.fd[PROG_PX] = fd;
+	if (g.with_flags) {
+		fd = load_portxdp(&g.skel_f, g.flags);
+		if (fd < 0) {
+			fprintf(stderr, "progbench: loading portxdp -f: %s\n",
+				strerror(-fd));
+			return fd;
+		}
+		g.fd[PROG_PXF] = fd;
+	}
 	fd = load_xdpfilter();
 	if (fd < 0)
 		snprintf(g.xf_err, sizeof(g.xf_err), "%s: %s", g.xf_path,
@@ -441,14 +461,15 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			}
 			r[i][j].verdict = v;
 			r[i][j].ok = true;
-			if ((j == PROG_PX && v != (__u32)pkts[i].want) ||
+			if (((j == PROG_PX || j == PROG_PXF) &&
+			     v != (__u32)pkts[i].want) ||
 			    (j == PROG_PASS && v != XDP_PASS)) {
 				fprintf(stderr,
 					"progbench: %s on \"%s\": %s, expected "
 					"%s\n",
 					prog_name[j], pkts[i].name, verdict(v),
-					verdict(j == PROG_PX ? pkts[i].want
-							     : XDP_PASS));
+					verdict(j == PROG_PASS ? XDP_PASS
+							       : pkts[i].want));
 				bad++;
 			}
 		}
@@ -503,6 +524,8 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			struct result *x = &r[i][j];
 			char xf[16] = "-";
 
+			if (j == PROG_PXF && !g.with_flags)
+				continue;
 			if (!x->ok) {
 				printf("| %s | %s | - | n/a | - | - | - |\n",
 				       pkts[i].name, prog_name[j]);
@@ -546,6 +569,19 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 		       net, met);
 	}
 
+	if (g.with_flags) {
+		printf("\nWith -f 0x%x: the same policy with these flags, "
+		       "ns per packet (medians) and the difference.\n\n",
+		       g.flags);
+		printf("| packet | portxdp | portxdp -f 0x%x | difference |\n",
+		       g.flags);
+		printf("|---|---:|---:|---:|\n");
+		for (int i = 0; i < NPKT; i++)
+			printf("| %s | %.1f | %.1f | %+.1f |\n", pkts[i].name,
+			       r[i][PROG_PX].med, r[i][PROG_PXF].med,
+			       r[i][PROG_PXF].med - r[i][PROG_PX].med);
+	}
+
 	if (datfile) {
 		dat = fopen(datfile, "w");
 		if (!dat) {
@@ -554,12 +590,12 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			return -1;
 		}
 		fprintf(dat, "# packet");
-		for (int j = 0; j < NPROG; j++)
+		for (int j = 0; j < PROG_PXF; j++)
 			fprintf(dat, "\t\"%s\"\tmin\tmax", prog_name[j]);
 		fprintf(dat, "\n");
 		for (int i = 0; i < NPKT; i++) {
 			fprintf(dat, "\"%s\"", pkts[i].name);
-			for (int j = 0; j < NPROG; j++)
+			for (int j = 0; j < PROG_PXF; j++)
 				if (r[i][j].ok)
 					fprintf(dat, "\t%.2f\t%.2f\t%.2f",
 						r[i][j].med, r[i][j].min,
@@ -731,7 +767,7 @@ static int print_warnings(enum libbpf_print_level level, const char *fmt,
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d "
-		   "DATFILE] [-x XDPFILT.o]\n"
+		   "DATFILE] [-x XDPFILT.o] [-f FLAGS]\n"
 		   "       progbench --sizes [-x XDPFILT.o]\n");
 }
 
@@ -746,7 +782,7 @@ int main(int argc, char **argv)
 	const char *datfile = NULL;
 	bool sizes = false;
 
-	while ((c = getopt_long(argc, argv, "n:r:c:d:x:h", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "n:r:c:d:x:f:h", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'n':
@@ -763,6 +799,10 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			g.xf_path = optarg;
+			break;
+		case 'f':
+			g.flags = strtoul(optarg, NULL, 0);
+			g.with_flags = true;
 			break;
 		case 's':
 			sizes = true;
@@ -798,5 +838,6 @@ int main(int argc, char **argv)
 			close(g.fd[j]);
 	bpf_object__close(g.xf);
 	portxdp_bpf__destroy(g.skel);
+	portxdp_bpf__destroy(g.skel_f);
 	return err ? 1 : 0;
 }
