@@ -162,7 +162,7 @@ static __always_inline const struct px_policy *px_policy(void)
 static __always_inline int
 px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 	     const struct hdr_cursor *c, __u32 key, bool open, __u32 zone,
-	     const struct px_ban_key *bkey, const bool features)
+	     const struct px_ban_key *bkey, const __u32 features)
 {
 	__u32 port = key % PX_PORTS, action = PX_PASS;
 	enum px_why why = PX_WHY_NONE;
@@ -171,7 +171,8 @@ px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 	if (port == 0 || !open) {
 		action = PX_DROP;
 		/* 3. doc/design.md, section 9: a reply to this host's flow. */
-		if (features && (pol->flags & PX_F_REPLIES) && port &&
+		if ((features & PX_F_REPLIES) && (pol->flags & PX_F_REPLIES) &&
+		    port &&
 		    px_reply_at(pol, px_data(ctx, hook), c->pos, c->end,
 				key / PX_PORTS)) {
 			action = PX_PASS;
@@ -180,7 +181,8 @@ px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 		/* 4. a closed port counts toward a scan ban. The packet that
 		 * bans is logged there, as the ban's start (bpf/bans.h), so
 		 * it skips px_exit's log: logged once. */
-		if (features && (pol->flags & PX_F_BANS) && action == PX_DROP &&
+		if ((features & PX_F_BANS) && (pol->flags & PX_F_BANS) &&
+		    action == PX_DROP &&
 		    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, bkey, key)
 					: px_scan_xdp(ctx, pol, bkey, key)))
 			return px_done(hook, action, why, key);
@@ -196,7 +198,8 @@ px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
 					 const struct px_policy *pol,
 					 const struct hdr_cursor *c, __u32 key,
-					 int src, const struct px_ban_key *bkey)
+					 int src, const struct px_ban_key *bkey,
+					 const __u32 features)
 {
 	const struct px_zone *zn = NULL;
 	bool open = px_port_open(pol, key);
@@ -212,17 +215,18 @@ static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
 		open = px_bit(&zn->open[0][0], key);
 		px_zone_count(zone, !open || !(key % PX_PORTS), false);
 	}
-	return px_port_exit(ctx, hook, pol, c, key, open, zone, bkey, true);
+	return px_port_exit(ctx, hook, pol, c, key, open, zone, bkey, features);
 }
 
 /*
  * Judge an IP packet (Ethernet parsed, c at its IP header, eth_type its
  * ethertype, IPv4 or IPv6) by policy pol, log and record it: what the
- * hook's program returns, or PX_PULL_AGAIN. Inlined twice into each
- * program: with features false for a policy that uses none of
- * PX_F_FEATURES, where every feature's test folds away; and with features
- * true for the rest, after step 1 (src: what it found, PX_SRC_*; bkey:
- * the source's ban key). One source, so both give a packet the same
+ * hook's program returns, or PX_PULL_AGAIN. Inlined three times into
+ * each program, features (PX_F_*) a constant: 0 for a policy that uses
+ * none of PX_F_FEATURES, where every feature's test folds away; zones only
+ * (the common case among the rest, whose ports no zone touches then cost
+ * least); and all of them, after step 1 (src: what it found, PX_SRC_*;
+ * bkey: the source's ban key). One source, so all give a packet the same
  * verdict. The chain is flat (as in xdp-filter): every step either moves
  * on or exits, and a feature that acts takes the packet to its exit off
  * the chain, so the chain keeps no state of the features alive. The
@@ -231,7 +235,7 @@ static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
 static __always_inline int
 px_judge_ip(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 	    struct hdr_cursor *c, int eth_type, bool pulled, int src,
-	    const struct px_ban_key *bkey, const bool features)
+	    const struct px_ban_key *bkey, const __u32 features)
 {
 	struct iphdr *iph;
 	__u16 frag = 0; /* fragment offset, 8-byte units */
@@ -285,7 +289,8 @@ px_judge_ip(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 		open = pol->flags & PX_F_PING_OPEN;
 		/* 2. some zone's ping verdict differs: the source's zone
 		 * decides */
-		if (features && (pol->flags & PX_F_PING_ZONED)) {
+		if ((features & PX_F_PING_ZONED) &&
+		    (pol->flags & PX_F_PING_ZONED)) {
 			if (!(src & PX_SRC_LOOKED))
 				src = hook == PX_HOOK_TC
 					      ? px_src_zone_tc(ctx, pol)
@@ -314,9 +319,10 @@ px_judge_ip(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 
 	key += port;
 	/* 2. a port some zone judges differently: the source's zone decides */
-	if (features && (pol->flags & PX_F_ZONES) &&
+	if ((features & PX_F_ZONES) && (pol->flags & PX_F_ZONES) &&
 	    px_bit(&pol->zoned[0][0], key))
-		return px_zoned_port(ctx, hook, pol, c, key, src, bkey);
+		return px_zoned_port(ctx, hook, pol, c, key, src, bkey,
+				     features);
 	return px_port_exit(ctx, hook, pol, c, key, px_port_open(pol, key), 0,
 			    bkey, features);
 
@@ -368,7 +374,11 @@ again:
 		return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE, PX_NO_KEY, 0);
 	if (likely(!(pol->flags & PX_F_FEATURES))) {
 		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, 0,
-				  &bkey, false);
+				  &bkey, 0);
+	} else if (!(pol->flags & PX_F_FEATURES &
+		     ~(PX_F_ZONES | PX_F_PING_ZONED))) {
+		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, 0,
+				  &bkey, PX_F_ZONES | PX_F_PING_ZONED);
 	} else {
 		/*
 		 * 1. A blocked source (doc/design.md, section 8) or a banned
@@ -390,7 +400,7 @@ again:
 					       PX_WHY_BANNED, PX_NO_KEY, 0);
 		}
 		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, src,
-				  &bkey, true);
+				  &bkey, PX_F_FEATURES);
 	}
 judged:
 	if (hook == PX_HOOK_TC && ret == PX_PULL_AGAIN) {
