@@ -118,7 +118,8 @@ static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
  * trie entry carries PX_ZF_BAN_EXCEPT (user/policy_ban.c marks every
  * prefix inside an excepted zone's, so a nested zone's sources stay
  * excepted). Only when the rule names zones; the source re-read from the
- * packet, as px_ban_check does, and looked up in pol's own version.
+ * packet, as step 1 does (bpf/source.h), and looked up in pol's own
+ * version.
  */
 static __always_inline bool px_ban_zone_excepted(const struct px_policy *pol,
 						 void *data, void *data_end)
