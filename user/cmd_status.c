@@ -121,9 +121,12 @@ static void print_replies_text(const struct iface_status *s)
 	printf("  replies    %s\n", what);
 	if (s->have_rep)
 		printf("  flows      %llu of %u in the table (%llu active); "
-		       "egress hook %s\n",
+		       "egress hook %s%s\n",
 		       (unsigned long long)s->rep.fill, s->rep.size,
-		       (unsigned long long)s->rep.active, s->rep.hook);
+		       (unsigned long long)s->rep.active, s->rep.hook,
+		       s->pol.flags & PX_F_REPLIES
+			       ? ""
+			       : " (recording, unused while replies are off)");
 }
 
 static void print_replies_json(struct json *j, const struct iface_status *s)

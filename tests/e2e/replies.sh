@@ -175,6 +175,8 @@ test_apply_turns_replies_on_in_place() {
 	serve tcp-serve "$ADDR_OUT" $((TCP_PORT + 2)) 1000
 	px apply "$IF_IN" "$DIR/off.policy" >/dev/null
 	assert_eq "$(inside tcp-get "$ADDR_OUT" $((TCP_PORT + 2)) 1500)" "timeout" "download with replies off again"
+	px status "$IF_IN" | grep -q "egress hook .* (recording, unused while replies are off)" ||
+		fail "status with replies off: $(px status "$IF_IN")"
 	[ -n "${PORTXDP_PROBE_MISSING:-}" ] && return 0 # TCX links below
 	old=$(egress_link)
 	px detach "$IF_IN" >/dev/null
