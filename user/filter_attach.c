@@ -360,6 +360,7 @@ static int attach_new(struct attach_ctx *c, bool overlap)
 static int load_skel(struct attach_ctx *c)
 {
 	struct px_filter none;
+	int err;
 	struct filter_reuse r = {
 		.old = &c->old,
 		.all = c->keep,
@@ -382,10 +383,11 @@ static int load_skel(struct attach_ctx *c)
 	}
 	if (c->skel)
 		return 0;
+	err = -errno;
 	px_error("the kernel refused to load the XDP program (%s): rerun with "
 		 "-v for the verifier's log",
-		 strerror(errno));
-	return -errno;
+		 strerror(-err));
+	return err;
 }
 
 static int load_new(struct attach_ctx *c)
