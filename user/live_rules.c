@@ -14,6 +14,7 @@
 #include "live_rules.h"
 #include "policy.h"
 #include "proto.h"
+#include "source.h"
 #include "summary.h"
 #include "table.h"
 
@@ -201,6 +202,30 @@ static void print_rows(FILE *out, struct live_rules *lr, unsigned int eph_lo,
 			print_spec(out, r, false, eph_lo, eph_hi);
 }
 
+/* `option replies` and the ban rule, as the policy file says them. */
+static void print_replies_ban(FILE *out, const struct px_policy *pol)
+{
+	const struct px_ban_rule *b = &pol->ban;
+	char buf[64];
+
+	if (pol->flags & PX_F_REPLIES)
+		fprintf(out,
+			"option replies on %u tcp-idle %llu udp-idle %llu\n",
+			pol->reply_size,
+			(unsigned long long)(pol->reply_idle_ns[PX_TCP] /
+					     PX_NSEC),
+			(unsigned long long)(pol->reply_idle_ns[PX_UDP] /
+					     PX_NSEC));
+	if (!b->ports)
+		return;
+	fprintf(out, "ban after %u ports in %us for %us", b->ports, b->window_s,
+		b->duration_s);
+	for (__u32 i = 0; i < b->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
+		fprintf(out, "%s %s", i ? "" : " except",
+			prefix_format(buf, sizeof(buf), &b->except[i]));
+	fputc('\n', out);
+}
+
 int live_rules_policy_text(const struct px_policy *pol, const char *header,
 			   unsigned int eph_lo, unsigned int eph_hi, FILE *out)
 {
@@ -227,6 +252,7 @@ int live_rules_policy_text(const struct px_policy *pol, const char *header,
 		fprintf(out, "%s ping\n", ping ? "open" : "close");
 	if (pol->flags & PX_F_FRAG_DROP)
 		fprintf(out, "option fragments drop\n");
+	print_replies_ban(out, pol);
 	live_rules_free(&lr);
 	return 0;
 }

@@ -80,6 +80,26 @@ test_save_is_checked_and_applies_to_no_change() {
 	expect_tcp reached 80
 }
 
+# save keeps replies and the ban rule, and refuses (prints nothing) a
+# policy with zones rather than print one that would lose them.
+test_save_keeps_replies_and_ban_refuses_zones() {
+	setup
+	printf 'default closed\nopen 22/tcp\noption replies on 8192 tcp-idle 30 udp-idle 7\nban after 5 ports in 30s for 2m except 198.51.100.0/30 2001:db8::/64\n' >"$TMPD/rb.policy"
+	px attach "$IF_IN" --force --policy "$TMPD/rb.policy" >/dev/null
+	px save "$IF_IN" >"$TMPD/rb.saved" || fail "save failed: $(px save "$IF_IN" 2>&1)"
+	grep -q '^option replies on 8192 tcp-idle 30 udp-idle 7$' "$TMPD/rb.saved" ||
+		fail "replies not saved: $(cat "$TMPD/rb.saved")"
+	grep -q '^ban after 5 ports in 30s for 120s except 198.51.100.0/30 2001:db8::/64$' "$TMPD/rb.saved" ||
+		fail "ban rule not saved: $(cat "$TMPD/rb.saved")"
+	px diff "$IF_IN" "$TMPD/rb.saved" | grep -q 'no change' ||
+		fail "diff: $(px diff "$IF_IN" "$TMPD/rb.saved")"
+	printf 'default closed\nopen 22/tcp\nzone office 198.51.100.0/30\nopen 8080/tcp from office\n' >"$TMPD/z.policy"
+	px apply "$IF_IN" "$TMPD/z.policy" >/dev/null
+	out=$(px save "$IF_IN" 2>"$TMPD/z.err") && fail "save of a zoned policy succeeded: $out"
+	[ -z "$out" ] || fail "save printed a lossy file: $out"
+	grep -q "zones or blocks.*cannot write yet" "$TMPD/z.err" || fail "message: $(cat "$TMPD/z.err")"
+}
+
 # diff --json names a class by its name and counts per protocol.
 test_diff_json_per_protocol_and_class() {
 	setup
