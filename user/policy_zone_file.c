@@ -33,7 +33,9 @@ static char *resolve(const char *policy, const char *p, size_t len)
 struct zfile {
 	struct pstate *st;
 	unsigned int zone, file;
-	unsigned long host_bits; /* lines with host bits set */
+	unsigned long host_bits;     /* lines with host bits set */
+	unsigned int foreign, lines; /* not_a_zone_file()'s counts */
+	unsigned long added;	     /* prefixes taken from it */
 	struct pos first_host_bits;
 };
 
@@ -75,6 +77,7 @@ static void one_line(struct zfile *zf, const char *line, size_t len)
 	p.file = (__u8)zf->file;
 	p.line = st->line;
 	r = zoneset_add(st->zs, &p);
+	zf->added += !r;
 	if (r && !st->stopped) {
 		error_at(st, t.col, "split the list, or use larger prefixes",
 			 "cannot hold more prefixes: %s", strerror(-r));
@@ -101,6 +104,35 @@ static void parse(struct zfile *zf, const char *text, size_t n)
 			"%lu prefix%s here and below ha%s host bits set",
 			zf->host_bits, zf->host_bits > 1 ? "es" : "",
 			zf->host_bits > 1 ? "ve" : "s");
+}
+
+/*
+ * Whether more than half of the lines that say something do not start
+ * with an address: then it is some other file (a key, /etc/shadow), whose
+ * lines must not be echoed in error messages.
+ */
+static bool not_a_zone_file(const char *text, size_t n, unsigned int *foreign,
+			    unsigned int *lines)
+{
+	const char *p = text, *end = text + n;
+	struct px_prefix pfx;
+	unsigned int max;
+
+	*foreign = *lines = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct tok t;
+		size_t at = 0;
+
+		if (next_tok(p, len, &at, &t)) {
+			(*lines)++;
+			*foreign += zone_prefix_parse(t.s, t.len, &pfx, &max) ==
+				    -EINVAL;
+		}
+		p += len + 1;
+	}
+	return *foreign && *foreign * 2 > *lines;
 }
 
 void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
@@ -140,8 +172,20 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	}
 	st->name = name;
 	st->line = 0;
-	parse(&zf, text, n);
+	if (not_a_zone_file(text, n, &zf.foreign, &zf.lines))
+		error_at(st, 0, "a zone file holds one prefix a line",
+			 "this is not a zone file: %u of %u lines do not "
+			 "start with an address; its content is not shown",
+			 zf.foreign, zf.lines);
+	else
+		parse(&zf, text, n);
 	free(text);
 	st->name = saved_name;
 	st->line = saved_line;
+	if (!zf.added && !zf.foreign)
+		warn_at(st, (struct pos){st->line, path->col},
+			"put its prefixes in it, or drop the zone",
+			"zone '%s': its file has no prefixes, so its 'from' "
+			"lines apply to nobody",
+			zs->zone[z].name);
 }

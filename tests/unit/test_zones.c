@@ -163,6 +163,22 @@ static void test_zone_files(void)
 		ASSERT_CONTAINS(msgs, "FIFO", "fifo said");
 		ASSERT_EQ(parse("zone f file /dev/zero\nblock f\n"), -EINVAL,
 			  "/dev/zero");
+		/* some other file: refused without echoing its lines */
+		f = fopen(path, "w");
+		fprintf(f, "root:SECRETHASH:20228:0\nkey SECRETKEY\n");
+		fclose(f);
+		snprintf(text, sizeof(text), "zone f file %s\nblock f\n", path);
+		ASSERT_EQ(parse(text), -EINVAL, "not a zone file");
+		ASSERT_CONTAINS(msgs, "this is not a zone file: 2 of 2 lines",
+				"said");
+		ASSERT_TRUE(!strstr(msgs, "SECRET"), "its content not shown");
+		/* an empty list opens to nobody: a warning, not silence */
+		f = fopen(path, "w");
+		fclose(f);
+		snprintf(text, sizeof(text), "zone f file %s\nopen 80 from f\n",
+			 path);
+		ASSERT_EQ(parse(text), 0, "empty zone file");
+		ASSERT_CONTAINS(msgs, "its file has no prefixes", "warned");
 	}
 	unlink(path);
 	unlink(fifo);
