@@ -96,7 +96,12 @@ test_log_shows_banning_packet() {
 	"$PORTXDP" --netns "$NS" log "$IF_IN" --json --rate 1 >"$TMPD/log" 2>"$TMPD/logerr" &
 	local pid=$!
 	on_cleanup "kill $pid 2>/dev/null"
-	sleep 0.5
+	# it reads once it says so (it may wait for the pins lock first)
+	for i in $(seq 100); do
+		grep -q "logging drops" "$TMPD/logerr" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.2
 	for p in 1001 1002 1003 1004; do tcp_probe $p >/dev/null; done
 	tcp_probe 22 >/dev/null
 	sleep 0.5

@@ -29,14 +29,14 @@ confirm_field() {
 	px status "$IF_IN" --json | jq -r ".interfaces[0].confirm.$1 // \"null\""
 }
 
-# Wait up to 8 s for the confirmation to leave "pending".
+# Wait up to 15 s for the confirmation to leave "pending".
 wait_undone() {
 	local i
-	for i in $(seq 80); do
+	for i in $(seq 150); do
 		[ "$(confirm_field state)" = pending ] || return 0
 		sleep 0.1
 	done
-	fail "still pending after 8 s: $(px status "$IF_IN")"
+	fail "still pending after 15 s: $(px status "$IF_IN")"
 }
 
 setup() {
@@ -125,8 +125,9 @@ test_undone_after_session_killed() {
 
 test_second_change_refused_while_pending() {
 	setup
-	# 4 s: ten refused commands must all meet the pending change
-	px apply "$IF_IN" "$NEW" --confirm 4 >/dev/null
+	# 12 s: ten refused commands must all meet the pending change, also
+	# when each waits for the pins lock on a busy machine
+	px apply "$IF_IN" "$NEW" --confirm 12 >/dev/null
 	for cmd in "open $IF_IN 8080" "close $IF_IN 8080" "apply $IF_IN $OLD" \
 		"attach $IF_IN --force --policy $OLD" "apply $IF_IN $OLD --confirm 5"; do
 		# shellcheck disable=SC2086
