@@ -35,6 +35,7 @@
 
 #include <bpf/bpf.h>
 
+#include "bans.h"
 #include "confirm.h"
 #include "err.h"
 #include "filter.h"
@@ -92,6 +93,9 @@ int confirm_undo(struct confirm_record *r)
 		snprintf(r->result, sizeof(r->result),
 			 "portxdp was detached from %s", r->ifname);
 	} else {
+		/* bans made meanwhile (by hand, or by the rule being
+		 * undone) stay enforced: PX_F_BANS as the bans are now */
+		bans_policy_flag(&f, &r->prev);
 		err = maps_install_policy(f.policy_fd, &r->prev);
 		filter_close(&f);
 		if (err) {

@@ -83,6 +83,24 @@ test_manual_ban_without_rule() {
 	px bans "$IF_IN" | grep -q "0 bans; no ban rule" || fail "$(px bans "$IF_IN")"
 }
 
+# A --confirm rollback to a policy without a ban rule keeps enforcing a
+# ban made by hand meanwhile.
+test_confirm_rollback_keeps_manual_bans() {
+	lab_setup
+	printf 'default closed\nopen 22/tcp\n' >"$TMPD/plain.policy"
+	printf 'default closed\nopen 22/tcp 80/tcp\n' >"$TMPD/next.policy"
+	px attach "$IF_IN" --policy "$TMPD/plain.policy" >/dev/null
+	px apply "$IF_IN" "$TMPD/next.policy" --confirm 2 >/dev/null
+	px ban "$IF_IN" "$ADDR_OUT" --for 1h >/dev/null
+	expect_tcp timeout 22
+	sleep 4
+	px status "$IF_IN" | grep -q "not confirmed\|rolled back\|undone" ||
+		fail "no rollback: $(px status "$IF_IN")"
+	expect_tcp timeout 22 # still banned after the rollback
+	px unban "$IF_IN" --all >/dev/null
+	expect_tcp reached 22
+}
+
 test_short_ban_ends() {
 	setup
 	px ban "$IF_IN" "$ADDR_OUT" --for 1s >/dev/null
