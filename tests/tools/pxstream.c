@@ -4,8 +4,11 @@
  * round-robin to a list of ports at a fixed rate until SIGTERM/SIGINT (or
  * for SECS seconds), so that while policies are swapped every moment has
  * packets in flight to every port, then prints how many went to each:
- *   pxstream ADDR RATE SECS PORT...     RATE packets/s in all, SECS 0: until
- *                                       signalled
+ *   pxstream [-s SRC] [-n COUNT] ADDR RATE SECS PORT...
+ *       RATE packets/s in all, SECS 0: until signalled; -s sends from
+ *       address SRC (one of this host's: several streams from several
+ *       sources); -n sends COUNT datagrams to each port at once and
+ *       stops (RATE and SECS unused), for a probe of every port's verdict
  * output: one line "PORT SENT" per port, then "total SENT".
  * Pacing is in 1 ms slices (RATE/1000 packets per slice, catching up when
  * a slice was late), so the stream stays even on a busy 2-core machine.
@@ -48,13 +51,26 @@ int main(int argc, char **argv)
 	unsigned short ports[MAX_PORTS];
 	struct sigaction sa = {.sa_handler = on_signal};
 	double rate, secs, start, due;
+	struct sockaddr_storage from = {0};
 	socklen_t len;
-	int nports, fd, next = 0;
+	int nports, fd, next = 0, opt;
+	const char *src = NULL;
+	long count = 0;
 
-	if (argc < 5 || argc - 4 > MAX_PORTS) {
+	while ((opt = getopt(argc, argv, "+s:n:")) != -1) {
+		if (opt == 's')
+			src = optarg;
+		else if (opt == 'n')
+			count = strtol(optarg, NULL, 10);
+		else
+			return 2;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 5 || argc - 4 > MAX_PORTS || count < 0) {
 		fprintf(stderr,
-			"usage: pxstream ADDR RATE SECS PORT... "
-			"(at most %d ports)\n",
+			"usage: pxstream [-s SRC] [-n COUNT] ADDR RATE SECS "
+			"PORT... (at most %d ports)\n",
 			MAX_PORTS);
 		return 2;
 	}
@@ -84,6 +100,35 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		perror("socket");
 		return 2;
+	}
+	if (src) {
+		struct sockaddr_in *f4 = (struct sockaddr_in *)&from;
+		struct sockaddr_in6 *f6 = (struct sockaddr_in6 *)&from;
+		int ok = ss.ss_family == AF_INET
+				 ? inet_pton(AF_INET, src, &f4->sin_addr)
+				 : inet_pton(AF_INET6, src, &f6->sin6_addr);
+
+		from.ss_family = ss.ss_family;
+		if (ok != 1 || bind(fd, (struct sockaddr *)&from, len) < 0) {
+			fprintf(stderr, "pxstream: cannot send from '%s'\n",
+				src);
+			return 2;
+		}
+	}
+	if (count) {
+		for (long k = 0; k < count; k++)
+			for (int i = 0; i < nports; i++) {
+				if (ss.ss_family == AF_INET)
+					in4->sin_port = htons(ports[i]);
+				else
+					in6->sin6_port = htons(ports[i]);
+				if (sendto(fd, "pxstream", 8, 0,
+					   (struct sockaddr *)&ss, len) == 8) {
+					sent[i]++;
+					total++;
+				}
+			}
+		stop = 1;
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
