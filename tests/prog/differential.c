@@ -1339,6 +1339,23 @@ static bool layout_install(struct gen_policy *gp, struct gen_layout *lay)
 	return false;
 }
 
+/* Does this build's parser know `except ZONE` (design.md section 10)? */
+static bool parser_knows_except_zone(void)
+{
+	static struct px_policy pol;
+	struct px_zoneset *zs = NULL;
+	FILE *null = fopen("/dev/null", "w");
+	int err = policy_text_zoned("probe",
+				    "zone a 198.51.100.0/24\n"
+				    "ban after 3 ports in 60 for 1h except a\n",
+				    NULL, &pol, &zs, NULL, null);
+
+	if (null)
+		fclose(null);
+	zoneset_free(zs);
+	return !err;
+}
+
 /* The ports of k's scan state in the current window, in the map. */
 static unsigned int scan_ports(const struct px_ban_key *k, __u64 window_s,
 			       unsigned int *ports)
@@ -1595,6 +1612,7 @@ int main(int argc, char **argv)
 	if (!model.ctr || !model.now)
 		return 1;
 	px_setup();
+	lay_except_zones = parser_knows_except_zone();
 	if (opt_only >= 0)
 		return show_one((unsigned long long)opt_only);
 	RUN_HOOKS(reference_known_answers);

@@ -26,6 +26,9 @@
 #include "packets.h"
 #include "reference.h"
 
+/* Whether the parser knows `except ZONE` (the test asks it once). */
+static bool lay_except_zones;
+
 #define LAYOUT_TEXT_MAX 65536
 #define LAYOUT_MANUAL_MAX 4
 #define LAYOUT_ANCHORS 2
@@ -343,7 +346,7 @@ static inline void lay_from_lines(struct gen_rng *r, struct gen_layout *g,
 
 /* The ban rule (half the layouts) and bans made by hand. */
 static inline void lay_bans(struct gen_rng *r, struct gen_layout *g,
-			    struct gen_policy *gp,
+			    struct gen_policy *gp, unsigned int nnamed,
 			    const uint8_t a4[LAYOUT_ANCHORS][16],
 			    const uint8_t a6[LAYOUT_ANCHORS][16])
 {
@@ -362,6 +365,12 @@ static inline void lay_bans(struct gen_rng *r, struct gen_layout *g,
 			lay_prefix(r, v4 ? a4 : a6, v4 ? 4 : 6, &b->except[i]);
 			lay_sources(r, gp, &b->except[i]);
 		}
+		/* `except ZONE`: named zones, declared above the ban line */
+		b->nzones = lay_except_zones && gen_pct(r, 50)
+				    ? 1 + gen_below(r, 2)
+				    : 0;
+		for (unsigned int i = 0; i < b->nzones; i++)
+			b->zone[i] = 1 + gen_below(r, nnamed);
 	}
 	g->nmanual = gen_below(r, LAYOUT_MANUAL_MAX + 1);
 	for (unsigned int i = 0; i < g->nmanual; i++) {
@@ -391,6 +400,10 @@ static inline void lay_ban_line(const struct ref_ban_rule *b, char *buf,
 		at += (size_t)snprintf(
 			buf + at, n - at, "%s %s", i ? "" : " except",
 			lay_pfx_str(&b->except[i], s, sizeof(s)));
+	for (unsigned int i = 0; i < b->nzones && at < n; i++)
+		at += (size_t)snprintf(buf + at, n - at, "%s z%u",
+				       i || b->nexcept ? "" : " except",
+				       b->zone[i]);
 }
 
 /*
@@ -464,7 +477,7 @@ static inline void gen_layout(struct gen_layout *g, struct gen_policy *gp,
 
 		lay_put(g, from_base ? base.line[ib++] : zones.line[iz++]);
 	}
-	lay_bans(&r, g, gp, a4, a6);
+	lay_bans(&r, g, gp, nnamed, a4, a6);
 }
 
 /* The ban line, once the rule's window is settled. */

@@ -49,8 +49,9 @@
  *   - the scan count is per source (IPv4 address, IPv6 /64), of distinct
  *     port numbers (TCP and UDP alike, port 0 too) in the current window
  *     (now / SECS); the Nth bans, and the count starts again; `except`
- *     prefixes (IPv6 ones taken to their /64) are never counted, while a
- *     ban made by hand drops whatever except says.
+ *     prefixes (IPv6 ones taken to their /64) and addresses inside the
+ *     prefixes of `except` zones are never counted, while a ban made by
+ *     hand drops whatever except says.
  * Classifying changes nothing; ref_commit() then applies what the packet
  * did to the ban state (a ban's count, a scan), as the program does.
  *
@@ -395,11 +396,13 @@ struct ref_scan {
 };
 
 /* `ban after PORTS ports in WINDOW_S for DURATION_S [except ...]`;
- * ports 0: no rule. */
+ * ports 0: no rule. except[]: the prefixes; zone[]: the zones named. */
 struct ref_ban_rule {
 	unsigned int ports, window_s, duration_s;
 	unsigned int nexcept;
 	struct ref_prefix except[PX_BAN_EXCEPT_MAX];
+	unsigned int nzones;
+	unsigned int zone[PX_BAN_EXCEPT_MAX];
 };
 
 static struct {
@@ -458,13 +461,23 @@ static inline void ref_ban_put(const struct ref_ban *b)
 	ref_bans.ban[i] = *b;
 }
 
-/* Is k in an `except` prefix (IPv6 ones taken to their /64)? */
-static inline bool ref_excepted(const struct ref_ban_key *k)
+/* Is the source (key k, address addr) never counted: in an `except`
+ * prefix (IPv6 ones taken to their /64, as k is), or its address inside
+ * a prefix of an `except` zone (a zone nested in it too)? */
+static inline bool ref_excepted(const struct ref_ban_key *k,
+				const uint8_t *addr)
 {
-	for (unsigned int i = 0; i < ref_bans.rule.nexcept; i++)
-		if (ref_prefix_has(&ref_bans.rule.except[i], k->family, k->addr,
-				   64))
+	const struct ref_ban_rule *r = &ref_bans.rule;
+
+	for (unsigned int i = 0; i < r->nexcept; i++)
+		if (ref_prefix_has(&r->except[i], k->family, k->addr, 64))
 			return true;
+	for (unsigned int i = 0; i < r->nzones; i++)
+		for (unsigned int j = 0; j < ref_zones.npfx; j++)
+			if (ref_zones.pfx[j].zone == r->zone[i] &&
+			    ref_prefix_has(&ref_zones.pfx[j], k->family, addr,
+					   128))
+				return true;
 	return false;
 }
 
@@ -502,7 +515,7 @@ static inline bool ref_source_drops(struct ref_verdict *v,
 static inline void ref_scan(struct ref_verdict *v)
 {
 	if (v->action == REF_DROP && v->proto >= 0 && ref_bans.rule.ports &&
-	    !ref_excepted(&v->src))
+	    !ref_excepted(&v->src, ref_ip.saddr))
 		v->scan = true;
 }
 
