@@ -162,8 +162,10 @@ live_policy() {
 
 test_sigkill_mid_apply_leaves_a_whole_policy() {
 	need jq
+	[ -x "$PXSLOTKILL" ] || skip "$PXSLOTKILL not built (make test-build)"
 	lab_setup
 	px attach "$IF_IN" --policy "$A" >/dev/null
+	PIN=/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$NS")/$IF_IN/policy
 	local i pid rc pol want live src old=0 new=0 done_=0 before
 	for ((i = 1; i <= KILLS; i++)); do
 		if ((i % 2)); then pol=B; else pol=A; fi
@@ -173,9 +175,14 @@ test_sigkill_mid_apply_leaves_a_whole_policy() {
 		# Mostly 0-15 ms into the command (start-up, parse, map
 		# build, the swap and its RCU wait); every tenth kill at once,
 		# so the "old policy" side is seen even when a loaded machine
-		# makes the start-up outlast the sleep's own fork.
-		((i % 10 == 0)) ||
+		# makes the start-up outlast the sleep's own fork; every third
+		# the moment its swap is seen (pxslotkill), so the "new" side
+		# is seen even when the command waits for the pins lock.
+		if ((i % 3 == 0)); then
+			"$PXSLOTKILL" "$PIN" "$pid" >/dev/null || true
+		elif ((i % 10)); then
 			sleep "0.$(printf %03d $((RANDOM % 16)))"
+		fi
 		kill -9 "$pid" 2>/dev/null || true
 		rc=0
 		wait "$pid" || rc=$?

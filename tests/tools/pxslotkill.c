@@ -9,7 +9,8 @@
  * atomic. A shell loop over bpftool is too slow for that window.
  *   pxslotkill PIN PID     polls PIN's two slots (the inner maps' ids)
  * until one changes or PID is gone, then sends PID SIGKILL. Prints
- * "changed" or "gone". Waits at most 30 s.
+ * "changed" or "gone". Waits at most 30 s. On the policy's outer map
+ * (one slot) it kills right after the swap of the base policy.
  */
 #include <errno.h>
 #include <signal.h>
