@@ -551,11 +551,11 @@ int cmd_log(int argc, char **argv)
 		syslog(LOG_INFO, "logging drops on %s, at most %lu a second",
 		       args.ifname, args.rate);
 	}
-	if (!st.json)
-		fprintf(stderr,
-			"portxdp: logging drops on %s, at most %lu a "
-			"second; Ctrl-C to stop\n",
-			args.ifname, args.rate);
+	/* on stderr, with --json too: a script knows when it reads */
+	fprintf(stderr,
+		"portxdp: logging drops on %s, at most %lu a "
+		"second; Ctrl-C to stop\n",
+		args.ifname, args.rate);
 	ret = read_loop(rb, &st, &a, args.rate);
 	/* Off first, so the program stops emitting before we stop reading. */
 	if ((pid_t)ctl->reader_pid == getpid()) {

@@ -47,8 +47,9 @@ test_tc_mode_through_the_verbs() {
 	# log: the tc program's drops reach the reader
 	log=$(mktemp)
 	on_cleanup rm -f "$log"
-	timeout 10 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 >"$log" 2>/dev/null &
-	sleep 0.5
+	timeout 20 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 >"$log" 2>"$log.err" &
+	on_cleanup rm -f "$log.err"
+	log_ready "$log.err"
 	expect_tcp timeout 22
 	wait $! || fail "log --count 1 did not end"
 	grep -q "22/tcp" "$log" || fail "log: $(cat "$log")"
@@ -113,9 +114,9 @@ test_clsact_without_tcx() {
 	expect_tcp timeout 23
 	expect_tcp reached 22
 	# log: no link to ask, the pins say the filter is there
-	timeout 10 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 >"$POL.log" 2>/dev/null &
-	on_cleanup rm -f "$POL.log"
-	sleep 0.5
+	timeout 20 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 >"$POL.log" 2>"$POL.err" &
+	on_cleanup rm -f "$POL.log" "$POL.err"
+	log_ready "$POL.err"
 	expect_tcp timeout 24
 	wait $! || fail "log on a clsact filter did not end"
 	grep -q "24/tcp" "$POL.log" || fail "log: $(cat "$POL.log")"

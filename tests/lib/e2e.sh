@@ -97,6 +97,17 @@ lab_setup() {
 	fail "lab: $ADDR_IN does not answer"
 }
 
+# Wait up to 10 s until a `portxdp log` whose stderr goes to FILE reads
+# (it may first wait for the pins lock).
+log_ready() {
+	local i
+	for i in $(seq 100); do
+		grep -q 'logging drops' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "log did not start: $(cat "$1")"
+}
+
 # Extra cleanup a test needs, run by lab_cleanup (last registered first).
 CLEANUPS=()
 on_cleanup() { CLEANUPS=("$*" "${CLEANUPS[@]}"); }
