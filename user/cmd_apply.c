@@ -518,6 +518,15 @@ static int open_close(int argc, char **argv, bool open)
 	nspecs = argc - optind - 1;
 	if (!filter_ifname_ok(verb, ifname))
 		return PX_EXIT_USAGE;
+	for (int i = optind + 1; i < argc; i++)
+		if (!strcmp(argv[i], "from"))
+			return cli_usage_error(
+				verb,
+				"'from' is for the policy file: a zone's "
+				"ports change there ('%s SPEC from ZONE'), "
+				"then 'portxdp apply %s FILE'; live, %s "
+				"changes the base ports",
+				verb, ifname, verb);
 
 	ret = PX_EXIT_FAIL;
 	live = calloc(1, sizeof(*live));

@@ -59,6 +59,14 @@ test_netns_invalid_name_is_bad_usage() {
 # attach --force --confirm: the rollback (a detach) could not bring back
 # the filter that --force replaced, so the pair is bad usage, exit 2,
 # pointing at apply --confirm; nothing runs.
+# A zone's ports change in the file: live open/close with 'from' says so
+# (exit 2) instead of calling 'from' an unknown port name.
+test_live_from_points_to_the_file() {
+	assert_status 2 "$PORTXDP" open eth0 9000/tcp from office
+	out=$("$PORTXDP" open eth0 9000/tcp from office 2>&1) || true
+	echo "$out" | grep -q "'from' is for the policy file" || fail "message: $out"
+}
+
 test_attach_force_with_confirm_is_refused() {
 	local err rc=0
 	err=$("$PORTXDP" attach lo --force --confirm 5 2>&1 >/dev/null) || rc=$?
