@@ -90,6 +90,32 @@ static int ban_all(const char *ifname, int n, char **args,
 	return PX_EXIT_OK;
 }
 
+/*
+ * The SSH session guard for bans: NULL, or why src must not be banned
+ * from here (it holds this session's client, first in SSH_CONNECTION).
+ */
+static const char *session_source(const struct px_ban_key *src)
+{
+	const char *conn = getenv("SSH_CONNECTION");
+	struct px_ban_key client;
+	const char *why;
+	char addr[64];
+	size_t len;
+
+	if (!conn)
+		return NULL;
+	len = strcspn(conn, " ");
+	if (len >= sizeof(addr))
+		return NULL;
+	memcpy(addr, conn, len);
+	addr[len] = '\0';
+	if (source_parse(addr, &client, &why) ||
+	    memcmp(&client, src, sizeof(client)))
+		return NULL;
+	return "it holds the client of this SSH session, which the ban "
+	       "would cut off; ban it from another session";
+}
+
 int cmd_ban(int argc, char **argv)
 {
 	unsigned long secs = 0;
@@ -114,16 +140,19 @@ int cmd_ban(int argc, char **argv)
 						"and a source"
 					      : "ban needs at least "
 						"one source");
+	if (!filter_ifname_ok("ban", argv[optind]))
+		return PX_EXIT_USAGE;
 	n = argc - optind - 1;
 	srcs = calloc((size_t)n, sizeof(*srcs));
 	if (!srcs)
 		return PX_EXIT_FAIL;
 	for (int i = 0; i < n; i++)
-		if (source_parse(argv[optind + 1 + i], &srcs[i], &why)) {
+		if (source_parse(argv[optind + 1 + i], &srcs[i], &why) ||
+		    (why = session_source(&srcs[i]))) {
 			free(srcs);
-			return cli_usage_error("ban",
-					       "'%s' is not a source: %s",
-					       argv[optind + 1 + i], why);
+			return cli_usage_error(
+				"ban", "'%s' is not a source to ban: %s",
+				argv[optind + 1 + i], why);
 		}
 	ret = ban_all(argv[optind], n, argv + optind + 1, srcs, secs);
 	free(srcs);

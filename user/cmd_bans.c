@@ -202,6 +202,10 @@ int cmd_bans(int argc, char **argv)
 			"bans", optind >= argc ? "bans needs an interface"
 					       : "bans takes one interface");
 	}
+	if (!filter_ifname_ok("bans", argv[optind])) {
+		free(pol);
+		return PX_EXIT_USAGE;
+	}
 	lock = bans_open("bans", argv[optind], &f);
 	if (lock < 0) {
 		free(pol);

@@ -106,6 +106,8 @@ int cmd_unban(int argc, char **argv)
 	if (!all && !n)
 		return cli_usage_error("unban",
 				       "unban needs a source, or --all");
+	if (!filter_ifname_ok("unban", argv[optind]))
+		return PX_EXIT_USAGE;
 	srcs = calloc((size_t)n + 1, sizeof(*srcs));
 	if (!srcs)
 		return PX_EXIT_FAIL;

@@ -162,6 +162,13 @@ test_bad_input() {
 	assert_status 2 px unban "$IF_IN" --all 198.51.100.9
 	[ -z "$(banned 198.51.100.9)" ] || fail "bad input banned something"
 	assert_status 1 px bans nosuchif0
+	# a name no interface can have is bad usage, for every ban verb
+	assert_status 2 px ban ../x 198.51.100.9
+	assert_status 2 px unban "" --all
+	assert_status 2 px bans ../x
+	# the client of this SSH session is not banned from it
+	SSH_CONNECTION="198.51.100.9 5555 198.51.100.1 22" assert_status 2 px ban "$IF_IN" 198.51.100.9
+	[ -z "$(banned 198.51.100.9)" ] || fail "banned this session's client"
 	printf 'default closed\nban after 4 ports in 60s for 10m\n' >"$TMPD/noexcept.policy"
 	"$PORTXDP" check "$TMPD/noexcept.policy" 2>&1 | grep -q "without 'except'.*forged source" ||
 		fail "check does not warn about a rule without except"
