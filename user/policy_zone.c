@@ -399,9 +399,17 @@ static void clash(struct pstate *st, const struct px_prefix *a,
 	char pb[64], h[256];
 
 	zone_prefix_str(b, pb, sizeof(pb));
-	snprintf(h, sizeof(h), "keep it in one zone ('%s' at %s:%u)",
-		 st->zs->zone[a->zone].name, st->zs->files[a->file],
-		 a->line ? a->line : st->zone_pos[a->zone].line);
+	if (!a->line || !b->line) /* `local`: read from the interface */
+		snprintf(h, sizeof(h),
+			 "zone '%s' is local: %s holds %s here, so take it "
+			 "out of the other zone, or list the local zone's "
+			 "prefixes by hand",
+			 st->zs->zone[a->line ? b->zone : a->zone].name,
+			 st->ifname ? st->ifname : "the interface", pb);
+	else
+		snprintf(h, sizeof(h), "keep it in one zone ('%s' at %s:%u)",
+			 st->zs->zone[a->zone].name, st->zs->files[a->file],
+			 a->line);
 	st->name = st->zs->files[b->file];
 	st->line = b->line ? b->line : st->zone_pos[b->zone].line;
 	error_at(st, b->line ? 1 : st->zone_pos[b->zone].col, h,
