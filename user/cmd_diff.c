@@ -140,20 +140,6 @@ static void json_counts(struct json *j, const struct policy_range *r, int n)
 	}
 }
 
-static void json_flag(struct json *j, const char *key, bool changed,
-		      const char *from, const char *to)
-{
-	json_key(j, key);
-	if (!changed) {
-		json_null(j);
-		return;
-	}
-	json_obj_open(j);
-	json_key_str(j, "from", from);
-	json_key_str(j, "to", to);
-	json_obj_close(j);
-}
-
 static void print_json(const char *ifname, const char *file,
 		       const struct policy_range *r, int n,
 		       const struct diff_zone_args *dz)
@@ -173,14 +159,14 @@ static void print_json(const char *ifname, const char *file,
 	json_ranges(&j, "open", r, n, true);
 	json_ranges(&j, "close", r, n, false);
 	json_counts(&j, r, n);
-	json_flag(&j, "ping", lping != nping, lping ? "open" : "closed",
-		  nping ? "open" : "closed");
-	json_flag(&j, "fragments", lfrag != nfrag, lfrag ? "drop" : "pass",
-		  nfrag ? "drop" : "pass");
+	json_key_change(&j, "ping", lping != nping, lping ? "open" : "closed",
+			nping ? "open" : "closed");
+	json_key_change(&j, "fragments", lfrag != nfrag,
+			lfrag ? "drop" : "pass", nfrag ? "drop" : "pass");
 	summary_replies(lrep, sizeof(lrep), live);
 	summary_replies(nrep, sizeof(nrep), next);
-	json_flag(&j, "replies", summary_replies_differ(live, next), lrep,
-		  nrep);
+	json_key_change(&j, "replies", summary_replies_differ(live, next), lrep,
+			nrep);
 	diff_zones(dz, &j);
 	json_obj_close(&j);
 	json_end(&j);

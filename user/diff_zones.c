@@ -82,20 +82,6 @@ static void json_ranges(struct json *j, const char *key,
 	json_arr_close(j);
 }
 
-static void json_pair(struct json *j, const char *key, bool changed,
-		      const char *from, const char *to)
-{
-	json_key(j, key);
-	if (!changed) {
-		json_null(j);
-		return;
-	}
-	json_obj_open(j);
-	json_key_str(j, "from", from);
-	json_key_str(j, "to", to);
-	json_obj_close(j);
-}
-
 static void json_count(struct json *j, const char *key, const struct px_zone *a,
 		       const struct px_zone *b, bool v6)
 {
@@ -192,17 +178,17 @@ static int one_zone(const char *name, const struct diff_zone_args *d,
 		json_obj_open(j);
 		json_key_str(j, "name", name);
 		json_key_str(j, "status", status);
-		json_pair(j, "blocked",
-			  a && b && ((a->flags ^ b->flags) & PX_ZF_BLOCK),
-			  a && (a->flags & PX_ZF_BLOCK) ? "yes" : "no",
-			  b && (b->flags & PX_ZF_BLOCK) ? "yes" : "no");
+		json_key_change(j, "blocked",
+				a && b && ((a->flags ^ b->flags) & PX_ZF_BLOCK),
+				a && (a->flags & PX_ZF_BLOCK) ? "yes" : "no",
+				b && (b->flags & PX_ZF_BLOCK) ? "yes" : "no");
 		json_count(j, "prefixes4", a, b, false);
 		json_count(j, "prefixes6", a, b, true);
 		json_ranges(j, "open", r, n, true);
 		json_ranges(j, "close", r, n, false);
-		json_pair(j, "ping", !blocked && ping_a != ping_b,
-			  ping_a ? "open" : "closed",
-			  ping_b ? "open" : "closed");
+		json_key_change(j, "ping", !blocked && ping_a != ping_b,
+				ping_a ? "open" : "closed",
+				ping_b ? "open" : "closed");
 		json_obj_close(j);
 	} else if (strcmp(status, "same")) {
 		text_head(name, status, a, b);

@@ -111,6 +111,20 @@ void json_key_str(struct json *j, const char *key, const char *s)
 	json_str(j, s);
 }
 
+void json_key_change(struct json *j, const char *key, bool changed,
+		     const char *from, const char *to)
+{
+	json_key(j, key);
+	if (!changed) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_key_str(j, "from", from);
+	json_key_str(j, "to", to);
+	json_obj_close(j);
+}
+
 void json_key_u64(struct json *j, const char *key, uint64_t v)
 {
 	json_key(j, key);

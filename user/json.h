@@ -33,6 +33,9 @@ void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s); /* NULL writes null */
 void json_null(struct json *j);
 void json_key_str(struct json *j, const char *key, const char *s);
+/* "key": {"from": from, "to": to} when changed, else "key": null. */
+void json_key_change(struct json *j, const char *key, bool changed,
+		     const char *from, const char *to);
 void json_key_u64(struct json *j, const char *key, uint64_t v);
 void json_key_i64(struct json *j, const char *key, int64_t v);
 void json_key_bool(struct json *j, const char *key, bool v);

@@ -148,8 +148,9 @@ static bool foreign_word(const char *s, size_t len)
 	return false;
 }
 
-bool diag_not_a_policy(const char *text, size_t size, unsigned int *foreign,
-		       unsigned int *lines)
+bool diag_mostly_foreign(const char *text, size_t size,
+			 bool (*foreign_first)(const char *s, size_t len),
+			 unsigned int *foreign, unsigned int *lines)
 {
 	const char *p = text, *end = text + size;
 
@@ -162,9 +163,15 @@ bool diag_not_a_policy(const char *text, size_t size, unsigned int *foreign,
 
 		if (next_tok(p, len, &at, &t)) {
 			(*lines)++;
-			*foreign += foreign_word(t.s, t.len);
+			*foreign += foreign_first(t.s, t.len);
 		}
 		p += len + 1;
 	}
 	return *foreign && *foreign * 2 > *lines;
+}
+
+bool diag_not_a_policy(const char *text, size_t size, unsigned int *foreign,
+		       unsigned int *lines)
+{
+	return diag_mostly_foreign(text, size, foreign_word, foreign, lines);
 }

@@ -77,6 +77,15 @@ __attribute__((format(printf, 4, 5))) void warn_at(struct pstate *st,
 const char *shown(const char *s, size_t len, char buf[SHOWN_LEN]);
 bool word_is(const char *s, size_t len, const char *word);
 /*
+ * Whether more than half of the lines of text that say something start
+ * with a word foreign_first() calls foreign: then it is some other file,
+ * whose lines must not be echoed in messages. Counts into *foreign, *lines.
+ */
+bool diag_mostly_foreign(const char *text, size_t size,
+			 bool (*foreign_first)(const char *s, size_t len),
+			 unsigned int *foreign, unsigned int *lines);
+
+/*
  * Whether text is plainly no policy (binary aside: the reader refuses
  * that): most of its lines start with something no policy line starts
  * with. *foreign and *lines get the counts. Reported by the caller

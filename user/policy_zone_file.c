@@ -34,7 +34,7 @@ struct zfile {
 	struct pstate *st;
 	unsigned int zone, file;
 	unsigned long host_bits;     /* lines with host bits set */
-	unsigned int foreign, lines; /* not_a_zone_file()'s counts */
+	unsigned int foreign, lines; /* lines not starting with an address */
 	unsigned long added;	     /* prefixes taken from it */
 	struct pos first_host_bits;
 };
@@ -106,33 +106,13 @@ static void parse(struct zfile *zf, const char *text, size_t n)
 			zf->host_bits > 1 ? "ve" : "s");
 }
 
-/*
- * Whether more than half of the lines that say something do not start
- * with an address: then it is some other file (a key, /etc/shadow), whose
- * lines must not be echoed in error messages.
- */
-static bool not_a_zone_file(const char *text, size_t n, unsigned int *foreign,
-			    unsigned int *lines)
+/* A first word that is no address: the line is not a zone file's. */
+static bool not_an_address(const char *s, size_t len)
 {
-	const char *p = text, *end = text + n;
 	struct px_prefix pfx;
 	unsigned int max;
 
-	*foreign = *lines = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		struct tok t;
-		size_t at = 0;
-
-		if (next_tok(p, len, &at, &t)) {
-			(*lines)++;
-			*foreign += zone_prefix_parse(t.s, t.len, &pfx, &max) ==
-				    -EINVAL;
-		}
-		p += len + 1;
-	}
-	return *foreign && *foreign * 2 > *lines;
+	return zone_prefix_parse(s, len, &pfx, &max) == -EINVAL;
 }
 
 void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
@@ -172,7 +152,9 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	}
 	st->name = name;
 	st->line = 0;
-	if (not_a_zone_file(text, n, &zf.foreign, &zf.lines))
+	/* some other file (a key, /etc/shadow): its lines are not echoed */
+	if (diag_mostly_foreign(text, n, not_an_address, &zf.foreign,
+				&zf.lines))
 		error_at(st, 0, "a zone file holds one prefix a line",
 			 "this is not a zone file: %u of %u lines do not "
 			 "start with an address; its content is not shown",

@@ -94,7 +94,7 @@ test_ssh_refusal_names_the_session_port() {
 	refused 1 "closes 2222/tcp (ssh)" apply "$IF_IN" "$cut"
 	out=$(px diff "$IF_IN" "$cut" 2>&1) || rc=$?
 	assert_eq "$rc" 0 "diff exit status"
-	printf '%s' "$out" | grep -q "closes 2222/tcp" || fail "diff said: $out"
+	printf "%s" "$out" | grep -q "shuts 2222/tcp to this SSH session" || fail "diff said: $out"
 	unset SSH_CONNECTION
 }
 
