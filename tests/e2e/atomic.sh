@@ -72,6 +72,7 @@ load_lab() {
 
 STREAMS=()
 stream_start() {
+	rm -f "$TMPD"/sent.* # an earlier test's counts are not this one's
 	"$PXSTREAM" "$ADDR_IN" "$RATE" 0 $ALWAYS_OPEN $ALWAYS_CLOSED $FLIPPING \
 		>"$TMPD/sent.0" &
 	STREAMS=($!)
@@ -268,6 +269,7 @@ src_ports() { # k kind(5 6 7)
 zone_streams_start() {
 	local k src dst
 	STREAMS=()
+	rm -f "$TMPD"/sent.* # an earlier test's counts are not this one's
 	for k in 1 2 3 4; do
 		src=S$k
 		dst=$ADDR6_IN
