@@ -328,8 +328,7 @@ static int parse_text(const char *name, const char *text, size_t size,
 	if (diag_not_a_policy(text, size, &foreign, &lines)) {
 		error_at(st, 0,
 			 "a policy line starts with default, open, close, "
-			 "option "
-			 "or ban",
+			 "option, zone, block or ban",
 			 "this is not a policy file: %u of %u lines start with "
 			 "something no policy line does; its content is not "
 			 "shown",
