@@ -115,6 +115,15 @@ machine() {
 bench_prog() {
 	echo "  bench: BPF_PROG_TEST_RUN, $ROUNDS rounds x $REPEAT repeats" >&2
 	"$PROGBENCH" -n "$REPEAT" -r "$ROUNDS" -c $(($(nproc) - 1)) -d "$OUT/prog.dat"
+	# Each feature on and off: the same policy with its flag set (empty
+	# zone, flow and ban maps), the difference per packet kind.
+	local f
+	for f in "0x4 zones" "0x8 block" "0x10 replies" "0x20 bans"; do
+		echo "  bench: feature ${f#* } (-f ${f%% *})" >&2
+		printf '\n### %s on and off\n' "${f#* }"
+		"$PROGBENCH" -n "$REPEAT" -r "$ROUNDS" -c $(($(nproc) - 1)) \
+			-f "${f%% *}" | sed -n '/^With -f/,$p'
+	done
 }
 
 # ---- 2. drop rate over veth ------------------------------------------------
