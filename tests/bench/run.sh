@@ -118,11 +118,14 @@ bench_prog() {
 	# Each feature on and off: the same policy with its flag set (empty
 	# zone, flow and ban maps), the difference per packet kind.
 	local f
-	for f in "0x4 zones" "0x8 block" "0x10 replies" "0x20 bans"; do
+	for f in "0x4 zones" "0x8 block" "0x10 replies" "0x20 bans" \
+		"0x20 -b a banned source"; do
 		echo "  bench: feature ${f#* } (-f ${f%% *})" >&2
 		printf '\n### %s on and off\n' "${f#* }"
+		# shellcheck disable=SC2046 # "-b" is a word of its own
 		"$PROGBENCH" -n "$REPEAT" -r "$ROUNDS" -c $(($(nproc) - 1)) \
-			-f "${f%% *}" | sed -n '/^With -f/,$p'
+			-f "${f%% *}" $(case $f in *-b*) echo -b ;; esac) |
+			sed -n '/^With -f/,$p'
 	done
 }
 

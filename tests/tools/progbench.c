@@ -17,7 +17,7 @@
  * the expected one; xdp-filter's is shown as it is).
  *
  *   progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d DATFILE] [-x XDPFILT.o]
- *             [-f FLAGS]
+ *             [-f FLAGS [-b]]
  *   progbench --sizes [-x XDPFILT.o]
  *
  * The first form prints the cost table (markdown) and writes DATFILE for
@@ -27,7 +27,9 @@
  * flags too (include/portxdp.h; 0x10 replies, 0x4 zones, 0x8 block, 0x20
  * bans), so what a feature costs a packet it does not change is measured
  * in the same rounds. Its maps are empty: no flow, zone, prefix or ban,
- * and the ban rule's N is 0.
+ * and the ban rule's N is 0. -b (with -f 0x20) bans the packets' sources
+ * (198.51.100.1, 2001:db8::/64) in that second portxdp: the cost of a
+ * packet from a banned source.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,8 +46,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bans.h"
 #include "portxdp.h"
 #include "portxdp.skel.h"
+#include "source.h"
 
 /* What `xdp-filter load -f tcp,udp` picks: the default-allow variant with
  * every feature, the only one that filters TCP and UDP ports together. */
@@ -226,6 +230,7 @@ static struct {
 	int ncpu;
 	__u32 flags; /* -f: the second portxdp's policy flags */
 	bool with_flags;
+	bool ban; /* -b: its bans hold the packets' sources */
 } g = {.fd = {-1, -1, -1, -1}, .xf_path = XDPFILT_DEFAULT};
 
 /* The floor: r0 = XDP_PASS; exit. */
@@ -282,6 +287,31 @@ static int load_portxdp(struct portxdp_bpf **skelp, __u32 flags)
 	err = err ? -errno : 0;
 	close(fd);
 	return err ? err : bpf_program__fd(skel->progs.portxdp);
+}
+
+/* -b: ban the bench packets' sources, as 'portxdp ban' does. */
+static int ban_sources(struct portxdp_bpf *skel)
+{
+	const char *srcs[] = {"198.51.100.1", "2001:db8::1"};
+	struct px_ban_key k;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+		if (source_parse(srcs[i], &k, &why) ||
+		    bans_add(bpf_map__fd(skel->maps.px_bans), &k, 3600,
+			     PX_BAN_MANUAL))
+			return -1;
+	return 0;
+}
+
+/* The verdict program j must give packet p: -b drops every IP packet. */
+static __u32 want_of(const struct pkt *p, int j)
+{
+	if (j == PROG_PASS)
+		return XDP_PASS;
+	if (j == PROG_PXF && g.ban && strcmp(p->name, "ARP"))
+		return XDP_DROP;
+	return (__u32)p->want;
 }
 
 static bool port_open_tcp(__u32 port)
@@ -373,6 +403,11 @@ static int load_all(void)
 			return fd;
 		}
 		g.fd[PROG_PXF] = fd;
+		if (g.ban && ban_sources(g.skel_f)) {
+			fprintf(stderr, "progbench: -b: cannot ban the "
+					"sources\n");
+			return -1;
+		}
 	}
 	fd = load_xdpfilter();
 	if (fd < 0)
@@ -461,15 +496,12 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 			}
 			r[i][j].verdict = v;
 			r[i][j].ok = true;
-			if (((j == PROG_PX || j == PROG_PXF) &&
-			     v != (__u32)pkts[i].want) ||
-			    (j == PROG_PASS && v != XDP_PASS)) {
+			if (j != PROG_XF && v != want_of(&pkts[i], j)) {
 				fprintf(stderr,
 					"progbench: %s on \"%s\": %s, expected "
 					"%s\n",
 					prog_name[j], pkts[i].name, verdict(v),
-					verdict(j == PROG_PASS ? XDP_PASS
-							       : pkts[i].want));
+					verdict(want_of(&pkts[i], j)));
 				bad++;
 			}
 		}
@@ -767,7 +799,7 @@ static int print_warnings(enum libbpf_print_level level, const char *fmt,
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d "
-		   "DATFILE] [-x XDPFILT.o] [-f FLAGS]\n"
+		   "DATFILE] [-x XDPFILT.o] [-f FLAGS [-b]]\n"
 		   "       progbench --sizes [-x XDPFILT.o]\n");
 }
 
@@ -782,8 +814,8 @@ int main(int argc, char **argv)
 	const char *datfile = NULL;
 	bool sizes = false;
 
-	while ((c = getopt_long(argc, argv, "n:r:c:d:x:f:h", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "n:r:c:d:x:f:bh", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			repeat = strtoul(optarg, NULL, 10);
@@ -804,6 +836,9 @@ int main(int argc, char **argv)
 			g.flags = strtoul(optarg, NULL, 0);
 			g.with_flags = true;
 			break;
+		case 'b':
+			g.ban = true;
+			break;
 		case 's':
 			sizes = true;
 			break;
@@ -814,6 +849,12 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (g.ban)
+		g.flags |= PX_F_BANS; /* bans are looked at only then */
+	if (g.ban && !g.with_flags) {
+		fprintf(stderr, "progbench: -b goes with -f FLAGS\n");
+		return 2;
 	}
 	if (!repeat || rounds < 1 || rounds > 256) {
 		fprintf(stderr, "progbench: -n must be > 0 and -r 1..256\n");
