@@ -53,30 +53,12 @@ static size_t map_count(int fd)
 }
 
 /* Install a policy text with its zones, as apply does; bans and scan
- * states start empty. PX_F_BANS as the CLI sets it (bans_policy_flag). */
+ * states start empty. */
 static int install_text(const char *text)
 {
-	struct px_zoneset *zs = NULL;
-	struct px_zone_maps m = {
-		.policy = px.outer_fd,
-		.zones = bpf_map__fd(px.skel->maps.px_zone_outer),
-		.zone4 = bpf_map__fd(px.skel->maps.px_zone4_outer),
-		.zone6 = bpf_map__fd(px.skel->maps.px_zone6_outer),
-		.counts = bpf_map__fd(px.skel->maps.px_zone_counts),
-	};
-	FILE *null = fopen("/dev/null", "w");
-	int err = policy_text_zoned("t.policy", text, NULL, &pol, &zs, NULL,
-				    null);
-
-	fclose(null);
 	map_clear(bans_fd());
 	map_clear(scan_fd());
-	if (!err && (pol.ban.ports || map_count(bans_fd())))
-		pol.flags |= PX_F_BANS;
-	if (!err)
-		err = maps_install_zoned(&m, &pol, zs, false);
-	zoneset_free(zs);
-	return err;
+	return px_install_text(text, &pol);
 }
 
 /* A packet from IPv4 198.51.100.d (or a.b.c.d) or IPv6 2001:db8:W::X. */

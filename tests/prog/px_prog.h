@@ -31,7 +31,12 @@
 #include <bpf/libbpf.h>
 
 #include "portxdp.h"
+#include "bans.h"
+#include "filter.h"
 #include "maps.h"
+#include "maps_zone.h"
+#include "policy.h"
+#include "policy_zone.h"
 #include "skel.h"
 #include "check.h"
 
@@ -526,5 +531,41 @@ static inline bool expect_pkt(const char *what, const struct pkt *p,
 #define W_DROP ((struct want){.ret = XDP_DROP})
 #define W_MALFORMED ((struct want){.ret = XDP_DROP, .malformed = true})
 #define W_NON_IP ((struct want){.ret = XDP_PASS, .non_ip = true})
+
+/* The loaded program's zone maps, as the filter module hands them over. */
+static inline struct px_zone_maps px_zone_maps(void)
+{
+	return (struct px_zone_maps){
+		.policy = px.outer_fd,
+		.zones = bpf_map__fd(px.skel->maps.px_zone_outer),
+		.zone4 = bpf_map__fd(px.skel->maps.px_zone4_outer),
+		.zone6 = bpf_map__fd(px.skel->maps.px_zone6_outer),
+		.counts = bpf_map__fd(px.skel->maps.px_zone_counts),
+	};
+}
+
+/*
+ * Parse a policy text with its zones into *pol (messages dropped) and
+ * install it as apply does: PX_F_BANS by the bans there are
+ * (bans_policy_flag), then the zone maps and the swap. 0 or -errno.
+ */
+static inline int px_install_text(const char *text, struct px_policy *pol)
+{
+	struct px_filter f = {.bans_fd = bpf_map__fd(px.skel->maps.px_bans)};
+	struct px_zone_maps m = px_zone_maps();
+	struct px_zoneset *zs = NULL;
+	FILE *null = fopen("/dev/null", "w");
+	int err = policy_text_zoned("t.policy", text, NULL, pol, &zs, NULL,
+				    null);
+
+	if (null)
+		fclose(null);
+	if (!err) {
+		bans_policy_flag(&f, pol);
+		err = maps_install_zoned(&m, pol, zs, false);
+	}
+	zoneset_free(zs);
+	return err;
+}
 
 #endif /* PX_PROG_H */

@@ -13,36 +13,15 @@
 
 static struct px_policy pol;
 
-static struct px_zone_maps zmaps(void)
-{
-	return (struct px_zone_maps){
-		.policy = px.outer_fd,
-		.zones = bpf_map__fd(px.skel->maps.px_zone_outer),
-		.zone4 = bpf_map__fd(px.skel->maps.px_zone4_outer),
-		.zone6 = bpf_map__fd(px.skel->maps.px_zone6_outer),
-		.counts = bpf_map__fd(px.skel->maps.px_zone_counts),
-	};
-}
-
 static int install_text(const char *text)
 {
-	struct px_zone_maps m = zmaps();
-	struct px_zoneset *zs = NULL;
-	FILE *null = fopen("/dev/null", "w");
-	int err = policy_text_zoned("t.policy", text, NULL, &pol, &zs, NULL,
-				    null);
-
-	fclose(null);
-	if (!err)
-		err = maps_install_zoned(&m, &pol, zs, false);
-	zoneset_free(zs);
-	return err;
+	return px_install_text(text, &pol);
 }
 
 /* `open|close SPEC` on the live policy, as the verbs do it. */
 static int rebase(bool open, const char *spec)
 {
-	struct px_zone_maps m = zmaps();
+	struct px_zone_maps m = px_zone_maps();
 	char *specs[] = {(char *)spec};
 	FILE *null = fopen("/dev/null", "w");
 	int err = maps_read_policy(px.outer_fd, &pol);
@@ -57,7 +36,7 @@ static int rebase(bool open, const char *spec)
 static long long passed_of(const char *name)
 {
 	struct px_zone_count n[PX_ZONE_ENTRIES];
-	struct px_zone_maps m = zmaps();
+	struct px_zone_maps m = px_zone_maps();
 	struct px_zoneset *zs = zoneset_new();
 	long long ret = -1;
 

@@ -15,23 +15,7 @@ static struct px_policy pol;
 
 static int install_text(const char *text)
 {
-	struct px_zoneset *zs = NULL;
-	struct px_zone_maps m = {
-		.policy = px.outer_fd,
-		.zones = bpf_map__fd(px.skel->maps.px_zone_outer),
-		.zone4 = bpf_map__fd(px.skel->maps.px_zone4_outer),
-		.zone6 = bpf_map__fd(px.skel->maps.px_zone6_outer),
-		.counts = bpf_map__fd(px.skel->maps.px_zone_counts),
-	};
-	FILE *null = fopen("/dev/null", "w");
-	int err = policy_text_zoned("t.policy", text, NULL, &pol, &zs, NULL,
-				    null);
-
-	fclose(null);
-	if (!err)
-		err = maps_install_zoned(&m, &pol, zs, false);
-	zoneset_free(zs);
-	return err;
+	return px_install_text(text, &pol);
 }
 
 /* The packet's source: IPv4 a.b.c.d, or IPv6 2001:db8::X. */
