@@ -555,8 +555,8 @@ static inline int px_install_text(const char *text, struct px_policy *pol)
 	struct px_zone_maps m = px_zone_maps();
 	struct px_zoneset *zs = NULL;
 	FILE *null = fopen("/dev/null", "w");
-	int err = policy_text_zoned("t.policy", text, NULL, pol, &zs, NULL,
-				    null);
+	int err =
+		policy_text_zoned("t.policy", text, NULL, pol, &zs, NULL, null);
 
 	if (null)
 		fclose(null);
