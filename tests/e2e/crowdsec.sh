@@ -17,19 +17,6 @@ PORT=$((20000 + $$ % 20000))
 CSPID=
 BPID=
 
-# Wait up to $1 tenths of a second for "$2..." to succeed.
-wait_for() {
-	local n=$1 i
-	shift
-	for i in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-banned() { px bans "$IF_IN" --json | grep -q "\"source\": \"$1\""; }
-not_banned() { ! banned "$1"; }
 cs() { timeout 20 ip netns exec "$NS" cscli -c "$TMPD/config.yaml" "$@" 2>&1; }
 said() { grep -q -- "$1" "$TMPD/bouncer.out"; }
 api_up() { timeout 1 ip netns exec "$NS" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; }
@@ -38,13 +25,13 @@ lapi_start() {
 	ip netns exec "$NS" crowdsec -c "$TMPD/config.yaml" -no-cs -no-capi \
 		>>"$TMPD/crowdsec.out" 2>&1 &
 	CSPID=$!
-	wait_for 100 api_up || fail "the local API did not come up: $(tail -3 "$TMPD/crowdsec.log" "$TMPD/crowdsec.out")"
+	wait_until 100 api_up || fail "the local API did not come up: $(tail -3 "$TMPD/crowdsec.log" "$TMPD/crowdsec.out")"
 }
 
 lapi_stop() {
 	[ -n "$CSPID" ] || return 0
 	kill "$CSPID" 2>/dev/null
-	wait_for 50 eval "! kill -0 $CSPID 2>/dev/null" || kill -9 "$CSPID" 2>/dev/null
+	wait_until 50 eval "! kill -0 $CSPID 2>/dev/null" || kill -9 "$CSPID" 2>/dev/null
 	wait "$CSPID" 2>/dev/null || true
 	CSPID=
 }
@@ -105,7 +92,7 @@ bouncer_start() {
 	"$PORTXDP" --netns "$NS" crowdsec "$IF_IN" --api "http://127.0.0.1:$PORT/" \
 		--key-file "$TMPD/key" --interval 1 >>"$TMPD/bouncer.out" 2>&1 &
 	BPID=$!
-	wait_for 100 said "following the CrowdSec local API" ||
+	wait_until 100 said "following the CrowdSec local API" ||
 		fail "the bouncer did not start: $(cat "$TMPD/bouncer.out")"
 }
 
@@ -133,14 +120,14 @@ test_crowdsec_decision_bans_and_delete_lifts() {
 	setup
 	bouncer_start
 	cs decisions add --ip "$ADDR_OUT" --duration 1m >/dev/null
-	wait_for 100 banned "$ADDR_OUT" || fail "not banned: $(px bans "$IF_IN"); bouncer: $(cat "$TMPD/bouncer.out")"
+	wait_until 100 is_banned "$ADDR_OUT" || fail "not banned: $(px bans "$IF_IN"); bouncer: $(cat "$TMPD/bouncer.out")"
 	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (5[0-9]s|1m) +crowdsec" ||
 		fail "not about 1m with reason crowdsec: $(px bans "$IF_IN")"
 	expect_tcp timeout 22
 	expect_ping timeout
 	expect_tcp reached 22 "$ADDR6_IN" # the IPv6 source is another one
 	cs decisions delete --ip "$ADDR_OUT" >/dev/null
-	wait_for 100 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
+	wait_until 100 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
 	expect_tcp reached 22
 	said "crowdsec: unbanned $ADDR_OUT" || fail "no unban line: $(cat "$TMPD/bouncer.out")"
 	bouncer_stop || fail "SIGTERM: exit status not 0: $(cat "$TMPD/bouncer.out")"
@@ -156,20 +143,20 @@ test_crowdsec_startup_list_and_restart() {
 	cs decisions add --ip 198.51.100.250 --type captcha --duration 1h >/dev/null
 	bouncer_start
 	said "2 decisions\|3 decisions" || fail "startup line: $(cat "$TMPD/bouncer.out")"
-	banned "${ADDR6_OUT%::1}::/64" || fail "/64 not banned: $(px bans "$IF_IN")"
+	is_banned "${ADDR6_OUT%::1}::/64" || fail "/64 not banned: $(px bans "$IF_IN")"
 	[ "$(px bans "$IF_IN" | grep -c "crowdsec")" = 5 ] || fail "not the /30's 4 and the /64: $(px bans "$IF_IN")"
 	not_banned 198.51.100.250 || fail "a captcha decision banned"
 	said "skipped 1 decision .*1 not bans" || fail "captcha not said: $(cat "$TMPD/bouncer.out")"
 	expect_tcp timeout 22
 	expect_tcp timeout 22 "$ADDR6_IN"
 	bouncer_stop || fail "SIGTERM: exit status not 0: $(cat "$TMPD/bouncer.out")"
-	banned "$ADDR_OUT" || fail "bans went with the bouncer"
+	is_banned "$ADDR_OUT" || fail "bans went with the bouncer"
 	# deleted while no bouncer listens: the next startup list lifts it
 	cs decisions delete --range "$net/30" >/dev/null
 	bouncer_start
-	wait_for 50 not_banned "$ADDR_OUT" || fail "the deleted range is still banned: $(px bans "$IF_IN")"
-	banned "${ADDR6_OUT%::1}::/64" || fail "the /64 lost"
-	banned 198.51.100.251 || fail "a manual ban was lifted"
+	wait_until 50 not_banned "$ADDR_OUT" || fail "the deleted range is still banned: $(px bans "$IF_IN")"
+	is_banned "${ADDR6_OUT%::1}::/64" || fail "the /64 lost"
+	is_banned 198.51.100.251 || fail "a manual ban was lifted"
 	expect_tcp reached 22
 }
 
@@ -177,14 +164,14 @@ test_crowdsec_api_down_midstream() {
 	setup
 	bouncer_start
 	lapi_stop
-	wait_for 100 said "cannot reach the CrowdSec local API" || fail "API down not said: $(cat "$TMPD/bouncer.out")"
+	wait_until 100 said "cannot reach the CrowdSec local API" || fail "API down not said: $(cat "$TMPD/bouncer.out")"
 	sleep 1.5
 	[ "$(grep -c "cannot reach" "$TMPD/bouncer.out")" = 1 ] || fail "said more than once: $(cat "$TMPD/bouncer.out")"
 	kill -0 "$BPID" || fail "the bouncer died with the API"
 	lapi_start
-	wait_for 100 said "answers again" || fail "not back: $(cat "$TMPD/bouncer.out")"
+	wait_until 100 said "answers again" || fail "not back: $(cat "$TMPD/bouncer.out")"
 	cs decisions add --ip "$ADDR_OUT" --duration 1m >/dev/null
-	wait_for 100 banned "$ADDR_OUT" || fail "not banned after the API came back"
+	wait_until 100 is_banned "$ADDR_OUT" || fail "not banned after the API came back"
 	bouncer_stop || fail "SIGTERM: exit status not 0: $(cat "$TMPD/bouncer.out")"
 }
 

@@ -97,6 +97,21 @@ lab_setup() {
 	fail "lab: $ADDR_IN does not answer"
 }
 
+# Wait up to $1 tenths of a second for "$2..." to succeed.
+wait_until() {
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Whether SRC (as 'portxdp bans' prints it) is banned on $IF_IN.
+is_banned() { px bans "$IF_IN" --json | grep -q "\"source\": \"$1\""; }
+not_banned() { ! is_banned "$1"; }
+
 # Wait up to 10 s until a `portxdp log` whose stderr goes to FILE reads
 # (it may first wait for the pins lock).
 log_ready() {
