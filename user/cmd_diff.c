@@ -76,17 +76,6 @@ static void range_str(const struct policy_range *r, char *buf, size_t len)
 			 px_proto_name(r->proto));
 }
 
-static void json_names(struct json *j, const struct policy_range *r)
-{
-	const char *names[8];
-	int n = table_names_of(r->proto, r->lo, r->hi, names, 8);
-
-	json_arr_open(j);
-	for (int i = 0; i < n; i++)
-		json_str(j, names[i]);
-	json_arr_close(j);
-}
-
 /* The ephemeral range of IF's namespace, or none (lo > hi). */
 static void ephemeral(unsigned int *lo, unsigned int *hi)
 {
@@ -94,31 +83,6 @@ static void ephemeral(unsigned int *lo, unsigned int *hi)
 		*lo = 1; /* unknown: no range is it */
 		*hi = 0;
 	}
-}
-
-/* open/close: [{proto, from, to, class, names}], class as in the text. */
-static void json_ranges(struct json *j, const char *key,
-			const struct policy_range *r, int n, bool open)
-{
-	unsigned int eph_lo, eph_hi;
-
-	ephemeral(&eph_lo, &eph_hi);
-	json_key(j, key);
-	json_arr_open(j);
-	for (int i = 0; i < n; i++) {
-		if (r[i].open != open)
-			continue;
-		json_obj_open(j);
-		json_key_str(j, "proto", px_proto_name(r[i].proto));
-		json_key_u64(j, "from", r[i].lo);
-		json_key_u64(j, "to", r[i].hi);
-		json_key_str(j, "class",
-			     summary_class(r[i].lo, r[i].hi, eph_lo, eph_hi));
-		json_key(j, "names");
-		json_names(j, &r[i]);
-		json_obj_close(j);
-	}
-	json_arr_close(j);
 }
 
 /* Per protocol: {"tcp": {"open": N, "close": N}, "udp": ...}, ports
@@ -156,8 +120,8 @@ static void print_json(const char *ifname, const char *file,
 	json_obj_open(&j);
 	json_key_str(&j, "interface", ifname);
 	json_key_str(&j, "file", file);
-	json_ranges(&j, "open", r, n, true);
-	json_ranges(&j, "close", r, n, false);
+	diff_json_ranges(&j, "open", r, n, true);
+	diff_json_ranges(&j, "close", r, n, false);
 	json_counts(&j, r, n);
 	json_key_change(&j, "ping", lping != nping, lping ? "open" : "closed",
 			nping ? "open" : "closed");

@@ -15,7 +15,9 @@
 #include "diff_zones.h"
 #include "json.h"
 #include "policy_bitmap.h"
+#include "policy_live.h"
 #include "proto.h"
+#include "summary.h"
 #include "table.h"
 
 #define DIFF_NAMES 4
@@ -55,28 +57,39 @@ static const char *status_of(const struct px_zone *a, const struct px_zone *b,
 	return "same";
 }
 
-static void json_ranges(struct json *j, const char *key,
-			const struct policy_range *r, int n, bool open)
+static void json_names(struct json *j, const struct policy_range *r)
 {
 	const char *names[8];
+	int n = table_names_of(r->proto, r->lo, r->hi, names, 8);
 
+	json_arr_open(j);
+	for (int i = 0; i < n; i++)
+		json_str(j, names[i]);
+	json_arr_close(j);
+}
+
+void diff_json_ranges(struct json *j, const char *key,
+		      const struct policy_range *r, int n, bool open)
+{
+	unsigned int eph_lo, eph_hi;
+
+	if (policy_ephemeral_range(&eph_lo, &eph_hi)) {
+		eph_lo = 1; /* unknown: no range is it */
+		eph_hi = 0;
+	}
 	json_key(j, key);
 	json_arr_open(j);
 	for (int i = 0; i < n; i++) {
-		int k;
-
 		if (r[i].open != open)
 			continue;
 		json_obj_open(j);
 		json_key_str(j, "proto", px_proto_name(r[i].proto));
 		json_key_u64(j, "from", r[i].lo);
 		json_key_u64(j, "to", r[i].hi);
+		json_key_str(j, "class",
+			     summary_class(r[i].lo, r[i].hi, eph_lo, eph_hi));
 		json_key(j, "names");
-		json_arr_open(j);
-		k = table_names_of(r[i].proto, r[i].lo, r[i].hi, names, 8);
-		for (int m = 0; m < k; m++)
-			json_str(j, names[m]);
-		json_arr_close(j);
+		json_names(j, &r[i]);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
@@ -184,8 +197,8 @@ static int one_zone(const char *name, const struct diff_zone_args *d,
 				b && (b->flags & PX_ZF_BLOCK) ? "yes" : "no");
 		json_count(j, "prefixes4", a, b, false);
 		json_count(j, "prefixes6", a, b, true);
-		json_ranges(j, "open", r, n, true);
-		json_ranges(j, "close", r, n, false);
+		diff_json_ranges(j, "open", r, n, true);
+		diff_json_ranges(j, "close", r, n, false);
 		json_key_change(j, "ping", !blocked && ping_a != ping_b,
 				ping_a ? "open" : "closed",
 				ping_b ? "open" : "closed");

@@ -22,4 +22,13 @@ struct diff_zone_args {
  */
 int diff_zones(const struct diff_zone_args *d, struct json *j);
 
+/*
+ * The ranges of r[0..n) that open (or close) as the JSON array key of j:
+ * [{proto, from, to, class, names}], class as the text says it. For the
+ * base policy's diff and each zone's.
+ */
+struct policy_range;
+void diff_json_ranges(struct json *j, const char *key,
+		      const struct policy_range *r, int n, bool open);
+
 #endif
