@@ -50,6 +50,7 @@
 #include "portxdp.h"
 #include "portxdp.skel.h"
 #include "source.h"
+#include "test_run.h"
 
 /* What `xdp-filter load -f tcp,udp` picks: the default-allow variant with
  * every feature, the only one that filters TCP and UDP ports together. */
@@ -420,30 +421,6 @@ static int load_all(void)
 
 /* ---- measuring ------------------------------------------------------- */
 
-/* CPU time of this thread, ns. */
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* One measurement: ns per packet over repeat runs; <0 on error. */
-static double measure(int fd, const struct pkt *p, __u32 repeat, __u32 *retval)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->b,
-		    .data_size_in = p->len, .repeat = repeat);
-	double t0, t1;
-
-	t0 = now_ns();
-	if (bpf_prog_test_run_opts(fd, &opts))
-		return -errno;
-	t1 = now_ns();
-	*retval = opts.retval;
-	return (t1 - t0) / repeat;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -488,7 +465,8 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 
 			if (g.fd[j] < 0)
 				continue;
-			if (measure(g.fd[j], &pkts[i], 1, &v) < 0) {
+			if (test_run_ns(g.fd[j], pkts[i].b, pkts[i].len, 1,
+					&v) < 0) {
 				fprintf(stderr,
 					"progbench: test run of %s: %s\n",
 					prog_name[j], strerror(errno));
@@ -517,7 +495,8 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 
 				if (g.fd[j] < 0)
 					continue;
-				ns = measure(g.fd[j], &pkts[i], repeat, &v);
+				ns = test_run_ns(g.fd[j], pkts[i].b,
+						 pkts[i].len, repeat, &v);
 				if (ns < 0) {
 					fprintf(stderr,
 						"progbench: test run: %s\n",

@@ -23,6 +23,7 @@
 
 #include "portxdp.h"
 #include "skel.h"
+#include "test_run.h"
 
 #define CLOSED 40000 /* this host's port of the flow */
 #define OPEN 80
@@ -50,26 +51,6 @@ static void tcp4(struct pkt *p, bool out, __u16 sport, __u16 dport, __u8 fl)
 	h[2] = dport >> 8, h[3] = dport & 0xff;
 	h[12] = 5 << 4, h[13] = fl;
 	p->len = 60;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static double measure(int fd, const struct pkt *p, __u32 repeat, int *ret)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b,
-		    .data_size_in = p->len, .repeat = repeat);
-	double t0 = now_ns();
-
-	if (bpf_prog_test_run_opts(fd, &o))
-		return -1;
-	*ret = (int)o.retval;
-	return (now_ns() - t0) / repeat;
 }
 
 static int install(struct portxdp_bpf *s, bool replies)
@@ -139,7 +120,8 @@ int main(int argc, char **argv)
 	struct portxdp_bpf *s;
 	struct pkt pk[NROW];
 	double *t[NROW];
-	int xdp, egr, empty, c, ret;
+	int xdp, egr, empty, c;
+	__u32 ret;
 
 	while ((c = getopt(argc, argv, "n:r:")) != -1)
 		if (c == 'n')
@@ -163,7 +145,7 @@ int main(int argc, char **argv)
 	tcp4(&pk[R_EGRESS], true, CLOSED, REMOTE, 0x10);
 	tcp4(&pk[R_EMPTY_TC], true, CLOSED, REMOTE, 0x10);
 	/* the flow, recorded once by the egress program */
-	measure(egr, &pk[R_EGRESS], 1, &ret);
+	test_run_ns(egr, pk[R_EGRESS].b, pk[R_EGRESS].len, 1, &ret);
 	for (int r = 0; r < NROW; r++)
 		t[r] = calloc(rounds, sizeof(double));
 	for (__u32 k = 0; k < rounds; k++)
@@ -176,7 +158,8 @@ int main(int argc, char **argv)
 				install(s, false);
 			else if (r < R_EGRESS)
 				install(s, true);
-			t[r][k] = measure(fd, &pk[r], repeat, &ret);
+			t[r][k] = test_run_ns(fd, pk[r].b, pk[r].len, repeat,
+					      &ret);
 		}
 	printf("| packet, program | ns/packet | min-max |\n|---|---:|---:|\n");
 	for (int r = 0; r < NROW; r++) {
