@@ -92,18 +92,6 @@ static void tcp6_from(struct pkt *p, __u16 w2, __u16 w3, __u16 last, __u16 port)
 	src6(p, w2, w3, last);
 }
 
-static int verdict(const struct pkt *p)
-{
-	__u32 ret = 0;
-
-	if (px_run(p, &ret))
-		return -1;
-	return (int)ret;
-}
-
-#define PASSES(p, what) ASSERT_EQ(verdict(p), XDP_PASS, what)
-#define DROPS(p, what) ASSERT_EQ(verdict(p), XDP_DROP, what)
-
 static bool banned4(__u8 a, __u8 b, __u8 c, __u8 d, struct px_ban *out)
 {
 	struct px_ban_key k = {.family = 4, .addr = {a, b, c, d}};
@@ -129,7 +117,7 @@ static int scan4(__u8 d, __u16 first, int n)
 
 	for (int i = 0; i < n; i++) {
 		tcp4_from(&p, 198, 51, 100, d, (__u16)(first + i));
-		drops += verdict(&p) == XDP_DROP;
+		drops += px_verdict(&p) == XDP_DROP;
 	}
 	return drops;
 }
@@ -358,7 +346,7 @@ static void except_zone(void)
 	DROPS(&p, "198.51.100.200, outside office: banned");
 	for (int i = 0; i < 2; i++) {
 		tcp6_from(&p, 6, 1, 9, (__u16)(7000 + i));
-		verdict(&p);
+		px_verdict(&p);
 	}
 	tcp6_from(&p, 6, 1, 9, 80);
 	DROPS(&p, "v6 outside office: banned");
@@ -458,7 +446,7 @@ static void scan_table_full(void)
 
 		for (__u16 port = 9001; port <= 9002; port++) {
 			tcp4_from(&p, a, b, c, 1, port);
-			verdict(&p);
+			px_verdict(&p);
 		}
 	}
 	ASSERT_EQ(map_count(bans_fd()), 0, "N-1 ports each: no ban at all");

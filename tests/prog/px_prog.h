@@ -383,6 +383,19 @@ static inline int px_run(const struct pkt *p, __u32 *retval)
 	return err ? -errno : 0;
 }
 
+/* p's verdict as px_run gives it, or -1 when the run failed. */
+static inline int px_verdict(const struct pkt *p)
+{
+	__u32 ret = 0;
+
+	if (px_run(p, &ret))
+		return -1;
+	return (int)ret;
+}
+
+#define PASSES(p, what) ASSERT_EQ(px_verdict(p), XDP_PASS, what)
+#define DROPS(p, what) ASSERT_EQ(px_verdict(p), XDP_DROP, what)
+
 /*
  * The totals map alone: dropped/passed there leave out the packets judged
  * by their port, which count in their port counter only (cheap enough to

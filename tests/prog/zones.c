@@ -33,18 +33,6 @@ static void src6(struct pkt *p, __u16 w2, __u8 last)
 	p->b[14 + 8 + 15] = last;
 }
 
-static int verdict(const struct pkt *p)
-{
-	__u32 ret = 0;
-
-	if (px_run(p, &ret))
-		return -1;
-	return (int)ret;
-}
-
-#define PASSES(p, what) ASSERT_EQ(verdict(p), XDP_PASS, what)
-#define DROPS(p, what) ASSERT_EQ(verdict(p), XDP_DROP, what)
-
 static const char nested[] = "default closed\n"
 			     "open 80\n"
 			     "zone office 198.51.100.0/24 2001:db8:5::/48\n"
@@ -161,10 +149,10 @@ static void swaps_between_layouts(void)
 			return;
 		pkt_tcp4(&p, 22);
 		src4(&p, 198, 51, 100, 200);
-		ASSERT_EQ(verdict(&p), i % 2 ? XDP_DROP : XDP_PASS, "22");
+		ASSERT_EQ(px_verdict(&p), i % 2 ? XDP_DROP : XDP_PASS, "22");
 		pkt_tcp4(&p, 23);
 		src4(&p, 198, 51, 100, 200);
-		ASSERT_EQ(verdict(&p), i % 2 ? XDP_PASS : XDP_DROP, "23");
+		ASSERT_EQ(px_verdict(&p), i % 2 ? XDP_PASS : XDP_DROP, "23");
 	}
 	/* and back to a policy without zones */
 	ASSERT_OK(install_text("default closed\nopen 22\n"), "plain");
