@@ -88,13 +88,18 @@ lab_setup() {
 	# Closed UDP ports must answer every probe with an ICMP error.
 	ip netns exec "$NS" sysctl -qw net.ipv4.icmp_ratelimit=0 \
 		net.ipv6.icmp.ratelimit=0
-	# Wait until the pair carries traffic.
-	local i
-	for i in $(seq 50); do
-		ping -c 1 -W 1 "$ADDR_IN" >/dev/null 2>&1 && return 0
-		sleep 0.1
+	# Wait until the pair carries traffic in both families, so that the
+	# first probe of a test never waits for neighbour discovery (a probe
+	# that times out before its packet leaves proves nothing).
+	local i addr
+	for addr in "$ADDR_IN" "$ADDR6_IN"; do
+		for i in $(seq 50); do
+			ping -c 1 -W 1 "$addr" >/dev/null 2>&1 && break
+			[ "$i" = 50 ] && fail "lab: $addr does not answer"
+			sleep 0.1
+		done
 	done
-	fail "lab: $ADDR_IN does not answer"
+	return 0
 }
 
 # Wait up to $1 tenths of a second for "$2..." to succeed.
