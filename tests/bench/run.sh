@@ -6,7 +6,9 @@
 # rounds, so a noisy machine moves all rows alike. Prints one markdown table
 # per benchmark, writes them to $BUILD/bench/results.md and draws
 # $BUILD/bench/results.png with gnuplot:
-#   1. per-packet program cost, BPF_PROG_TEST_RUN ($BUILD/tools/progbench);
+#   1. per-packet program cost, BPF_PROG_TEST_RUN ($BUILD/tools/progbench),
+#      each feature on and off, and zones (progbench -z: 16 zones, 10,000
+#      prefixes, beside xdp-filter matching 10,000 source addresses);
 #   2. drop rate over veth: trafgen sends 64-byte UDP frames to a spread of
 #      closed ports; packets per second and the receiver's CPU time per
 #      packet for each filter;
@@ -127,6 +129,12 @@ bench_prog() {
 			-f "${f%% *}" $(case $f in *-b*) echo -b ;; esac) |
 			sed -n '/^With -f/,$p'
 	done
+	# Zones (issue 13): 16 zones, 10,000 prefixes, through the CLI's own
+	# installer; xdp-filter matching the same 10,000 source addresses.
+	echo "  bench: zones (-z)" >&2
+	printf '\n### Zones: 16 zones, 10,000 prefixes, beside xdp-filter with 10,000 ip filters\n\n'
+	"$PROGBENCH" -n "$REPEAT" -r "$ROUNDS" -c $(($(nproc) - 1)) -z |
+		sed -n '/^| packet | program/,$p'
 }
 
 # ---- 2. drop rate over veth ------------------------------------------------

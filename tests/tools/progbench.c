@@ -17,7 +17,7 @@
  * the expected one; xdp-filter's is shown as it is).
  *
  *   progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d DATFILE] [-x XDPFILT.o]
- *             [-f FLAGS [-b]]
+ *             [-f FLAGS [-b] | -z]
  *   progbench --sizes [-x XDPFILT.o]
  *
  * The first form prints the cost table (markdown) and writes DATFILE for
@@ -30,6 +30,13 @@
  * and the ban rule's N is 0. -b (with -f 0x20) bans the packets' sources
  * (198.51.100.1, 2001:db8::/64) in that second portxdp: the cost of a
  * packet from a banned source.
+ *
+ * -z: the zone bench (issue 13, item 7): the second portxdp gets the 16
+ * zones and 10,000 prefixes of zone_layout.h through the CLI's parser and
+ * installer, xdp-filter also matches the prefixes' 10,000 addresses as
+ * sources, and the packets are a port no zone touches, a port a zone
+ * opens (IPv4 and IPv6, from that zone) and a blocked source; a last
+ * table holds the zone targets, net of the floor.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -47,15 +54,20 @@
 #include <bpf/libbpf.h>
 
 #include "bans.h"
+#include "maps_zone.h"
+#include "policy.h"
+#include "policy_zone.h"
 #include "portxdp.h"
 #include "portxdp.skel.h"
 #include "source.h"
 #include "test_run.h"
+#include "zone_layout.h"
 
 /* What `xdp-filter load -f tcp,udp` picks: the default-allow variant with
  * every feature, the only one that filters TCP and UDP ports together. */
 #define XDPFILT_DEFAULT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o"
 /* xdp-filter's map value flags (xdp-filter/common_kern_user.h). */
+#define XF_FLAG_SRC (1 << 0)
 #define XF_FLAG_DST (1 << 1)
 #define XF_FLAG_TCP (1 << 2)
 #define XF_FLAG_UDP (1 << 3)
@@ -71,7 +83,9 @@ struct pkt {
 	const char *name;
 	__u8 b[256];
 	__u32 len;
-	int want; /* portxdp's verdict */
+	int want;   /* portxdp's verdict */
+	int want_z; /* -z: portxdp's with the zone layout */
+	int want_b; /* -z: and with its block line */
 };
 
 static __u8 *put(struct pkt *p, __u32 n)
@@ -179,8 +193,9 @@ static void pad(struct pkt *p)
 		put(p, 60 - p->len);
 }
 
-#define NPKT 5
-static struct pkt pkts[NPKT];
+#define NPKT_MAX 8
+static struct pkt pkts[NPKT_MAX];
+static int npkt;
 
 static void build_packets(void)
 {
@@ -214,25 +229,61 @@ static void build_packets(void)
 	p->name = "ARP";
 	p->want = XDP_PASS;
 	eth(p, 0x0806), arp(p), pad(p);
+	npkt = (int)(p - pkts) + 1;
+}
+
+/*
+ * -z: the zone bench's packets (zone_layout.h), each with the verdict of
+ * portxdp without zones (want) and with them (want_z).
+ */
+static void build_zone_packets(void)
+{
+	struct pkt *p = pkts;
+
+	p->name = "IPv4/UDP closed, a port no zone touches";
+	p->want = p->want_z = p->want_b = XDP_DROP;
+	eth(p, 0x0800), ip4(p, 17, 8), udp(p, CLOSED_PORT), pad(p);
+
+	p++;
+	p->name = "IPv4/UDP a port a zone opens, from it";
+	p->want = XDP_DROP;
+	p->want_z = p->want_b = XDP_PASS;
+	eth(p, 0x0800), ip4(p, 17, 8), udp(p, ZL_ZONED_PORT), pad(p);
+
+	p++;
+	p->name = "IPv6/UDP a port a zone opens, from it";
+	p->want = XDP_DROP;
+	p->want_z = p->want_b = XDP_PASS;
+	eth(p, 0x86dd), ip6(p, 17), udp(p, ZL_ZONED_PORT);
+
+	p++;
+	p->name = "IPv4/TCP SYN open port, blocked source";
+	p->want = p->want_z = XDP_PASS;
+	p->want_b = XDP_DROP;
+	eth(p, 0x0800), ip4(p, 6, 20), tcp_syn(p, OPEN_PORT), pad(p);
+	p->b[14 + 15] = ZL_SRC_BLOCKED;
+	npkt = (int)(p - pkts) + 1;
 }
 
 /* ---- programs -------------------------------------------------------- */
 
-enum { PROG_PASS, PROG_PX, PROG_XF, PROG_PXF, NPROG };
+enum { PROG_PASS, PROG_PX, PROG_XF, PROG_PXF, PROG_PXB, NPROG };
 static const char *prog_name[NPROG] = {"empty (XDP_PASS)", "portxdp",
-				       "xdp-filter", "portxdp -f"};
+				       "xdp-filter", "portxdp -f",
+				       "portxdp, 16 zones + block"};
 
 static struct {
 	int fd[NPROG];
-	struct portxdp_bpf *skel, *skel_f;
+	struct portxdp_bpf *skel, *skel_f, *skel_b;
 	struct bpf_object *xf;
 	const char *xf_path;
 	char xf_err[160];
 	int ncpu;
 	__u32 flags; /* -f: the second portxdp's policy flags */
 	bool with_flags;
-	bool ban; /* -b: its bans hold the packets' sources */
-} g = {.fd = {-1, -1, -1, -1}, .xf_path = XDPFILT_DEFAULT};
+	bool ban;   /* -b: its bans hold the packets' sources */
+	bool zones; /* -z: the second portxdp has zone_layout.h's zones */
+} g = {.fd = {-1, -1, -1, -1, -1}, .xf_path = XDPFILT_DEFAULT};
 
 /* The floor: r0 = XDP_PASS; exit. */
 static int load_pass(void)
@@ -305,11 +356,55 @@ static int ban_sources(struct portxdp_bpf *skel)
 	return 0;
 }
 
+/*
+ * -z: the zone layout (zone_layout.h) installed in the second portxdp by
+ * the CLI's own parser and installer, as `portxdp apply` does: the zone
+ * table and tries in new maps, then the swap.
+ */
+static int install_zones(struct portxdp_bpf *skel, bool block)
+{
+	struct px_zone_maps m = {
+		.policy = bpf_map__fd(skel->maps.px_policy_outer),
+		.zones = bpf_map__fd(skel->maps.px_zone_outer),
+		.zone4 = bpf_map__fd(skel->maps.px_zone4_outer),
+		.zone6 = bpf_map__fd(skel->maps.px_zone6_outer),
+		.counts = bpf_map__fd(skel->maps.px_zone_counts),
+	};
+	static struct px_policy pol;
+	struct px_zoneset *zs = NULL;
+	char *text = zl_policy_text(block);
+	char *msgs = NULL;
+	size_t nmsgs = 0;
+	FILE *diag = open_memstream(&msgs, &nmsgs);
+	int err;
+
+	if (!text || !diag) {
+		free(text);
+		return -ENOMEM;
+	}
+	/* its warnings (ephemeral closed...) are no news; errors are */
+	err = policy_text_zoned("zones.policy", text, NULL, &pol, &zs, NULL,
+				diag);
+	fclose(diag);
+	if (err)
+		fputs(msgs, stderr);
+	free(msgs);
+	if (!err)
+		err = maps_install_zoned(&m, &pol, zs, false);
+	zoneset_free(zs);
+	free(text);
+	return err;
+}
+
 /* The verdict program j must give packet p: -b drops every IP packet. */
 static __u32 want_of(const struct pkt *p, int j)
 {
 	if (j == PROG_PASS)
 		return XDP_PASS;
+	if (j == PROG_PXF && g.zones)
+		return (__u32)p->want_z;
+	if (j == PROG_PXB)
+		return (__u32)p->want_b;
 	if (j == PROG_PXF && g.ban && strcmp(p->name, "ARP"))
 		return XDP_DROP;
 	return (__u32)p->want;
@@ -328,6 +423,37 @@ static bool port_open_tcp(__u32 port)
  * /sys/fs/bpf, where a real xdp-filter may live), with the same closed
  * ports: filter_ports is a per-CPU array keyed by the NETWORK-order port.
  */
+/*
+ * -z: xdp-filter matching source addresses too, as `xdp-filter ip ADDR
+ * --mode src` does for each: its filter_ipv4 and filter_ipv6 (per-CPU
+ * hashes of 10,000 single addresses each, keyed by the address) with the
+ * network address of each of the layout's 10,000 prefixes, which
+ * includes the blocked source 198.51.100.66 (a /32) but not the others'
+ * sources (inside a /24 and a /64: xdp-filter has no prefixes).
+ */
+static int xf_fill_ips(__u64 *vals)
+{
+	struct bpf_map *v4, *v6;
+	unsigned char addr[16];
+	unsigned int zone;
+	char text[64];
+	int family;
+
+	v4 = bpf_object__find_map_by_name(g.xf, "filter_ipv4");
+	v6 = bpf_object__find_map_by_name(g.xf, "filter_ipv6");
+	if (!v4 || !v6)
+		return -ENOENT;
+	for (int c = 0; c < g.ncpu; c++)
+		vals[c] = XF_FLAG_SRC;
+	for (unsigned int i = 0; i < ZL_PREFIXES; i++) {
+		zl_prefix(i, text, sizeof(text), &zone, addr, &family);
+		if (bpf_map_update_elem(bpf_map__fd(family == 4 ? v4 : v6),
+					addr, vals, BPF_NOEXIST))
+			return -errno;
+	}
+	return 0;
+}
+
 static int load_xdpfilter(void)
 {
 	struct bpf_program *prog;
@@ -371,13 +497,14 @@ static int load_xdpfilter(void)
 			return err;
 		}
 	}
+	err = g.zones ? xf_fill_ips(vals) : 0;
 	free(vals);
-	return fd;
+	return err ? err : fd;
 }
 
 static int load_all(void)
 {
-	int fd;
+	int fd, err;
 
 	g.ncpu = libbpf_num_possible_cpus();
 	fd = load_pass();
@@ -404,6 +531,24 @@ static int load_all(void)
 			return fd;
 		}
 		g.fd[PROG_PXF] = fd;
+		err = g.zones ? install_zones(g.skel_f, false) : 0;
+		if (err) {
+			fprintf(stderr,
+				"progbench: -z: installing the zones: %s\n",
+				strerror(-err));
+			return -1;
+		}
+		if (g.zones) {
+			fd = load_portxdp(&g.skel_b, 0);
+			err = fd < 0 ? fd : install_zones(g.skel_b, true);
+			if (err) {
+				fprintf(stderr,
+					"progbench: -z: zones and block: %s\n",
+					strerror(-err));
+				return -1;
+			}
+			g.fd[PROG_PXB] = fd;
+		}
 		if (g.ban && ban_sources(g.skel_f)) {
 			fprintf(stderr, "progbench: -b: cannot ban the "
 					"sources\n");
@@ -451,15 +596,57 @@ struct result {
 	bool ok;
 };
 
+/*
+ * -z: the targets of issue 13 with the zone layout, net of the floor: a
+ * port no zone touches within 1 ns of portxdp without zones; a port a
+ * zone changes or a blocked source no more than xdp-filter matching its
+ * 10,000 source addresses.
+ */
+static void print_zone_targets(struct result r[][NPROG])
+{
+	printf("\nZone targets, net of the floor (ns per packet, medians): "
+	       "16 zones, 10,000 prefixes (8,000 IPv4, 2,000 IPv6); "
+	       "xdp-filter holds the prefixes' 10,000 addresses in its ip "
+	       "filters.\n\n");
+	printf("| packet | portxdp, no zones | 16 zones | 16 zones + block "
+	       "| xdp-filter + 10,000 ip | target | met |\n");
+	printf("|---|---:|---:|---:|---:|---|---|\n");
+	for (int i = 0; i < npkt; i++) {
+		double fl = r[i][PROG_PASS].med;
+		double px = r[i][PROG_PX].med - fl,
+		       pz = r[i][PROG_PXF].med - fl;
+		double pb = r[i][PROG_PXB].med - fl,
+		       xf = r[i][PROG_XF].med - fl;
+		/* the blocked source: the policy that blocks it */
+		bool first = i == 0, blocked = pkts[i].want_b != pkts[i].want_z;
+		double mine = blocked ? pb : pz;
+		char xs[16] = "n/a";
+		bool met;
+
+		if (r[i][PROG_XF].ok)
+			snprintf(xs, sizeof(xs), "%.1f", xf);
+		met = first ? pz <= px + 1.0 : r[i][PROG_XF].ok && mine <= xf;
+		printf("| %s | %.1f | %.1f | %.1f | %s | %s | %s |\n",
+		       pkts[i].name, px, pz, pb, xs,
+		       first	 ? "16 zones <= no zones + 1 ns"
+		       : blocked ? "+ block <= xdp-filter"
+				 : "16 zones <= xdp-filter",
+		       met ? "met" : "MISSED");
+	}
+	printf("\nWith a block line every IP packet looks its source up "
+	       "first (doc/design.md, section 8), a port no zone touches "
+	       "too.\n");
+}
+
 static int run_bench(__u32 repeat, int rounds, const char *datfile)
 {
-	static double t[NPKT][NPROG][256];
-	struct result r[NPKT][NPROG] = {};
+	static double t[NPKT_MAX][NPROG][256];
+	struct result r[NPKT_MAX][NPROG] = {};
 	int bad = 0;
 	FILE *dat;
 
 	/* Verdicts first: a wrong one would make the timing meaningless. */
-	for (int i = 0; i < NPKT; i++)
+	for (int i = 0; i < npkt; i++)
 		for (int j = 0; j < NPROG; j++) {
 			__u32 v = 0;
 
@@ -487,7 +674,7 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 		return -1;
 
 	for (int k = 0; k < rounds; k++)
-		for (int i = 0; i < NPKT; i++)
+		for (int i = 0; i < npkt; i++)
 			for (int jj = 0; jj < NPROG; jj++) {
 				int j = (jj + k + i) % NPROG;
 				__u32 v;
@@ -506,7 +693,7 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 				t[i][j][k] = ns;
 			}
 
-	for (int i = 0; i < NPKT; i++)
+	for (int i = 0; i < npkt; i++)
 		for (int j = 0; j < NPROG; j++) {
 			double *v = t[i][j];
 
@@ -530,12 +717,13 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 	printf("| packet | program | verdict | ns/packet | min-max | x floor | "
 	       "x xdp-filter |\n");
 	printf("|---|---|---|---:|---:|---:|---:|\n");
-	for (int i = 0; i < NPKT; i++)
+	for (int i = 0; i < npkt; i++)
 		for (int j = 0; j < NPROG; j++) {
 			struct result *x = &r[i][j];
 			char xf[16] = "-";
 
-			if (j == PROG_PXF && !g.with_flags)
+			if ((j == PROG_PXF && !g.with_flags) ||
+			    (j == PROG_PXB && !g.zones))
 				continue;
 			if (!x->ok) {
 				printf("| %s | %s | - | n/a | - | - | - |\n",
@@ -553,6 +741,10 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 		}
 	if (!r[0][PROG_XF].ok)
 		printf("\nxdp-filter not measured: %s\n", g.xf_err);
+	if (g.zones) {
+		print_zone_targets(r);
+		return 0;
+	}
 
 	printf("\nTarget: portxdp at most 0.25 of xdp-filter on every "
 	       "packet, net of the floor. \"Net\" subtracts the floor (the "
@@ -561,7 +753,7 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 	printf("| packet | portxdp x floor | portxdp x xdp-filter "
 	       "| net portxdp x net xdp-filter | target 0.25 net |\n");
 	printf("|---|---:|---:|---:|---|\n");
-	for (int i = 0; i < NPKT; i++) {
+	for (int i = 0; i < npkt; i++) {
 		double f = r[i][PROG_PX].med / r[i][PROG_PASS].med;
 		char xf[16] = "-", net[16] = "-", met[8] = "-";
 
@@ -587,7 +779,7 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 		printf("| packet | portxdp | portxdp -f 0x%x | difference |\n",
 		       g.flags);
 		printf("|---|---:|---:|---:|\n");
-		for (int i = 0; i < NPKT; i++)
+		for (int i = 0; i < npkt; i++)
 			printf("| %s | %.1f | %.1f | %+.1f |\n", pkts[i].name,
 			       r[i][PROG_PX].med, r[i][PROG_PXF].med,
 			       r[i][PROG_PXF].med - r[i][PROG_PX].med);
@@ -604,7 +796,7 @@ static int run_bench(__u32 repeat, int rounds, const char *datfile)
 		for (int j = 0; j < PROG_PXF; j++)
 			fprintf(dat, "\t\"%s\"\tmin\tmax", prog_name[j]);
 		fprintf(dat, "\n");
-		for (int i = 0; i < NPKT; i++) {
+		for (int i = 0; i < npkt; i++) {
 			fprintf(dat, "\"%s\"", pkts[i].name);
 			for (int j = 0; j < PROG_PXF; j++)
 				if (r[i][j].ok)
@@ -778,7 +970,7 @@ static int print_warnings(enum libbpf_print_level level, const char *fmt,
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: progbench [-n REPEAT] [-r ROUNDS] [-c CPU] [-d "
-		   "DATFILE] [-x XDPFILT.o] [-f FLAGS [-b]]\n"
+		   "DATFILE] [-x XDPFILT.o] [-f FLAGS [-b] | -z]\n"
 		   "       progbench --sizes [-x XDPFILT.o]\n");
 }
 
@@ -793,7 +985,7 @@ int main(int argc, char **argv)
 	const char *datfile = NULL;
 	bool sizes = false;
 
-	while ((c = getopt_long(argc, argv, "n:r:c:d:x:f:bh", longopts,
+	while ((c = getopt_long(argc, argv, "n:r:c:d:x:f:bzh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -817,6 +1009,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			g.ban = true;
+			break;
+		case 'z':
+			g.zones = g.with_flags = true;
 			break;
 		case 's':
 			sizes = true;
@@ -848,8 +1043,19 @@ int main(int argc, char **argv)
 			fprintf(stderr, "progbench: cannot pin to CPU %d: %s\n",
 				cpu, strerror(errno));
 	}
+	if (g.zones && (g.ban || g.flags)) {
+		fprintf(stderr, "progbench: -z goes alone (its policy sets the "
+				"flags)\n");
+		return 2;
+	}
 	libbpf_set_print(print_warnings);
-	build_packets();
+	if (g.zones) {
+		build_zone_packets();
+		prog_name[PROG_PXF] = "portxdp, 16 zones";
+		prog_name[PROG_XF] = "xdp-filter + 10,000 ip";
+	} else {
+		build_packets();
+	}
 	if (load_all())
 		return 1;
 	err = sizes ? run_sizes() : run_bench(repeat, rounds, datfile);
@@ -859,5 +1065,6 @@ int main(int argc, char **argv)
 	bpf_object__close(g.xf);
 	portxdp_bpf__destroy(g.skel);
 	portxdp_bpf__destroy(g.skel_f);
+	portxdp_bpf__destroy(g.skel_b);
 	return err ? 1 : 0;
 }
