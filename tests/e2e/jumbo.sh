@@ -40,7 +40,7 @@ test_native_attach_with_mtu_9000() {
 }
 
 big_open_passes_closed_drops() {
-	assert_eq "$(big_udp 5001)" reached "8000-byte udp to open 5001"
+	assert_eq "$(PROBE_MS=$(probe_ms reached) big_udp 5001)" reached "8000-byte udp to open 5001"
 	assert_eq "$(big_udp 5002)" timeout "8000-byte udp to closed 5002"
 	assert_eq "$(counter 5001 passed)" 1 "udp 5001 passed"
 	assert_eq "$(counter 5002 dropped)" 1 "udp 5002 dropped"

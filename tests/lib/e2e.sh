@@ -9,9 +9,10 @@
 #
 # The lab: namespace $NS holding veth $IF_IN ($ADDR_IN/30, $ADDR6_IN/64),
 # peered with $IF_OUT in the caller's namespace ($ADDR_OUT, $ADDR6_OUT).
-# Names and a /30 out of 198.51.100.0/24 are derived from this shell's PID,
-# so test files running at the same time do not meet. 192.0.2.0/24 is left
-# alone: a host (this CI machine among them) may use it for its own network.
+# Names are derived from this shell's PID and the /30 out of
+# 198.51.100.0/24 is claimed (lab_claim_slot), so test files running at the
+# same time do not meet. 192.0.2.0/24 is left alone: a host (this CI
+# machine among them) may use it for its own network.
 
 set -u
 BUILD=${BUILD:-build}
@@ -21,7 +22,28 @@ export PORTXDP_DATADIR=${PORTXDP_DATADIR:-$PWD/policies}
 NS=pxt$$
 IF_OUT=pxo$$
 IF_IN=pxi$$
-LAB_SLOT=$(($$ % 63 + 1))
+
+# Claim slot N (1-63): 198.51.100.4N/30 and 2001:db8:N::/64 for this file's
+# labs. Two files running at once (from other checkouts too) must never
+# share a subnet, or a probe leaves by the other lab's veth and meets the
+# other filter. A slot is held by a lock on /run/lock/portxdp-lab.N for as
+# long as this shell and its children live; one that an interface here
+# already uses (a run without these locks, a bench) is passed over.
+lab_claim_slot() {
+	local i s re
+	for i in $(seq 0 62); do
+		s=$((($$ + i) % 63 + 1))
+		re="inet 198\.51\.100\.($((s * 4))|$((s * 4 + 1))|$((s * 4 + 2))|$((s * 4 + 3)))/|inet6 2001:db8:$s::"
+		exec {LAB_SLOT_FD}>>"/run/lock/portxdp-lab.$s" || continue
+		if flock -n "$LAB_SLOT_FD" && ! ip -o addr show | grep -Eq "$re"; then
+			LAB_SLOT=$s
+			return 0
+		fi
+		exec {LAB_SLOT_FD}>&-
+	done
+	LAB_SLOT=$(($$ % 63 + 1)) # all 63 taken: share one, as before
+}
+lab_claim_slot
 ADDR_OUT=198.51.100.$((LAB_SLOT * 4 + 1))
 ADDR_IN=198.51.100.$((LAB_SLOT * 4 + 2))
 ADDR6_OUT=2001:db8:$LAB_SLOT::1
@@ -60,22 +82,37 @@ assert_status() { # status command...
 	[ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want"
 }
 
-# Probes from outside into the lab: "reached" or "timeout".
+# Probes from outside into the lab: "reached" or "timeout", after
+# PROBE_MS milliseconds without an answer.
 tcp_probe() { "$PXNET" tcp "${2:-$ADDR_IN}" "$1" "${PROBE_MS:-600}" || true; }
 udp_probe() { "$PXNET" udp "${2:-$ADDR_IN}" "$1" "${PROBE_MS:-600}" || true; }
 ping_probe() {
-	if ping -c 1 -W 1 "${1:-$ADDR_IN}" >/dev/null 2>&1; then
+	local secs=$((${PROBE_MS:-600} / 1000))
+	if ping -c 1 -W "$((secs > 1 ? secs : 1))" "${1:-$ADDR_IN}" >/dev/null 2>&1; then
 		echo reached
 	else
 		echo timeout
 	fi
 }
 
-expect_tcp() { assert_eq "$(tcp_probe "$2" "${3:-}")" "$1" "tcp port $2"; }
-expect_udp() { assert_eq "$(udp_probe "$2" "${3:-}")" "$1" "udp port $2"; }
-expect_ping() { assert_eq "$(ping_probe "${2:-}")" "$1" "ping"; }
+# A probe expected to be answered waits REACHED_MS (5 s): an answer ends it
+# at once, and on a loaded machine one may take longer than PROBE_MS. A
+# probe expected to time out waits PROBE_MS only: its packet leaves at once
+# (lab_setup resolved the neighbours), so a drop is all it can meet.
+probe_ms() { [ "$1" = reached ] && echo "${REACHED_MS:-5000}" || echo "${PROBE_MS:-600}"; }
+expect_tcp() { assert_eq "$(PROBE_MS=$(probe_ms "$1") tcp_probe "$2" "${3:-}")" "$1" "tcp port $2"; }
+expect_udp() { assert_eq "$(PROBE_MS=$(probe_ms "$1") udp_probe "$2" "${3:-}")" "$1" "udp port $2"; }
+expect_ping() { assert_eq "$(PROBE_MS=$(probe_ms "$1") ping_probe "${2:-}")" "$1" "ping"; }
 
 lab_setup() {
+	local ino
+	# left by an earlier shell with this PID, killed before its cleanup
+	if [ -e "/var/run/netns/$NS" ]; then
+		ino=$(stat -L -c %i "/var/run/netns/$NS") &&
+			rm -rf "/sys/fs/bpf/portxdp/net-$ino"
+		ip netns del "$NS"
+	fi
+	ip link del "$IF_OUT" 2>/dev/null || true
 	ip netns add "$NS"
 	ip link add "$IF_OUT" type veth peer name "$IF_IN" netns "$NS"
 	ip addr add "$ADDR_OUT/30" dev "$IF_OUT"
@@ -112,6 +149,13 @@ wait_until() {
 	done
 	return 1
 }
+
+# Wait up to 10 s until `stats --json` of $IF_IN meets a jq condition,
+# e.g. '.totals.dropped >= 48': counters are read once the packets sent
+# went through the filter, however late a loaded machine runs it. The
+# caller then asserts the exact numbers (an overcount still fails).
+wait_stats() { wait_until 100 stats_meet "$1"; }
+stats_meet() { px stats "$IF_IN" --json | jq -e "$1" >/dev/null; }
 
 # Whether SRC (as 'portxdp bans' prints it) is banned on $IF_IN.
 is_banned() { px bans "$IF_IN" --json | grep -q "\"source\": \"$1\""; }
