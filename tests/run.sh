@@ -48,6 +48,9 @@ for t in "$BUILD"/prog/*; do
 	[ -x "$t" ] && run_one "prog/${t##*/}" "$t"
 done
 [ -x tests/fuzz/run.sh ] && run_one "fuzz/policy" tests/fuzz/run.sh
+# What an interrupted earlier run left (its namespaces, veths, pins) must
+# not fail this one.
+bash tests/lib/leftovers.sh
 for t in tests/e2e/*.sh; do
 	[ -f "$t" ] && run_one "e2e/${t##*/}" bash "$t"
 done
