@@ -24,6 +24,9 @@ PORTXDP_ABS=$(realpath "$PORTXDP")
 TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
 NS2=pxf$$
+# the vanished namespace's veth: names of this run only, as `status` lists
+# every namespace's filters (other runs' too)
+VA=pxfa$$ VB=pxfb$$
 
 # Only 22/tcp open: probes to 23 must time out while the filter runs.
 closed_policy() {
@@ -35,11 +38,11 @@ ns_pins() { # namespace -> its pin folder
 	echo "/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$1")"
 }
 
-# Poll up to ~5 s for a command's output to contain a string.
+# Poll up to ~10 s for a command's output to contain a string.
 wait_for() { # string command...
 	local want=$1 i
 	shift
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		"$@" 2>&1 | grep -qF -- "$want" && return 0
 		sleep 0.1
 	done
@@ -103,17 +106,18 @@ test_new_interface_of_same_name_takes_over_stale_pins() {
 # A held lock makes a change wait: the lock is real.
 test_lock_makes_changes_wait() {
 	lab_setup
-	local t0 t1 out
+	local t1 out
 	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
 	printf 'default open\n' >"$TMPD/open.policy"
-	flock /sys/fs/bpf/portxdp sleep 2 &
-	sleep 0.3
-	t0=$(date +%s%N)
+	# the holder says when it has the lock, and when it lets go
+	flock /sys/fs/bpf/portxdp sh -c 'date +%s%N >"$1.held"; sleep 1; date +%s%N >"$1"' - "$TMPD/released" &
+	on_cleanup "kill $! 2>/dev/null"
+	wait_until 100 test -s "$TMPD/released.held" || fail "flock never got the lock"
 	out=$(px apply "$IF_IN" "$TMPD/open.policy" 2>&1)
 	t1=$(date +%s%N)
 	wait
-	[ $(((t1 - t0) / 1000000)) -ge 1200 ] ||
-		fail "apply did not wait for the lock ($(((t1 - t0) / 1000000)) ms)"
+	[ "$t1" -ge "$(cat "$TMPD/released")" ] ||
+		fail "apply ended before the lock was let go"
 	echo "$out" | grep -q "waiting for another portxdp command" ||
 		fail "apply said nothing about waiting: $out"
 }
@@ -218,21 +222,21 @@ test_pins_of_vanished_namespace() {
 	local dir out
 	trap 'ip netns del "$NS2" 2>/dev/null || true; rm -rf "${dir:-/nonexistent}"; lab_cleanup' EXIT
 	ip netns add "$NS2"
-	ip -n "$NS2" link add pxa type veth peer name pxb
-	ip -n "$NS2" link set pxa up
-	ip -n "$NS2" link set pxb up
-	"$PORTXDP" --netns "$NS2" attach pxa --policy "$(closed_policy)" >/dev/null
+	ip -n "$NS2" link add "$VA" type veth peer name "$VB"
+	ip -n "$NS2" link set "$VA" up
+	ip -n "$NS2" link set "$VB" up
+	"$PORTXDP" --netns "$NS2" attach "$VA" --policy "$(closed_policy)" >/dev/null
 	dir=$(ns_pins "$NS2")
 	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
 	ip netns del "$NS2"
 	# The namespace goes away asynchronously; its link then has no interface.
-	wait_for "pxa: pinned in a network namespace that is gone" "$PORTXDP" status
+	wait_for "$VA: pinned in a network namespace that is gone" "$PORTXDP" status
 	out=$("$PORTXDP" status --json)
 	echo "$out" | grep -q "\"pins\": *\"$dir\"" || fail "status --json: $out"
 	out=$("$PORTXDP" detach --stale)
-	echo "$out" | grep -q "removed stale pins of pxa" || fail "detach --stale: $out"
+	echo "$out" | grep -q "removed stale pins of $VA" || fail "detach --stale: $out"
 	[ ! -e "$dir" ] || fail "$dir is still there"
-	"$PORTXDP" status | grep -q "pxa" && fail "status still lists pxa"
+	"$PORTXDP" status | grep -q "$VA" && fail "status still lists $VA"
 	px status "$IF_IN" | grep -q "^$IF_IN: attached" ||
 		fail "--stale removed a live filter"
 	expect_tcp timeout 23

@@ -28,6 +28,9 @@ PXSINK=${PXSINK:-$BUILD/tools/pxsink}
 TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
 NS2=pxl$$
+# NS2's veth: names of this run only, as `status` lists every
+# namespace's filters (other runs' too)
+LA=pxla$$ LB=pxlb$$
 unset SSH_CONNECTION
 # 6001/udp and 23/tcp are closed in both.
 A=$TMPD/a.policy
@@ -216,9 +219,9 @@ test_bad_interface_names_are_bad_usage_on_every_verb() {
 	local name verb out rc extra
 	ip netns add "$NS2"
 	trap 'ip netns del "$NS2" 2>/dev/null || true; lab_cleanup' EXIT
-	ip -n "$NS2" link add pxa type veth peer name pxb
-	"$PORTXDP" --netns "$NS2" attach pxa --policy "$A" --mode "$LMODE" >/dev/null
-	for name in "../net-$(stat -L -c %i "/var/run/netns/$NS2")/pxa" ../pxa a/b .. . "" \
+	ip -n "$NS2" link add "$LA" type veth peer name "$LB"
+	"$PORTXDP" --netns "$NS2" attach "$LA" --policy "$A" --mode "$LMODE" >/dev/null
+	for name in "../net-$(stat -L -c %i "/var/run/netns/$NS2")/$LA" "../$LA" a/b .. . "" \
 		x:1 "a b" 0123456789abcdef; do
 		for verb in attach detach status apply open close diff stats log; do
 			case $verb in
@@ -233,8 +236,8 @@ test_bad_interface_names_are_bad_usage_on_every_verb() {
 				fail "portxdp $verb '$name' said: $out"
 		done
 	done
-	[ -n "$(xdp_prog_id "$NS2" pxa)" ] || fail "$NS2's filter was detached"
-	"$PORTXDP" --netns "$NS2" status pxa | grep -q "^pxa: attached" ||
+	[ -n "$(xdp_prog_id "$NS2" "$LA")" ] || fail "$NS2's filter was detached"
+	"$PORTXDP" --netns "$NS2" status "$LA" | grep -q "^$LA: attached" ||
 		fail "$NS2's filter changed"
 }
 
@@ -242,7 +245,7 @@ test_gone_filter_is_named_by_every_verb() {
 	attach_lab
 	local cmd out rc
 	ip link del "$IF_OUT" # takes $IF_IN with it
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		px status "$IF_IN" | grep -q "interface gone" && break
 		sleep 0.1
 	done
@@ -278,21 +281,21 @@ test_stale_pins_are_not_listed_under_a_new_namespace() {
 	NS3=pxn$$ INO=x
 	trap 'ip netns del "$NS2" 2>/dev/null || true; ip netns del "$NS3" 2>/dev/null || true; rm -rf "/sys/fs/bpf/portxdp/net-$INO"; lab_cleanup' EXIT
 	ip netns add "$NS2"
-	ip -n "$NS2" link add pxa type veth peer name pxb
-	"$PORTXDP" --netns "$NS2" attach pxa --policy "$A" --mode "$LMODE" >/dev/null
+	ip -n "$NS2" link add "$LA" type veth peer name "$LB"
+	"$PORTXDP" --netns "$NS2" attach "$LA" --policy "$A" --mode "$LMODE" >/dev/null
 	INO=$(stat -L -c %i "/var/run/netns/$NS2")
 	ip netns del "$NS2"
-	for i in $(seq 50); do
-		"$PORTXDP" status | grep -q "^pxa: pinned in a network namespace that is gone" && break
+	for i in $(seq 150); do # the kernel tears a namespace down later
+		"$PORTXDP" status | grep -q "^$LA: pinned in a network namespace that is gone" && break
 		sleep 0.1
 	done
 	ip netns add "$NS3"
 	out=$("$PORTXDP" status)
 	echo "  $NS3 got inode $(stat -L -c %i "/var/run/netns/$NS3"), $NS2 had $INO"
-	echo "$out" | grep -q "^pxa: pinned in a network namespace that is gone" ||
+	echo "$out" | grep -q "^$LA: pinned in a network namespace that is gone" ||
 		fail "status: $out"
-	echo "$out" | grep -q "^pxa: attached" && fail "pxa listed as attached: $out"
-	"$PORTXDP" status --json | jq -e '[.other_namespaces[] | select(.interface == "pxa")][0] |
+	echo "$out" | grep -q "^$LA: attached" && fail "$LA listed as attached: $out"
+	"$PORTXDP" status --json | jq -e --arg i "$LA" '[.other_namespaces[] | select(.interface == $i)][0] |
 		.netns == null and .state == "interface gone"' >/dev/null ||
 		fail "status --json: $("$PORTXDP" status --json)"
 }
