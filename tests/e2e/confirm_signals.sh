@@ -32,11 +32,11 @@ setup() {
 test_apply_confirm_closed_stdout_is_undone() {
 	setup
 	px attach "$IF_IN" --policy "$OLD" >/dev/null
-	px apply "$IF_IN" "$NEW" --confirm 2 | true
+	# 4 s: the checks of the pending state come first on a loaded machine
+	px apply "$IF_IN" "$NEW" --confirm 4 | true
 	assert_eq "$(confirm_field state)" pending "state after apply | true"
 	assert_eq "$(confirm_field watcher_running)" true "watcher_running"
-	sleep 2.5
-	for i in $(seq 30); do
+	for i in $(seq 150); do
 		[ "$(confirm_field state)" = pending ] || break
 		sleep 0.1
 	done
@@ -48,10 +48,9 @@ test_apply_confirm_closed_stdout_is_undone() {
 # The same for attach: the filter goes again at the deadline.
 test_attach_confirm_closed_stdout_is_undone() {
 	setup
-	px attach "$IF_IN" --policy "$OLD" --confirm 2 | true
+	px attach "$IF_IN" --policy "$OLD" --confirm 4 | true
 	assert_eq "$(confirm_field state)" pending "state after attach | true"
-	sleep 2.5
-	for i in $(seq 30); do
+	for i in $(seq 150); do
 		px status "$IF_IN" >/dev/null 2>&1 || break
 		sleep 0.1
 	done

@@ -45,7 +45,7 @@ start_exporter() {
 	EXP_PID=$!
 	on_cleanup "kill $EXP_PID 2>/dev/null; wait $EXP_PID 2>/dev/null"
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		curl -sf "http://127.0.0.1:$EXP_PORT/metrics" >/dev/null && return 0
 		sleep 0.1
 	done
@@ -100,8 +100,8 @@ test_prometheus_query_matches_stats_json() {
 	send "$P_CLOSED" 37
 	send "$P_OPEN" 23
 	send 53 11
-	ping -c 4 -i 0.01 -W 1 "$ADDR_IN" >/dev/null
-	sleep 0.2
+	ping -c 4 -i 0.01 -W 5 "$ADDR_IN" >/dev/null
+	wait_stats '.totals.dropped + .totals.passed >= 75' || true
 	start_exporter
 	start_prometheus
 	local sel="interface=\"$IF_IN\",netns=\"$NS\"" j
@@ -150,7 +150,7 @@ test_series_bound_holds() {
 	local p own
 	for p in $(seq 50001 50020); do send "$p" 1; done
 	send 40100 2
-	sleep 0.2
+	wait_stats '.totals.dropped >= 22' || true
 	metrics >"$TMP/m1"
 	own=$(grep -c '^portxdp_dropped_packets_total{.*port="[0-9]*"' "$TMP/m1") || true
 	assert_eq "$own" 5 "ports with their own drop series"
@@ -161,7 +161,7 @@ test_series_bound_holds() {
 	assert_eq "$sum" "$(px stats "$IF_IN" --json | jq .totals.dropped)" "sum of the drop series"
 	# New ports later change neither the set nor the count of series.
 	for p in $(seq 1 30); do send "$p" 1; done
-	sleep 0.2
+	wait_stats '.totals.dropped >= 52' || true
 	metrics >"$TMP/m2"
 	assert_eq "$(grep -c '^portxdp_dropped_packets_total{.*port="[0-9]*"' "$TMP/m2")" 5 "own series later"
 	assert_eq "$(grep '^portxdp_dropped_packets_total{.*port="[0-9]*"' "$TMP/m1" | sed 's/}.*//')" \

@@ -20,7 +20,7 @@ f2b_stop() {
 	local pid
 	pid=$(cat "$TMPD/pid" 2>/dev/null) || return 0
 	f2b stop >/dev/null 2>&1
-	wait_until 50 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	wait_until 100 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
 }
 
 # A private fail2ban: jail pxtest on $TMPD/auth.log, two failures ban for
@@ -119,7 +119,7 @@ test_fail2ban_stop_lifts_ipv6_64() {
 	expect_tcp timeout 22 "$ADDR6_IN"
 	expect_tcp reached 22 # IPv4 source still passes
 	f2b_stop
-	wait_until 50 not_banned "${ADDR6_OUT%::1}::/64" || fail "stopping the jail left its ban: $(px bans "$IF_IN")"
+	wait_until 100 not_banned "${ADDR6_OUT%::1}::/64" || fail "stopping the jail left its ban: $(px bans "$IF_IN")"
 	expect_tcp reached 22 "$ADDR6_IN"
 }
 

@@ -23,23 +23,18 @@ setup() {
 # Start `log --pcap` with its stdout in $1; wait until it logs.
 LOGPID=
 start_log() { # out args...
-	local out=$1 i
+	local out=$1
 	shift
 	"$PORTXDP" --netns "$NS" log "$IF_IN" "$@" >"$out" 2>"$TMPD/err" &
 	LOGPID=$!
 	on_cleanup "kill $LOGPID 2>/dev/null"
-	for i in $(seq 50); do
-		grep -q 'logging drops' "$TMPD/err" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	cat "$TMPD/err"
-	fail "log did not start"
+	log_ready "$TMPD/err"
 }
 
-# Wait for the logger to exit by itself (--count); its exit status.
+# Wait up to 10 s for the logger to exit by itself (--count); its status.
 await_log() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		kill -0 "$LOGPID" 2>/dev/null || break
 		sleep 0.1
 	done

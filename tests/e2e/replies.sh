@@ -103,11 +103,13 @@ test_syn_is_never_a_reply() {
 	# The same server and ports: an ACK answers the flow, a SYN does not.
 	r0=$(total replies) d0=$(port_dropped 45678)
 	"$PXFLOW" raw "$ADDR_OUT" $TCP_PORT "$ADDR_IN" 45678 10
-	sleep 0.3
+	counted() { [ "$(total replies)" = $((r0 + 1)) ]; }
+	wait_until 50 counted || true
 	assert_eq "$(total replies)" $((r0 + 1)) "an ACK passes as a reply"
 	assert_eq "$(port_dropped 45678)" "$d0" "the ACK not dropped"
 	"$PXFLOW" raw "$ADDR_OUT" $TCP_PORT "$ADDR_IN" 45678 02
-	sleep 0.3
+	counted() { [ "$(port_dropped 45678)" = $((d0 + 1)) ]; }
+	wait_until 50 counted || true
 	assert_eq "$(total replies)" $((r0 + 1)) "a SYN is not a reply"
 	assert_eq "$(port_dropped 45678)" $((d0 + 1)) "the SYN dropped"
 }

@@ -52,8 +52,9 @@ send_known() {
 	send "$P_CLOSED" 37
 	send "$P_OPEN" 23
 	send 53 11
-	ping -c 4 -i 0.01 -W 1 "$ADDR_IN" >/dev/null
-	sleep 0.2 # let the last packets through the peer's NAPI
+	ping -c 4 -i 0.01 -W 5 "$ADDR_IN" >/dev/null
+	# the last datagrams may still wait for the peer's NAPI
+	wait_stats '.totals.dropped + .totals.passed >= 75' || true
 }
 
 test_json_reports_exact_counts() {
@@ -79,11 +80,11 @@ test_json_reports_exact_counts() {
 test_counts_survive_open_close() {
 	stats_lab
 	send "$P_CLOSED" 5
-	sleep 0.2
+	wait_stats '.totals.dropped >= 5' || true
 	px open "$IF_IN" "$P_CLOSED/udp" >/dev/null 2>&1 ||
 		skip "'portxdp open' does not work yet"
 	send "$P_CLOSED" 2
-	sleep 0.2
+	wait_stats '.totals.passed >= 2' || true
 	assert_eq "$(jstat '.ports[0] | [.port, .state, .dropped, .passed]')" \
 		"[$P_CLOSED,\"open\",5,2]" "counts kept, state from the live policy"
 }
@@ -95,7 +96,7 @@ test_table_top_and_all() {
 		send "$p" 1
 	done
 	send "$P_CLOSED" 3
-	sleep 0.2
+	wait_stats '.totals.dropped >= 28' || true
 	out=$(px stats "$IF_IN")
 	echo "$out"
 	echo "$out" | grep -q "^portxdp stats $IF_IN: 26 ports with hits" ||

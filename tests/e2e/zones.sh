@@ -59,13 +59,9 @@ test_block_drops_all_but_neighbour_discovery() {
 	px attach "$IF_IN" --policy "$P" >/dev/null
 	from6 "$FOE"
 	ip -n "$NS" neigh flush dev "$IF_IN"
-	timeout 10 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 --json \
+	timeout 20 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 --json \
 		>"$TMPD/log" 2>"$TMPD/log.err" &
-	for _ in $(seq 30); do
-		grep -q 'logging' "$TMPD/log.err" 2>/dev/null && break
-		sleep 0.1
-	done
-	sleep 0.3
+	log_ready "$TMPD/log.err"
 	expect_tcp timeout 7001 "$ADDR6_IN"
 	wait
 	grep -q '"reason": "blocked", "zone": "foes"' "$TMPD/log" ||
