@@ -32,7 +32,10 @@ play() { # policy-file
             netns: "$NS"
             policy: "{{ lookup('file', '$1') }}"
 EOF2
-	ANSIBLE_ROLES_PATH=contrib/ansible/roles ANSIBLE_NOCOLOR=1 ANSIBLE_PIPELINING=1 \
+	# the role's scratch folder in this run's TMPDIR: another run's in
+	# /tmp must not count as one left by this run
+	mkdir -p "$TMPD/tmp"
+	TMPDIR=$TMPD/tmp ANSIBLE_ROLES_PATH=contrib/ansible/roles ANSIBLE_NOCOLOR=1 ANSIBLE_PIPELINING=1 \
 		ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
 		ansible-playbook -i localhost, -c local "$TMPD/play.yml" \
 		>"$TMPD/out" 2>&1 || true
@@ -70,7 +73,7 @@ test_role_changed_then_idempotent_then_bad_policy() {
 	live_is "$TMPD/b.policy" "after the bad policy"
 	assert_eq "$(md5sum <"$TMPD/etc/$IF_IN.policy")" "$sum" "the deployed file"
 	# nothing left behind in the temporary folder
-	! ls -d /tmp/ansible.*.portxdp 2>/dev/null | grep -q . ||
+	! ls -d "$TMPD"/tmp/ansible.*.portxdp 2>/dev/null | grep -q . ||
 		fail "the role's scratch folder is left"
 }
 

@@ -90,7 +90,7 @@ test_confirm_rollback_keeps_manual_bans() {
 	printf 'default closed\nopen 22/tcp\n' >"$TMPD/plain.policy"
 	printf 'default closed\nopen 22/tcp 80/tcp\n' >"$TMPD/next.policy"
 	px attach "$IF_IN" --policy "$TMPD/plain.policy" >/dev/null
-	px apply "$IF_IN" "$TMPD/next.policy" --confirm 2 >/dev/null
+	px apply "$IF_IN" "$TMPD/next.policy" --confirm 4 >/dev/null
 	px ban "$IF_IN" "$ADDR_OUT" --for 1h >/dev/null
 	expect_tcp timeout 22
 	rolled_back() { px status "$IF_IN" | grep -q "not confirmed\|rolled back\|undone"; }

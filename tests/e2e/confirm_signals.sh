@@ -32,8 +32,8 @@ setup() {
 test_apply_confirm_closed_stdout_is_undone() {
 	setup
 	px attach "$IF_IN" --policy "$OLD" >/dev/null
-	# 4 s: the checks of the pending state come first on a loaded machine
-	px apply "$IF_IN" "$NEW" --confirm 4 | true
+	# 8 s: the checks of the pending state first, on a loaded machine too
+	px apply "$IF_IN" "$NEW" --confirm 8 | true
 	assert_eq "$(confirm_field state)" pending "state after apply | true"
 	assert_eq "$(confirm_field watcher_running)" true "watcher_running"
 	for i in $(seq 150); do
@@ -48,7 +48,7 @@ test_apply_confirm_closed_stdout_is_undone() {
 # The same for attach: the filter goes again at the deadline.
 test_attach_confirm_closed_stdout_is_undone() {
 	setup
-	px attach "$IF_IN" --policy "$OLD" --confirm 4 | true
+	px attach "$IF_IN" --policy "$OLD" --confirm 8 | true
 	assert_eq "$(confirm_field state)" pending "state after attach | true"
 	for i in $(seq 150); do
 		px status "$IF_IN" >/dev/null 2>&1 || break

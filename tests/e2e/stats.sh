@@ -144,7 +144,7 @@ test_watch_log_blocks_and_json_lines() {
 	echo "$out"
 	assert_eq "$(echo "$out" | grep -c '^--- [0-9-]* [0-9:]* [-+][0-9]*$')" 2 \
 		"one timestamped block per interval"
-	assert_eq "$(echo "$out" | grep -c 'rates over the last 0\.[3-9] s')" 2 \
+	assert_eq "$(echo "$out" | grep -Ec 'rates over the last (0\.[3-9]|[1-9]\.[0-9]) s')" 2 \
 		"rates in each block"
 	out=$(px stats "$IF_IN" --watch=0.5 --count 2 --json)
 	kill "$traffic" 2>/dev/null || true
