@@ -55,6 +55,7 @@ xdp_prog_id() { # ifname in $NS -> attached program id, or empty
 
 test_interface_deleted_while_attached() {
 	lab_setup
+	stale_lock
 	local pins out
 	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
 	pins=$(ns_pins "$NS")/$IF_IN
@@ -87,6 +88,7 @@ test_interface_deleted_while_attached() {
 # replaces them without --force.
 test_new_interface_of_same_name_takes_over_stale_pins() {
 	lab_setup
+	stale_lock
 	local out
 	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
 	ip link del "$IF_OUT"
@@ -219,6 +221,7 @@ test_bpffs_unmountable_is_a_clear_error() {
 # reports and `detach --stale` removes; a live filter stays.
 test_pins_of_vanished_namespace() {
 	lab_setup
+	stale_lock
 	local dir out
 	trap 'ip netns del "$NS2" 2>/dev/null || true; rm -rf "${dir:-/nonexistent}"; lab_cleanup' EXIT
 	ip netns add "$NS2"

@@ -190,6 +190,7 @@ test_ip_netns_exec_attach_is_refused() {
 
 test_moved_interface_is_reported_and_left_alone() {
 	attach_lab
+	stale_lock
 	local idx out rc=0
 	trap 'ip netns del "$NS2" 2>/dev/null || true; lab_cleanup' EXIT
 	ip netns add "$NS2"
@@ -243,6 +244,7 @@ test_bad_interface_names_are_bad_usage_on_every_verb() {
 
 test_gone_filter_is_named_by_every_verb() {
 	attach_lab
+	stale_lock
 	local cmd out rc
 	ip link del "$IF_OUT" # takes $IF_IN with it
 	for _ in $(seq 100); do
@@ -277,6 +279,7 @@ EOF
 # its filter's pins must not be listed as that namespace's.
 test_stale_pins_are_not_listed_under_a_new_namespace() {
 	lab_setup
+	stale_lock
 	local out i
 	NS3=pxn$$ INO=x
 	trap 'ip netns del "$NS2" 2>/dev/null || true; ip netns del "$NS3" 2>/dev/null || true; rm -rf "/sys/fs/bpf/portxdp/net-$INO"; lab_cleanup' EXIT

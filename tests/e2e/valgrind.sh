@@ -92,6 +92,7 @@ test_cli_under_valgrind() {
 	vg_px 1 detach "$IF_IN"
 	vg_px 1 stats "$IF_IN"
 	vg_px 1 attach nosuchif0 --policy "$TMPD/closed.policy"
+	stale_lock
 	vg_px 0 detach --stale
 	vg_px 0 table
 }

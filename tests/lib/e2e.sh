@@ -172,6 +172,16 @@ log_ready() {
 	fail "log did not start: $(cat "$1")"
 }
 
+# Pins whose interface or namespace is gone are stale, and `detach
+# --stale` removes every namespace's. A test that makes stale pins and
+# looks at them, or that runs `detach --stale`, takes this lock first (it
+# holds it until it ends), so another run's `detach --stale` never takes
+# its pins away midway.
+stale_lock() {
+	exec {STALE_FD}>>/run/lock/portxdp-stale.lock
+	flock "$STALE_FD"
+}
+
 # Extra cleanup a test needs, run by lab_cleanup (last registered first).
 CLEANUPS=()
 on_cleanup() { CLEANUPS=("$*" "${CLEANUPS[@]}"); }
