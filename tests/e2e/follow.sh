@@ -109,7 +109,7 @@ test_bad_version_refused_counters_kept_sigterm() {
 	await_live "$TMPD/c.policy" "a good version after the bad one"
 	# counted once follow went on to the next version: all it said of
 	# the bad one
-	assert_eq "$(wc -l <"$TMPD/follow.err")" 1 "lines for the bad version"
+	assert_eq "$(lines_said <"$TMPD/follow.err")" 1 "lines for the bad version"
 	assert_eq "$(px stats "$IF_IN" --json | jq -c '[.ports[] | select(.port == 8080 or .port == 23) | [.port, .dropped, .passed]]')" \
 		"$before" "counters across the changes"
 	kill -TERM "$FPID"

@@ -22,6 +22,9 @@ lab_cleanup() {
 }
 
 need_no_lab() {
+	# one lab per machine: a test of another run waits for this one
+	exec {LAB_FD}>>/run/lock/portxdp-labverb.lock
+	flock "$LAB_FD"
 	[ -e "$LAB" ] && skip "a lab is already up; run 'portxdp lab down'"
 	[ -x "$PORTXDP" ] || skip "no $PORTXDP: build it first"
 	trap lab_cleanup EXIT

@@ -174,7 +174,7 @@ test_ip_netns_exec_attach_is_refused() {
 	local out rc=0
 	out=$(ip netns exec "$NS" "$PORTXDP_ABS" attach "$IF_IN" --policy "$A" --mode "$LMODE" 2>&1) || rc=$?
 	assert_eq "$rc" 1 "exit status"
-	assert_eq "$(echo "$out" | wc -l)" 1 "lines"
+	assert_eq "$(echo "$out" | lines_said)" 1 "lines"
 	echo "$out" | grep -qF "run 'portxdp --netns $NS attach $IF_IN' instead" ||
 		fail "attach said: $out"
 	[ -z "$(xdp_prog_id "$NS" "$IF_IN")" ] || fail "something was attached"
@@ -336,7 +336,7 @@ test_missing_kernel_feature_is_named() {
 		rc=0
 		out=$(PORTXDP_PROBE_MISSING=${key%%:*} px attach "$IF_IN" --policy "$A" --mode "$LMODE" 2>&1) || rc=$?
 		assert_eq "$rc" 1 "${key%%:*}: exit status"
-		assert_eq "$(echo "$out" | wc -l)" 1 "${key%%:*}: lines"
+		assert_eq "$(echo "$out" | lines_said)" 1 "${key%%:*}: lines"
 		echo "$out" | grep -q "came with Linux ${key#*:}; portxdp runs on Linux 5.9 or later" ||
 			fail "${key%%:*}: attach said: $out"
 		[ -z "$(xdp_prog_id "$NS" "$IF_IN")" ] || fail "${key%%:*}: something was attached"
