@@ -21,7 +21,7 @@ in_ns() { nsenter --net="/var/run/netns/$NS" "$@"; }
 
 live_is() { # file what
 	local i d
-	for i in $(seq 40); do
+	for i in $(seq 100); do
 		d=$(px diff "$IF_IN" "$1" --json 2>/dev/null | jq -c '[.open, .close, .ping]')
 		[ "$d" = '[[],[],null]' ] && return 0
 		sleep 0.1
@@ -47,7 +47,7 @@ test_entrypoint_with_the_manifests_capabilities() {
 		sh contrib/kubernetes/entrypoint.sh >"$TMPD/out" 2>"$TMPD/err" &
 	pid=$!
 	on_cleanup "kill $pid 2>/dev/null"
-	for i in $(seq 50); do
+	for i in $(seq 300); do # attach, then the exporter: slow on a loaded machine
 		in_ns curl -sf "http://127.0.0.1:$PORT/metrics" >"$TMPD/metrics" && break
 		sleep 0.1
 	done

@@ -90,6 +90,7 @@ test_exporter_zone_family_follows_names() {
 	"$PXNET" send "$ADDR_IN" 40002 3 >/dev/null
 	px apply "$IF_IN" "$TMPD/z2.policy" >/dev/null
 	"$PXNET" send "$ADDR_IN" 40002 1 >/dev/null
+	wait_stats '[.zones[] | select(.name == "near") | .passed] == [4]' || true
 	assert_eq "$(px stats "$IF_IN" --json | jq -c '[.zones[] | select(.name == "near") | .passed]')" \
 		"[4]" "near's count went on across the reordering apply"
 	assert_eq "$(px stats "$IF_IN" --json | jq -c '[.zones[] | select(.name == "new") | .passed]')" \
@@ -97,7 +98,7 @@ test_exporter_zone_family_follows_names() {
 	"$PORTXDP" exporter --listen "127.0.0.1:$port" 2>"$TMPD/exp.err" &
 	pid=$!
 	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		curl -sf "http://127.0.0.1:$port/metrics" >"$TMPD/m" && break
 		sleep 0.1
 	done
@@ -109,6 +110,7 @@ test_exporter_zone_family_follows_names() {
 	px apply "$IF_IN" "$TMPD/z3.policy" >/dev/null
 	"$PXNET" send "$ADDR_IN" 40001 1 >/dev/null
 	"$PXNET" send "$ADDR_IN" 40001 1 >/dev/null
+	wait_stats '.totals.blocked >= 2' || true
 	curl -sf "http://127.0.0.1:$port/metrics" >"$TMPD/m"
 	grep "interface=\"$IF_IN\"" "$TMPD/m" |
 		grep -q '^portxdp_dropped_packets_total{.*reason="blocked"} 2$' ||
