@@ -51,8 +51,9 @@ done
 # What an interrupted earlier run left (its namespaces, veths, pins) must
 # not fail this one.
 bash tests/lib/leftovers.sh
+# A file that hangs fails (exit status 124) instead of stalling the run.
 for t in tests/e2e/*.sh; do
-	[ -f "$t" ] && run_one "e2e/${t##*/}" bash "$t"
+	[ -f "$t" ] && run_one "e2e/${t##*/}" timeout -k 30 "${E2E_TIMEOUT:-1200}" bash "$t"
 done
 
 static_check() {
