@@ -31,8 +31,10 @@ await_live() { # file what
 
 FPID=
 start_follow() { # file
+	# stderr appended: the test empties the file as follow runs
+	: >"$TMPD/follow.err"
 	"$PORTXDP" --netns "$NS" follow "$IF_IN" "$1" >"$TMPD/follow.out" \
-		2>"$TMPD/follow.err" &
+		2>>"$TMPD/follow.err" &
 	FPID=$!
 	on_cleanup "kill $FPID 2>/dev/null"
 	local i

@@ -144,16 +144,23 @@ test_watch_log_blocks_and_json_lines() {
 	echo "$out"
 	assert_eq "$(echo "$out" | grep -c '^--- [0-9-]* [0-9:]* [-+][0-9]*$')" 2 \
 		"one timestamped block per interval"
-	assert_eq "$(echo "$out" | grep -Ec 'rates over the last (0\.[3-9]|[1-9]\.[0-9]) s')" 2 \
+	# the intervals are a loaded machine's: a late block makes the next
+	# one short, and the sender may miss a short one
+	assert_eq "$(echo "$out" | grep -Ec 'rates over the last [0-9]+\.[0-9] s')" 2 \
 		"rates in each block"
+	# DROP/s is the sixth column of the port's row
+	echo "$out" | awk -v p="^$P_CLOSED/udp" '$0 ~ p && $6 > 0 { f = 1 } END { exit !f }' ||
+		fail "no non-zero drop rate while traffic flows"
 	out=$(px stats "$IF_IN" --watch=0.5 --count 2 --json)
 	kill "$traffic" 2>/dev/null || true
 	echo "$out"
 	assert_eq "$(echo "$out" | wc -l)" 2 "one JSON line per interval"
 	n=$(echo "$out" | jq -s '[.[] | select((.time | fromdate) > 1600000000 and
-		.interval >= 0.4 and .ports[0].port == '"$P_CLOSED"' and
-		.ports[0].dropped_rate > 0)] | length')
-	assert_eq "$n" 2 "time, interval and a non-zero rate in each line"
+		.interval > 0 and .ports[0].port == '"$P_CLOSED"' and
+		.ports[0].dropped_rate >= 0)] | length')
+	assert_eq "$n" 2 "time, interval and a rate in each line"
+	echo "$out" | jq -se 'any(.[]; .ports[0].dropped_rate > 0)' >/dev/null ||
+		fail "no non-zero rate in the JSON lines"
 }
 
 test_watch_on_a_terminal() {
@@ -165,21 +172,23 @@ test_watch_on_a_terminal() {
 	raw=$(mktemp)
 	status_file=$(mktemp)
 	traffic=
-	trap '[ -z "$traffic" ] || kill "$traffic" 2>/dev/null || true; tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$raw" "$status_file"; lab_cleanup' EXIT
+	trap '[ -z "$traffic" ] || kill "$traffic" 2>/dev/null || true; tmux -L "$sock" kill-server 2>/dev/null || true; rm -f "$raw" "$raw.on" "$status_file"; lab_cleanup' EXIT
 	(while :; do send "$P_CLOSED" 20 || true; sleep 0.1; done) &
 	traffic=$!
-	# the pause lets pipe-pane record the raw output from its first byte
-	# tmux sometimes loses a dead pane's exit status, so the shell in the
-	# pane writes it down; it ignores Ctrl-C itself, portxdp handles it.
+	# the pane starts portxdp once pipe-pane records (the file $raw.on),
+	# so the raw output is there from its first byte; tmux sometimes
+	# loses a dead pane's exit status, so the shell in the pane writes it
+	# down; it ignores Ctrl-C itself, portxdp handles it.
 	tmux -L "$sock" -f /dev/null new-session -d -x 120 -y 40 \
-		"trap '' INT; sleep 0.5; $PORTXDP_ABS --netns $NS stats $IF_IN --watch 0.5; echo \$? >$status_file"
+		"trap '' INT; while [ ! -e $raw.on ]; do sleep 0.05; done; $PORTXDP_ABS --netns $NS stats $IF_IN --watch 0.5; echo \$? >$status_file"
 	tmux -L "$sock" set-option -g remain-on-exit on >/dev/null
 	tmux -L "$sock" pipe-pane -o "cat >$raw"
-	for i in $(seq 40); do
+	touch "$raw.on"
+	for i in $(seq 60); do # until a block shows the traffic's rate
 		sleep 0.25
 		screen=$(tmux -L "$sock" capture-pane -p)
-		echo "$screen" | grep -q "^$P_CLOSED/udp .*closed" &&
-			echo "$screen" | grep -q 'rates over the last' && break
+		echo "$screen" | grep -q 'rates over the last' &&
+			awk -v p="^$P_CLOSED/udp" '$0 ~ p { exit !($6 > 0) }' <<<"$screen" && break
 	done
 	echo "$screen"
 	echo "$screen" | grep -q 'DROP/s' || fail "no rate columns on the terminal"

@@ -72,7 +72,7 @@ need() {
 
 # The lines on stdin, but for the one a command prints while it waits for
 # another's pins lock (another test run's, on a shared machine).
-lines_said() { grep -vc '^portxdp: waiting for another portxdp command to finish' || true; }
+lines_said() { grep -avc '^portxdp: waiting for another portxdp command to finish' || true; }
 
 assert_eq() { # actual expected what
 	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"
