@@ -210,12 +210,15 @@ run_tests() {
 	local t out rc
 	out=$(mktemp)
 	for t in $(declare -F | awk '$3 ~ /^test_/ { print $3 }'); do
+		SECONDS=0
 		(
 			trap lab_cleanup EXIT
 			set -e
 			"$t"
 		) >"$out" 2>&1
 		rc=$?
+		# E2E_TIMES=1: each test's wall time, to find the slow ones
+		[ -z "${E2E_TIMES:-}" ] || echo "time $t ${SECONDS}s"
 		case $rc in
 		0) echo "PASS $t" ;;
 		77) grep 'skipped:' "$out"; echo "SKIP $t" ;;
