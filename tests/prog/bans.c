@@ -452,16 +452,19 @@ static void scan_table_full(void)
 	ASSERT_EQ(map_count(bans_fd()), 0, "N-1 ports each: no ban at all");
 	ASSERT_TRUE(map_count(scan_fd()) <= PX_SCAN_SOURCES,
 		    "at most PX_SCAN_SOURCES states");
-	tcp4_from(&p, 10, 0, 0, 1, 9003);
-	DROPS(&p, "the first source's third port");
-	tcp4_from(&p, 10, 0, 0, 1, 80);
-	PASSES(&p, "the first source, least recently used, was forgotten");
+	/* The last source first: the first one's state, made anew below,
+	 * may take any state the LRU chooses (on another CPU's list, the
+	 * last one's too), and the last one's ban frees a slot for it. */
 	tcp4_from(&p, (__u8)(10 + (n - 1) / 65536), (__u8)((n - 1) / 256 % 256),
 		  (__u8)((n - 1) % 256), 1, 9003);
 	DROPS(&p, "the last source's third port");
 	tcp4_from(&p, (__u8)(10 + (n - 1) / 65536), (__u8)((n - 1) / 256 % 256),
 		  (__u8)((n - 1) % 256), 1, 80);
 	DROPS(&p, "the last source, used recently, was kept: banned");
+	tcp4_from(&p, 10, 0, 0, 1, 9003);
+	DROPS(&p, "the first source's third port");
+	tcp4_from(&p, 10, 0, 0, 1, 80);
+	PASSES(&p, "the first source, least recently used, was forgotten");
 }
 
 /*
