@@ -19,7 +19,7 @@ trap 'rm -rf "$TMPD"' EXIT
 # change is applied after a short wait for quiet.)
 await_live() { # file what
 	local i d
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		d=$(px diff "$IF_IN" "$1" --json 2>/dev/null | jq -c '[.open, .close, .ping]')
 		[ "$d" = '[[],[],null]' ] && return 0
 		sleep 0.1
@@ -38,7 +38,7 @@ start_follow() { # file
 	FPID=$!
 	on_cleanup "kill $FPID 2>/dev/null"
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do # it may wait for the pins lock first
 		grep -q 'following' "$TMPD/follow.err" && return 0
 		kill -0 "$FPID" 2>/dev/null || break
 		sleep 0.1

@@ -154,22 +154,23 @@ wait_until() {
 	return 1
 }
 
-# Wait up to 10 s until `stats --json` of $IF_IN meets a jq condition,
+# Wait up to 30 s until `stats --json` of $IF_IN meets a jq condition,
 # e.g. '.totals.dropped >= 48': counters are read once the packets sent
 # went through the filter, however late a loaded machine runs it. The
 # caller then asserts the exact numbers (an overcount still fails).
-wait_stats() { wait_until 100 stats_meet "$1"; }
+wait_stats() { wait_until 300 stats_meet "$1"; }
 stats_meet() { px stats "$IF_IN" --json | jq -e "$1" >/dev/null; }
 
 # Whether SRC (as 'portxdp bans' prints it) is banned on $IF_IN.
 is_banned() { px bans "$IF_IN" --json | grep -q "\"source\": \"$1\""; }
 not_banned() { ! is_banned "$1"; }
 
-# Wait up to 10 s until a `portxdp log` whose stderr goes to FILE reads
-# (it may first wait for the pins lock).
+# Wait up to 30 s until a `portxdp log` whose stderr goes to FILE reads
+# (it may first wait for the pins lock, which another run's commands may
+# hold one after the other for long).
 log_ready() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		grep -q 'logging drops' "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
