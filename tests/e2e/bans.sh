@@ -94,7 +94,7 @@ test_confirm_rollback_keeps_manual_bans() {
 	px ban "$IF_IN" "$ADDR_OUT" --for 1h >/dev/null
 	expect_tcp timeout 22
 	rolled_back() { px status "$IF_IN" | grep -q "not confirmed\|rolled back\|undone"; }
-	wait_until 150 rolled_back || fail "no rollback: $(px status "$IF_IN")"
+	wait_until 300 rolled_back || fail "no rollback: $(px status "$IF_IN")"
 	expect_tcp timeout 22 # still banned after the rollback
 	px unban "$IF_IN" --all >/dev/null
 	expect_tcp reached 22

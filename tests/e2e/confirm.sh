@@ -31,14 +31,15 @@ confirm_field() {
 	px status "$IF_IN" --json | jq -r ".interfaces[0].confirm.$1 // \"null\""
 }
 
-# Wait up to 15 s for the confirmation to leave "pending".
+# Wait up to 30 s for the confirmation to leave "pending" (the undo waits
+# for the pins lock, which other runs' commands may hold long).
 wait_undone() {
 	local i
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		[ "$(confirm_field state)" = pending ] || return 0
 		sleep 0.1
 	done
-	fail "still pending after 15 s: $(px status "$IF_IN")"
+	fail "still pending after 30 s: $(px status "$IF_IN")"
 }
 
 # Wait up to 10 s until process PID is gone (or a zombie): a watcher
@@ -53,10 +54,10 @@ wait_gone() { # pid
 	fail "process $1 still runs after 10 s"
 }
 
-# Wait up to 15 s until status no longer works on $IF_IN (undone attach).
+# Wait up to 30 s until status no longer works on $IF_IN (undone attach).
 wait_detached() {
 	local i
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		px status "$IF_IN" >/dev/null 2>&1 || return 0
 		sleep 0.1
 	done
@@ -220,7 +221,7 @@ test_deleted_namespace_leaves_nothing() {
 	px attach "$IF_IN" --policy "$OLD" --confirm 2 >/dev/null
 	[ -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || fail "no record after attach"
 	ip netns del "$NS"
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		[ -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || break
 		sleep 0.1
 	done

@@ -36,7 +36,7 @@ test_apply_confirm_closed_stdout_is_undone() {
 	px apply "$IF_IN" "$NEW" --confirm 8 | true
 	assert_eq "$(confirm_field state)" pending "state after apply | true"
 	assert_eq "$(confirm_field watcher_running)" true "watcher_running"
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		[ "$(confirm_field state)" = pending ] || break
 		sleep 0.1
 	done
@@ -50,7 +50,7 @@ test_attach_confirm_closed_stdout_is_undone() {
 	setup
 	px attach "$IF_IN" --policy "$OLD" --confirm 8 | true
 	assert_eq "$(confirm_field state)" pending "state after attach | true"
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		px status "$IF_IN" >/dev/null 2>&1 || break
 		sleep 0.1
 	done

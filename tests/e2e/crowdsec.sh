@@ -92,7 +92,7 @@ bouncer_start() {
 	"$PORTXDP" --netns "$NS" crowdsec "$IF_IN" --api "http://127.0.0.1:$PORT/" \
 		--key-file "$TMPD/key" --interval 1 >>"$TMPD/bouncer.out" 2>&1 &
 	BPID=$!
-	wait_until 100 said "following the CrowdSec local API" ||
+	wait_until 300 said "following the CrowdSec local API" ||
 		fail "the bouncer did not start: $(cat "$TMPD/bouncer.out")"
 }
 

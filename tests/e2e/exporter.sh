@@ -45,7 +45,7 @@ start_exporter() {
 	EXP_PID=$!
 	on_cleanup "kill $EXP_PID 2>/dev/null; wait $EXP_PID 2>/dev/null"
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		curl -sf "http://127.0.0.1:$EXP_PORT/metrics" >/dev/null && return 0
 		sleep 0.1
 	done

@@ -38,11 +38,11 @@ ns_pins() { # namespace -> its pin folder
 	echo "/sys/fs/bpf/portxdp/net-$(stat -L -c %i "/var/run/netns/$1")"
 }
 
-# Poll up to ~10 s for a command's output to contain a string.
+# Poll up to ~30 s for a command's output to contain a string.
 wait_for() { # string command...
 	local want=$1 i
 	shift
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		"$@" 2>&1 | grep -qF -- "$want" && return 0
 		sleep 0.1
 	done
