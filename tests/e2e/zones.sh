@@ -58,7 +58,10 @@ test_block_drops_all_but_neighbour_discovery() {
 	extra_sources
 	px attach "$IF_IN" --policy "$P" >/dev/null
 	from6 "$FOE"
+	# both ends forget each other (lab_setup resolved them): the probe
+	# from FOE then starts with a neighbour solicitation from FOE
 	ip -n "$NS" neigh flush dev "$IF_IN"
+	ip -6 neigh flush dev "$IF_OUT"
 	timeout 20 "$PORTXDP" --netns "$NS" log "$IF_IN" --count 1 --json \
 		>"$TMPD/log" 2>"$TMPD/log.err" &
 	log_ready "$TMPD/log.err"
