@@ -13,6 +13,7 @@
 
 #include "live_rules.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "proto.h"
 #include "source.h"
 #include "summary.h"
@@ -202,8 +203,12 @@ static void print_rows(FILE *out, struct live_rules *lr, unsigned int eph_lo,
 			print_spec(out, r, false, eph_lo, eph_hi);
 }
 
-/* `option replies` and the ban rule, as the policy file says them. */
-static void print_replies_ban(FILE *out, const struct px_policy *pol)
+/* `option replies` and the ban rule, as the policy file says them; the
+ * zone section (zone, from and block lines) goes before the ban rule,
+ * whose `except` may name its zones (by table index in zs). */
+static void print_replies_ban(FILE *out, const struct px_policy *pol,
+			      const struct px_zoneset *zs,
+			      const char *zones_text)
 {
 	const struct px_ban_rule *b = &pol->ban;
 	char buf[64];
@@ -216,6 +221,8 @@ static void print_replies_ban(FILE *out, const struct px_policy *pol)
 					     PX_NSEC),
 			(unsigned long long)(pol->reply_idle_ns[PX_UDP] /
 					     PX_NSEC));
+	if (zones_text)
+		fputs(zones_text, out);
 	if (!b->ports)
 		return;
 	fprintf(out, "ban after %u ports in %us for %us", b->ports, b->window_s,
@@ -223,11 +230,16 @@ static void print_replies_ban(FILE *out, const struct px_policy *pol)
 	for (__u32 i = 0; i < b->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
 		fprintf(out, "%s %s", i ? "" : " except",
 			prefix_format(buf, sizeof(buf), &b->except[i]));
+	for (__u32 i = 0; zs && i < b->nzones && i < PX_BAN_EXCEPT_MAX; i++)
+		fprintf(out, "%s %s", i || b->nexcept ? "" : " except",
+			zs->zone[b->zones[i]].name);
 	fputc('\n', out);
 }
 
-int live_rules_policy_text(const struct px_policy *pol, const char *header,
-			   unsigned int eph_lo, unsigned int eph_hi, FILE *out)
+int live_rules_policy_text(const struct px_policy *pol,
+			   const struct px_zoneset *zs, const char *zones_text,
+			   const char *header, unsigned int eph_lo,
+			   unsigned int eph_hi, FILE *out)
 {
 	struct live_rules lr;
 	bool ping = pol->flags & PX_F_PING_OPEN;
@@ -252,7 +264,7 @@ int live_rules_policy_text(const struct px_policy *pol, const char *header,
 		fprintf(out, "%s ping\n", ping ? "open" : "close");
 	if (pol->flags & PX_F_FRAG_DROP)
 		fprintf(out, "option fragments drop\n");
-	print_replies_ban(out, pol);
+	print_replies_ban(out, pol, zs, zones_text);
 	live_rules_free(&lr);
 	return 0;
 }

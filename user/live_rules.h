@@ -68,10 +68,15 @@ const char *live_rules_class(const struct rule_row *r, unsigned int eph_lo,
 /*
  * `save`: pol as a policy file, ports as numbers (names and classes as
  * comments), so that parsing it gives pol's rules exactly wherever it is
- * applied. header is written first, as given (comment lines). 0 or
- * -ENOMEM.
+ * applied. header is written first, as given (comment lines); zones_text
+ * (the zone, from and block lines, live_zones.h; NULL: none) before the
+ * ban rule, whose `except` zones are named from zs (the live zone table;
+ * NULL: none). 0 or -ENOMEM.
  */
-int live_rules_policy_text(const struct px_policy *pol, const char *header,
-			   unsigned int eph_lo, unsigned int eph_hi, FILE *out);
+struct px_zoneset;
+int live_rules_policy_text(const struct px_policy *pol,
+			   const struct px_zoneset *zs, const char *zones_text,
+			   const char *header, unsigned int eph_lo,
+			   unsigned int eph_hi, FILE *out);
 
 #endif

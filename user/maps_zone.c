@@ -350,6 +350,47 @@ int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
 	return err;
 }
 
+/* One trie's prefixes into zs, zone = table index. 0 or -errno. */
+static int read_trie(int outer, __u32 slot, bool v6, struct px_zoneset *zs)
+{
+	struct px_lpm6 key, next;
+	struct px_zone_hit hit;
+	int fd = slot_fd(outer, slot), err = 0;
+	bool first = true;
+
+	if (fd < 0)
+		return fd;
+	/* px_lpm4 is px_lpm6's first 8 bytes */
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		struct px_prefix p = {.family = v6 ? 6 : 4};
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &hit))
+			continue; /* cannot happen: the trie is not written */
+		p.len = (__u8)key.prefixlen;
+		memcpy(p.addr, key.addr, v6 ? 16 : 4);
+		p.zone = (__u8)hit.zone;
+		p.except = hit.flags & PX_ZF_BAN_EXCEPT;
+		err = zoneset_add(zs, &p);
+	}
+	if (!err && errno != ENOENT)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int maps_read_prefixes(const struct px_zone_maps *m,
+		       const struct px_policy *live, struct px_zoneset *zs)
+{
+	int err;
+
+	if (!HAS_TABLE(live) || m->zone4 < 0 || m->zone6 < 0)
+		return -ENOENT;
+	err = read_trie(m->zone4, live->gen & 1, false, zs);
+	return err ? err : read_trie(m->zone6, live->gen & 1, true, zs);
+}
+
 int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
 {
 	struct px_zoneset *zs = zoneset_new();

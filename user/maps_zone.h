@@ -44,6 +44,15 @@ int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
 		    struct px_zoneset *out);
 
 /*
+ * Every prefix of the live version's tries appended to zs (zone: the
+ * table index, as maps_read_zones() gives the table; except: the ban
+ * rule's flag), in the tries' order. 0, -ENOENT when live has no zones,
+ * or -errno.
+ */
+int maps_read_prefixes(const struct px_zone_maps *m,
+		       const struct px_policy *live, struct px_zoneset *zs);
+
+/*
  * `open/close SPEC` on a live policy with zones: next is the live policy
  * with a changed base; each zone follows it where its from lines are
  * silent; the tries stay. Installed as one version as above. 0 or -errno.

@@ -121,7 +121,7 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	struct zfile zf = {.st = st, .zone = z};
 	const char *saved_name = st->name;
 	unsigned int saved_line = st->line;
-	char *text, *name;
+	char *text, *name, *abs;
 	size_t n;
 	int err;
 
@@ -137,8 +137,11 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	}
 	zs->files[++zs->nfiles] = name;
 	zf.file = zs->nfiles;
+	/* absolute, so that `save` can name it from anywhere */
+	abs = realpath(name, NULL);
 	snprintf(zs->zone[z].origin, sizeof(zs->zone[z].origin), "file %s",
-		 name);
+		 abs ? abs : name);
+	free(abs);
 	err = px_text_read_max(name, "zone file",
 			       "check the path (it is "
 			       "relative to the policy)",

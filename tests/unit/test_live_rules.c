@@ -23,7 +23,8 @@ static int round_trip(const struct px_policy *p, char **out)
 
 	if (!mem)
 		return -1;
-	err = live_rules_policy_text(p, "# test\n", 32768, 60999, mem);
+	err = live_rules_policy_text(p, NULL, NULL, "# test\n", 32768, 60999,
+				     mem);
 	fclose(mem);
 	if (err)
 		return err;
