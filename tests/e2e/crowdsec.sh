@@ -25,7 +25,7 @@ lapi_start() {
 	ip netns exec "$NS" crowdsec -c "$TMPD/config.yaml" -no-cs -no-capi \
 		>>"$TMPD/crowdsec.out" 2>&1 &
 	CSPID=$!
-	wait_until 100 api_up || fail "the local API did not come up: $(tail -3 "$TMPD/crowdsec.log" "$TMPD/crowdsec.out")"
+	wait_until 300 api_up || fail "the local API did not come up: $(tail -3 "$TMPD/crowdsec.log" "$TMPD/crowdsec.out")"
 }
 
 lapi_stop() {
@@ -121,14 +121,14 @@ test_crowdsec_decision_bans_and_delete_lifts() {
 	bouncer_start
 	# 10m: a minute of slack for a loaded machine in "about 10m"
 	cs decisions add --ip "$ADDR_OUT" --duration 10m >/dev/null
-	wait_until 100 is_banned "$ADDR_OUT" || fail "not banned: $(px bans "$IF_IN"); bouncer: $(cat "$TMPD/bouncer.out")"
+	wait_until 300 is_banned "$ADDR_OUT" || fail "not banned: $(px bans "$IF_IN"); bouncer: $(cat "$TMPD/bouncer.out")"
 	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +crowdsec" ||
 		fail "not about 10m with reason crowdsec: $(px bans "$IF_IN")"
 	expect_tcp timeout 22
 	expect_ping timeout
 	expect_tcp reached 22 "$ADDR6_IN" # the IPv6 source is another one
 	cs decisions delete --ip "$ADDR_OUT" >/dev/null
-	wait_until 100 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
+	wait_until 300 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
 	expect_tcp reached 22
 	said "crowdsec: unbanned $ADDR_OUT" || fail "no unban line: $(cat "$TMPD/bouncer.out")"
 	bouncer_stop || fail "SIGTERM: exit status not 0: $(cat "$TMPD/bouncer.out")"
@@ -170,9 +170,9 @@ test_crowdsec_api_down_midstream() {
 	[ "$(grep -c "cannot reach" "$TMPD/bouncer.out")" = 1 ] || fail "said more than once: $(cat "$TMPD/bouncer.out")"
 	kill -0 "$BPID" || fail "the bouncer died with the API"
 	lapi_start
-	wait_until 100 said "answers again" || fail "not back: $(cat "$TMPD/bouncer.out")"
+	wait_until 300 said "answers again" || fail "not back: $(cat "$TMPD/bouncer.out")"
 	cs decisions add --ip "$ADDR_OUT" --duration 1m >/dev/null
-	wait_until 100 is_banned "$ADDR_OUT" || fail "not banned after the API came back"
+	wait_until 300 is_banned "$ADDR_OUT" || fail "not banned after the API came back"
 	bouncer_stop || fail "SIGTERM: exit status not 0: $(cat "$TMPD/bouncer.out")"
 }
 

@@ -20,7 +20,7 @@ f2b_stop() {
 	local pid
 	pid=$(cat "$TMPD/pid" 2>/dev/null) || return 0
 	f2b stop >/dev/null 2>&1
-	wait_until 100 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	wait_until 300 eval "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
 }
 
 # A private fail2ban: jail pxtest on $TMPD/auth.log, two failures ban for
@@ -73,7 +73,7 @@ f2b_start() {
 	timeout 20 fail2ban-server -b -x -c "$TMPD/conf" -s "$TMPD/sock" \
 		-p "$TMPD/pid" >"$TMPD/server.out" 2>&1 ||
 		fail "fail2ban-server did not start: $(cat "$TMPD/server.out")"
-	wait_until 100 eval 'f2b status pxtest >/dev/null 2>&1' ||
+	wait_until 300 eval 'f2b status pxtest >/dev/null 2>&1' ||
 		fail "jail pxtest is not up: $(tail -5 "$TMPD/fail2ban.log")"
 }
 
@@ -97,7 +97,7 @@ test_fail2ban_bans_and_unbans() {
 	setup
 	failed_logins 198.51.100.250 1 # another source, under maxretry
 	failed_logins "$ADDR_OUT" 2
-	wait_until 150 is_banned "$ADDR_OUT" ||
+	wait_until 300 is_banned "$ADDR_OUT" ||
 		fail "not banned: $(px bans "$IF_IN"); fail2ban: $(grep -E 'Ban|ERROR' "$TMPD/fail2ban.log" | tail -5)"
 	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +manual" ||
 		fail "ban's time left: $(px bans "$IF_IN")"
@@ -105,7 +105,7 @@ test_fail2ban_bans_and_unbans() {
 	expect_tcp timeout 22
 	expect_ping timeout
 	f2b unban "$ADDR_OUT" >/dev/null || fail "fail2ban-client unban failed"
-	wait_until 100 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
+	wait_until 300 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
 	expect_tcp reached 22
 	grep -q ERROR "$TMPD/fail2ban.log" && fail "fail2ban: $(grep ERROR "$TMPD/fail2ban.log")"
 	true
@@ -114,12 +114,12 @@ test_fail2ban_bans_and_unbans() {
 test_fail2ban_stop_lifts_ipv6_64() {
 	setup
 	failed_logins "$ADDR6_OUT" 2
-	wait_until 150 is_banned "${ADDR6_OUT%::1}::/64" ||
+	wait_until 300 is_banned "${ADDR6_OUT%::1}::/64" ||
 		fail "the /64 is not banned: $(px bans "$IF_IN"); fail2ban: $(grep -E 'Ban|ERROR' "$TMPD/fail2ban.log" | tail -5)"
 	expect_tcp timeout 22 "$ADDR6_IN"
 	expect_tcp reached 22 # IPv4 source still passes
 	f2b_stop
-	wait_until 100 not_banned "${ADDR6_OUT%::1}::/64" || fail "stopping the jail left its ban: $(px bans "$IF_IN")"
+	wait_until 300 not_banned "${ADDR6_OUT%::1}::/64" || fail "stopping the jail left its ban: $(px bans "$IF_IN")"
 	expect_tcp reached 22 "$ADDR6_IN"
 }
 
@@ -127,7 +127,7 @@ test_fail2ban_without_filter_says_so() {
 	lab_setup
 	f2b_start
 	failed_logins "$ADDR_OUT" 2
-	wait_until 150 eval "grep -q 'ERROR' '$TMPD/fail2ban.log'" ||
+	wait_until 300 eval "grep -q 'ERROR' '$TMPD/fail2ban.log'" ||
 		fail "no error in fail2ban's log: $(tail -5 "$TMPD/fail2ban.log")"
 	grep -q "no portxdp filter on $IF_IN\|portxdp attach" "$TMPD/fail2ban.log" ||
 		fail "fail2ban's log does not say why: $(grep -A3 ERROR "$TMPD/fail2ban.log" | head -8)"
