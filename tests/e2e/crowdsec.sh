@@ -155,7 +155,7 @@ test_crowdsec_startup_list_and_restart() {
 	# deleted while no bouncer listens: the next startup list lifts it
 	cs decisions delete --range "$net/30" >/dev/null
 	bouncer_start
-	wait_until 50 not_banned "$ADDR_OUT" || fail "the deleted range is still banned: $(px bans "$IF_IN")"
+	wait_until 300 not_banned "$ADDR_OUT" || fail "the deleted range is still banned: $(px bans "$IF_IN")"
 	is_banned "${ADDR6_OUT%::1}::/64" || fail "the /64 lost"
 	is_banned 198.51.100.251 || fail "a manual ban was lifted"
 	expect_tcp reached 22
@@ -165,7 +165,7 @@ test_crowdsec_api_down_midstream() {
 	setup
 	bouncer_start
 	lapi_stop
-	wait_until 100 said "cannot reach the CrowdSec local API" || fail "API down not said: $(cat "$TMPD/bouncer.out")"
+	wait_until 300 said "cannot reach the CrowdSec local API" || fail "API down not said: $(cat "$TMPD/bouncer.out")"
 	sleep 1.5
 	[ "$(grep -c "cannot reach" "$TMPD/bouncer.out")" = 1 ] || fail "said more than once: $(cat "$TMPD/bouncer.out")"
 	kill -0 "$BPID" || fail "the bouncer died with the API"
