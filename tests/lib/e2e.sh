@@ -144,10 +144,11 @@ lab_setup() {
 }
 
 # Wait up to $1 tenths of a second for "$2..." to succeed.
+# (Its locals have names no caller uses: the condition sees the caller's.)
 wait_until() {
-	local n=$1 i
+	local _wu_n=$1 _wu_i
 	shift
-	for i in $(seq "$n"); do
+	for _wu_i in $(seq "$_wu_n"); do
 		"$@" && return 0
 		sleep 0.1
 	done
