@@ -80,6 +80,13 @@ int zone_local_prefixes(struct px_zoneset *zs, const char *ifname,
 int zoneset_add(struct px_zoneset *zs, const struct px_prefix *p);
 
 /*
+ * Make room for n more prefixes at once (a zone file knows its line count),
+ * so that a million are not copied again at each doubling. A hint: on
+ * failure the set stays as it was and zoneset_add() grows it.
+ */
+void zoneset_reserve(struct px_zoneset *zs, size_t n);
+
+/*
  * Sort the prefixes, merge equal ones of one zone, count each zone's.
  * Returns 1 when some prefix is in two zones (clash[0] the first written,
  * clash[1] the other), else 0.

@@ -88,6 +88,12 @@ static void one_line(struct zfile *zf, const char *line, size_t len)
 static void parse(struct zfile *zf, const char *text, size_t n)
 {
 	const char *p = text, *end = text + n;
+	size_t lines = 1;
+
+	for (const char *nl = p; (nl = memchr(nl, '\n', (size_t)(end - nl)));
+	     nl++)
+		lines++;
+	zoneset_reserve(zf->st->zs, lines);
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));

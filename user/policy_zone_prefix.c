@@ -103,6 +103,20 @@ int zone_prefix_parse(const char *s, size_t len, struct px_prefix *p,
 	return clear_host_bits(p->addr, bytes, plen) ? -EDOM : 0;
 }
 
+void zoneset_reserve(struct px_zoneset *zs, size_t n)
+{
+	struct px_prefix *grown;
+	size_t cap = zs->npfx + n;
+
+	if (cap <= zs->cap || cap > 2 * (size_t)PX_ZONE_PREFIXES_MAX)
+		return;
+	grown = realloc(zs->pfx, cap * sizeof(*grown));
+	if (grown) {
+		zs->pfx = grown;
+		zs->cap = cap;
+	}
+}
+
 int zoneset_add(struct px_zoneset *zs, const struct px_prefix *p)
 {
 	if (zs->npfx == zs->cap) {
@@ -139,12 +153,21 @@ static int cmp_prefix(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* Lists are often written in order already: one pass instead of a sort. */
+static bool sorted(const struct px_zoneset *zs)
+{
+	for (size_t i = 1; i < zs->npfx; i++)
+		if (cmp_prefix(&zs->pfx[i - 1], &zs->pfx[i]) > 0)
+			return false;
+	return true;
+}
+
 int zoneset_sort(struct px_zoneset *zs, struct px_prefix clash[2])
 {
 	size_t o = 0;
 	int found = 0;
 
-	if (zs->npfx > 1)
+	if (zs->npfx > 1 && !sorted(zs))
 		qsort(zs->pfx, zs->npfx, sizeof(*zs->pfx), cmp_prefix);
 	for (unsigned int z = 0; z <= zs->nzones; z++)
 		zs->zone[z].prefixes4 = zs->zone[z].prefixes6 = 0;

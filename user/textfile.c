@@ -37,14 +37,28 @@ static const char *kind_of(mode_t m)
 }
 
 /* Control bytes a text file never holds: NUL and C0 but tab, CR, LF, VT, FF. */
+static const bool binary_byte[256] = {
+	[0x00] = true, [0x01] = true, [0x02] = true, [0x03] = true,
+	[0x04] = true, [0x05] = true, [0x06] = true, [0x07] = true,
+	[0x08] = true, [0x0e] = true, [0x0f] = true, [0x10] = true,
+	[0x11] = true, [0x12] = true, [0x13] = true, [0x14] = true,
+	[0x15] = true, [0x16] = true, [0x17] = true, [0x18] = true,
+	[0x19] = true, [0x1a] = true, [0x1b] = true, [0x1c] = true,
+	[0x1d] = true, [0x1e] = true, [0x1f] = true, [0x7f] = true};
+
+/* By table, a branch per 4 KiB: zone files of 256 MiB pass here. */
 static bool is_binary(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
 
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
-		     c != '\v' && c != '\f') ||
-		    c == 0x7f)
+	while (i < len) {
+		size_t end = len - i > 4096 ? i + 4096 : len;
+		bool bad = false;
+
+		for (; i < end; i++)
+			bad |= binary_byte[u[i]];
+		if (bad)
 			return true;
 	}
 	return false;
