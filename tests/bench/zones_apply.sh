@@ -130,7 +130,9 @@ done
 med() { # tool n: the median in s, or nothing
 	case ${res[$1,$2]:-} in "" | timeout | fail) return ;; esac
 	echo "${res[$1,$2]}" | tr ' ' '\n' | grep . | sort -n |
-		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+		awk '{ a[NR] = $1 } END {
+			m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			print m }'
 }
 # how many times faster portxdp is than the faster of nft and ipset
 ratio() { # n
@@ -158,7 +160,8 @@ cell() { # tool n
 	timeout) echo "timeout > ${TIMEOUT} s" ;;
 	fail) echo "failed" ;;
 	*) echo "$v" | tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 }
-		END { printf "%.2f s (%.2f-%.2f)", a[int((NR + 1) / 2)], a[1], a[NR] }' ;;
+		END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			printf "%.2f s (%.2f-%.2f)", m, a[1], a[NR] }' ;;
 	esac
 }
 echo "| prefixes | portxdp apply (whole command) | nft -f, interval set | ipset restore, hash:net | portxdp faster than the faster of them |"
