@@ -51,7 +51,7 @@
 /* --confirm SECS, the same for apply, open and close. */
 #define CONFIRM_OPT                                                            \
 	PX_OPTF("confirm", 'c', "SECS",                                        \
-		"undo the change by itself after SECS (1 to 86400)\n"          \
+		"undo the change by itself after SECS (60, 5m: at most 1d)\n"  \
 		"unless 'portxdp confirm IF' runs first, even when\n"          \
 		"this shell or SSH session is gone; another change\n"          \
 		"to IF is refused until then",                                 \
@@ -307,7 +307,7 @@ static int install(const struct px_filter *a, const char *what,
 
 	/* per protocol, port 0 (always dropped) never counted */
 	summary_change(change, sizeof(change), live, next);
-	printf("%s: %s: %s\n", ifname, what, change);
+	text_line(stdout, "%s: %s: %s", ifname, what, change);
 	return PX_EXIT_OK;
 }
 

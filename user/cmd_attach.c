@@ -18,6 +18,7 @@
 #include "policy_zone.h"
 #include "summary.h"
 #include "table.h"
+#include "text.h"
 
 static const struct px_opt opts[] = {
 	PX_OPT("policy", 'p', "FILE",
@@ -34,7 +35,7 @@ static const struct px_opt opts[] = {
 	       "already on IF, and attach even if the policy would\n"
 	       "close the port of the SSH session this command runs over"),
 	PX_OPTF("confirm", 'c', "SECS",
-		"detach again by itself after SECS (1 to 86400)\n"
+		"detach again by itself after SECS (60, 5m: at most 1d)\n"
 		"unless 'portxdp confirm IF' runs first, even\n"
 		"when this shell or SSH session is gone",
 		PX_OPT_LONG_ONLY),
@@ -190,9 +191,9 @@ int cmd_attach(int argc, char **argv)
 	if (filter_attach(&fo))
 		goto out;
 	summary_policy(counts, sizeof(counts), pol); /* port 0 not counted */
-	printf("portxdp attached to %s (%s mode%s), policy %s: %s\n", ifname,
-	       xdp_mode_name(fo.mode), fo.clsact ? ", clsact" : "", pol->source,
-	       counts);
+	text_line(stdout, "portxdp attached to %s (%s mode%s), policy %s: %s",
+		  ifname, xdp_mode_name(fo.mode), fo.clsact ? ", clsact" : "",
+		  pol->source, counts);
 	ret = confirm ? arm_attach(ifname, fo.dir, confirm, pol) : PX_EXIT_OK;
 out:
 	zoneset_free(zs);

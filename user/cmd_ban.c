@@ -128,11 +128,11 @@ int cmd_ban(int argc, char **argv)
 			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 		if (duration_parse(optarg, strlen(optarg), PX_BAN_DURATION_MAX,
 				   &secs))
-			return cli_usage_error("ban",
-					       "--for '%s' is not a duration "
-					       "from 1s to 366d: write e.g. "
-					       "30s, 10m, 2h or 1d",
-					       optarg);
+			return cli_usage_error(
+				"ban",
+				"--for '%s' is not a duration "
+				"from 1s to 366d: write " DURATION_FORMS,
+				optarg);
 	}
 	if (argc - optind < 2)
 		return cli_usage_error(

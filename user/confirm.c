@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 
 #include "cli.h"
+#include "duration.h"
 #include "confirm.h"
 #include "err.h"
 #include "filter.h"
@@ -34,11 +35,12 @@ int confirm_parse_secs(const char *verb, const char *arg, unsigned int *secs)
 {
 	unsigned long v;
 
-	if (cli_parse_ulong(arg, 1, CONFIRM_MAX_SECS, &v))
-		return cli_usage_error(verb,
-				       "--confirm takes whole seconds from 1 "
-				       "to %d (a day), not '%s'",
-				       CONFIRM_MAX_SECS, arg);
+	if (duration_parse(arg, strlen(arg), CONFIRM_MAX_SECS, &v))
+		return cli_usage_error(
+			verb,
+			"--confirm takes a time from 1s to 1d "
+			"(%d seconds), not '%s': write " DURATION_FORMS,
+			CONFIRM_MAX_SECS, arg);
 	*secs = (unsigned int)v;
 	return 0;
 }
@@ -251,24 +253,27 @@ void confirm_print_text(const char *ifname)
 	text_time_local(when, sizeof(when), (long long)r->deadline, -1);
 	left = (long)r->deadline - (long)time(NULL);
 	if (r->state != CONFIRM_PENDING)
-		printf("  confirm    %s at %s: '%s' was not confirmed "
-		       "within %u s; %s\n",
-		       state_word(r),
-		       text_time_local(done, sizeof(done),
-				       (long long)r->done_at, -1),
-		       r->change, r->secs, r->result);
+		text_line(stdout,
+			  "  confirm    %s at %s: '%s' was not confirmed "
+			  "within %u s; %s",
+			  state_word(r),
+			  text_time_local(done, sizeof(done),
+					  (long long)r->done_at, -1),
+			  r->change, r->secs, r->result);
 	else if (!is_pending(r))
 		; /* superseded: the next change removes it */
 	else if (confirm_watcher_alive(r))
-		printf("  confirm    pending: '%s' is undone at %s (in %ld s) "
-		       "unless 'portxdp confirm %s' runs first\n",
-		       r->change, when, left > 0 ? left : 0, ifname);
+		text_line(stdout,
+			  "  confirm    pending: '%s' is undone at %s (in %ld "
+			  "s) unless 'portxdp confirm %s' runs first",
+			  r->change, when, left > 0 ? left : 0, ifname);
 	else
-		printf("  confirm    watcher gone: '%s' was to be undone at "
-		       "%s, "
-		       "but its watcher (pid %d) was killed, so it will not "
-		       "be undone by itself; 'portxdp confirm %s' keeps it\n",
-		       r->change, when, r->watcher_pid, ifname);
+		text_line(stdout,
+			  "  confirm    watcher gone: '%s' was to be undone at "
+			  "%s, but its watcher (pid %d) was killed, so it will "
+			  "not be undone by itself; 'portxdp confirm %s' keeps "
+			  "it",
+			  r->change, when, r->watcher_pid, ifname);
 	free(r);
 }
 

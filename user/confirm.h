@@ -61,7 +61,8 @@ struct confirm_record {
 };
 
 /*
- * The value of --confirm: whole seconds from 1 to CONFIRM_MAX_SECS.
+ * The value of --confirm: a duration (duration.h: 120, 2m, 1h30m) from
+ * 1 to CONFIRM_MAX_SECS seconds.
  * 0 or PX_EXIT_USAGE (printed with verb's usage).
  */
 int confirm_parse_secs(const char *verb, const char *arg, unsigned int *secs);

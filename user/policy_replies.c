@@ -9,9 +9,12 @@
  * whole setting, so a line says everything about replies that differs
  * from the defaults.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "policy_state.h"
 
 #define NS_PER_S 1000000000ULL
@@ -41,53 +44,66 @@ static bool idle_arg(struct pstate *st, const char *line, size_t len,
 {
 	unsigned long secs;
 	unsigned int end = t->col + (unsigned int)t->len;
-	char b[SHOWN_LEN];
+	char b[SHOWN_LEN], m[32], h[192];
+	int err;
 
 	if (!next_tok(line, len, at, t)) {
-		error_at(st, end, "e.g. 'tcp-idle 300' or 'udp-idle 60'",
-			 "'%s-idle' needs a number of seconds",
+		error_at(st, end, "e.g. 'tcp-idle 5m' or 'udp-idle 60'",
+			 "'%s-idle' needs a duration",
 			 proto == PX_TCP ? "tcp" : "udp");
 		return false;
 	}
-	if (!number_in(t, 1, PX_REPLY_IDLE_MAX_S, &secs)) {
-		error_at(st, t->col, "give whole seconds, e.g. 'udp-idle 60'",
-			 "idle time '%s' is not a number of seconds from 1 to "
-			 "%u",
-			 shown(t->s, t->len, b), PX_REPLY_IDLE_MAX_S);
+	err = duration_parse(t->s, t->len, PX_REPLY_IDLE_MAX_S, &secs);
+	if (err) {
+		snprintf(h, sizeof(h),
+			 "an idle time is " DURATION_FORMS ", from 1s to %s",
+			 duration_format(m, sizeof(m), PX_REPLY_IDLE_MAX_S));
+		error_at(st, t->col, h, "idle time '%s' is %s",
+			 shown(t->s, t->len, b),
+			 err == -ERANGE ? "out of range" : "not a duration");
 		return false;
 	}
 	st->pol.reply_idle_ns[proto] = secs * NS_PER_S;
 	return true;
 }
 
-/* After `on`: [SIZE] [tcp-idle SECS] [udp-idle SECS], in any order. */
+/* A flow table size, SIZE; false when it is not one (reported). */
+static bool size_arg(struct pstate *st, const struct tok *t)
+{
+	unsigned long size;
+	char b[SHOWN_LEN];
+
+	if (!number_in(t, PX_REPLY_SIZE_MIN, PX_REPLY_SIZE_MAX, &size)) {
+		error_at(st, t->col, "the default, 65536, suits most hosts",
+			 "flow table size '%s' is not from %u to %u",
+			 shown(t->s, t->len, b), PX_REPLY_SIZE_MIN,
+			 PX_REPLY_SIZE_MAX);
+		return false;
+	}
+	st->pol.reply_size = (__u32)size;
+	return true;
+}
+
+/*
+ * After `on`: [SIZE] [tcp-idle SECS] [udp-idle SECS], in any order, each
+ * once (seen[]: the column of each, 0 until given).
+ */
 static void replies_on_args(struct pstate *st, const char *line, size_t len,
 			    size_t at)
 {
-	unsigned long size;
+	static const char *const what[] = {"SIZE", "tcp-idle", "udp-idle"};
+	unsigned int seen[3] = {0};
 	struct tok t;
 	char b[SHOWN_LEN];
+	int k;
+	bool ok;
 
 	while (next_tok(line, len, &at, &t)) {
-		if (word_is(t.s, t.len, "tcp-idle")) {
-			if (!idle_arg(st, line, len, &at, &t, PX_TCP))
-				return;
-		} else if (word_is(t.s, t.len, "udp-idle")) {
-			if (!idle_arg(st, line, len, &at, &t, PX_UDP))
-				return;
-		} else if (strspn(t.s, "0123456789") == t.len) {
-			if (!number_in(&t, PX_REPLY_SIZE_MIN, PX_REPLY_SIZE_MAX,
-				       &size)) {
-				error_at(st, t.col,
-					 "the default, 65536, suits most hosts",
-					 "flow table size '%s' is not from %u "
-					 "to %u",
-					 shown(t.s, t.len, b),
-					 PX_REPLY_SIZE_MIN, PX_REPLY_SIZE_MAX);
-				return;
-			}
-			st->pol.reply_size = (__u32)size;
-		} else {
+		k = word_is(t.s, t.len, "tcp-idle")	 ? 1
+		    : word_is(t.s, t.len, "udp-idle")	 ? 2
+		    : strspn(t.s, "0123456789") == t.len ? 0
+							 : -1;
+		if (k < 0) {
 			error_at(st, t.col,
 				 "write 'option replies on [SIZE] [tcp-idle "
 				 "SECS] [udp-idle SECS]'",
@@ -95,6 +111,19 @@ static void replies_on_args(struct pstate *st, const char *line, size_t len,
 				 shown(t.s, t.len, b));
 			return;
 		}
+		if (seen[k]) {
+			error_at(st, t.col, "give each once",
+				 "%s given twice in 'option replies' (first "
+				 "at column %u)",
+				 what[k], seen[k]);
+			return;
+		}
+		seen[k] = t.col;
+		ok = k ? idle_arg(st, line, len, &at, &t,
+				  k == 1 ? PX_TCP : PX_UDP)
+		       : size_arg(st, &t);
+		if (!ok)
+			return;
 	}
 }
 

@@ -265,7 +265,7 @@ test_bad_input_changes_nothing() {
 		assert_status 2 px open "$IF_IN" 24 --confirm "$v"
 		assert_status 2 px attach "$IF_IN" --force --confirm "$v"
 	done
-	echo "$err" | grep -q -- "--confirm takes whole seconds from 1 to 86400" ||
+	echo "$err" | grep -q -- "--confirm takes a time from 1s to 1d (86400 seconds), not" ||
 		fail "message: $err"
 	expect_tcp timeout 23
 	expect_tcp reached 24
