@@ -56,7 +56,7 @@ static bool want_value(struct pstate *st, const char *line, size_t len,
 		       unsigned long max, bool duration, unsigned long *out)
 {
 	struct tok t;
-	char b[SHOWN_LEN], h[160], m[32];
+	char b[SHOWN_LEN], h[192], m[32];
 	int err;
 
 	if (!next_tok(line, len, at, &t)) {
@@ -70,9 +70,8 @@ static bool want_value(struct pstate *st, const char *line, size_t len,
 	if (!err)
 		return true;
 	if (duration)
-		snprintf(h, sizeof(h),
-			 "a duration such as 30s, 10m, 2h or 1d, at most %s",
-			 duration_format(m, sizeof(m), max));
+		snprintf(h, sizeof(h), "%s is " DURATION_FORMS ", at most %s",
+			 what, duration_format(m, sizeof(m), max));
 	else
 		snprintf(h, sizeof(h),
 			 "a whole number from 1 to %lu (a source's scan "
@@ -162,10 +161,8 @@ void line_ban(struct pstate *st, const char *line, size_t len, size_t at,
 	char b[SHOWN_LEN];
 
 	st->seen_rule = true;
-	if (st->pol.ban.ports) {
-		error_at(st, kw->col, "keep one ban line", "'ban' given twice");
+	if (!once_per_policy(st, &st->ban_line, kw->col, "ban"))
 		return;
-	}
 	if (!want_word(st, line, len, &at, &col, "after") ||
 	    !want_value(st, line, len, &at, &col, "N (ports)", PX_BAN_PORTS_MAX,
 			false, &v))

@@ -56,6 +56,24 @@ bool next_tok(const char *line, size_t len, size_t *at, struct tok *t)
 	return true;
 }
 
+bool once_per_policy(struct pstate *st, unsigned int *first, unsigned int col,
+		     const char *what)
+{
+	char h[128];
+
+	if (!*first) {
+		*first = st->line;
+		return true;
+	}
+	snprintf(h, sizeof(h),
+		 "keep one '%s' line, saying all of it: a second one would "
+		 "silently undo the first",
+		 what);
+	error_at(st, col, h, "'%s' given twice (first on line %u)", what,
+		 *first);
+	return false;
+}
+
 /* Report a token left over after a complete line. */
 static void no_more(struct pstate *st, const char *line, size_t len, size_t at,
 		    const char *hint)
@@ -127,7 +145,9 @@ static void line_option(struct pstate *st, const char *line, size_t len,
 		return;
 	}
 	if (word_is(t.s, t.len, "replies")) {
-		line_option_replies(st, line, len, at, &t);
+		if (once_per_policy(st, &st->replies_line, kw->col,
+				    "option replies"))
+			line_option_replies(st, line, len, at, &t);
 		return;
 	}
 	if (!word_is(t.s, t.len, "fragments")) {
@@ -137,6 +157,9 @@ static void line_option(struct pstate *st, const char *line, size_t len,
 			 "unknown option '%s'", shown(t.s, t.len, b));
 		return;
 	}
+	if (!once_per_policy(st, &st->fragments_line, kw->col,
+			     "option fragments"))
+		return;
 	end = t.col + (unsigned int)t.len;
 	if (!next_tok(line, len, &at, &t)) {
 		error_at(st, end, "write 'option fragments pass' or 'drop'",

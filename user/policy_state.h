@@ -48,6 +48,8 @@ struct pstate {
 	struct px_policy pol;
 	bool seen_default, seen_rule, default_closed;
 	struct pos default_pos;
+	/* lines that may come once: where each came, line 0 until then */
+	unsigned int fragments_line, replies_line, ban_line;
 	struct pos touch[W_N]; /* last line that changed the port */
 	unsigned int watch_lo[W_N], watch_hi[W_N];
 	unsigned int watch_mask[W_N]; /* protocols watched */
@@ -96,6 +98,13 @@ bool diag_not_a_policy(const char *text, size_t size, unsigned int *foreign,
 
 /* policy_grammar.c: the tokeniser */
 bool next_tok(const char *line, size_t len, size_t *at, struct tok *t);
+/*
+ * A kind of line a policy holds once (`option fragments`, `option
+ * replies`, `ban`): the first time, remember this line in *first and
+ * return true; again, an error at col naming the first line, false.
+ */
+bool once_per_policy(struct pstate *st, unsigned int *first, unsigned int col,
+		     const char *what);
 
 /* policy_replies.c: `option replies ...`, the word replies in *name */
 void line_option_replies(struct pstate *st, const char *line, size_t len,

@@ -180,8 +180,7 @@ static void test_ping_and_fragments(void)
 	ASSERT_TRUE(pol.flags & PX_F_PING_OPEN, "ping open");
 	ASSERT_OK(parse("option fragments drop\n"), "frag drop");
 	ASSERT_TRUE(pol.flags & PX_F_FRAG_DROP, "drop");
-	ASSERT_OK(parse("option fragments drop\noption fragments pass\n"),
-		  "frag pass");
+	ASSERT_OK(parse("option fragments pass\n"), "frag pass");
 	ASSERT_TRUE(!(pol.flags & PX_F_FRAG_DROP), "pass");
 }
 
@@ -261,6 +260,18 @@ static void test_errors(void)
 		     "t.policy:1:17:", "needs pass or drop", NULL);
 	expect_error("option fragments maybe\n",
 		     "t.policy:1:18:", "expected pass or drop", NULL);
+	expect_error("default open\nopen 22\n  option fragments drop\n"
+		     "option fragments pass\n",
+		     "t.policy:4:1: error:",
+		     "'option fragments' given twice (first on line 3)",
+		     "keep one 'option fragments' line");
+	expect_error("default closed\noption replies on 4096\nopen 22\n"
+		     "\toption replies off\n",
+		     "t.policy:4:2: error:",
+		     "'option replies' given twice (first on line 2)",
+		     "keep one 'option replies' line");
+	expect_error("default closed\noption REPLIES on\noption replies on\n",
+		     "t.policy:3:1:", "given twice (first on line 2)", NULL);
 }
 
 static void test_errors_all_reported(void)
@@ -325,9 +336,8 @@ static void test_warn_ephemeral(void)
 	ASSERT_OK(parse("default closed\nopen bootpc\noption replies on\n"),
 		  "replies");
 	ASSERT_EQ(rep.warnings, 0, "replies instead of the range: no warning");
-	ASSERT_OK(parse("default closed\nopen bootpc\noption replies on\n"
-			"option replies off\n"),
-		  "replies off again");
+	ASSERT_OK(parse("default closed\nopen bootpc\noption replies off\n"),
+		  "replies off");
 	ASSERT_EQ(rep.warnings, 1, "replies off: the warning");
 }
 
@@ -348,14 +358,16 @@ static void test_option_replies(void)
 	ASSERT_EQ(pol.reply_size, 4096, "size");
 	ASSERT_EQ(pol.reply_idle_ns[PX_TCP], 3000000000ULL, "tcp 3 s");
 	ASSERT_EQ(pol.reply_idle_ns[PX_UDP], 2000000000ULL, "udp 2 s");
-	ASSERT_OK(parse("default closed\noption replies on 4096\n"
-			"option replies on\n"),
-		  "a later line replaces");
-	ASSERT_EQ(pol.reply_size, 65536, "size back to the default");
-	ASSERT_OK(parse("default closed\noption replies on\noption replies "
-			"off\n"),
-		  "off");
-	ASSERT_TRUE(!(pol.flags & PX_F_REPLIES), "flag cleared");
+	ASSERT_OK(parse("default closed\noption replies off\n"), "off");
+	ASSERT_TRUE(!(pol.flags & PX_F_REPLIES), "flag clear");
+	ASSERT_OK(parse("default closed\noption replies on tcp-idle 1d "
+			"udp-idle 1h30m\n"),
+		  "idle times as durations");
+	ASSERT_EQ(pol.reply_idle_ns[PX_TCP], 86400000000000ULL, "tcp 1d");
+	ASSERT_EQ(pol.reply_idle_ns[PX_UDP], 5400000000000ULL, "udp 1h30m");
+	ASSERT_OK(parse("default closed\noption replies on udp-idle 2m30s\n"),
+		  "udp 2m30s");
+	ASSERT_EQ(pol.reply_idle_ns[PX_UDP], 150000000000ULL, "150 s");
 	ASSERT_EQ(parse("default closed\noption replies\n"), -EINVAL,
 		  "needs on or off");
 	ASSERT_CONTAINS(msgs, "t.policy:2:15: error: 'option replies' needs on",
@@ -367,10 +379,29 @@ static void test_option_replies(void)
 		  -EINVAL, "size above 2^24");
 	ASSERT_EQ(parse("default closed\noption replies on tcp-idle 0\n"),
 		  -EINVAL, "idle 0");
-	ASSERT_EQ(parse("default closed\noption replies on udp-idle 1m\n"),
-		  -EINVAL, "idle with a unit");
-	ASSERT_CONTAINS(msgs, "idle time '1m' is not a number of seconds",
+	ASSERT_EQ(parse("default closed\noption replies on udp-idle 1d1s\n"),
+		  -EINVAL, "idle over a day");
+	ASSERT_CONTAINS(msgs,
+			"t.policy:2:28: error: idle time '1d1s' is out "
+			"of range",
 			"message");
+	ASSERT_CONTAINS(msgs,
+			"combined larger first (1h30m), or plain "
+			"seconds, from 1s to 1d",
+			"hint names the forms");
+	ASSERT_EQ(parse("default closed\noption replies on tcp-idle 5min\n"),
+		  -EINVAL, "5min");
+	ASSERT_CONTAINS(msgs, "idle time '5min' is not a duration", "message");
+	ASSERT_EQ(parse("default closed\noption replies on tcp-idle 9 "
+			"tcp-idle 10\n"),
+		  -EINVAL, "tcp-idle twice on a line");
+	ASSERT_CONTAINS(msgs,
+			"t.policy:2:30: error: tcp-idle given twice in "
+			"'option replies' (first at column 19)",
+			"message");
+	ASSERT_EQ(parse("default closed\noption replies on 4096 8192\n"),
+		  -EINVAL, "two sizes");
+	ASSERT_CONTAINS(msgs, "SIZE given twice", "message");
 	ASSERT_EQ(parse("default closed\noption replies off 5\n"), -EINVAL,
 		  "off takes nothing");
 	ASSERT_EQ(parse("default closed\noption replies yes\n"), -EINVAL,

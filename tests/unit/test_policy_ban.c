@@ -68,6 +68,11 @@ static void test_good_rule(void)
 			     "198.51.100.9"),
 		  "the maxima");
 	ASSERT_EQ(pol.ban.except[0].len, 32, "an address is a /32");
+	ASSERT_OK(parse_line("ban after 5 ports in 1m30s for 1d12h except "
+			     "198.51.100.9"),
+		  "combined durations");
+	ASSERT_EQ(pol.ban.window_s, 90, "1m30s");
+	ASSERT_EQ(pol.ban.duration_s, 129600, "1d12h");
 }
 
 static void test_no_rule_no_flag(void)
@@ -110,7 +115,10 @@ static void test_errors_at_line_and_column(void)
 		{"ban after 10 ports in 60s for 367d", "2:31",
 		 "DURATION: '367d' is not in range", "at most 366d"},
 		{"ban after 10 ports in 60s for 1y", "2:31",
-		 "DURATION: '1y' is not a duration", "30s, 10m, 2h or 1d"},
+		 "DURATION: '1y' is not a duration",
+		 "(30s, 10m, 2h, 1d), combined"},
+		{"ban after 10 ports in 60s for 1h30", "2:31",
+		 "DURATION: '1h30' is not a duration", "larger first (1h30m)"},
 		{"ban after 10 ports in 60s", "2:26", "'ban' needs 'for' here",
 		 NULL},
 		{"ban after 10 ports in 60s for", "2:30",
@@ -155,9 +163,11 @@ static void test_one_ban_line(void)
 			"ban after 10 ports in 60s for 1h except ::/0\n"
 			"ban after 5 ports in 60s for 1h except ::/0\n"),
 		  -EINVAL, "twice");
-	ASSERT_CONTAINS(msgs, "t.policy:3:1: error: 'ban' given twice",
-			"where");
-	ASSERT_CONTAINS(msgs, "keep one ban line", "hint");
+	ASSERT_CONTAINS(msgs,
+			"t.policy:3:1: error: 'ban' given twice (first on "
+			"line 2)",
+			"where, and where the first is");
+	ASSERT_CONTAINS(msgs, "keep one 'ban' line", "hint");
 }
 
 static void test_except_limits(void)
