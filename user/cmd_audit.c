@@ -17,6 +17,7 @@
 #include "json.h"
 #include "policy.h"
 #include "table.h"
+#include "text.h"
 
 static const struct px_opt opts[] = {
 	PX_OPT("policy", 'p', "FILE",
@@ -138,12 +139,13 @@ static void print_text(const char *ifname, const struct audit_src *src,
 	char msg[PATH_MAX + 800], who[128];
 	enum audit_kind last = 0;
 
-	printf("%s: policy %s; %d socket%s listening through %s, %d "
-	       "skipped\n",
-	       ifname, src->name, r->exposed, r->exposed == 1 ? "" : "s",
-	       ifname, r->skipped);
+	text_line(stdout,
+		  "%s: policy %s; %d socket%s listening through %s, %d "
+		  "skipped",
+		  ifname, src->name, r->exposed, r->exposed == 1 ? "" : "s",
+		  ifname, r->skipped);
 	if (src->note[0])
-		printf("  note: %s\n", src->note);
+		text_line(stdout, "  note: %s", src->note);
 	for (int i = 0; i < src->socks.n; i++) {
 		const struct px_sock *s = &src->socks.v[i];
 
@@ -160,7 +162,8 @@ static void print_text(const char *ifname, const struct audit_src *src,
 			last = r->v[i].kind;
 			printf("%s\n", heads[last]);
 		}
-		printf("  %s\n", message(src, &r->v[i], msg, sizeof(msg)));
+		text_line(stdout, "  %s",
+			  message(src, &r->v[i], msg, sizeof(msg)));
 	}
 	if (r->n)
 		printf("%d finding%s\n", r->n, r->n == 1 ? "" : "s");

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "policy.h"
 #include "table.h"
+#include "text.h"
 
 static const struct px_opt opts[] = {
 	PX_OPT("strict", 's', NULL,
@@ -133,23 +134,24 @@ int cmd_check(int argc, char **argv)
 		free(pol);
 		fflush(stderr);
 		if (err && err != -EINVAL) {
-			printf("%s: cannot be read\n", argv[i]);
+			text_line(stdout, "%s: cannot be read", argv[i]);
 			/* A failed operation (doc/design.md, section 2), unless
 			 * a policy was bad. */
 			if (ret != PX_EXIT_USAGE)
 				ret = PX_EXIT_FAIL;
 		} else if (err) {
-			printf("%s: %s, %s\n", argv[i], errors(&rep, a),
-			       plural(rep.warnings, "warning", b));
+			text_line(stdout, "%s: %s, %s", argv[i],
+				  errors(&rep, a),
+				  plural(rep.warnings, "warning", b));
 			ret = PX_EXIT_USAGE;
 		} else if (rep.warnings) {
-			printf("%s: %s%s\n", argv[i],
-			       plural(rep.warnings, "warning", b),
-			       strict ? ", which fail --strict" : "");
+			text_line(stdout, "%s: %s%s", argv[i],
+				  plural(rep.warnings, "warning", b),
+				  strict ? ", which fail --strict" : "");
 			if (strict)
 				ret = PX_EXIT_USAGE;
 		} else {
-			printf("%s: ok\n", argv[i]);
+			text_line(stdout, "%s: ok", argv[i]);
 		}
 	}
 	return ret;

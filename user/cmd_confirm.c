@@ -102,7 +102,7 @@ int cmd_confirm(int argc, char **argv)
 		goto out;
 	}
 	confirm_release_watcher(r);
-	printf("%s: kept '%s'\n", ifname, r->change);
+	text_line(stdout, "%s: kept '%s'", ifname, r->change);
 	ret = PX_EXIT_OK;
 out:
 	pins_unlock(lock);

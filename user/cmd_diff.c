@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "summary.h"
 #include "table.h"
+#include "text.h"
 
 #define DIFF_NAMES 4 /* names shown per range before "..." */
 
@@ -204,8 +205,9 @@ static void print_diff(const char *ifname, const char *file,
 		snprintf(zones, sizeof(zones), "; %d zone%s change%s", nzones,
 			 nzones == 1 ? "" : "s", nzones == 1 ? "s" : "");
 	if (!n && lping == nping && lfrag == nfrag && !reps && !nzones)
-		printf("%s: no change: the live policy already matches %s\n",
-		       ifname, file);
+		text_line(stdout,
+			  "%s: no change: the live policy already matches %s",
+			  ifname, file);
 	else
 		printf("%s: %u port%s to open, %u to close%s%s\n", ifname,
 		       nopen, nopen == 1 ? "" : "s", nclose,

@@ -29,6 +29,7 @@
 #include "apply.h"
 #include "cli.h"
 #include "err.h"
+#include "text.h"
 
 #define FOLLOW_QUIET_MS 150
 #define FOLLOW_MAX_BYTES (4 << 20)
@@ -257,10 +258,9 @@ int cmd_follow(int argc, char **argv)
 	ret = sync_file(&fw, true);
 	if (ret == PX_EXIT_FAIL)
 		goto out; /* not attached, or FILE unreadable at start */
-	fprintf(stderr,
-		"portxdp: following %s for %s; SIGTERM or Ctrl-C to "
-		"stop\n",
-		fw.file, fw.ifname);
+	text_line(stderr,
+		  "portxdp: following %s for %s; SIGTERM or Ctrl-C to stop",
+		  fw.file, fw.ifname);
 	ret = watch_loop(&fw, in_fd, sig_fd);
 out:
 	free(fw.last);

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "policy_state.h"
+#include "text.h"
 
 #define SHOWN_BYTES 40
 
@@ -32,26 +33,27 @@ static void vdiag(struct pstate *st, bool error, struct pos at,
 		return;
 	if (error && st->errors > MAX_ERRORS) {
 		if (!st->stopped)
-			fprintf(st->err,
-				"%s: too many errors: the first %d are shown, "
-				"the rest only counted\n",
-				st->name, MAX_ERRORS);
+			text_line(st->err,
+				  "%s: too many errors: the first %d are "
+				  "shown, the rest only counted",
+				  st->name, MAX_ERRORS);
 		st->stopped = true;
 		return;
 	}
 	if (error)
 		st->shown_errors++;
+	/* the file's name is the user's: escaped like the rest */
 	if (st->arg)
-		fprintf(st->err, "portxdp: %s: %s: ", kind, st->arg);
+		text_print(st->err, "portxdp: %s: %s: ", kind, st->arg);
 	else if (at.line)
-		fprintf(st->err, "%s:%u:%u: %s: ", st->name, at.line, at.col,
-			kind);
+		text_print(st->err, "%s:%u:%u: %s: ", st->name, at.line, at.col,
+			   kind);
 	else
-		fprintf(st->err, "%s: %s: ", st->name, kind);
-	vfprintf(st->err, fmt, ap);
+		text_print(st->err, "%s: %s: ", st->name, kind);
+	text_vprint(st->err, fmt, ap);
 	fputc('\n', st->err);
 	if (hint)
-		fprintf(st->err, "  hint: %s\n", hint);
+		text_line(st->err, "  hint: %s", hint);
 }
 
 void error_at(struct pstate *st, unsigned int col, const char *hint,

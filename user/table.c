@@ -25,6 +25,7 @@
 #include "portxdp.h"
 #include "err.h"
 #include "table.h"
+#include "text.h"
 #include "textfile.h"
 
 #define TABLE_MAX_ROWS 1024
@@ -248,7 +249,7 @@ int table_load_text(const char *name, const char *text, FILE *err)
 				continue;
 			}
 		}
-		fprintf(err, "%s:%u: error: %s\n", name, lineno, why);
+		text_line(err, "%s:%u: error: %s", name, lineno, why);
 		why = NULL;
 		errors++;
 		free(line);

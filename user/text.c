@@ -202,6 +202,25 @@ void text_vprint(FILE *f, const char *fmt, va_list ap)
 		free(raw);
 }
 
+void text_print(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vprint(f, fmt, ap);
+	va_end(ap);
+}
+
+void text_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vprint(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
 static const char *fmt_time(char *buf, size_t size, long long secs, int ms,
 			    bool utc)
 {

@@ -55,6 +55,19 @@ const char *text_safe(char *buf, size_t size, const char *s);
 void text_vprint(FILE *f, const char *fmt, va_list ap);
 
 /*
+ * One line for people: fprintf(f, fmt, ...) made safe as text_safe(), then
+ * a newline. Every message that prints a file name, an interface name or
+ * anything else from outside goes through it (or text_vprint(), or
+ * px_error(), which use it), so a name holding a newline or an escape
+ * sequence cannot break the line or drive the terminal.
+ */
+void text_line(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* text_line() without the newline, for a line printed in parts. */
+void text_print(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
  * The one time format of each kind of output (doc/design.md, section 6):
  * for people, local time with its UTC offset, "2026-11-28 21:30:05 +0100";
  * in JSON, UTC, "2026-11-28T20:30:05Z". ms >= 0 adds milliseconds

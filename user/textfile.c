@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "text.h"
 #include "textfile.h"
 
 static const char bom[] = "\xef\xbb\xbf";
@@ -94,22 +95,23 @@ static int open_regular(const char *path, const char *what, const char *fix,
 	if (fd < 0) {
 		e = -errno;
 		if (e == -ENXIO) /* a socket, or a FIFO on some systems */
-			fprintf(err,
-				"portxdp: error: cannot read %s %s: it is not "
-				"a regular file: give the path of a text "
-				"file\n",
-				what, path);
+			text_line(err,
+				  "portxdp: error: cannot read %s %s: it is "
+				  "not a regular file: give the path of a text "
+				  "file",
+				  what, path);
 		else
-			fprintf(err,
-				"portxdp: error: cannot read %s %s: %s: %s\n",
-				what, path, strerror(-e), fix);
+			text_line(err,
+				  "portxdp: error: cannot read %s %s: %s: %s",
+				  what, path, strerror(-e), fix);
 		return e;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? -EISDIR : -ENOTSUP;
-		fprintf(err,
+		text_line(
+			err,
 			"portxdp: error: cannot read %s %s: it is %s, not a "
-			"text file: %s\n",
+			"text file: %s",
 			what, path, kind_of(st.st_mode),
 			S_ISDIR(st.st_mode)
 				? "name a file inside it"
@@ -142,6 +144,13 @@ int px_text_read_max(const char *path, const char *what, const char *fix,
 		err = stderr;
 	*text = NULL;
 	*len = 0;
+	if (!*path) { /* e.g. `apply eth0 "$UNSET"` */
+		text_line(err,
+			  "portxdp: error: the path of the %s is empty: "
+			  "give the file's path (is a shell variable unset?)",
+			  what);
+		return -ENOENT;
+	}
 	fd = is_stdin ? STDIN_FILENO
 		      : open_regular(path, what, fix, err, &size);
 	if (fd < 0)
@@ -155,26 +164,27 @@ int px_text_read_max(const char *path, const char *what, const char *fix,
 	}
 	e = read_all(fd, buf, cap, &n);
 	if (e) {
-		fprintf(err, "portxdp: error: cannot read %s %s: %s: %s\n",
-			what, is_stdin ? "from stdin" : path, strerror(-e),
-			fix);
+		text_line(err, "portxdp: error: cannot read %s %s: %s: %s",
+			  what, is_stdin ? "from stdin" : path, strerror(-e),
+			  fix);
 		goto out;
 	}
 	if (n > max || (n == cap && size < max)) {
 		e = -EFBIG;
-		fprintf(err,
-			"portxdp: error: cannot read %s %s: it is over %zu "
-			"MiB%s: a %s is a text file of at most that\n",
-			what, is_stdin ? "from stdin" : path, max >> 20,
-			n > max ? "" : " (or grew while read)", what);
+		text_line(err,
+			  "portxdp: error: cannot read %s %s: it is over %zu "
+			  "MiB%s: a %s is a text file of at most that",
+			  what, is_stdin ? "from stdin" : path, max >> 20,
+			  n > max ? "" : " (or grew while read)", what);
 		goto out;
 	}
 	if (is_binary(buf, n)) {
 		e = -EINVAL;
-		fprintf(err,
+		text_line(
+			err,
 			"portxdp: error: %s is not a %s: it holds NUL or other "
 			"control bytes (a binary file?); its content is not "
-			"shown\n",
+			"shown",
 			is_stdin ? "stdin" : path, what);
 		goto out;
 	}

@@ -98,4 +98,66 @@ test_ssh_refusal_names_the_session_port() {
 	unset SSH_CONNECTION
 }
 
+# A file name with a newline or an escape sequence: printed escaped by
+# every verb, in summaries and in FILE:LINE:COL alike, never raw.
+test_file_names_escaped() {
+	lab_setup
+	px attach "$IF_IN" --policy "$GOOD" >/dev/null
+	local nl=$TMPD/$'new\nline.policy' esc=$TMPD/$'red\e[31m.policy' out
+	printf 'default open\nclose 23/tcp 24/tcp\n' >"$nl"
+	printf 'default open\n\nclose 99999\n' >"$esc"
+	escaped() { # what output
+		case $2 in *$'\e'* | *$'new\nline'*) fail "$1 printed a raw name: $2" ;; esac
+	}
+	out=$("$PORTXDP" check "$nl" 2>&1)
+	escaped check "$out"
+	assert_eq "$out" "$TMPD/new\\x0aline.policy: ok" "check's summary"
+	out=$(px diff "$IF_IN" "$nl" 2>&1)
+	printf '%s' "$out" | grep -qx 'close 24/tcp' || fail "diff said: $out"
+	out=$(px apply "$IF_IN" "$nl" 2>&1)
+	escaped apply "$out"
+	printf '%s' "$out" | grep -qF "applied $TMPD/new\x0aline.policy: tcp" ||
+		fail "apply said: $out"
+	expect_tcp timeout 24 # applied
+	out=$(px diff "$IF_IN" "$nl" 2>&1)
+	printf '%s' "$out" | grep -qF "already matches $TMPD/new\x0aline.policy" ||
+		fail "diff said: $out"
+	refused 2 "red\x1b[31m.policy:3:7: error: port 99999 out of range" \
+		apply "$IF_IN" "$esc"
+	out=$(timeout 10 "$PORTXDP" check "$esc" 2>&1) && fail "check passed"
+	escaped "check of a bad file" "$out"
+	refused 1 'cannot read policy '"$TMPD"'/gone\x1b]0;x\x07: No such file' \
+		apply "$IF_IN" "$TMPD/"$'gone\e]0;x\a'
+	out=$(px attach "$IF_IN" --force --policy "$nl" 2>&1)
+	escaped attach "$out"
+	expect_tcp timeout 24
+	expect_tcp reached 22
+}
+
+# A second `option` or `ban` line is refused at FILE:LINE:COL naming the
+# first, and the live policy stays; idle times and bans take durations.
+test_once_lines_and_durations() {
+	lab_setup
+	px attach "$IF_IN" --policy "$GOOD" >/dev/null
+	local dup=$TMPD/dup.policy days=$TMPD/days.policy
+	printf 'default open\noption replies on\nclose 24/tcp\n  option replies on tcp-idle 60\n' >"$dup"
+	refused 2 "dup.policy:4:3: error: 'option replies' given twice (first on line 2)" \
+		apply "$IF_IN" "$dup"
+	printf 'default open\noption fragments drop\nclose 24/tcp\noption fragments pass\n' >"$dup"
+	refused 2 "dup.policy:4:1: error: 'option fragments' given twice (first on line 2)" \
+		check "$dup"
+	expect_tcp reached 24 # the good policy still
+	printf 'default open\nclose 24/tcp\noption replies on tcp-idle 1d udp-idle 1h30m\n' >"$days"
+	px apply "$IF_IN" "$days" >/dev/null
+	px status "$IF_IN" | grep -q "tcp idle 86400 s, udp idle 5400 s" ||
+		fail "status: $(px status "$IF_IN")"
+	expect_tcp timeout 24
+	printf 'default open\noption replies on udp-idle 1d1s\n' >"$dup"
+	refused 2 "idle time '1d1s' is out of range" apply "$IF_IN" "$dup"
+	px ban "$IF_IN" 198.51.100.250 --for 1h30m >/dev/null
+	px bans "$IF_IN" | grep -q "198.51.100.250 .* 1h 29m\|198.51.100.250 .* 1h 30m" ||
+		fail "bans: $(px bans "$IF_IN")"
+	refused 2 "--for '90x' is not a duration" ban "$IF_IN" 198.51.100.251 --for 90x
+}
+
 run_tests
