@@ -121,7 +121,7 @@ static __always_inline int px_exit(void *ctx, const enum px_hook hook,
 				   __u32 zone)
 {
 	/* With nobody reading the log, this one branch is all it costs. */
-	if (unlikely(READ_ONCE(px_log.on)) && action == PX_DROP) {
+	if (action == PX_DROP && unlikely(READ_ONCE(px_log.on))) {
 		if (hook == PX_HOOK_TC)
 			px_log_drop_tc(ctx, why, key, zone);
 		else
