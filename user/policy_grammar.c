@@ -491,6 +491,15 @@ int policy_apply_specs(struct px_policy *pol, bool open, int n,
 		if (!len)
 			error_at(st, 0, "give a port, range, name or class",
 				 "empty SPEC");
+		else if (strpbrk(specs[i], " \t\r\n"))
+			error_at(st, 0,
+				 open ? "give each SPEC as an argument of its "
+					"own: 'open eth0 80 443', not 'open "
+					"eth0 \"80 443\"'"
+				      : "give each SPEC as an argument of its "
+					"own: 'close eth0 23 25', not 'close "
+					"eth0 \"23 25\"'",
+				 "a SPEC holds no white space");
 		else
 			parse_spec(st, specs[i], len, 1, open);
 	}

@@ -94,7 +94,14 @@ static int open_regular(const char *path, const char *what, const char *fix,
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		e = -errno;
-		if (e == -ENXIO) /* a socket, or a FIFO on some systems */
+		if (e == -ELOOP) /* strerror says "too many levels" */
+			text_line(
+				err,
+				"portxdp: error: cannot read %s %s: it is a "
+				"loop of symbolic links (or too long a chain): "
+				"point the link at the file",
+				what, path);
+		else if (e == -ENXIO) /* a socket, or a FIFO on some systems */
 			text_line(err,
 				  "portxdp: error: cannot read %s %s: it is "
 				  "not a regular file: give the path of a text "

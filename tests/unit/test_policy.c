@@ -492,6 +492,20 @@ static void test_apply_specs(void)
 	ASSERT_TRUE(policy_port_open(&p, PX_TCP, 80), "unchanged on error");
 	ASSERT_CONTAINS(msgs, "argument 2", "names the argument");
 	ASSERT_CONTAINS(msgs, "unknown protocol 'sctp'", "message");
+	{
+		char *spaced[] = {"22", "80 443"};
+
+		f = fmemopen(msgs, MSGS_LEN, "w");
+		memset(msgs, 0, MSGS_LEN);
+		ASSERT_EQ(policy_apply_specs(&p, true, 2, spaced, &rep, f),
+			  -EINVAL, "a space inside an argument");
+		fclose(f);
+		ASSERT_CONTAINS(msgs,
+				"argument 2 ('80 443'): a SPEC holds no white "
+				"space",
+				"message");
+		ASSERT_CONTAINS(msgs, "'open eth0 80 443'", "hint");
+	}
 
 	setenv("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22", 1);
 	policy_init(&p);

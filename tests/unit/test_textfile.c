@@ -66,7 +66,7 @@ static void test_regular_file_and_bom(void)
 
 static void test_not_regular_refused(void)
 {
-	char path[128], *text;
+	char path[128], link[128], *text;
 	size_t len;
 
 	ASSERT_EQ(rd(dir, &text, &len), -EISDIR, "directory");
@@ -82,6 +82,15 @@ static void test_not_regular_refused(void)
 	ASSERT_EQ(rd(path, &text, &len), -ENOENT, "missing");
 	ASSERT_CONTAINS(msgs, "No such file or directory: check the path",
 			"caller's fix");
+	ASSERT_EQ(rd("", &text, &len), -ENOENT, "empty path");
+	ASSERT_CONTAINS(msgs, "the path of the policy is empty", "said so");
+	snprintf(path, sizeof(path), "%s/loop1", dir);
+	snprintf(link, sizeof(link), "%s/loop2", dir);
+	ASSERT_OK(symlink(link, path) || symlink(path, link), "two links");
+	ASSERT_EQ(rd(path, &text, &len), -ELOOP, "a loop of links");
+	ASSERT_CONTAINS(msgs, "loop1: it is a loop of symbolic links",
+			"said in words");
+	ASSERT_CONTAINS(msgs, "point the link at the file", "fix");
 }
 
 /* Binary content and secrets behind a symlink: refused, never quoted. */
