@@ -59,14 +59,23 @@ struct {
 	__type(value, struct px_scan);
 } px_scan_map SEC(".maps");
 
+/* fe80::/64, the first 8 bytes of a link-local address, as read. */
+#define PX_LINK_LOCAL_NET bpf_cpu_to_be64(0xfe80000000000000ULL)
+
 /* The source of the packet as a px_ban_key: the IPv4 address, or the IPv6
- * address's /64. l3 is the IP header (checked by the parser already). */
+ * address's /64, or a link-local address itself (its /64 is every host on
+ * the link). l3 is the IP header (checked by the parser already). */
 static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3,
 					  bool v6)
 {
+	__u8 *a = (__u8 *)&((struct ipv6hdr *)l3)->saddr;
+	__u64 net;
+
 	if (v6) {
-		k->family = 6;
-		__builtin_memcpy(k->addr, &((struct ipv6hdr *)l3)->saddr, 8);
+		__builtin_memcpy(&net, a, 8);
+		k->family = net == PX_LINK_LOCAL_NET ? PX_BAN_LINK_LOCAL : 6;
+		__builtin_memcpy(k->addr, net == PX_LINK_LOCAL_NET ? a + 8 : a,
+				 8);
 	} else {
 		k->family = 4;
 		__builtin_memcpy(k->addr, &((struct iphdr *)l3)->saddr, 4);
@@ -99,20 +108,26 @@ static __always_inline struct px_ban *px_banned(const struct px_ban_key *k)
 	return b;
 }
 
-/* Is k in one of the rule's `except` prefixes? */
+/* Is k in one of the rule's `except` prefixes? (A link-local key is
+ * fe80:: and its interface ID again: the prefixes stop at /64.) */
 static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
 					    const struct px_ban_key *k)
 {
 	__u64 a0 = 0, a1 = 0;
-	__u32 n = r->nexcept;
+	__u32 n = r->nexcept, family = k->family;
 
 	__builtin_memcpy(&a0, k->addr, 8);
+	if (family == PX_BAN_LINK_LOCAL) {
+		a1 = a0;
+		a0 = PX_LINK_LOCAL_NET;
+		family = 6;
+	}
 	for (__u32 i = 0; i < PX_BAN_EXCEPT_MAX; i++) {
 		const struct px_ban_prefix *p = &r->except[i];
 
 		if (i >= n)
 			break;
-		if (p->family == k->family && (a0 & p->mask[0]) == p->net[0] &&
+		if (p->family == family && (a0 & p->mask[0]) == p->net[0] &&
 		    (a1 & p->mask[1]) == p->net[1])
 			return true;
 	}

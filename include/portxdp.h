@@ -45,17 +45,31 @@ enum px_proto {
  * Scanner bans (doc/design.md, section 10). A source is an IPv4 address or
  * an IPv6 /64: struct px_ban_key, the key of px_bans and px_scan, holds the
  * IPv4 address or the /64's first 8 bytes in network order (IPv4 in
- * addr[0..3], the rest zero), so one hash lookup finds either.
+ * addr[0..3], the rest zero), so one hash lookup finds either. A
+ * link-local IPv6 source (fe80::/64, where every host of a link has its
+ * address) is its own address: family PX_BAN_LINK_LOCAL, addr the
+ * address's last 8 bytes (its interface ID).
  */
 #define PX_BAN_PORTS_MAX 32	/* N at most: the ports a scan state holds */
 #define PX_BAN_EXCEPT_MAX 16	/* prefixes, and zones, after `except` */
 #define PX_BAN_WINDOW_MAX 86400 /* SECS at most: a day */
 #define PX_BAN_DURATION_MAX (366 * 86400) /* DURATION at most: a year */
-#define PX_BANS_MAX 65536     /* bans at most; LRU beyond (filter.c) */
+#define PX_BANS_MAX 65536 /* bans at most; LRU beyond (filter.c) */
+/*
+ * The ban map's size: PX_BANS_MAX and room for the nodes the kernel's LRU
+ * keeps on each CPU's own lists (up to 128 free, and as many pending),
+ * which it would otherwise take from the PX_BANS_MAX: without it, a table
+ * of 65536 held 65408 and pushed out bans in force below the limit.
+ * `portxdp ban` refuses to pass PX_BANS_MAX; the ban rule's bans may use
+ * the rest before the LRU pushes the least recently used out.
+ */
+#define PX_BANS_SIZE(ncpus) (PX_BANS_MAX + 256 * (ncpus))
 #define PX_SCAN_SOURCES 16384 /* sources whose scan is followed; LRU */
 
+#define PX_BAN_LINK_LOCAL 10 /* px_ban_key.family of a fe80::/64 address */
+
 struct px_ban_key {
-	__u32 family; /* 4 or 6 */
+	__u32 family; /* 4, 6 or PX_BAN_LINK_LOCAL */
 	__u8 addr[8];
 };
 
@@ -88,7 +102,7 @@ struct px_ban_rule {
 /* px_ban.reason */
 enum px_ban_reason {
 	PX_BAN_SCAN = 1,     /* the ban rule saw a scan */
-	PX_BAN_MANUAL = 2,   /* `portxdp ban`, fail2ban, a script */
+	PX_BAN_MANUAL = 2,   /* `portxdp ban` (fail2ban, a script: note) */
 	PX_BAN_CROWDSEC = 3, /* `portxdp crowdsec`: a CrowdSec decision */
 };
 
@@ -97,14 +111,20 @@ enum px_ban_reason {
  * px_ban_key). Times are bpf_ktime_get_ns() (CLOCK_MONOTONIC); a ban whose
  * expires_ns has passed is no ban (the program deletes it when it meets
  * it, `bans` does when it lists). dropped: packets dropped since, added
- * without atomics, so concurrent CPUs may lose a few.
+ * without atomics, so concurrent CPUs may lose a few. note: who asked, in
+ * words (`ban --reason TEXT`, e.g. the fail2ban action's jail; a CrowdSec
+ * decision's scenario), NUL-terminated printable ASCII; empty for scan
+ * bans and bans given no reason.
  */
+#define PX_BAN_NOTE_LEN 32
+
 struct px_ban {
 	__u64 start_ns;
 	__u64 expires_ns;
 	__u64 dropped;
 	__u32 reason; /* enum px_ban_reason */
 	__u32 ports;  /* PX_BAN_SCAN: distinct closed ports counted */
+	char note[PX_BAN_NOTE_LEN];
 };
 
 /*

@@ -79,6 +79,7 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 	while (!bpf_map_get_next_key(bans_fd, prev, &next)) {
 		key = next;
 		prev = &key;
+		memset(&b, 0, sizeof(b)); /* a map of an older, shorter ban */
 		if (bpf_map_lookup_elem(bans_fd, &key, &b))
 			continue; /* gone meanwhile */
 		if (grow(out, *n, &cap)) {
@@ -113,8 +114,33 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 	return 0;
 }
 
-int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-	     enum px_ban_reason reason)
+int bans_room(int bans_fd, const struct px_ban_key *srcs, size_t n,
+	      size_t *in_force)
+{
+	struct ban_entry *e;
+	struct px_ban b;
+	size_t more = 0;
+	int err = bans_read(bans_fd, &e, in_force);
+
+	if (err)
+		return err;
+	free(e);
+	for (size_t i = 0; i < n; i++)
+		more += bpf_map_lookup_elem(bans_fd, &srcs[i], &b) != 0;
+	return *in_force + more <= PX_BANS_MAX ? 0 : -ENOSPC;
+}
+
+void bans_note(char note[PX_BAN_NOTE_LEN], const char *text)
+{
+	size_t i;
+
+	for (i = 0; text && text[i] && i < PX_BAN_NOTE_LEN - 1; i++)
+		note[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '_';
+	memset(note + i, 0, PX_BAN_NOTE_LEN - i);
+}
+
+int bans_add_note(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+		  enum px_ban_reason reason, const char *note)
 {
 	__u64 now = mono_ns();
 	struct px_ban b = {
@@ -123,18 +149,34 @@ int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 		.reason = reason,
 	};
 
+	bans_note(b.note, note);
 	return bpf_map_update_elem(bans_fd, src, &b, BPF_ANY) ? -errno : 0;
 }
 
+int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+	     enum px_ban_reason reason)
+{
+	return bans_add_note(bans_fd, src, secs, reason, NULL);
+}
+
 int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		enum px_ban_reason reason)
+		enum px_ban_reason reason, const char *note)
 {
 	struct px_ban b;
 
 	if (!bpf_map_lookup_elem(bans_fd, src, &b) &&
 	    b.expires_ns >= mono_ns() + (__u64)secs * PX_NSEC)
 		return 1;
-	return bans_add(bans_fd, src, secs, reason);
+	return bans_add_note(bans_fd, src, secs, reason, note);
+}
+
+const char *bans_reason(const struct px_ban *b)
+{
+	if (b->note[0] && memchr(b->note, '\0', sizeof(b->note)))
+		return b->note;
+	return b->reason == PX_BAN_SCAN	      ? "scan"
+	       : b->reason == PX_BAN_CROWDSEC ? "crowdsec"
+					      : "manual";
 }
 
 int bans_lift_reason(int bans_fd, const struct px_ban_key *src,

@@ -38,12 +38,32 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
 int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 	     enum px_ban_reason reason);
 
+/* The same, with who asked in words (note, or NULL: none; bans_note()). */
+int bans_add_note(int bans_fd, const struct px_ban_key *src, unsigned long secs,
+		  enum px_ban_reason reason, const char *note);
+
 /*
- * Ban src for secs from now unless its ban already lasts longer: 0, 1 when
- * the longer ban stays, or -errno.
+ * Ban src for secs from now (note: as bans_add_note) unless its ban
+ * already lasts longer: 0, 1 when the longer ban stays, or -errno.
  */
 int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		enum px_ban_reason reason);
+		enum px_ban_reason reason, const char *note);
+
+/* text as a ban's note: its first PX_BAN_NOTE_LEN - 1 bytes, anything
+ * but printable ASCII as '_', NUL-padded (NULL: empty). */
+void bans_note(char note[PX_BAN_NOTE_LEN], const char *text);
+
+/* Why b bans, for `bans`: its note, else scan, manual or crowdsec. */
+const char *bans_reason(const struct px_ban *b);
+
+/*
+ * Whether the n sources srcs fit beside the bans in force (*in_force of
+ * them; a source banned already takes no room): 0, -ENOSPC when they
+ * would pass PX_BANS_MAX (the kernel would then push out a ban in force),
+ * or -errno.
+ */
+int bans_room(int bans_fd, const struct px_ban_key *srcs, size_t n,
+	      size_t *in_force);
 
 /* Lift src's ban if reason made it: 0, -ENOENT when it had none (or
  * another reason's), or -errno. */

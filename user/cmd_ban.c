@@ -22,24 +22,32 @@ static const struct px_opt opts[] = {
 	PX_OPT("for", 'f', "DURATION",
 	       "how long: 30s, 10m, 2h, 1d (at most 366d); default\n"
 	       "the policy's ban rule's DURATION, else 1h"),
+	PX_OPT("reason", 'r', "TEXT",
+	       "why, shown by 'bans' instead of manual (e.g.\n"
+	       "fail2ban:sshd); at most 31 bytes, printable ASCII"),
 	{0},
 };
 
 const struct px_cmd px_cmd_ban = {
 	.name = "ban",
 	.run = cmd_ban,
-	.usage = "IF SRC... [--for DURATION]",
+	.usage = "IF SRC... [--for DURATION] [--reason TEXT]",
 	.summary = "ban sources on IF by hand",
 	.opts = opts,
 	.about = "Drop every IP packet from each SRC on IF (ICMPv6 neighbour "
 		 "discovery\n"
 		 "aside) for DURATION. SRC is an IPv4 address, or an IPv6 "
 		 "address or /64:\n"
-		 "IPv6 bans cover the /64, as the ban rule's do. Banning a "
-		 "banned source\n"
-		 "again starts its ban anew. At most 65536 bans per interface; "
-		 "beyond,\n"
-		 "the ban whose source sent nothing for the longest goes.\n",
+		 "IPv6 bans cover the /64, as the ban rule's do, but a "
+		 "link-local address\n"
+		 "(fe80::) is banned alone: the whole link shares fe80::/64. "
+		 "Banning a\n"
+		 "banned source again starts its ban anew. At most 65536 bans "
+		 "per\n"
+		 "interface: when they are in force, ban fails and says so "
+		 "(the ban rule's\n"
+		 "bans then push out the ban whose source sent nothing for the "
+		 "longest).\n",
 	.more = "Example: portxdp ban eth0 198.51.100.7 2001:db8:1:2::/64 "
 		"--for 2h\n",
 };
@@ -59,8 +67,28 @@ static unsigned long ban_secs(const struct px_filter *f, unsigned long asked)
 	return secs;
 }
 
+/*
+ * Whether n sources more fit in f's table beside the bans in force (a
+ * source banned already takes no room): if not, says so, and nothing is
+ * banned. Past PX_BANS_MAX the kernel would push out a ban in force.
+ */
+static bool ban_room(const struct px_filter *f, int n,
+		     const struct px_ban_key *srcs)
+{
+	size_t in_force = 0;
+
+	if (bans_room(f->bans_fd, srcs, (size_t)n, &in_force) != -ENOSPC)
+		return true; /* else the update below says what is wrong */
+	px_error("cannot ban on %s: its ban table is full (%zu bans in force, "
+		 "the limit is %d): lift some with 'portxdp unban %s SRC...' "
+		 "(see 'portxdp bans %s'), or ban for less time",
+		 f->ifname, in_force, PX_BANS_MAX, f->ifname, f->ifname);
+	return false;
+}
+
 static int ban_all(const char *ifname, int n, char **args,
-		   struct px_ban_key *srcs, unsigned long asked)
+		   struct px_ban_key *srcs, unsigned long asked,
+		   const char *reason)
 {
 	char s[SOURCE_LEN], d[32];
 	unsigned long secs;
@@ -70,9 +98,15 @@ static int ban_all(const char *ifname, int n, char **args,
 	lock = bans_open("ban", ifname, &f);
 	if (lock < 0)
 		return PX_EXIT_FAIL;
+	if (!ban_room(&f, n, srcs)) {
+		filter_close(&f);
+		pins_unlock(lock);
+		return PX_EXIT_FAIL;
+	}
 	secs = ban_secs(&f, asked);
 	for (i = 0; i < n && !err; i++)
-		err = bans_add(f.bans_fd, &srcs[i], secs, PX_BAN_MANUAL);
+		err = bans_add_note(f.bans_fd, &srcs[i], secs, PX_BAN_MANUAL,
+				    reason);
 	if (!err)
 		err = bans_sync_live(&f);
 	else
@@ -116,14 +150,38 @@ static const char *session_source(const struct px_ban_key *src)
 	       "would cut off; ban it from another session";
 }
 
+/* --reason TEXT: NULL when fit for a ban's note, else why not. */
+static const char *reason_bad(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (!len || len >= PX_BAN_NOTE_LEN)
+		return "a reason is 1 to 31 bytes";
+	for (size_t i = 0; i < len; i++)
+		if (text[i] < 0x20 || text[i] >= 0x7f)
+			return "a reason is printable ASCII";
+	if (!strcmp(text, "scan") || !strncmp(text, "crowdsec", 8))
+		return "scan and crowdsec name the bans portxdp makes itself";
+	return NULL;
+}
+
 int cmd_ban(int argc, char **argv)
 {
 	unsigned long secs = 0;
+	const char *reason = NULL;
 	struct px_ban_key *srcs;
 	const char *why;
 	int c, n, ret;
 
 	while ((c = cli_getopt(argc, argv, &px_cmd_ban)) != -1) {
+		if (c == 'r') {
+			why = reason_bad(optarg);
+			if (why)
+				return cli_usage_error("ban", "--reason: %s",
+						       why);
+			reason = optarg;
+			continue;
+		}
 		if (c != 'f')
 			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 		if (duration_parse(optarg, strlen(optarg), PX_BAN_DURATION_MAX,
@@ -154,7 +212,7 @@ int cmd_ban(int argc, char **argv)
 				"ban", "'%s' is not a source to ban: %s",
 				argv[optind + 1 + i], why);
 		}
-	ret = ban_all(argv[optind], n, argv + optind + 1, srcs, secs);
+	ret = ban_all(argv[optind], n, argv + optind + 1, srcs, secs, reason);
 	free(srcs);
 	return ret;
 }

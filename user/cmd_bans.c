@@ -23,9 +23,9 @@
 
 static const struct px_opt opts[] = {
 	PX_OPT("json", 'j', NULL,
-	       "one object: {\"interface\", \"rule\" (null without a\n"
-	       "ban rule), \"bans\": [{\"source\", \"start\", \"left_s\",\n"
-	       "\"reason\", \"dropped\"}]}"),
+	       "one object: {\"interface\", \"limit\", \"full\", \"rule\"\n"
+	       "(null without a ban rule), \"bans\": [{\"source\",\n"
+	       "\"start\", \"left_s\", \"reason\", \"dropped\"}]}"),
 	{0},
 };
 
@@ -36,26 +36,22 @@ const struct px_cmd px_cmd_bans = {
 	.summary = "list the sources banned on IF",
 	.opts = opts,
 	.about = "List the bans in force on IF, oldest first: the source (an "
-		 "IPv4 address or\n"
-		 "an IPv6 /64), when its ban started, the time left, why "
-		 "(scan: the\n"
-		 "policy's 'ban after' rule; manual: 'portxdp ban', fail2ban; "
-		 "crowdsec:\n"
-		 "'portxdp crowdsec') and the packets dropped since. Every IP "
-		 "packet from a banned "
-		 "source\n"
-		 "is dropped, ICMPv6 neighbour discovery aside. Bans stay "
-		 "through apply,\n"
-		 "open and close; detach ends them.\n",
+		 "IPv4 address,\n"
+		 "an IPv6 /64 or a link-local address), when its ban started, "
+		 "the time\n"
+		 "left, why and the packets dropped since. Why: scan (the "
+		 "policy's 'ban\n"
+		 "after' rule), manual ('portxdp ban'), the TEXT of 'ban "
+		 "--reason TEXT'\n"
+		 "(fail2ban:JAIL from the fail2ban action), crowdsec:SCENARIO "
+		 "('portxdp\n"
+		 "crowdsec'). Every IP packet from a banned source is dropped, "
+		 "ICMPv6\n"
+		 "neighbour discovery aside. Bans stay through apply, open and "
+		 "close;\n"
+		 "detach ends them.\n",
 	.more = "See also: portxdp ban, portxdp unban.\n",
 };
-
-static const char *reason_name(__u32 r)
-{
-	return r == PX_BAN_SCAN	      ? "scan"
-	       : r == PX_BAN_CROWDSEC ? "crowdsec"
-				      : "manual";
-}
 
 /* What follows `except`: the zones' names (from the live zone table
  * zs, NULL when unread), then the prefixes. */
@@ -104,16 +100,21 @@ static void print_text(const char *ifname, const struct px_ban_rule *r,
 
 	printf("%s: %zu ban%s; ", ifname, n, n == 1 ? "" : "s");
 	rule_text(r, l);
+	if (n >= PX_BANS_MAX)
+		printf("the ban table is full (at most %d): 'portxdp ban' "
+		       "fails, and a new scan ban pushes out the ban whose "
+		       "source sent nothing for the longest\n",
+		       PX_BANS_MAX);
 	if (!n)
 		return;
-	printf("%-26s %-29s %-9s %-7s %s\n", "SOURCE", "START", "LEFT",
+	printf("%-26s %-29s %-9s %-8s %s\n", "SOURCE", "START", "LEFT",
 	       "REASON", "DROPPED");
 	for (size_t i = 0; i < n; i++)
-		printf("%-26s %-29s %-9s %-7s %llu\n",
+		printf("%-26s %-29s %-9s %-8s %llu\n",
 		       source_format(src, sizeof(src), &e[i].src),
 		       text_time_local(when, sizeof(when), e[i].start, 0),
 		       duration_format(left, sizeof(left), e[i].left),
-		       reason_name(e[i].ban.reason),
+		       bans_reason(&e[i].ban),
 		       (unsigned long long)e[i].ban.dropped);
 }
 
@@ -127,6 +128,8 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 	json_init(&j, stdout);
 	json_obj_open(&j);
 	json_key_str(&j, "interface", ifname);
+	json_key_u64(&j, "limit", PX_BANS_MAX);
+	json_key_bool(&j, "full", n >= PX_BANS_MAX);
 	json_key(&j, "rule");
 	if (r->ports) {
 		json_obj_open(&j);
@@ -150,7 +153,7 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 			     source_format(src, sizeof(src), &e[i].src));
 		json_key_time(&j, "start", e[i].start, 0);
 		json_key_u64(&j, "left_s", e[i].left);
-		json_key_str(&j, "reason", reason_name(e[i].ban.reason));
+		json_key_str(&j, "reason", bans_reason(&e[i].ban));
 		json_key_u64(&j, "dropped", e[i].ban.dropped);
 		json_obj_close(&j);
 	}

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 
+#include "bans.h"
 #include "crowdsec.h"
 #include "source.h"
 
@@ -110,11 +111,21 @@ static int range_v4(const unsigned char *b, unsigned long len,
 static int range_v6(const unsigned char *b, unsigned long len,
 		    struct px_ban_key *keys)
 {
+	static const unsigned char link_local[8] = {0xfe, 0x80};
 	__u64 base, p;
 	__u32 n, i;
 
 	if (len > 128)
 		return -EINVAL;
+	/* in fe80::/64 a source is an address (source.h): a /128 only */
+	if (len > 64 && !memcmp(b, link_local, 8)) {
+		if (len < 128)
+			return -E2BIG;
+		memset(&keys[0], 0, sizeof(keys[0]));
+		keys[0].family = PX_BAN_LINK_LOCAL;
+		memcpy(keys[0].addr, b + 8, 8);
+		return 1;
+	}
 	if (len < 64 && 64 - len > 8)
 		return -E2BIG;
 	n = len >= 64 ? 1 : 1U << (64 - len);
@@ -156,10 +167,16 @@ int cs_range_keys(const char *value, struct px_ban_key *keys)
 	return -EINVAL;
 }
 
-/* Append nk keys to *arr of *n entries and room for *cap (bans get secs). */
+/* Append nk keys to *arr of *n entries and room for *cap (bans get secs
+ * and the note of the decision d). */
 static int push(struct cs_change **arr, size_t *n, size_t *cap,
-		const struct px_ban_key *k, int nk, unsigned long secs)
+		const struct px_ban_key *k, int nk, unsigned long secs,
+		json_t *d)
 {
+	const char *scenario =
+		d ? json_string_value(json_object_get(d, "scenario")) : NULL;
+	char note[PX_BAN_NOTE_LEN] = "";
+
 	struct cs_change *p;
 	size_t want = *n + (size_t)nk, c = *cap;
 
@@ -172,8 +189,14 @@ static int push(struct cs_change **arr, size_t *n, size_t *cap,
 		*arr = p;
 		*cap = c;
 	}
-	for (int i = 0; i < nk; i++)
-		(*arr)[(*n)++] = (struct cs_change){.src = k[i], .secs = secs};
+	if (d)
+		snprintf(note, sizeof(note), "crowdsec%s%s",
+			 scenario && *scenario ? ":" : "",
+			 scenario ? scenario : "");
+	for (int i = 0; i < nk; i++) {
+		(*arr)[*n] = (struct cs_change){.src = k[i], .secs = secs};
+		bans_note((*arr)[(*n)++].note, note);
+	}
 	return 0;
 }
 
@@ -245,7 +268,7 @@ static int decisions(struct cs_stream *s, json_t *arr, bool new)
 			continue;
 		if (!new) {
 			if (push(&s->unbans, &s->nunbans, &s->unbans_cap, keys,
-				 n, 0))
+				 n, 0, NULL))
 				return -ENOMEM;
 			continue;
 		}
@@ -261,7 +284,7 @@ static int decisions(struct cs_stream *s, json_t *arr, bool new)
 		if (secs > PX_BAN_DURATION_MAX)
 			secs = PX_BAN_DURATION_MAX;
 		if (push(&s->bans, &s->nbans, &s->bans_cap, keys, n,
-			 (unsigned long)secs))
+			 (unsigned long)secs, d))
 			return -ENOMEM;
 	}
 	return 0;

@@ -26,6 +26,8 @@
 struct cs_change {
 	struct px_ban_key src;
 	unsigned long secs; /* bans: seconds left, at most 366 days */
+	/* bans: "crowdsec:" and the decision's scenario, cut to fit */
+	char note[PX_BAN_NOTE_LEN];
 };
 
 struct cs_stream {

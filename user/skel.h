@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Open and load the embedded XDP program the one right way: the counter
- * map must be sized for every possible CPU, and the flow table for the
- * policy, before load (see px_counters in
- * include/portxdp.h). Header-only so that the BPF_PROG_TEST_RUN tests and
- * benchmarks, which do not link user/, load exactly what attach loads.
+ * map and the ban table must be sized for every possible CPU, and the
+ * flow table for the policy, before load (see px_counters and
+ * PX_BANS_SIZE in include/portxdp.h). Header-only so that the BPF_PROG_TEST_RUN
+ * tests and benchmarks, which do not link user/, load exactly what attach
+ * loads.
  */
 #ifndef PX_SKEL_H
 #define PX_SKEL_H
@@ -40,6 +41,9 @@ px_skel_load_flows(__u32 flows, int (*reuse)(struct portxdp_bpf *, void *),
 				       PX_CTR_ENTRIES(ncpus));
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.px_flows, flows);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.px_bans,
+					       PX_BANS_SIZE(ncpus));
 	if (!err && reuse)
 		err = reuse(skel, ctx);
 	if (!err)

@@ -55,6 +55,9 @@ static int addr_split(const char *s, size_t len, __u8 a[16], int *family,
 	return -EINVAL;
 }
 
+/* fe80::/64: where every link-local address is (RFC 4291). */
+static const __u8 link_local[8] = {0xfe, 0x80};
+
 int source_parse(const char *s, struct px_ban_key *out, const char **why)
 {
 	int family, plen;
@@ -73,23 +76,42 @@ int source_parse(const char *s, struct px_ban_key *out, const char **why)
 		       "/64), not a range";
 		return -EINVAL;
 	}
+	if (family == 6 && !memcmp(a, link_local, 8)) {
+		if (plen == 64) {
+			*why = "a link-local source is banned by its address "
+			       "(fe80::/64 is every host on the link): give "
+			       "the address, e.g. fe80::1";
+			return -EINVAL;
+		}
+		out->family = PX_BAN_LINK_LOCAL;
+		memcpy(out->addr, a + 8, 8);
+		return 0;
+	}
 	memcpy(out->addr, a, family == 4 ? 4 : 8);
 	return 0;
+}
+
+/* k's address as 16 bytes (IPv4 in the first 4) and its family, 4 or 6. */
+static int source_bytes(const struct px_ban_key *k, __u8 b[16])
+{
+	memset(b, 0, 16);
+	if (k->family == PX_BAN_LINK_LOCAL) {
+		memcpy(b, link_local, 8);
+		memcpy(b + 8, k->addr, 8);
+		return 6;
+	}
+	memcpy(b, k->addr, k->family == 4 ? 4 : 8);
+	return k->family == 4 ? 4 : 6;
 }
 
 const char *source_format(char *buf, size_t size, const struct px_ban_key *k)
 {
 	char a[INET6_ADDRSTRLEN];
-	__u8 b[16] = {0};
+	__u8 b[16];
+	int family = source_bytes(k, b);
 
-	if (k->family == 4) {
-		inet_ntop(AF_INET, k->addr, a, sizeof(a));
-		snprintf(buf, size, "%s", a);
-	} else {
-		memcpy(b, k->addr, 8);
-		inet_ntop(AF_INET6, b, a, sizeof(a));
-		snprintf(buf, size, "%s/64", a);
-	}
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, b, a, sizeof(a));
+	snprintf(buf, size, "%s%s", a, k->family == 6 ? "/64" : "");
 	return buf;
 }
 
@@ -122,10 +144,10 @@ int prefix_parse(const char *s, size_t len, struct px_ban_prefix *out,
 
 bool prefix_has(const struct px_ban_prefix *p, const struct px_ban_key *k)
 {
-	__u64 a[2] = {0, 0};
+	__u64 a[2];
+	int family = source_bytes(k, (__u8 *)a);
 
-	memcpy(a, k->addr, 8);
-	return p->family == k->family && (a[0] & p->mask[0]) == p->net[0] &&
+	return p->family == (__u32)family && (a[0] & p->mask[0]) == p->net[0] &&
 	       (a[1] & p->mask[1]) == p->net[1];
 }
 

@@ -83,6 +83,40 @@ test_manual_ban_without_rule() {
 	px bans "$IF_IN" | grep -q "0 bans; no ban rule" || fail "$(px bans "$IF_IN")"
 }
 
+# `ban --reason TEXT` is what `bans` shows as the reason; a link-local
+# source is banned by its address (fe80::/64 is the whole link); with the
+# interface deleted under the pins, every ban verb fails (exit 1) and
+# says so, as the other verbs do.
+test_reason_link_local_and_vanished_interface() {
+	setup
+	local out
+	px ban "$IF_IN" "$ADDR_OUT" --reason fail2ban:sshd >/dev/null
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* fail2ban:sshd +[0-9]+$" ||
+		fail "reason in the table: $(px bans "$IF_IN")"
+	px bans "$IF_IN" --json | grep -q '"reason": "fail2ban:sshd"' ||
+		fail "reason in JSON: $(px bans "$IF_IN" --json)"
+	px bans "$IF_IN" --json | grep -q '"limit": 65536, "full": false' ||
+		fail "limit in JSON: $(px bans "$IF_IN" --json)"
+	expect_tcp timeout 22
+	assert_status 2 px ban "$IF_IN" 198.51.100.9 --reason ''
+	assert_status 2 px ban "$IF_IN" 198.51.100.9 --reason "$(printf 'a\tb')"
+	assert_status 2 px ban "$IF_IN" 198.51.100.9 --reason scan
+	assert_status 2 px ban "$IF_IN" 198.51.100.9 --reason "$(printf '%032d' 0)"
+	px ban "$IF_IN" fe80::5 | grep -q "banned fe80::5 for" || fail "link-local ban's output"
+	px bans "$IF_IN" --json | grep -q '"source": "fe80::5"' ||
+		fail "link-local source: $(px bans "$IF_IN" --json)"
+	out=$(px ban "$IF_IN" fe80::/64 2>&1) && fail "banned the link: $out"
+	echo "$out" | grep -q "a link-local source is banned by its address" || fail "message: $out"
+	[ -z "$(banned 198.51.100.9)" ] || fail "bad input banned something"
+	ip link del "$IF_OUT" # its peer $IF_IN goes with it; the pins stay
+	for verb in ban unban; do
+		out=$(px "$verb" "$IF_IN" 198.51.100.9 2>&1) && fail "$verb on a deleted interface: $out"
+		assert_status 1 px "$verb" "$IF_IN" 198.51.100.9
+		echo "$out" | grep -q "no interface '$IF_IN' here" || fail "$verb said: $out"
+	done
+	assert_status 1 px bans "$IF_IN"
+}
+
 # A --confirm rollback to a policy without a ban rule keeps enforcing a
 # ban made by hand meanwhile.
 test_confirm_rollback_keeps_manual_bans() {

@@ -124,6 +124,9 @@ test_crowdsec_decision_bans_and_delete_lifts() {
 	wait_until 300 is_banned "$ADDR_OUT" || fail "not banned: $(px bans "$IF_IN"); bouncer: $(cat "$TMPD/bouncer.out")"
 	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +crowdsec" ||
 		fail "not about 10m with reason crowdsec: $(px bans "$IF_IN")"
+	# cscli's decisions have the scenario "manual 'ban' from '...'"
+	px bans "$IF_IN" --json | grep -q '"reason": "crowdsec:manual ' ||
+		fail "no scenario in the reason: $(px bans "$IF_IN" --json)"
 	expect_tcp timeout 22
 	expect_ping timeout
 	expect_tcp reached 22 "$ADDR6_IN" # the IPv6 source is another one

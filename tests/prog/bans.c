@@ -32,9 +32,17 @@ static int scan_fd(void)
 /* Empty a hash map (bans, scan states) between tests. */
 static void map_clear(int fd)
 {
-	struct px_ban_key k;
+	struct px_ban_key k, next;
+	bool more = !bpf_map_get_next_key(fd, NULL, &k);
 
-	while (!bpf_map_get_next_key(fd, NULL, &k))
+	/* each key deleted once the walk has the next one: one pass (a
+	 * first key looked up again each time walks the emptied buckets) */
+	while (more) {
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		bpf_map_delete_elem(fd, &k);
+		k = next;
+	}
+	while (!bpf_map_get_next_key(fd, NULL, &k)) /* added meanwhile */
 		if (bpf_map_delete_elem(fd, &k))
 			break;
 }
@@ -273,6 +281,68 @@ static void ipv6_slash64(void)
 	PASSES(&p, "IPv4 unaffected");
 }
 
+/* fe80::ID, a link-local source: every host of the link is in fe80::/64 */
+static void tcp_ll_from(struct pkt *p, __u8 id, __u16 port)
+{
+	pkt_tcp6(p, port);
+	memset(p->b + 14 + 8, 0, 16);
+	p->b[14 + 8] = 0xfe;
+	p->b[14 + 9] = 0x80;
+	p->b[14 + 8 + 15] = id;
+}
+
+/*
+ * A link-local source is counted and banned per address, not per /64
+ * (the /64 is the whole link): two addresses at N-1 ports each ban
+ * nobody; the Nth port of one bans it alone, keyed by its interface ID;
+ * a ban by hand of fe80::c (bans_add, as `portxdp ban` stores it) drops
+ * it and no neighbour; a /64 except of fe80:: keeps the link uncounted.
+ */
+static void link_local(void)
+{
+	static const char r[] = "default closed\nopen 80\n"
+				"ban after 3 ports in 60s for 1h "
+				"except 203.0.113.0/24\n";
+	struct px_ban_key k = {.family = PX_BAN_LINK_LOCAL,
+			       .addr = {0, 0, 0, 0, 0, 0, 0, 0xa}};
+	struct px_ban_key kc = {.family = PX_BAN_LINK_LOCAL,
+				.addr = {0, 0, 0, 0, 0, 0, 0, 0xc}};
+	struct px_ban b;
+	struct pkt p;
+
+	if (!px_ready() || !ASSERT_OK(install_text(r), "install"))
+		return;
+	tcp_ll_from(&p, 0xa, 5001);
+	DROPS(&p, "port 1 from fe80::a");
+	tcp_ll_from(&p, 0xa, 5002);
+	DROPS(&p, "port 2 from fe80::a");
+	tcp_ll_from(&p, 0xb, 5003);
+	DROPS(&p, "port 3, from fe80::b");
+	tcp_ll_from(&p, 0xa, 80);
+	PASSES(&p, "3 ports from the link, 2 per address: nobody banned");
+	tcp_ll_from(&p, 0xa, 5004);
+	DROPS(&p, "port 3 from fe80::a");
+	ASSERT_OK(bpf_map_lookup_elem(bans_fd(), &k, &b),
+		  "fe80::a banned as its own address");
+	ASSERT_EQ(map_count(bans_fd()), 1, "one ban, not the link's /64");
+	tcp_ll_from(&p, 0xa, 80);
+	DROPS(&p, "fe80::a banned");
+	tcp_ll_from(&p, 0xb, 80);
+	PASSES(&p, "fe80::b, on the same link, passes");
+	ASSERT_OK(bans_add(bans_fd(), &kc, 60, PX_BAN_MANUAL), "ban fe80::c");
+	tcp_ll_from(&p, 0xc, 80);
+	DROPS(&p, "fe80::c banned by hand");
+	tcp_ll_from(&p, 0xd, 80);
+	PASSES(&p, "fe80::d passes");
+	ASSERT_OK(install_text("default closed\nopen 80\nban after 1 ports "
+			       "in 60s for 1h except fe80::/64\n"),
+		  "install except fe80::/64");
+	tcp_ll_from(&p, 0xe, 5001);
+	DROPS(&p, "a closed port from fe80::e");
+	tcp_ll_from(&p, 0xe, 80);
+	PASSES(&p, "except fe80::/64: the link is never counted");
+}
+
 /* `except` prefixes: 2N ports from inside never ban; an IPv6 prefix
  * longer than /64 excepts its /64. */
 static void except_prefix(void)
@@ -468,6 +538,43 @@ static void scan_table_full(void)
 }
 
 /*
+ * The ban table full: PX_BANS_MAX bans in force hold; one more by hand has
+ * no room (bans_room, `ban`'s refusal), a source banned already has; and
+ * a scan ban still goes in, pushing out the least recently used one.
+ */
+static void ban_table_full(void)
+{
+	static const char r[] = "default closed\nopen 80\n"
+				"ban after 1 ports in 60s for 1h "
+				"except 203.0.113.0/24\n";
+	struct px_ban_key k = {.family = 4},
+			  fresh = {.family = 4, .addr = {10, 2, 0, 1}};
+	size_t in_force = 0;
+	struct pkt p;
+	int err = 0;
+
+	if (!px_ready() || !ASSERT_OK(install_text(r), "install"))
+		return;
+	for (unsigned int i = 0; i < PX_BANS_MAX && !err; i++) {
+		memcpy(k.addr, (__u8[]){10, 1, (__u8)(i >> 8), (__u8)i}, 4);
+		err = bans_add(bans_fd(), &k, 3600, PX_BAN_MANUAL);
+	}
+	ASSERT_OK(err, "PX_BANS_MAX bans by hand");
+	ASSERT_EQ(map_count(bans_fd()), PX_BANS_MAX, "all of them held");
+	ASSERT_EQ(bans_room(bans_fd(), &fresh, 1, &in_force), -ENOSPC,
+		  "no room for one more");
+	ASSERT_EQ(in_force, PX_BANS_MAX, "in force");
+	ASSERT_OK(bans_room(bans_fd(), &k, 1, &in_force),
+		  "a source banned already takes no room");
+	tcp4_from(&p, 198, 51, 100, 77, 9999);
+	DROPS(&p, "the closed port that bans");
+	tcp4_from(&p, 198, 51, 100, 77, 80);
+	DROPS(&p, "the scan ban went in, table full or not");
+	ASSERT_EQ(map_count(bans_fd()), PX_BANS_MAX + 1,
+		  "the rule's bans have room past the limit (PX_BANS_SIZE)");
+}
+
+/*
  * Manual bans (bans_add, as `portxdp ban` does) with no ban rule: PX_F_BANS
  * set for them, every packet dropped and counted on the ban; lifted,
  * passing again; an `except` source banned by hand is banned.
@@ -564,11 +671,13 @@ int main(void)
 	RUN_HOOKS(threshold);
 	RUN_HOOKS(window);
 	RUN_HOOKS(ipv6_slash64);
+	RUN_HOOKS(link_local);
 	RUN_HOOKS(except_prefix);
 	RUN_HOOKS(except_zone);
 	RUN_HOOKS(ban_expires);
 	RUN_HOOKS(nd_while_banned);
 	RUN_HOOKS(scan_table_full);
+	RUN_HOOKS(ban_table_full);
 	RUN_HOOKS(manual);
 	RUN_HOOKS(logged_once);
 	px_teardown();

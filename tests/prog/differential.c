@@ -321,7 +321,13 @@ static const char *key_str(const struct ref_ban_key *k, char *buf, size_t n)
 {
 	__u8 a[16] = {0};
 
-	memcpy(a, k->addr, k->family == 4 ? 4 : 8);
+	if (k->family == PX_BAN_LINK_LOCAL) {
+		a[0] = 0xfe;
+		a[1] = 0x80;
+		memcpy(a + 8, k->addr, 8);
+	} else {
+		memcpy(a, k->addr, k->family == 4 ? 4 : 8);
+	}
 	inet_ntop(k->family == 4 ? AF_INET : AF_INET6, a, buf, (socklen_t)n);
 	if (k->family == 6)
 		strncat(buf, "/64", n - strlen(buf) - 1);
@@ -761,6 +767,17 @@ static void reference_zone_answers(void)
 	REFZ("neighbour advertisement from a banned source", REF_PASS, REF_NONE,
 	     0, REF_ZC_NONE);
 	ASSERT_EQ(v.ban, -1, "no drop counted on the ban");
+	/* a link-local source is its address: fe80::/64 is the whole link */
+	pkt_tcp6(&p, 80);
+	memcpy(p.b + 14 + 8, (__u8[]){0xfe, 0x80, 0, 0, 0, 0, 0, 0}, 8);
+	ref_classify(p.b, p.len, &pol, &v);
+	ASSERT_EQ(v.src.family, PX_BAN_LINK_LOCAL, "link-local key");
+	ref_ban_put(&(struct ref_ban){.key = v.src, .expires_ns = ~0ULL});
+	REFZ("http from a banned link-local address", REF_DROP, REF_BANNED, 0,
+	     REF_ZC_NONE);
+	p.b[14 + 8 + 15] ^= 1;
+	REFZ("http from another link-local address", REF_PASS, REF_NONE, 0,
+	     REF_ZC_NONE);
 
 	pkt_tcp4(&p, 1001);
 	from4(&p, 203, 0, 113, 9);

@@ -434,6 +434,9 @@ static inline void gen_layout(struct gen_layout *g, struct gen_policy *gp,
 			memcpy(a4[i], (uint8_t[]){198, 51, 100}, 3);
 		if (gen_pct(&r, 60))
 			memcpy(a6[i], (uint8_t[]){0x20, 0x01, 0x0d, 0xb8}, 4);
+		else if (gen_pct(&r, 30)) /* link-local: bans per address */
+			memcpy(a6[i], (uint8_t[]){0xfe, 0x80, 0, 0, 0, 0, 0, 0},
+			       8);
 		memcpy(gp->src4[gp->nsrc4++], a4[i], 4);
 		memcpy(gp->src6[gp->nsrc6++], a6[i], 16);
 	}

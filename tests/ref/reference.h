@@ -97,9 +97,11 @@ enum ref_zcount {
 	REF_ZC_BLOCKED,
 };
 
-/* A scan-ban source: the IPv4 address, or the IPv6 /64. */
+/* A scan-ban source: the IPv4 address, or the IPv6 /64, or a link-local
+ * (fe80::/64) address whole: family PX_BAN_LINK_LOCAL, addr its last 8
+ * bytes. */
 struct ref_ban_key {
-	int family; /* 4 or 6 */
+	int family; /* 4, 6 or PX_BAN_LINK_LOCAL */
 	uint8_t addr[8];
 };
 
@@ -424,8 +426,15 @@ static inline void ref_full(const char *what)
 static inline void ref_ban_key_of(struct ref_ban_key *k, int family,
 				  const uint8_t *addr)
 {
+	static const uint8_t ll[8] = {0xfe, 0x80};
+
 	memset(k, 0, sizeof(*k));
 	k->family = family;
+	if (family == 6 && !memcmp(addr, ll, 8)) {
+		k->family = PX_BAN_LINK_LOCAL;
+		memcpy(k->addr, addr + 8, 8);
+		return;
+	}
 	memcpy(k->addr, addr, family == 4 ? 4 : 8);
 }
 
@@ -462,15 +471,17 @@ static inline void ref_ban_put(const struct ref_ban *b)
 }
 
 /* Is the source (key k, address addr) never counted: in an `except`
- * prefix (IPv6 ones taken to their /64, as k is), or its address inside
- * a prefix of an `except` zone (a zone nested in it too)? */
+ * prefix (IPv6 ones taken to their /64, as k is; a link-local source's
+ * /64 is fe80::), or its address inside a prefix of an `except` zone (a
+ * zone nested in it too)? */
 static inline bool ref_excepted(const struct ref_ban_key *k,
 				const uint8_t *addr)
 {
 	const struct ref_ban_rule *r = &ref_bans.rule;
 
 	for (unsigned int i = 0; i < r->nexcept; i++)
-		if (ref_prefix_has(&r->except[i], k->family, k->addr, 64))
+		if (ref_prefix_has(&r->except[i], k->family == 4 ? 4 : 6, addr,
+				   64))
 			return true;
 	for (unsigned int i = 0; i < r->nzones; i++)
 		for (unsigned int j = 0; j < ref_zones.npfx; j++)

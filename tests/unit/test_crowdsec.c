@@ -53,6 +53,9 @@ static void test_ranges(void)
 {
 	struct px_ban_key k[CS_RANGE_KEYS];
 
+	ASSERT_EQ(cs_range_keys("fe80::7/128", k), 1, "a link-local /128");
+	ASSERT_STREQ(fmt(&k[0]), "fe80::7", "is that address alone");
+	ASSERT_EQ(cs_range_keys("fe80::/96", k), -E2BIG, "a link-local range");
 	ASSERT_EQ(cs_range_keys("198.51.100.4/30", k), 4, "/30");
 	ASSERT_STREQ(fmt(&k[0]), "198.51.100.4", "first");
 	ASSERT_STREQ(fmt(&k[3]), "198.51.100.7", "last");
@@ -95,6 +98,7 @@ static void test_stream(void)
 		"\"ban\","
 		"\"value\":\"198.51.100.77\"},"
 		"{\"duration\":\"2h\",\"scope\":\"Range\",\"type\":\"ban\","
+		"\"scenario\":\"crowdsecurity/ssh-bf\","
 		"\"value\":\"198.51.100.64/31\"},"
 		"{\"duration\":\"3m\",\"scope\":\"ip\",\"type\":\"Ban\","
 		"\"value\":\"2001:db8:5::7\"},"
@@ -120,6 +124,9 @@ static void test_stream(void)
 	ASSERT_EQ(s.bans[0].secs, 59, "its time, rounded up");
 	ASSERT_STREQ(fmt(&s.bans[2].src), "198.51.100.65", "range's second");
 	ASSERT_EQ(s.bans[2].secs, 7200, "range's time");
+	ASSERT_STREQ(s.bans[2].note, "crowdsec:crowdsecurity/ssh-bf",
+		     "the scenario, as the ban's reason");
+	ASSERT_STREQ(s.bans[0].note, "crowdsec", "no scenario: crowdsec");
 	ASSERT_STREQ(fmt(&s.bans[3].src), "2001:db8:5::/64", "ipv6: the /64");
 	ASSERT_EQ(s.not_ban, 1, "captcha");
 	ASSERT_EQ(s.other_scope, 1, "Country");

@@ -54,6 +54,37 @@ static void test_ipv6_source_is_its_64(void)
 			"why /129");
 }
 
+/* fe80::/64 holds every host of a link: a link-local source is its
+ * address, keyed by its interface ID as the program keys it. */
+static void test_link_local_source_is_its_address(void)
+{
+	struct px_ban_key k, k2;
+	struct px_ban_prefix p;
+	const char *why = NULL;
+	char b[SOURCE_LEN];
+
+	ASSERT_OK(source_parse("fe80::1:2", &k, &why), "address");
+	ASSERT_EQ(k.family, PX_BAN_LINK_LOCAL, "family");
+	ASSERT_TRUE(!memcmp(k.addr, (__u8[]){0, 0, 0, 0, 0, 1, 0, 2}, 8),
+		    "its interface ID");
+	ASSERT_STREQ(source_format(b, sizeof(b), &k), "fe80::1:2",
+		     "printed whole");
+	ASSERT_OK(source_parse("fe80::1:3", &k2, &why), "a neighbour");
+	ASSERT_TRUE(memcmp(&k, &k2, sizeof(k)), "another source");
+	ASSERT_OK(source_parse("fe80::1:2/128", &k2, &why), "/128");
+	ASSERT_TRUE(!memcmp(&k, &k2, sizeof(k)), "the same source");
+	ASSERT_EQ(source_parse("fe80::/64", &k2, &why), -EINVAL, "the link");
+	ASSERT_CONTAINS(why, "a link-local source is banned by its address",
+			"why fe80::/64");
+	ASSERT_OK(prefix_parse("fe80::", 6, &p, &why), "prefix fe80::");
+	p.len = 64; /* as the parser keeps an except prefix: at most /64 */
+	memset(p.mask, 0, sizeof(p.mask));
+	memset(p.mask, 0xff, 8);
+	ASSERT_TRUE(prefix_has(&p, &k), "fe80::/64 holds fe80::1:2");
+	ASSERT_OK(source_parse("fe80:0:0:1::5", &k2, &why), "not fe80::/64");
+	ASSERT_EQ(k2.family, 6, "fe80:0:0:1::/64 is an ordinary /64");
+}
+
 static void test_not_a_source(void)
 {
 	static const char *const bad[] = {"",
@@ -125,6 +156,7 @@ int main(void)
 {
 	RUN(test_ipv4_source);
 	RUN(test_ipv6_source_is_its_64);
+	RUN(test_link_local_source_is_its_address);
 	RUN(test_not_a_source);
 	RUN(test_prefixes);
 	return check_exit();
