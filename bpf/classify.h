@@ -178,15 +178,19 @@ px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 			action = PX_PASS;
 			why = PX_WHY_REPLY;
 		}
-		/* 4. a closed port counts toward a scan ban. The packet that
-		 * bans is logged there, as the ban's start (bpf/bans.h), so
-		 * it skips px_exit's log: logged once. */
-		if ((features & PX_F_BANS) && (pol->flags & PX_F_BANS) &&
-		    action == PX_DROP &&
-		    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, bkey, key)
-					: px_scan_xdp(ctx, pol, bkey, key)))
-			return px_done(hook, action, why, key);
 	}
+	/* The zone that judged the port counts the final verdict: a reply
+	 * its verdict would drop passes, and counts as passed. */
+	if ((features & PX_F_ZONES) && zone)
+		px_zone_count(zone, action == PX_DROP, false);
+	/* 4. a closed port counts toward a scan ban. The packet that bans is
+	 * logged there, as the ban's start (bpf/bans.h), so it skips
+	 * px_exit's log: logged once. */
+	if ((features & PX_F_BANS) && (pol->flags & PX_F_BANS) &&
+	    action == PX_DROP &&
+	    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, bkey, key)
+				: px_scan_xdp(ctx, pol, bkey, key)))
+		return px_done(hook, action, why, key);
 	return px_exit(ctx, hook, action, why, key, zone);
 }
 
@@ -213,7 +217,6 @@ static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
 	if (zn) {
 		zone = src & PX_SRC_ZONE;
 		open = px_bit(&zn->open[0][0], key);
-		px_zone_count(zone, !open || !(key % PX_PORTS), false);
 	}
 	return px_port_exit(ctx, hook, pol, c, key, open, zone, bkey, features);
 }

@@ -4,7 +4,8 @@
  * counts follow its name when an apply reorders, renames, adds or drops
  * zones (a new zone starts from zero, even on an index another zone had);
  * and `open/close` on a live policy keeps its zones even after a change
- * that makes every zone's verdicts equal the base's.
+ * that makes every zone's verdicts equal the base's. A reply its zone's
+ * verdict would drop passes and counts as passed, never as dropped.
  */
 #include "px_prog.h"
 #include "maps.h"
@@ -32,8 +33,9 @@ static int rebase(bool open, const char *spec)
 	return err ? err : maps_install_rebased(&m, &pol);
 }
 
-/* Zone name's passed count as `stats` reads it; -1: no such zone. */
-static long long passed_of(const char *name)
+/* Zone name's count as `stats` reads it (dropped or passed); -1: no
+ * such zone. */
+static long long count_of(const char *name, bool dropped)
 {
 	struct px_zone_count n[PX_ZONE_ENTRIES];
 	struct px_zone_maps m = px_zone_maps();
@@ -45,9 +47,15 @@ static long long passed_of(const char *name)
 	    !maps_read_zone_counts(m.counts, n))
 		for (unsigned int z = 1; z <= zs->nzones; z++)
 			if (!strcmp(zs->zone[z].name, name))
-				ret = (long long)n[z].passed;
+				ret = (long long)(dropped ? n[z].dropped
+							  : n[z].passed);
 	zoneset_free(zs);
 	return ret;
+}
+
+static long long passed_of(const char *name)
+{
+	return count_of(name, false);
 }
 
 /* n TCP packets to port 22 from 198.51.100.last */
@@ -146,12 +154,66 @@ static void rebase_keeps_equal_zones(void)
 		  "o still opens 22 after open+close 22");
 }
 
+/* TCP from 198.51.100.5:443 to this host's port 40000 with flags; out:
+ * the packet this host sends, addresses and ports swapped. */
+static void flow_pkt(struct pkt *p, bool out, __u8 flags)
+{
+	__u8 a[4] = {198, 51, 100, 5}, b[4] = {198, 51, 100, 1};
+
+	pkt_tcp4(p, out ? 443 : 40000);
+	pkt_put16(p->b + 14 + 20, out ? 40000 : 443);
+	p->b[14 + 20 + 13] = flags;
+	memcpy(p->b + 14 + 12, out ? b : a, 4);
+	memcpy(p->b + 14 + 16, out ? a : b, 4);
+}
+
+/* Zone a's verdict closes 40000 (b opens it, so the zone decides); a
+ * reply from a to it passes: a's passed counts it, a's dropped does not. */
+static void reply_counts_as_passed(void)
+{
+	int egress = bpf_program__fd(px.skel->progs.portxdp_egress);
+	int flows = bpf_map__fd(px.skel->maps.px_flows);
+	struct px_flow_key k;
+	long long d0, p0;
+	struct pkt p;
+
+	if (!px_ready() || !ASSERT_OK(install_text("default closed\n"
+						   "option replies on\n"
+						   "zone a 198.51.100.0/26\n"
+						   "zone b 198.51.100.64/26\n"
+						   "open 22 from a\n"
+						   "open 40000 from b\n"),
+				      "install"))
+		return;
+	while (!bpf_map_get_next_key(flows, NULL, &k))
+		bpf_map_delete_elem(flows, &k);
+	d0 = count_of("a", true);
+	p0 = passed_of("a");
+	flow_pkt(&p, false, 0x10);
+	DROPS(&p, "no flow yet: a's verdict drops");
+	ASSERT_EQ(count_of("a", true), d0 + 1, "a counts that drop");
+	flow_pkt(&p, true, 0x02);
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p.b,
+			    .data_size_in = (__u32)p.len, .repeat = 1);
+
+		if (!ASSERT_OK(bpf_prog_test_run_opts(egress, &opts),
+			       "egress records the flow"))
+			return;
+	}
+	flow_pkt(&p, false, 0x10);
+	PASSES(&p, "the reply passes");
+	ASSERT_EQ(count_of("a", true), d0 + 1, "a's dropped does not count it");
+	ASSERT_EQ(passed_of("a"), p0 + 1, "a's passed does");
+}
+
 int main(void)
 {
 	px_setup();
 	RUN_HOOKS(counts_follow_names);
 	RUN_HOOKS(full_table_reused);
 	RUN_HOOKS(rebase_keeps_equal_zones);
+	RUN_HOOKS(reply_counts_as_passed);
 	px_teardown();
 	return check_exit();
 }

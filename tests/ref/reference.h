@@ -371,6 +371,9 @@ static inline void ref_reply(struct ref_verdict *v, const struct px_policy *pol,
 		ref_set(v, REF_PASS, REF_REPLY, "a reply to this host's flow");
 		v->proto = proto;
 		v->port = port;
+		/* the deciding zone counts it as passed, never dropped */
+		if (v->zone)
+			v->zcount = REF_ZC_PASSED;
 		return;
 	}
 }
