@@ -101,17 +101,18 @@ test_syn_is_never_a_reply() {
 	serve tcp-serve "$ADDR_OUT" $TCP_PORT 1000
 	assert_eq "$(PXFLOW_LPORT=45678 inside tcp-get "$ADDR_OUT" $TCP_PORT 3000)" "got 1000" "download"
 	# The same server and ports: an ACK answers the flow, a SYN does not.
+	# The connection's own teardown (a late FIN under load) may still pass
+	# as a reply after r0 is read: replies only grow by at least one, and
+	# what proves a packet was not taken for a reply is that it was dropped.
 	r0=$(total replies) d0=$(port_dropped 45678)
 	"$PXFLOW" raw "$ADDR_OUT" $TCP_PORT "$ADDR_IN" 45678 10
-	counted() { [ "$(total replies)" = $((r0 + 1)) ]; }
-	wait_until 50 counted || true
-	assert_eq "$(total replies)" $((r0 + 1)) "an ACK passes as a reply"
+	counted() { [ "$(total replies)" -gt "$r0" ]; }
+	wait_until 100 counted || fail "an ACK did not pass as a reply"
 	assert_eq "$(port_dropped 45678)" "$d0" "the ACK not dropped"
 	"$PXFLOW" raw "$ADDR_OUT" $TCP_PORT "$ADDR_IN" 45678 02
 	counted() { [ "$(port_dropped 45678)" = $((d0 + 1)) ]; }
-	wait_until 50 counted || true
-	assert_eq "$(total replies)" $((r0 + 1)) "a SYN is not a reply"
-	assert_eq "$(port_dropped 45678)" $((d0 + 1)) "the SYN dropped"
+	wait_until 100 counted || true
+	assert_eq "$(port_dropped 45678)" $((d0 + 1)) "the SYN dropped, not passed as a reply"
 }
 
 test_answer_after_idle_time_dropped() {
