@@ -22,6 +22,8 @@ const char *audit_kind_name(enum audit_kind k)
 		return "closed_listening";
 	case AUDIT_OPEN_UNUSED:
 		return "open_unused";
+	case AUDIT_ZONE_ONLY:
+		return "zone_only";
 	default:
 		return "advice";
 	}
@@ -83,6 +85,49 @@ static const struct px_sock *listener(const struct audit_input *in, int proto,
 	return NULL;
 }
 
+/* The zones that open proto/port, names into buf; how many. */
+static unsigned int zones_opening(const struct audit_input *in, int proto,
+				  unsigned int port, char *buf, size_t len)
+{
+	unsigned int n = 0;
+	size_t at = 0;
+
+	for (unsigned int z = 1; in->zs && z <= in->zs->nzones; z++) {
+		const struct px_zone *zn = &in->zs->zone[z];
+
+		if (!zn->name[0] || (zn->flags & PX_ZF_BLOCK) ||
+		    !(zn->open[proto][port / 64] >> (port % 64) & 1))
+			continue;
+		if (buf && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s",
+					       n ? ", " : "", zn->name);
+		n++;
+	}
+	return n;
+}
+
+/* Listeners the base closes and some zones open: notes, not findings. */
+static int zone_only(const struct audit_input *in, struct audit_result *r)
+{
+	for (int i = 0; i < in->nsocks; i++) {
+		const struct px_sock *s = &in->socks[i];
+		struct audit_finding f = {.kind = AUDIT_ZONE_ONLY, .sock = s};
+
+		if (listener(in, s->proto, s->port) != s ||
+		    policy_port_open(in->pol, s->proto, s->port) ||
+		    !zones_opening(in, s->proto, s->port, f.zones,
+				   sizeof(f.zones)))
+			continue;
+		f.proto = s->proto;
+		f.lo = f.hi = s->port;
+		f.line = line_of(in, s->proto, s->port);
+		if (add(r, &f))
+			return -ENOMEM;
+		r->notes++;
+	}
+	return 0;
+}
+
 static int closed_listening(const struct audit_input *in,
 			    struct audit_result *r)
 {
@@ -96,7 +141,8 @@ static int closed_listening(const struct audit_input *in,
 		}
 		r->exposed++;
 		if (listener(in, s->proto, s->port) != s ||
-		    policy_port_open(in->pol, s->proto, s->port))
+		    policy_port_open(in->pol, s->proto, s->port) ||
+		    zones_opening(in, s->proto, s->port, NULL, 0))
 			continue; /* a client's, a second socket, or open */
 		f.proto = s->proto;
 		f.lo = f.hi = s->port;
@@ -224,7 +270,7 @@ int audit_run(const struct audit_input *in, struct audit_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (closed_listening(in, out) || open_unused(in, out) ||
-	    advice(in, out)) {
+	    advice(in, out) || zone_only(in, out)) {
 		audit_free(out);
 		return -ENOMEM;
 	}

@@ -12,11 +12,17 @@
  *                     (or the reverse), ping answered
  * Sockets bound to loopback only, or to another interface, are not
  * exposed on the interface: they are skipped, and counted.
+ *
+ * With zones (doc/design.md, section 8) a fourth kind, a note rather than
+ * a finding (it does not make audit exit 3):
+ *   zone_only         a service listens on a port the base closes but
+ *                     some zones open: reachable from them only
  */
 #ifndef PX_AUDIT_H
 #define PX_AUDIT_H
 
 #include "audit_lines.h"
+#include "policy_zone.h"
 #include "portxdp.h"
 #include "sockdiag.h"
 
@@ -24,6 +30,7 @@ enum audit_kind {
 	AUDIT_CLOSED_LISTENING = 1,
 	AUDIT_OPEN_UNUSED = 2,
 	AUDIT_ADVICE = 3,
+	AUDIT_ZONE_ONLY = 4,
 };
 
 struct audit_finding {
@@ -33,6 +40,7 @@ struct audit_finding {
 	unsigned int line;	    /* the deciding policy line, 0: none */
 	const struct px_sock *sock; /* closed_listening: who listens */
 	char advice[160];	    /* advice: what the table says */
+	char zones[160];	    /* zone_only: the zones, "a, b" */
 };
 
 struct audit_input {
@@ -42,6 +50,7 @@ struct audit_input {
 	int nsocks;
 	unsigned int ifindex;	     /* the interface audited */
 	unsigned int eph_lo, eph_hi; /* the ephemeral range; 0 0: none */
+	const struct px_zoneset *zs; /* its zone table, or NULL */
 };
 
 struct audit_result {
@@ -49,16 +58,18 @@ struct audit_result {
 	int n, cap;
 	int exposed; /* sockets reachable through the interface */
 	int skipped; /* loopback only, or bound to another interface */
+	int notes;   /* of n, the zone_only notes (last) */
 };
 
-/* Findings in order: closed_listening, open_unused, advice. 0 or -ENOMEM. */
+/* Findings in order: closed_listening, open_unused, advice, then the
+ * zone_only notes. 0 or -ENOMEM. */
 int audit_run(const struct audit_input *in, struct audit_result *out);
 void audit_free(struct audit_result *r);
 
 /* Whether a socket can be reached through ifindex. */
 bool audit_exposed(const struct px_sock *s, unsigned int ifindex);
 
-/* "closed_listening", "open_unused", "advice". */
+/* "closed_listening", "open_unused", "advice", "zone_only". */
 const char *audit_kind_name(enum audit_kind k);
 
 #endif

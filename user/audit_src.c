@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "err.h"
 #include "filter.h"
+#include "live_zones.h"
 #include "maps.h"
 #include "policy.h"
 
@@ -48,6 +49,7 @@ int audit_src_host(const char *ifname, const char *verb, struct audit_src *s)
 static int live_policy(const char *ifname, const char *verb,
 		       struct audit_src *s)
 {
+	struct px_zone_maps zm;
 	struct px_filter a;
 	int err;
 
@@ -66,6 +68,9 @@ static int live_policy(const char *ifname, const char *verb,
 		return PX_EXIT_FAIL;
 	}
 	err = maps_read_policy(a.policy_fd, s->pol);
+	filter_zone_maps(&a, &zm);
+	if (!err)
+		err = live_zones_read(&zm, s->pol, false, &s->zs);
 	filter_close(&a);
 	if (err) {
 		px_error("cannot read the live policy of %s (%s): see "
@@ -99,7 +104,8 @@ int audit_src_open(const char *ifname, const char *file, const char *verb,
 	if (!s->pol)
 		return PX_EXIT_FAIL;
 	if (file) {
-		err = policy_load_file(file, s->pol, &rep, stderr);
+		err = policy_load_zoned(file, NULL, false, s->pol, &s->zs, &rep,
+					stderr);
 		if (err) {
 			if (err == -EINVAL)
 				px_error("%s has errors: see 'portxdp check "
@@ -157,6 +163,28 @@ int audit_src_counters(const char *ifname, const char *verb,
 	return PX_EXIT_OK;
 }
 
+int audit_src_zones(const char *ifname, struct audit_src *s)
+{
+	struct px_zone_maps zm;
+	struct px_filter a;
+	int err;
+
+	/* not attached (or not root): no zones to keep */
+	if (filter_open(ifname, &a, FILTER_QUIET))
+		return PX_EXIT_OK;
+	s->pol = calloc(1, sizeof(*s->pol));
+	err = s->pol ? maps_read_policy(a.policy_fd, s->pol) : -ENOMEM;
+	filter_zone_maps(&a, &zm);
+	if (!err)
+		err = live_zones_read(&zm, s->pol, true, &s->zs);
+	filter_close(&a);
+	if (err)
+		px_error("cannot read the live zones of %s (%s): see "
+			 "'portxdp status %s'",
+			 ifname, strerror(-err), ifname);
+	return err ? PX_EXIT_FAIL : PX_EXIT_OK;
+}
+
 int audit_src_run(const struct audit_src *s, struct audit_result *r)
 {
 	struct audit_input in = {
@@ -167,6 +195,7 @@ int audit_src_run(const struct audit_src *s, struct audit_result *r)
 		.ifindex = s->ifindex,
 		.eph_lo = s->eph_lo,
 		.eph_hi = s->eph_hi,
+		.zs = s->zs,
 	};
 
 	if (audit_run(&in, r)) {
@@ -182,5 +211,6 @@ void audit_src_close(struct audit_src *s)
 	policy_lines_free(s->lines);
 	sockdiag_free(&s->socks);
 	free(s->counters);
+	zoneset_free(s->zs);
 	memset(s, 0, sizeof(*s));
 }

@@ -25,6 +25,7 @@ struct audit_src {
 	unsigned int ifindex;
 	unsigned int eph_lo, eph_hi;
 	struct px_port_counter *counters; /* audit_src_counters() */
+	struct px_zoneset *zs; /* the policy's zones (table only), or NULL */
 };
 
 /*
@@ -40,6 +41,13 @@ int audit_src_host(const char *ifname, const char *verb, struct audit_src *s);
 /* The live counters of IF's filter into s->counters. Same returns. */
 int audit_src_counters(const char *ifname, const char *verb,
 		       struct audit_src *s);
+
+/*
+ * suggest: the zones of IF's live policy, prefixes too, into s->zs and
+ * its policy into s->pol (both stay NULL when portxdp is not attached).
+ * Same returns.
+ */
+int audit_src_zones(const char *ifname, struct audit_src *s);
 
 /* audit_run() over s. PX_EXIT_OK or PX_EXIT_FAIL (printed). */
 int audit_src_run(const struct audit_src *s, struct audit_result *r);

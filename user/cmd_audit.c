@@ -58,7 +58,9 @@ const struct px_cmd px_cmd_audit = {
 		"127.0.0.1 or ::1 only (or to another interface) cannot be "
 		"reached\n"
 		"through IF: they are listed as skipped.\n",
-	.more = "Exit status: 0 nothing to report, 3 something to report, 1 no "
+	.more = "A listener on a port only some zones open is a note, not a "
+		"finding.\n"
+		"Exit status: 0 nothing to report, 3 something to report, 1 no "
 		"filter\n"
 		"on IF and no --policy, or the sockets cannot be read, 2 bad "
 		"usage or\n"
@@ -119,6 +121,13 @@ static const char *message(const struct audit_src *src,
 		snprintf(buf, len, "%s: open by %s, but nothing listens", port,
 			 where);
 		break;
+	case AUDIT_ZONE_ONLY:
+		snprintf(buf, len,
+			 "%s: listening (%s), open only from zone%s %s; closed "
+			 "to every other source by %s",
+			 port, owner(f->sock, who, sizeof(who)),
+			 strchr(f->zones, ',') ? "s" : "", f->zones, where);
+		break;
 	default:
 		snprintf(
 			buf, len, "%s: %s by %s; the port table says: %s", port,
@@ -135,7 +144,8 @@ static void print_text(const char *ifname, const struct audit_src *src,
 {
 	static const char *const heads[] = {
 		"", "Listening but closed:", "Open but nothing listens:",
-		"Against the port table's advice:"};
+		"Against the port table's advice:",
+		"Open from some zones only (notes, not findings):"};
 	char msg[PATH_MAX + 800], who[128];
 	enum audit_kind last = 0;
 
@@ -165,8 +175,9 @@ static void print_text(const char *ifname, const struct audit_src *src,
 		text_line(stdout, "  %s",
 			  message(src, &r->v[i], msg, sizeof(msg)));
 	}
-	if (r->n)
-		printf("%d finding%s\n", r->n, r->n == 1 ? "" : "s");
+	if (r->n > r->notes)
+		printf("%d finding%s\n", r->n - r->notes,
+		       r->n - r->notes == 1 ? "" : "s");
 	else
 		printf("nothing to report\n");
 }
@@ -222,6 +233,8 @@ static void print_json(const char *ifname, const struct audit_src *src,
 			json_key(&j, "socket");
 			json_sock(&j, src, f->sock);
 		}
+		if (f->kind == AUDIT_ZONE_ONLY)
+			json_key_str(&j, "zones", f->zones);
 		json_key_str(&j, "message", message(src, f, msg, sizeof(msg)));
 		json_obj_close(&j);
 	}
@@ -259,7 +272,7 @@ int cmd_audit(int argc, char **argv)
 			print_json(argv[optind], &src, &r);
 		else
 			print_text(argv[optind], &src, &r);
-		ret = r.n ? PX_EXIT_FOUND : PX_EXIT_OK;
+		ret = r.n > r.notes ? PX_EXIT_FOUND : PX_EXIT_OK;
 		audit_free(&r);
 	}
 	audit_src_close(&src);

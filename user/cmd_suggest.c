@@ -8,11 +8,17 @@
  * whatever /etc/services says. `portxdp check` accepts what it prints.
  *
  * Replies to this host's own connections arrive in the ephemeral range;
- * `open ephemeral` is written only when this host is seen connecting out
- * (connected sockets there, or traffic passed there), and a comment says
- * why either way, and that `option replies on` (doc/design.md, section 9)
- * lets only the replies in instead. Not written for the user: `apply`
- * refuses replies to a filter attached without them.
+ * when this host is seen connecting out (connected sockets there, or
+ * traffic passed there) `option replies on` (doc/design.md, section 9) is
+ * written, which lets only the replies in (apply gives a running filter
+ * the egress program they need), not `open ephemeral`, which would let
+ * anyone in there; a comment says why either way.
+ *
+ * Zones (doc/design.md, section 8): when IF's live policy has zones, its
+ * zone, from and block lines are kept (live_zones.h), a listener on a port
+ * some zone opens is left to them, and a port the table calls "LAN only"
+ * is opened from the zone of the interface's own prefixes (`local`) when
+ * there is one, not to every source.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +28,7 @@
 #include "audit_src.h"
 #include "cli.h"
 #include "err.h"
+#include "live_zones.h"
 #include "policy.h"
 #include "table.h"
 #include "text.h"
@@ -47,12 +54,19 @@ const struct px_cmd px_cmd_suggest = {
 		 "reachable,\n"
 		 "commented with the port table's advice and the reason it is "
 		 "open.\n",
-	.more = "The ephemeral range is opened only when this host has "
-		"connections of\n"
-		"its own (their replies arrive there); 'option replies on' "
-		"instead\n"
-		"lets only the replies in ('portxdp apply' gives a running "
-		"filter\nthe egress program they need).\n"
+	.more = "When this host has connections of its own (their replies "
+		"arrive in\n"
+		"the ephemeral range), 'option replies on' is written: it "
+		"lets only\n"
+		"the replies in ('portxdp apply' gives a running filter the "
+		"egress\n"
+		"program they need), where 'open ephemeral' would let anyone "
+		"in.\n"
+		"The live policy's zones, from and block lines are kept; a "
+		"listener\n"
+		"on a port a zone opens is left to it, and a port the table "
+		"calls\n"
+		"LAN only is opened from the 'local' zone when there is one.\n"
 		"Save, check and try it:\n"
 		"  portxdp suggest eth0 > eth0.policy && portxdp check "
 		"eth0.policy\n"
@@ -114,6 +128,17 @@ static bool in_eph(const struct audit_src *s, unsigned int port)
 	return s->eph_hi && port >= s->eph_lo && port <= s->eph_hi;
 }
 
+/* The zone of the interface's own prefixes (`local`), or NULL. */
+static const char *lan_zone(const struct audit_src *s)
+{
+	for (unsigned int z = 1; s->zs && z <= s->zs->nzones; z++)
+		if (s->zs->zone[z].name[0] &&
+		    (s->zs->zone[z].flags & PX_ZF_LOCAL) &&
+		    !(s->zs->zone[z].flags & PX_ZF_BLOCK))
+			return s->zs->zone[z].name;
+	return NULL;
+}
+
 static void one_port(const struct audit_src *s, int proto, unsigned int port,
 		     const struct px_sock *k)
 {
@@ -135,10 +160,59 @@ static void one_port(const struct audit_src *s, int proto, unsigned int port,
 	if (passed(s, proto, port))
 		printf("# %llu packets passed since attach\n",
 		       passed(s, proto, port));
+	if (e && strstr(e->advice, "LAN only") && lan_zone(s)) {
+		printf("# LAN only by the port table: opened from zone '%s' "
+		       "(the interface's own prefixes)\nopen %u/%s from %s\n",
+		       lan_zone(s), port, px_proto_name(proto), lan_zone(s));
+		return;
+	}
 	if (e && strstr(e->advice, "LAN only"))
 		printf("# careful: LAN only by the port table, and this line "
 		       "opens it to every source\n");
 	printf("open %u/%s\n", port, px_proto_name(proto));
+}
+
+/* The live zones: their lines, kept as they are. */
+static void zones(const struct audit_src *s)
+{
+	bool literal[PX_ZONE_ENTRIES] = {false};
+
+	if (!s->zs)
+		return;
+	printf("\n# The zones of the live policy, with their from and block "
+	       "lines, kept:\n");
+	fflush(stdout);
+	if (live_zones_text(s->zs, literal, stdout))
+		printf("# (some zone has no prefixes left to write: see "
+		       "'portxdp status')\n");
+}
+
+/* Whether the live base closes proto/port and some zone opens it. */
+static bool zone_opens(const struct audit_src *s, int proto, unsigned int port)
+{
+	for (unsigned int z = 1; s->zs && z <= s->zs->nzones; z++) {
+		const struct px_zone *zn = &s->zs->zone[z];
+
+		if (zn->name[0] && !(zn->flags & PX_ZF_BLOCK) &&
+		    !policy_port_open(s->pol, proto, port) &&
+		    (zn->open[proto][port / 64] >> (port % 64) & 1))
+			return true;
+	}
+	return false;
+}
+
+/* One listener or passing port: its open line, or left to its zones. */
+static void port_line(const struct audit_src *s, int proto, unsigned int port,
+		      const struct px_sock *k)
+{
+	if (!zone_opens(s, proto, port)) {
+		one_port(s, proto, port, k);
+		return;
+	}
+	printf("\n# %u/%s: open only from some zones by the live policy; "
+	       "their from lines\n# above keep it so (not opened to every "
+	       "source)\n",
+	       port, px_proto_name(proto));
 }
 
 static void ephemeral(const struct audit_src *s, unsigned int flows)
@@ -168,9 +242,10 @@ static void ephemeral(const struct audit_src *s, unsigned int flows)
 		printf(", and ");
 	if (eph)
 		printf("%llu packets passed there since attach", eph);
-	printf(".\n# 'option replies on' instead lets only the replies in "
-	       "(apply gives a running\n# filter the egress program they "
-	       "need).\nopen ephemeral\n");
+	printf(".\n# 'option replies on' lets only the replies in (apply "
+	       "gives a running filter\n# the egress program they need); "
+	       "'open ephemeral' would let anyone in there.\n"
+	       "option replies on\n");
 }
 
 static void skipped(const struct audit_src *s)
@@ -232,6 +307,8 @@ int cmd_suggest(int argc, char **argv)
 	ifname = argv[optind];
 	memset(&s, 0, sizeof(s));
 	ret = audit_src_host(ifname, "suggest", &s);
+	if (!ret)
+		ret = audit_src_zones(ifname, &s);
 	if (!ret && (from & FROM_TRAFFIC))
 		ret = audit_src_counters(ifname, "suggest", &s);
 	if (ret) {
@@ -241,6 +318,7 @@ int cmd_suggest(int argc, char **argv)
 	if (s.eph_hi && sockdiag_flows(s.eph_lo, s.eph_hi, &flows))
 		flows = 0;
 	header(ifname, from_arg);
+	zones(&s);
 	for (int proto = PX_TCP; proto < PX_NPROTO; proto++)
 		for (unsigned int port = 1; port < PX_PORTS; port++) {
 			const struct px_sock *k =
@@ -248,7 +326,7 @@ int cmd_suggest(int argc, char **argv)
 						      : NULL;
 
 			if (k || (!in_eph(&s, port) && passed(&s, proto, port)))
-				one_port(&s, proto, port, k);
+				port_line(&s, proto, port, k);
 		}
 	ephemeral(&s, flows);
 	skipped(&s);

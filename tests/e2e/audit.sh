@@ -78,7 +78,7 @@ test_suggest_then_apply_keeps_listeners() {
 	px suggest "$IF_IN" >"$TMPD/s.policy"
 	cat "$TMPD/s.policy"
 	"$PORTXDP" check "$TMPD/s.policy" || fail "check refused suggest's policy"
-	assert_eq "$(grep -c '^open' "$TMPD/s.policy")" 3 "open lines"
+	assert_eq "$(grep -Ec '^open [0-9]+/(tcp|udp)$' "$TMPD/s.policy")" 3 "open lines"
 	grep -q '^# Not opened: 6000/tcp of pxlisten on 127.0.0.1, loopback only' \
 		"$TMPD/s.policy" || fail "loopback listener not explained"
 	grep -q "'option replies on'" "$TMPD/s.policy" ||
@@ -94,6 +94,37 @@ test_suggest_then_apply_keeps_listeners() {
 	expect_ping timeout
 	out=$(px audit "$IF_IN") || fail "audit of suggest's policy: $out"
 	echo "$out" | grep -q "^nothing to report$" || fail "audit: $out"
+}
+
+# A listener on a port only a zone opens: audit notes it (no finding,
+# exit 0) instead of calling it closed; suggest keeps the zones and their
+# from lines, leaves that port to them, and opens a LAN-only port from
+# the local zone rather than to everyone.
+test_audit_and_suggest_know_zones() {
+	need_jq
+	lab_setup
+	listen tcp:0.0.0.0:5432 "tcp:[::]:22" tcp:0.0.0.0:139
+	printf 'default closed\nopen 22/tcp\nzone lan local\nzone office 2001:db8:ff05::/48\nopen 5432/tcp 139/tcp from lan\nclose 22 from office\n' >"$TMPD/z.policy"
+	px attach "$IF_IN" --policy "$TMPD/z.policy" >/dev/null
+	out=$(px audit "$IF_IN") || fail "audit exit $?: $out"
+	echo "$out" | grep -q "5432/tcp (postgresql): listening (pxlisten, pid [0-9]*, on 0.0.0.0), open only from zone lan; closed to every other source by $TMPD/z.policy:1 'default closed'" ||
+		fail "audit: $out"
+	echo "$out" | grep -q "nobody outside" && fail "called closed: $out"
+	echo "$out" | grep -q '^nothing to report$' || fail "a finding: $out"
+	assert_eq "$(px audit "$IF_IN" --json | jq -r '[.findings[] | "\(.kind) \(.port) \(.zones)"] | join(",")')" \
+		"zone_only 139 lan,zone_only 5432 lan" "the notes"
+	assert_eq "$(px audit "$IF_IN" --policy "$TMPD/z.policy" --json | jq -r '[.findings[].kind] | join(",")')" \
+		"zone_only,zone_only" "the same from the file"
+	px suggest "$IF_IN" >"$TMPD/zs.policy"
+	cat "$TMPD/zs.policy"
+	grep -q '^zone lan local$' "$TMPD/zs.policy" || fail "zone lan not kept"
+	grep -q '^open 139/tcp 5432/tcp from lan$' "$TMPD/zs.policy" || fail "from lan not kept"
+	grep -q '^close 22/tcp 22/udp from office$' "$TMPD/zs.policy" || fail "from office not kept"
+	grep -Eq '^open (5432|139)/tcp$' "$TMPD/zs.policy" && fail "a zone's port opened to everyone"
+	grep -q '^# 5432/tcp: open only from some zones' "$TMPD/zs.policy" || fail "no word on 5432"
+	"$PORTXDP" check "$TMPD/zs.policy" >/dev/null 2>&1 || fail "check refused it"
+	px apply "$IF_IN" "$TMPD/zs.policy" >/dev/null || fail "apply refused it"
+	expect_tcp reached 5432
 }
 
 test_suggest_from_traffic() {
