@@ -22,6 +22,7 @@
 #include "filter.h"
 #include "json.h"
 #include "live_rules.h"
+#include "live_zones.h"
 #include "maps.h"
 #include "policy.h"
 #include "proto.h"
@@ -53,7 +54,10 @@ const struct px_cmd px_cmd_show = {
 		 "the policy\n"
 		 "file, or a live open/close. When the file was edited since "
 		 "it was\n"
-		 "applied, the rules are shown with their origin unknown.\n",
+		 "applied, the rules are shown with their origin unknown.\n"
+		 "With zones, each zone follows: its prefixes, origin, "
+		 "whether it is\n"
+		 "blocked, and the ranges where its verdicts differ.\n",
 	.more = "Exit status: 0 shown, 1 not attached to IF or the live "
 		"policy cannot\n"
 		"be read, 2 bad usage.\n",
@@ -64,7 +68,129 @@ struct show {
 	struct px_policy *live;
 	struct live_rules lr;
 	unsigned int eph_lo, eph_hi;
+	struct px_zoneset *zs; /* the live zone table, or NULL */
 };
+
+#define ZONE_RUNS 64 /* a zone's changed ranges shown, at most */
+
+/* "22/tcp", "9000-9010/udp" */
+static const char *run_text(const struct zone_run *r, char *buf, size_t len)
+{
+	if (r->lo == r->hi)
+		snprintf(buf, len, "%u/%s", r->lo, px_proto_name(r->proto));
+	else
+		snprintf(buf, len, "%u-%u/%s", r->lo, r->hi,
+			 px_proto_name(r->proto));
+	return buf;
+}
+
+/* The zone's ping verdict when it differs from the base's, or NULL. */
+static const char *zone_ping(const struct show *s, const struct px_zone *zn)
+{
+	bool open = zn->flags & PX_ZF_PING_OPEN;
+
+	if (open == !!(s->live->flags & PX_F_PING_OPEN))
+		return NULL;
+	return open ? "open" : "closed";
+}
+
+/* One verdict's ranges of a zone, on one line. */
+static void text_runs(const struct zone_run *run, unsigned int n, bool open,
+		      const char *ping)
+{
+	char b[32];
+	bool any = false;
+
+	for (unsigned int i = 0; i < n && i < ZONE_RUNS; i++) {
+		if (run[i].open != open)
+			continue;
+		printf("%s %s",
+		       any    ? ""
+		       : open ? "    open  "
+			      : "    closed",
+		       run_text(&run[i], b, sizeof(b)));
+		any = true;
+	}
+	if (ping && !strcmp(ping, open ? "open" : "closed"))
+		printf("%s ping", any	 ? ""
+				  : open ? "    open  "
+					 : "    closed");
+	if (any || (ping && !strcmp(ping, open ? "open" : "closed")))
+		printf("%s\n", n > ZONE_RUNS && any ? " ..." : "");
+}
+
+static void text_zones(const struct show *s)
+{
+	struct zone_run run[ZONE_RUNS];
+	char name[4 * PX_ZONE_NAME_LEN], origin[4 * PX_ZONE_ORIGIN_LEN];
+
+	if (!s->zs)
+		return;
+	printf("\n  zones: where a zone's verdicts differ from the rules "
+	       "above\n");
+	for (unsigned int z = 1; z <= s->zs->nzones; z++) {
+		const struct px_zone *zn = &s->zs->zone[z];
+		unsigned int n;
+
+		if (!zn->name[0])
+			continue;
+		n = live_zones_runs(zn, s->live, run, ZONE_RUNS);
+		printf("  %s %s: %u IPv4 and %u IPv6 prefix%s%s%s%s\n",
+		       zn->flags & PX_ZF_ANON ? "source" : "zone",
+		       text_safe(name, sizeof(name), zn->name), zn->prefixes4,
+		       zn->prefixes6,
+		       zn->prefixes4 + zn->prefixes6 == 1 ? "" : "es",
+		       zn->origin[0] ? ", " : "",
+		       text_safe(origin, sizeof(origin), zn->origin),
+		       zn->flags & PX_ZF_BLOCK ? "; blocked: every packet from "
+						 "it is dropped"
+					       : "");
+		text_runs(run, n, true, zone_ping(s, zn));
+		text_runs(run, n, false, zone_ping(s, zn));
+		if (!n && !zone_ping(s, zn) && !(zn->flags & PX_ZF_BLOCK))
+			printf("    the same as the rules above\n");
+	}
+}
+
+static void json_zone(struct json *j, const struct show *s,
+		      const struct px_zone *zn)
+{
+	struct zone_run run[ZONE_RUNS];
+	unsigned int n = live_zones_runs(zn, s->live, run, ZONE_RUNS);
+
+	json_obj_open(j);
+	json_key_str(j, "name", zn->name);
+	json_key_bool(j, "bare_prefix", zn->flags & PX_ZF_ANON);
+	json_key_u64(j, "prefixes4", zn->prefixes4);
+	json_key_u64(j, "prefixes6", zn->prefixes6);
+	json_key_str(j, "origin", zn->origin[0] ? zn->origin : NULL);
+	json_key_bool(j, "blocked", zn->flags & PX_ZF_BLOCK);
+	json_key_str(j, "ping", zone_ping(s, zn));
+	json_key(j, "changes");
+	json_arr_open(j);
+	for (unsigned int i = 0; i < n && i < ZONE_RUNS; i++) {
+		json_obj_open(j);
+		json_key_str(j, "proto", px_proto_name(run[i].proto));
+		json_key_u64(j, "from", run[i].lo);
+		json_key_u64(j, "to", run[i].hi);
+		json_key_str(j, "verdict", run[i].open ? "open" : "closed");
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_key_bool(j, "changes_cut", n > ZONE_RUNS);
+	json_obj_close(j);
+}
+
+/* zones: [...] (empty without zones). */
+static void json_zones(struct json *j, const struct show *s)
+{
+	json_key(j, "zones");
+	json_arr_open(j);
+	for (unsigned int z = 1; s->zs && z <= s->zs->nzones; z++)
+		if (s->zs->zone[z].name[0])
+			json_zone(j, s, &s->zs->zone[z]);
+	json_arr_close(j);
+}
 
 /* Where line k came from, for people: "FILE:3 'open ssh'", ... */
 static const char *where(const struct show *s, unsigned int k, char *buf,
@@ -238,19 +364,24 @@ static void print_json(const struct show *s)
 		     s->lr.fragment_line);
 	for (int proto = PX_TCP; proto < PX_NPROTO; proto++)
 		json_proto(&j, s, proto);
+	json_zones(&j, s);
 	json_obj_close(&j);
 	json_end(&j);
 }
 
-static int read_live(const char *ifname, struct px_policy *live, bool quiet)
+static int read_live(const char *ifname, struct show *s, bool quiet)
 {
+	struct px_zone_maps zm;
 	struct px_filter f;
 	int err;
 
 	err = filter_open(ifname, &f, quiet ? FILTER_QUIET : 0);
 	if (err)
 		return err;
-	err = maps_read_policy(f.policy_fd, live);
+	err = maps_read_policy(f.policy_fd, s->live);
+	filter_zone_maps(&f, &zm);
+	if (!err)
+		err = live_zones_read(&zm, s->live, false, &s->zs);
 	filter_close(&f);
 	if (err && !quiet)
 		px_error("cannot read the live policy of %s (%s): see "
@@ -281,7 +412,7 @@ int cmd_show(int argc, char **argv)
 	s.live = calloc(1, sizeof(*s.live));
 	if (!s.live)
 		return PX_EXIT_FAIL;
-	err = read_live(s.ifname, s.live, as_json);
+	err = read_live(s.ifname, &s, as_json);
 	if (err) {
 		if (as_json)
 			json_error(stdout, err == -ENOENT
@@ -302,10 +433,12 @@ int cmd_show(int argc, char **argv)
 		text_head(&s);
 		for (int proto = PX_TCP; proto < PX_NPROTO; proto++)
 			text_proto(&s, proto);
+		text_zones(&s);
 	}
 	live_rules_free(&s.lr);
 	ret = PX_EXIT_OK;
 out:
+	zoneset_free(s.zs);
 	free(s.live);
 	return ret;
 }

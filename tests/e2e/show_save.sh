@@ -150,6 +150,25 @@ test_save_writes_zones() {
 	expect_tcp timeout 8080
 }
 
+# show lists each zone: its prefixes and origin, and the ranges where its
+# verdicts differ from the base, in text and JSON.
+test_show_lists_zones() {
+	setup
+	printf 'default closed\nopen 22/tcp\nzone lan local\nzone office 198.51.100.0/31 2001:db8:ff05::/48\nopen 8080/tcp 9000-9010/tcp ping from office\nopen 22/tcp from office\nclose 22 from lan\nblock 198.51.100.3\n' >"$TMPD/zs.policy"
+	px apply --force "$IF_IN" "$TMPD/zs.policy" >/dev/null
+	out=$(px show "$IF_IN")
+	echo "$out" | grep -q "^  zone office: 1 IPv4 and 1 IPv6 prefixes$" || fail "office: $out"
+	echo "$out" | grep -q "^    open   8080/tcp 9000-9010/tcp ping$" || fail "office's changes: $out"
+	echo "$out" | grep -q "^  zone lan: 1 IPv4 and 2 IPv6 prefixes, local $IF_IN: " || fail "lan: $out"
+	echo "$out" | grep -q "^    closed 22/tcp$" || fail "lan's change: $out"
+	echo "$out" | grep -q "^  source (blocked): 1 IPv4 and 0 IPv6 prefix; blocked: every packet from it is dropped$" ||
+		fail "blocked: $out"
+	assert_eq "$(px show "$IF_IN" --json | jq -c '[.zones[] | {name, prefixes4, prefixes6, blocked, ping, c: [.changes[] | "\(.proto) \(.from)-\(.to) \(.verdict)"]}]')" \
+		'[{"name":"lan","prefixes4":1,"prefixes6":2,"blocked":false,"ping":null,"c":["tcp 22-22 closed"]},{"name":"office","prefixes4":1,"prefixes6":1,"blocked":false,"ping":"open","c":["tcp 8080-8080 open","tcp 9000-9010 open"]},{"name":"(blocked)","prefixes4":1,"prefixes6":0,"blocked":true,"ping":null,"c":[]}]' \
+		"zones in JSON"
+	assert_eq "$(px show "$IF_IN" --json | jq -r '.zones[0].origin')" "$(px show "$IF_IN" --json | jq -r '.zones[0].origin' | grep "^local $IF_IN: ")" "lan's origin"
+}
+
 # diff --json names a class by its name and counts per protocol.
 test_diff_json_per_protocol_and_class() {
 	setup
