@@ -172,11 +172,14 @@ int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 
 const char *bans_reason(const struct px_ban *b)
 {
+	return b->reason == PX_BAN_SCAN ? "scan" : "manual";
+}
+
+const char *bans_by(const struct px_ban *b)
+{
 	if (b->note[0] && memchr(b->note, '\0', sizeof(b->note)))
 		return b->note;
-	return b->reason == PX_BAN_SCAN	      ? "scan"
-	       : b->reason == PX_BAN_CROWDSEC ? "crowdsec"
-					      : "manual";
+	return b->reason == PX_BAN_CROWDSEC ? "crowdsec" : NULL;
 }
 
 int bans_lift_reason(int bans_fd, const struct px_ban_key *src,

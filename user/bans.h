@@ -53,8 +53,13 @@ int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
  * but printable ASCII as '_', NUL-padded (NULL: empty). */
 void bans_note(char note[PX_BAN_NOTE_LEN], const char *text);
 
-/* Why b bans, for `bans`: its note, else scan, manual or crowdsec. */
+/* Why b bans, in the two words of doc/design.md section 10: scan (the
+ * ban rule) or manual (a command: `ban`, fail2ban, the CrowdSec bouncer). */
 const char *bans_reason(const struct px_ban *b);
+
+/* Who asked, in words: the note (`ban --reason TEXT`, fail2ban:JAIL,
+ * crowdsec:SCENARIO), "crowdsec" for a decision without one, else NULL. */
+const char *bans_by(const struct px_ban *b);
 
 /*
  * Whether the n sources srcs fit beside the bans in force (*in_force of

@@ -2,7 +2,8 @@
 /*
  * portxdp bans IF [--json]: the bans in force on IF (doc/design.md,
  * section 10), oldest first: source, start, time left, reason (scan or
- * manual) and packets dropped since; and the policy's ban rule.
+ * manual), packets dropped since and who asked (fail2ban:JAIL,
+ * crowdsec:SCENARIO, `ban --reason`'s TEXT); and the policy's ban rule.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@ static const struct px_opt opts[] = {
 	PX_OPT("json", 'j', NULL,
 	       "one object: {\"interface\", \"limit\", \"full\", \"rule\"\n"
 	       "(null without a ban rule), \"bans\": [{\"source\",\n"
-	       "\"start\", \"left_s\", \"reason\", \"dropped\"}]}"),
+	       "\"start\", \"left_s\", \"reason\" (scan or manual), \"by\"\n"
+	       "(who asked, or null), \"dropped\"}]}"),
 	{0},
 };
 
@@ -107,15 +109,18 @@ static void print_text(const char *ifname, const struct px_ban_rule *r,
 		       PX_BANS_MAX);
 	if (!n)
 		return;
-	printf("%-26s %-29s %-9s %-8s %s\n", "SOURCE", "START", "LEFT",
-	       "REASON", "DROPPED");
-	for (size_t i = 0; i < n; i++)
-		printf("%-26s %-29s %-9s %-8s %llu\n",
+	printf("%-26s %-29s %-9s %-7s %-8s %s\n", "SOURCE", "START", "LEFT",
+	       "REASON", "DROPPED", "BY");
+	for (size_t i = 0; i < n; i++) {
+		const char *by = bans_by(&e[i].ban);
+
+		printf("%-26s %-29s %-9s %-7s %-8llu %s\n",
 		       source_format(src, sizeof(src), &e[i].src),
 		       text_time_local(when, sizeof(when), e[i].start, 0),
 		       duration_format(left, sizeof(left), e[i].left),
 		       bans_reason(&e[i].ban),
-		       (unsigned long long)e[i].ban.dropped);
+		       (unsigned long long)e[i].ban.dropped, by ? by : "-");
+	}
 }
 
 static void print_json(const char *ifname, const struct px_ban_rule *r,
@@ -154,6 +159,11 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 		json_key_time(&j, "start", e[i].start, 0);
 		json_key_u64(&j, "left_s", e[i].left);
 		json_key_str(&j, "reason", bans_reason(&e[i].ban));
+		json_key(&j, "by");
+		if (bans_by(&e[i].ban))
+			json_str(&j, bans_by(&e[i].ban));
+		else
+			json_null(&j);
 		json_key_u64(&j, "dropped", e[i].ban.dropped);
 		json_obj_close(&j);
 	}

@@ -83,7 +83,8 @@ test_manual_ban_without_rule() {
 	px bans "$IF_IN" | grep -q "0 bans; no ban rule" || fail "$(px bans "$IF_IN")"
 }
 
-# `ban --reason TEXT` is what `bans` shows as the reason; a link-local
+# `ban --reason TEXT` is what `bans` shows as who asked (the reason stays
+# manual); a link-local
 # source is banned by its address (fe80::/64 is the whole link); with the
 # interface deleted under the pins, every ban verb fails (exit 1) and
 # says so, as the other verbs do.
@@ -91,9 +92,9 @@ test_reason_link_local_and_vanished_interface() {
 	setup
 	local out
 	px ban "$IF_IN" "$ADDR_OUT" --reason fail2ban:sshd >/dev/null
-	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* fail2ban:sshd +[0-9]+$" ||
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* manual +[0-9]+ +fail2ban:sshd$" ||
 		fail "reason in the table: $(px bans "$IF_IN")"
-	px bans "$IF_IN" --json | grep -q '"reason": "fail2ban:sshd"' ||
+	px bans "$IF_IN" --json | grep -q '"reason": "manual", "by": "fail2ban:sshd"' ||
 		fail "reason in JSON: $(px bans "$IF_IN" --json)"
 	px bans "$IF_IN" --json | grep -q '"limit": 65536, "full": false' ||
 		fail "limit in JSON: $(px bans "$IF_IN" --json)"

@@ -122,10 +122,10 @@ test_crowdsec_decision_bans_and_delete_lifts() {
 	# 10m: a minute of slack for a loaded machine in "about 10m"
 	cs decisions add --ip "$ADDR_OUT" --duration 10m >/dev/null
 	wait_until 300 is_banned "$ADDR_OUT" || fail "not banned: $(px bans "$IF_IN"); bouncer: $(cat "$TMPD/bouncer.out")"
-	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +crowdsec" ||
-		fail "not about 10m with reason crowdsec: $(px bans "$IF_IN")"
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +manual +[0-9]+ +crowdsec" ||
+		fail "not about 10m by crowdsec: $(px bans "$IF_IN")"
 	# cscli's decisions have the scenario "manual 'ban' from '...'"
-	px bans "$IF_IN" --json | grep -q '"reason": "crowdsec:manual ' ||
+	px bans "$IF_IN" --json | grep -q '"reason": "manual", "by": "crowdsec:manual ' ||
 		fail "no scenario in the reason: $(px bans "$IF_IN" --json)"
 	expect_tcp timeout 22
 	expect_ping timeout

@@ -99,7 +99,7 @@ test_fail2ban_bans_and_unbans() {
 	failed_logins "$ADDR_OUT" 2
 	wait_until 300 is_banned "$ADDR_OUT" ||
 		fail "not banned: $(px bans "$IF_IN"); fail2ban: $(grep -E 'Ban|ERROR' "$TMPD/fail2ban.log" | tail -5)"
-	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +fail2ban:pxtest " ||
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +manual +[0-9]+ +fail2ban:pxtest" ||
 		fail "ban's time left: $(px bans "$IF_IN")"
 	not_banned 198.51.100.250 || fail "a source under maxretry was banned"
 	expect_tcp timeout 22
