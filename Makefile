@@ -239,7 +239,7 @@ uninstall:
 		$(DESTDIR)$(px_data)/ports.table $(addprefix $(DESTDIR)$(px_data)/,$(notdir $(wildcard policies/*.policy)))
 	$(Q)rmdir $(DESTDIR)$(px_data) $(DESTDIR)$(px_doc) 2>/dev/null || true
 
-# --- differential packet test and static checks (issue 7; append-only) ------
+# --- differential packet test and static checks ------
 # fuzz-packets: the full differential run of the XDP program against the
 # reference classifier (tests/ref/); `make test` runs a 50,000-packet pass.
 # SEED=n explores other packets; a disagreement lands in tests/corpus/.
@@ -253,7 +253,7 @@ uninstall:
 # job); cppcheck's style class guesses without the system headers.
 .PHONY: fuzz-packets check
 TEST_PKGS += clang-tidy cppcheck valgrind
-# issue 17: the exporter's test runs the real Prometheus server
+# The exporter's test runs the real Prometheus server
 TEST_PKGS += prometheus curl tcpdump tshark ansible-core
 PACKETS ?= 1000000
 SEED ?= 1

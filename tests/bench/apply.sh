@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Benchmark of a live policy change (issue 4): how long `portxdp apply`
+# Benchmark of a live policy change: how long `portxdp apply`
 # takes to replace a policy that changes every one of the 65536 TCP and
 # 65536 UDP ports, beside nftables doing the same kind of atomic update,
 # `nft -f` replacing the contents of a set of closed ports that a netdev

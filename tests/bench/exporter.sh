@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# make bench, exporter part (issue 17): what a Prometheus scrape of
+# make bench, exporter part: what a Prometheus scrape of
 # `portxdp exporter` costs. Attaches the filter in a lab namespace, puts
 # made-up hits on N ports (build/tools/pxfill, no packets), and times RUNS
 # scrapes with curl (median, min, max), wall clock, connection included:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# What `option replies` costs (issue 14, doc/design.md section 9):
+# What `option replies` costs (doc/design.md, section 9):
 #   1. per packet, BPF_PROG_TEST_RUN ($BUILD/tools/replybench): the XDP
 #      program with replies off and on (a closed port: one hash lookup
 #      more), the egress program beside the empty tc program;

@@ -129,7 +129,7 @@ bench_prog() {
 			-f "${f%% *}" $(case $f in *-b*) echo -b ;; esac) |
 			sed -n '/^With -f/,$p'
 	done
-	# Zones (issue 13): 16 zones, 10,000 prefixes, through the CLI's own
+	# Zones: 16 zones, 10,000 prefixes, through the CLI's own
 	# installer; xdp-filter matching the same 10,000 source addresses.
 	echo "  bench: zones (-z)" >&2
 	printf '\n### Zones: 16 zones, 10,000 prefixes, beside xdp-filter with 10,000 ip filters\n\n'

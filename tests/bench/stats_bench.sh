@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# make bench, statistics part (issue 5): what reading the counters costs.
+# make bench, statistics part: what reading the counters costs.
 # Attaches the filter in a lab namespace, puts hits on a few ports, then
 # measures over RUNS runs (median, min, max):
 #   - reading and summing all PX_COUNTER_KEYS counters of every CPU through

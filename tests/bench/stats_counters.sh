@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# make bench, counters part (issue 18): counter memory and the cost of one
+# make bench, counters part: counter memory and the cost of one
 # full read as the CPU count grows. build/tools/ctrbench builds synthetic
 # slices of 2, 16, 64 and 256 CPUs in memory and times the summing code
 # `stats` runs on its mmap of the map (user/maps.c), beside the layout

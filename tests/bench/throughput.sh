@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# What each hook costs the traffic a filter lets through (issue 19): TCP
+# What each hook costs the traffic a filter lets through: TCP
 # throughput with iperf3 over a veth pair, the data flowing into the
 # filtered namespace, for no filter, portxdp in each mode (auto, native,
 # generic, tc), xdp-filter native and skb, and nftables netdev ingress.

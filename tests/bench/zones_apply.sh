@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Benchmark of applying large zones (issue 13, item 7): how long
+# Benchmark of applying large zones: how long
 # `portxdp apply IF FILE` takes, whole command, for a policy that blocks a
 # zone file of N IPv4 prefixes, beside the same list loaded by
 #

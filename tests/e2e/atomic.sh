@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Proof that a live policy change is atomic (doc/design.md, section 5, issue 4), with two
+# Proof that a live policy change is atomic (doc/design.md, section 5), with two
 # policies that disagree on almost every port:
 #   A  default closed; open 5001-5004/udp 7001/udp 22/tcp
 #   B  default open;   close 6001-6004/udp 7001/udp

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# End-to-end tests of the faults a filter meets in the field (issue 7):
+# End-to-end tests of the faults a filter meets in the field:
 #   - its interface is deleted while attached: status says so, detach
 #     cleans the pins, a new interface of the same name attaches cleanly;
 #   - two CLI processes change the same interface at once: they take turns

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Jumbo frames (issue 19, item 1): the XDP program is frags-aware
+# Jumbo frames: the XDP program is frags-aware
 # (SEC("xdp.frags")), so it attaches in native mode on a veth pair with
 # MTU 9000, where a frame of 8,000 bytes spans several buffers. An
 # 8,000-byte UDP datagram to an open port passes (the lab answers it with

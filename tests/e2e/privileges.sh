@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# End-to-end tests of privileges (issue 7), with a real unprivileged user
+# End-to-end tests of privileges, with a real unprivileged user
 # made for the run (useradd, removed on exit):
 #   - pins and their folders are root-only (0600 and 0700), whatever the
 #     umask of whoever attached;

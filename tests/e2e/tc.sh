@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# The tc hook (issue 19): `--mode tc` through the verbs (attach, status,
+# The tc hook: `--mode tc` through the verbs (attach, status,
 # stats, apply, log, detach, detach --stale), `--mode auto` choosing tc on
 # veth and saying why, --force moving a filter between XDP and tc (and
 # back) with the verdicts right after each move, and the clsact fallback

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# The CLI under valgrind (issue 7): attach, status, stats in every format,
+# The CLI under valgrind: attach, status, stats in every format,
 # apply/open/close/diff, check, detach and their error paths, over the
 # lab, each run with memcheck's full leak check. Any invalid read or
 # write, use of uninitialised memory in our code, or leak (definite,

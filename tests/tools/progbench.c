@@ -31,7 +31,7 @@
  * (198.51.100.1, 2001:db8::/64) in that second portxdp: the cost of a
  * packet from a banned source.
  *
- * -z: the zone bench (issue 13, item 7): the second portxdp gets the 16
+ * -z: the zone bench: the second portxdp gets the 16
  * zones and 10,000 prefixes of zone_layout.h through the CLI's parser and
  * installer, xdp-filter also matches the prefixes' 10,000 addresses as
  * sources, and the packets are a port no zone touches, a port a zone
@@ -597,9 +597,9 @@ struct result {
 };
 
 /*
- * -z: the targets of issue 13 with the zone layout, net of the floor: a
- * port no zone touches within 1 ns of portxdp without zones; a port a
- * zone changes or a blocked source no more than xdp-filter matching its
+ * -z: the zone targets (doc/design.md, section 8) with the zone layout, net of
+ * the floor: a port no zone touches within 1 ns of portxdp without zones; a
+ * port a zone changes or a blocked source no more than xdp-filter matching its
  * 10,000 source addresses.
  */
 static void print_zone_targets(struct result r[][NPROG])

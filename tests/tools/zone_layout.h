@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The zone layout of the per-packet zone bench (progbench -z; issue 13,
- * item 7): 16 zones and 10,000 prefixes, 8,000 IPv4 and 2,000 IPv6, nested
- * where it matters, as a policy text for the CLI's own parser and
- * installer:
+ * The zone layout of the per-packet zone bench (progbench -z): 16 zones and
+ * 10,000 prefixes, 8,000 IPv4 and 2,000 IPv6, nested where it matters, as a
+ * policy text for the CLI's own parser and installer:
  *
  *   default closed
  *   open 22,80,443/tcp
