@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ban_rule.h"
 #include "bans.h"
 #include "cli.h"
 #include "duration.h"
@@ -55,53 +56,24 @@ const struct px_cmd px_cmd_bans = {
 	.more = "See also: portxdp ban, portxdp unban.\n",
 };
 
-/* What follows `except`: the zones' names (from the live zone table
- * zs, NULL when unread), then the prefixes. */
-struct except_list {
-	size_t n;
-	char s[2 * PX_BAN_EXCEPT_MAX][SOURCE_LEN];
-};
-
-static void except_list(const struct px_ban_rule *r,
-			const struct px_zoneset *zs, struct except_list *l)
+static void rule_text(const struct px_ban_rule *r, const struct px_zoneset *zs)
 {
-	l->n = 0;
-	for (__u32 i = 0; i < r->nzones && i < PX_BAN_EXCEPT_MAX; i++) {
-		unsigned int z = r->zones[i];
+	char buf[BAN_RULE_TEXT_LEN];
 
-		if (zs && z && z <= zs->nzones)
-			text_copy(l->s[l->n++], SOURCE_LEN, zs->zone[z].name);
-		else
-			snprintf(l->s[l->n++], SOURCE_LEN, "(zone %u)", z);
-	}
-	for (__u32 i = 0; i < r->nexcept && i < PX_BAN_EXCEPT_MAX; i++)
-		prefix_format(l->s[l->n++], SOURCE_LEN, &r->except[i]);
-}
-
-static void rule_text(const struct px_ban_rule *r, const struct except_list *l)
-{
-	char a[32], b[32];
-
-	if (!r->ports) {
+	if (!r->ports)
 		printf("no ban rule: only bans made by hand\n");
-		return;
-	}
-	printf("ban after %u ports in %s for %s", r->ports,
-	       duration_format(a, sizeof(a), r->window_s),
-	       duration_format(b, sizeof(b), r->duration_s));
-	for (size_t i = 0; i < l->n; i++)
-		printf("%s %s", i ? "" : " except", l->s[i]);
-	printf("\n");
+	else
+		printf("%s\n", ban_rule_text(buf, sizeof(buf), r, zs));
 }
 
 static void print_text(const char *ifname, const struct px_ban_rule *r,
-		       const struct except_list *l, const struct ban_entry *e,
+		       const struct px_zoneset *zs, const struct ban_entry *e,
 		       size_t n)
 {
 	char src[SOURCE_LEN], when[TEXT_TIME_LEN], left[32];
 
 	printf("%s: %zu ban%s; ", ifname, n, n == 1 ? "" : "s");
-	rule_text(r, l);
+	rule_text(r, zs);
 	if (n >= PX_BANS_MAX)
 		printf("the ban table is full (at most %d): 'portxdp ban' "
 		       "fails, and a new scan ban pushes out the ban whose "
@@ -124,10 +96,11 @@ static void print_text(const char *ifname, const struct px_ban_rule *r,
 }
 
 static void print_json(const char *ifname, const struct px_ban_rule *r,
-		       const struct except_list *l, const struct ban_entry *e,
+		       const struct px_zoneset *zs, const struct ban_entry *e,
 		       size_t n)
 {
 	char src[SOURCE_LEN];
+	struct ban_except l;
 	struct json j;
 
 	json_init(&j, stdout);
@@ -143,8 +116,9 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 		json_key_u64(&j, "duration_s", r->duration_s);
 		json_key(&j, "except");
 		json_arr_open(&j);
-		for (size_t i = 0; i < l->n; i++)
-			json_str(&j, l->s[i]);
+		ban_rule_except(r, zs, &l);
+		for (size_t i = 0; i < l.n; i++)
+			json_str(&j, l.s[i]);
 		json_arr_close(&j);
 		json_obj_close(&j);
 	} else {
@@ -172,9 +146,9 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 	json_end(&j);
 }
 
-/* The rule's except list, zone names read from f's live zone table. */
-static void read_except(const struct px_filter *f, const struct px_policy *pol,
-			struct except_list *l)
+/* The live zone table when the rule's except names zones, else NULL. */
+static struct px_zoneset *read_except(const struct px_filter *f,
+				      const struct px_policy *pol)
 {
 	struct px_zoneset *zs = pol->ban.nzones ? zoneset_new() : NULL;
 	struct px_zone_maps m;
@@ -186,15 +160,14 @@ static void read_except(const struct px_filter *f, const struct px_policy *pol,
 			zs = NULL;
 		}
 	}
-	except_list(&pol->ban, zs, l);
-	zoneset_free(zs);
+	return zs;
 }
 
 int cmd_bans(int argc, char **argv)
 {
 	struct px_policy *pol = calloc(1, sizeof(*pol));
 	struct ban_entry *e = NULL;
-	struct except_list l;
+	struct px_zoneset *zs = NULL;
 	bool json = false;
 	struct px_filter f;
 	int lock, err, c, ret = PX_EXIT_FAIL;
@@ -228,7 +201,7 @@ int cmd_bans(int argc, char **argv)
 	if (!err)
 		err = bans_read(f.bans_fd, &e, &n);
 	if (!err)
-		read_except(&f, pol, &l);
+		zs = read_except(&f, pol);
 	if (!err)
 		bans_sync_live(&f); /* the last ban may have run out */
 	filter_close(&f);
@@ -238,11 +211,12 @@ int cmd_bans(int argc, char **argv)
 			 strerror(-err));
 	} else {
 		if (json)
-			print_json(argv[optind], &pol->ban, &l, e, n);
+			print_json(argv[optind], &pol->ban, zs, e, n);
 		else
-			print_text(argv[optind], &pol->ban, &l, e, n);
+			print_text(argv[optind], &pol->ban, zs, e, n);
 		ret = PX_EXIT_OK;
 	}
+	zoneset_free(zs);
 	free(e);
 	free(pol);
 	return ret;

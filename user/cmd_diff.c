@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 #include "portxdp.h"
+#include "ban_rule.h"
 #include "cli.h"
 #include "diff_zones.h"
 #include "err.h"
@@ -36,8 +37,10 @@ static const struct px_opt opts[] = {
 	       "udp: {open, close}, ping, fragments}; class names a\n"
 	       "range that is one (ephemeral) or is null; ping and\n"
 	       "fragments are {from, to} or null when unchanged;\n"
+	       "replies and ban (the rule's text, null: none) alike;\n"
 	       "zones: [{name, status (new, removed, changed, same),\n"
-	       "blocked, prefixes4, prefixes6, open, close, ping}]"),
+	       "blocked, prefixes4, prefixes6, open, close, ping}];\n"
+	       "changed: whether apply would change anything"),
 	{0},
 };
 
@@ -54,7 +57,10 @@ const struct px_cmd px_cmd_diff = {
 		"with their\n"
 		"names from the port table or /etc/services, and changes to "
 		"ping and\n"
-		"to 'option fragments', then per zone what changes for its "
+		"to 'option fragments', 'option replies' and the ban rule, "
+		"then "
+		"per\n"
+		"zone what changes for its "
 		"sources\n"
 		"(a new zone against the live base verdicts, a removed one's "
 		"sources\n"
@@ -114,8 +120,11 @@ static void print_json(const char *ifname, const char *file,
 	bool nping = next->flags & PX_F_PING_OPEN;
 	bool lfrag = live->flags & PX_F_FRAG_DROP;
 	bool nfrag = next->flags & PX_F_FRAG_DROP;
+	bool ban = !ban_rule_same(&live->ban, dz->lzs, &next->ban, dz->nzs);
+	char lban[BAN_RULE_TEXT_LEN], nban[BAN_RULE_TEXT_LEN];
 	char lrep[80], nrep[80];
 	struct json j;
+	int nzones;
 
 	json_init(&j, stdout);
 	json_obj_open(&j);
@@ -132,9 +141,31 @@ static void print_json(const char *ifname, const char *file,
 	summary_replies(nrep, sizeof(nrep), next);
 	json_key_change(&j, "replies", summary_replies_differ(live, next), lrep,
 			nrep);
-	diff_zones(dz, &j);
+	json_key_change(&j, "ban", ban,
+			live->ban.ports ? ban_rule_text(lban, sizeof(lban),
+							&live->ban, dz->lzs)
+					: NULL,
+			next->ban.ports ? ban_rule_text(nban, sizeof(nban),
+							&next->ban, dz->nzs)
+					: NULL);
+	nzones = diff_zones(dz, &j);
+	/* whether apply would change anything: for scripts and the
+	 * Ansible role */
+	json_key_bool(&j, "changed",
+		      n || lping != nping || lfrag != nfrag || ban || nzones ||
+			      summary_replies_differ(live, next));
 	json_obj_close(&j);
 	json_end(&j);
+}
+
+/* "ban after 5 ports in 1m for 1h except lan (now ban after ...)" */
+static void print_ban(const struct diff_zone_args *dz)
+{
+	char lban[BAN_RULE_TEXT_LEN], nban[BAN_RULE_TEXT_LEN];
+
+	text_line(stdout, "%s (now %s)",
+		  ban_rule_text(nban, sizeof(nban), &dz->next->ban, dz->nzs),
+		  ban_rule_text(lban, sizeof(lban), &dz->live->ban, dz->lzs));
 }
 
 static void print_diff(const char *ifname, const char *file,
@@ -149,6 +180,7 @@ static void print_diff(const char *ifname, const char *file,
 	bool lfrag = live->flags & PX_F_FRAG_DROP;
 	bool nfrag = next->flags & PX_F_FRAG_DROP;
 	bool reps = summary_replies_differ(live, next);
+	bool ban = !ban_rule_same(&live->ban, dz->lzs, &next->ban, dz->nzs);
 	char lrep[80], nrep[80];
 	unsigned int nopen = 0, nclose = 0, eph_lo = 1, eph_hi = 0;
 	char what[32], names[256];
@@ -200,21 +232,23 @@ static void print_diff(const char *ifname, const char *file,
 		summary_replies(nrep, sizeof(nrep), next);
 		printf("option replies %s (now %s)\n", nrep, lrep);
 	}
+	if (ban)
+		print_ban(dz);
 	nzones = diff_zones(dz, NULL);
 	if (nzones)
 		snprintf(zones, sizeof(zones), "; %d zone%s change%s", nzones,
 			 nzones == 1 ? "" : "s", nzones == 1 ? "s" : "");
-	if (!n && lping == nping && lfrag == nfrag && !reps && !nzones)
+	if (!n && lping == nping && lfrag == nfrag && !reps && !nzones && !ban)
 		text_line(stdout,
 			  "%s: no change: the live policy already matches %s",
 			  ifname, file);
 	else
-		printf("%s: %u port%s to open, %u to close%s%s\n", ifname,
+		printf("%s: %u port%s to open, %u to close%s%s%s\n", ifname,
 		       nopen, nopen == 1 ? "" : "s", nclose,
 		       lping != nping
 			       ? (nping ? ", ping to open" : ", ping to close")
 			       : "",
-		       zones);
+		       zones, ban ? "; the ban rule changes" : "");
 	free(r);
 }
 

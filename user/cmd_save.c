@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ban_rule.h"
 #include "cli.h"
 #include "err.h"
 #include "filter.h"
@@ -21,6 +22,7 @@
 #include "live_zones.h"
 #include "maps.h"
 #include "policy.h"
+#include "summary.h"
 #include "table.h"
 #include "text.h"
 #include "textfile.h"
@@ -87,34 +89,6 @@ static void header(char *buf, size_t len, const char *ifname,
 		 name, name, now, src, applied);
 }
 
-/* What save writes beside the ports: replies and the ban rule. */
-static bool same_options(const struct px_policy *a, const struct px_policy *b)
-{
-	const struct px_ban_rule *x = &a->ban, *y = &b->ban;
-
-	if ((a->flags & PX_F_REPLIES) != (b->flags & PX_F_REPLIES) ||
-	    x->ports != y->ports)
-		return false;
-	if ((a->flags & PX_F_REPLIES) &&
-	    (a->reply_size != b->reply_size ||
-	     memcmp(a->reply_idle_ns, b->reply_idle_ns,
-		    sizeof(a->reply_idle_ns))))
-		return false;
-	if (!x->ports)
-		return true;
-	if (x->window_s != y->window_s || x->duration_s != y->duration_s ||
-	    x->nexcept != y->nexcept || x->nexcept > PX_BAN_EXCEPT_MAX)
-		return false;
-	for (__u32 i = 0; i < x->nexcept; i++)
-		if (x->except[i].family != y->except[i].family ||
-		    memcmp(x->except[i].net, y->except[i].net,
-			   sizeof(x->except[i].net)) ||
-		    memcmp(x->except[i].mask, y->except[i].mask,
-			   sizeof(x->except[i].mask)))
-			return false;
-	return true;
-}
-
 /* What save works from: the live policy, its zones and how to say them. */
 struct saving {
 	const char *ifname;
@@ -173,7 +147,8 @@ static int parse_back(const struct saving *sv, const char *text, bool *differs)
 	else if (policy_text_zoned("saved", text, sv->ifname, back, &bzs, NULL,
 				   quiet) ||
 		 !policy_same_rules(back, sv->live) ||
-		 !same_options(back, sv->live))
+		 summary_replies_differ(back, sv->live) ||
+		 !ban_rule_same(&back->ban, bzs, &sv->live->ban, sv->zs))
 		err = -EIO;
 	else if (!sv->zs || !bzs)
 		err = !sv->zs && !bzs ? 0 : -EIO;
