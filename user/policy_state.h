@@ -63,6 +63,7 @@ struct pstate {
 	bool in_zone;	    /* parsing the SPECs of a `from` line */
 	struct pos zone_pos[PX_ZONE_ENTRIES]; /* where each was declared */
 	bool zone_used[PX_ZONE_ENTRIES];
+	bool zone_full; /* the prefix limit was reported */
 };
 
 /* policy_diag.c: messages, each counted; errors beyond MAX_ERRORS only so */
@@ -131,6 +132,10 @@ bool zone_is_prefix(const struct tok *t);
  * unknown zone (with a near name, or a hint: what comes where). */
 unsigned int zone_named(struct pstate *st, const struct tok *t,
 			const char *what);
+/* Add p to zone `zone` as written at file's current line, col; over the
+ * prefix limit (or out of memory) an error, reported once per parse. */
+void zone_add_prefix(struct pstate *st, struct px_prefix *p, unsigned int zone,
+		     unsigned int file, unsigned int col);
 /* policy_zone_file.c: `zone NAME file PATH`, read into zone z */
 void zone_file(struct pstate *st, unsigned int z, const struct tok *path);
 /* After the last line: `local`, prefixes in two zones, verdicts, lints. */

@@ -117,8 +117,8 @@ static bool prefix_or_report(struct pstate *st, const char *s, size_t len,
 	return true;
 }
 
-static void add_prefix(struct pstate *st, struct px_prefix *p,
-		       unsigned int zone, unsigned int file, unsigned int col)
+void zone_add_prefix(struct pstate *st, struct px_prefix *p, unsigned int zone,
+		     unsigned int file, unsigned int col)
 {
 	int err;
 
@@ -126,9 +126,20 @@ static void add_prefix(struct pstate *st, struct px_prefix *p,
 	p->file = (__u8)file;
 	p->line = st->line;
 	err = zoneset_add(st->zs, p);
-	if (err)
-		error_at(st, col, "split the list over fewer, larger prefixes",
-			 "cannot hold more prefixes: %s", strerror(-err));
+	if (!err || st->zone_full)
+		return;
+	st->zone_full = true; /* one message, not one per line after it */
+	if (err == -E2BIG)
+		error_at(st, col,
+			 "merge them into larger prefixes, or split the "
+			 "policy",
+			 "zone '%s': more than %u IPv%u prefixes, the limit "
+			 "per family",
+			 st->zs->zone[zone].name, PX_ZONE_PREFIXES_MAX,
+			 p->family);
+	else
+		error_at(st, col, NULL, "cannot hold more prefixes: %s",
+			 strerror(-err));
 }
 
 void line_zone(struct pstate *st, const char *line, size_t len, size_t at,
@@ -182,7 +193,7 @@ void line_zone(struct pstate *st, const char *line, size_t len, size_t at,
 			}
 			zone_file(st, z, &f);
 		} else if (prefix_or_report(st, t.s, t.len, t.col, &p)) {
-			add_prefix(st, &p, z, 0, t.col);
+			zone_add_prefix(st, &p, z, 0, t.col);
 		}
 	}
 	if (!any)
@@ -216,10 +227,10 @@ static unsigned int source(struct pstate *st, struct tok *t, bool block)
 			z = new_zone(st, block ? "(blocked)" : pname, t->col,
 				     PX_ZF_ANON | (block ? PX_ZF_BLOCK : 0));
 			if (z && !block)
-				add_prefix(st, &p, z, 0, t->col);
+				zone_add_prefix(st, &p, z, 0, t->col);
 		}
 		if (z && block)
-			add_prefix(st, &p, z, 0, t->col);
+			zone_add_prefix(st, &p, z, 0, t->col);
 		return z;
 	}
 	return zone_named(st, t,

@@ -45,6 +45,7 @@ struct px_zoneset {
 	struct px_zone zone[PX_ZONE_ENTRIES];
 	struct px_prefix *pfx;
 	size_t npfx, cap;
+	size_t nfam[2]; /* prefixes added per family: [0] IPv4, [1] IPv6 */
 	unsigned int nfiles;
 	char *files[PX_ZONE_FILES_MAX + 1]; /* [0]: the policy's name */
 	const char *ifname; /* what `local` was read from, or NULL */
@@ -76,7 +77,10 @@ int zone_prefix_parse(const char *s, size_t len, struct px_prefix *p,
 int zone_local_prefixes(struct px_zoneset *zs, const char *ifname,
 			unsigned int zone);
 
-/* Append one prefix; 0 or -ENOMEM / -E2BIG (over PX_ZONE_PREFIXES_MAX). */
+/*
+ * Append one prefix; 0 or -ENOMEM, or -E2BIG when its family already holds
+ * PX_ZONE_PREFIXES_MAX (the maps' size, doc/design.md, section 8).
+ */
 int zoneset_add(struct px_zoneset *zs, const struct px_prefix *p);
 
 /*

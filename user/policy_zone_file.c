@@ -73,16 +73,8 @@ static void one_line(struct zfile *zf, const char *line, size_t len)
 			 shown(more.s, more.len, b));
 		return;
 	}
-	p.zone = (__u8)zf->zone;
-	p.file = (__u8)zf->file;
-	p.line = st->line;
-	r = zoneset_add(st->zs, &p);
-	zf->added += !r;
-	if (r && !st->stopped) {
-		error_at(st, t.col, "split the list, or use larger prefixes",
-			 "cannot hold more prefixes: %s", strerror(-r));
-		st->stopped = true; /* one message is enough */
-	}
+	zone_add_prefix(st, &p, zf->zone, zf->file, t.col);
+	zf->added++;
 }
 
 static void parse(struct zfile *zf, const char *text, size_t n)

@@ -119,6 +119,10 @@ void zoneset_reserve(struct px_zoneset *zs, size_t n)
 
 int zoneset_add(struct px_zoneset *zs, const struct px_prefix *p)
 {
+	size_t *fam = &zs->nfam[p->family == 6];
+
+	if (*fam >= PX_ZONE_PREFIXES_MAX)
+		return -E2BIG;
 	if (zs->npfx == zs->cap) {
 		size_t cap = zs->cap ? 2 * zs->cap : 256;
 		struct px_prefix *n;
@@ -132,6 +136,7 @@ int zoneset_add(struct px_zoneset *zs, const struct px_prefix *p)
 		zs->cap = cap;
 	}
 	zs->pfx[zs->npfx++] = *p;
+	(*fam)++;
 	return 0;
 }
 
@@ -191,6 +196,11 @@ int zoneset_sort(struct px_zoneset *zs, struct px_prefix clash[2])
 			zs->zone[p->zone].prefixes6++;
 	}
 	zs->npfx = o;
+	zs->nfam[0] = zs->nfam[1] = 0;
+	for (unsigned int z = 0; z <= zs->nzones; z++) {
+		zs->nfam[0] += zs->zone[z].prefixes4;
+		zs->nfam[1] += zs->zone[z].prefixes6;
+	}
 	return found;
 }
 

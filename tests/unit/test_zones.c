@@ -198,6 +198,34 @@ static void test_zones_limit(void)
 	free(text);
 }
 
+/* One past the maps' size (doc/design.md, section 8): refused by the parse,
+ * so `check` says it, at the first prefix over, naming the limit. */
+static void test_prefix_limit(void)
+{
+	char dir[] = "/tmp/pxzoneXXXXXX", path[64], text[160];
+	FILE *f;
+
+	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "mkdtemp"))
+		return;
+	snprintf(path, sizeof(path), "%s/big.txt", dir);
+	f = fopen(path, "w");
+	fprintf(f, "2001:db8::/32\n");
+	for (unsigned int i = 0; i <= PX_ZONE_PREFIXES_MAX; i++)
+		fprintf(f, "10.%u.%u.%u\n", i >> 16, (i >> 8) & 255, i & 255);
+	fclose(f);
+	snprintf(text, sizeof(text), "zone big file %s\nblock big\n", path);
+	ASSERT_EQ(parse(text), -EINVAL, "one prefix over the limit");
+	ASSERT_CONTAINS(msgs,
+			"big.txt:2097154:1: error: zone 'big': more than "
+			"2097152 IPv4 prefixes, the limit per family",
+			"FILE:LINE of the first one over, the limit named");
+	ASSERT_TRUE(strstr(msgs, "error:") &&
+			    !strstr(strstr(msgs, "error:") + 1, "error:"),
+		    "one error, none after it");
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	msgs = malloc(MSGS_LEN);
@@ -212,6 +240,7 @@ int main(void)
 	RUN(test_local_without_interface_warns);
 	RUN(test_zone_files);
 	RUN(test_zones_limit);
+	RUN(test_prefix_limit);
 	zoneset_free(zs);
 	free(msgs);
 	return check_exit();
