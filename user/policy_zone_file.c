@@ -123,6 +123,17 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	size_t n;
 	int err;
 
+	if (path->len == 1 && path->s[0] == '-') { /* the reader's stdin */
+		error_at(st, path->col,
+			 !strcmp(zs->files[0], "<stdin>")
+				 ? "stdin is already the policy: give the zone "
+				   "file's path"
+				 : "give the zone file's path ('./-' for a file "
+				   "named '-')",
+			 "zone '%s': a zone file cannot be '-' (stdin)",
+			 zs->zone[z].name);
+		return;
+	}
 	if (zs->nfiles == PX_ZONE_FILES_MAX) {
 		error_at(st, path->col, "merge the lists into fewer files",
 			 "more than %d zone files", PX_ZONE_FILES_MAX);

@@ -160,4 +160,21 @@ test_once_lines_and_durations() {
 	refused 2 "--for '90x' is not a duration" ban "$IF_IN" 198.51.100.251 --for 90x
 }
 
+# `zone z file -` in a policy read from stdin: stdin is the policy, so the
+# zone would be empty; refused at its line:col, the live policy unchanged.
+test_zone_file_dash_refused() {
+	lab_setup
+	px attach "$IF_IN" --policy "$GOOD" >/dev/null
+	local p='default open\nclose 24/tcp\nzone z file -\nblock z\n' out rc=0
+	out=$(printf "$p" | timeout 10 "$PORTXDP" --netns "$NS" apply "$IF_IN" - 2>&1) || rc=$?
+	assert_eq "$rc" 2 "exit status of 'apply IF -'"
+	printf '%s\n' "$out" | grep -qF "<stdin>:3:13: error: zone 'z': a zone file cannot be '-' (stdin)" ||
+		fail "apply said: $out"
+	printf '%s\n' "$out" | grep -qF "stdin is already the policy" || fail "no hint: $out"
+	rc=0
+	out=$(printf "$p" | timeout 10 "$PORTXDP" check - 2>&1) || rc=$?
+	assert_eq "$rc" 2 "exit status of 'check -'"
+	expect_tcp reached 24 # the good policy still
+}
+
 run_tests

@@ -151,6 +151,11 @@ static void test_zone_files(void)
 	ASSERT_EQ(parse("zone f file /tmp/none/x.txt\nblock f\n"), -EINVAL,
 		  "missing file");
 	ASSERT_CONTAINS(msgs, "/tmp/none/x.txt", "names the file");
+	ASSERT_EQ(parse("zone f file -\nblock f\n"), -EINVAL, "'-'");
+	ASSERT_CONTAINS(msgs,
+			"t.policy:1:13: error: zone 'f': a zone file cannot "
+			"be '-' (stdin)",
+			"'-' is no zone file");
 	{
 		char text[160];
 
