@@ -124,14 +124,15 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	int err;
 
 	if (path->len == 1 && path->s[0] == '-') { /* the reader's stdin */
-		error_at(st, path->col,
-			 !strcmp(zs->files[0], "<stdin>")
-				 ? "stdin is already the policy: give the zone "
-				   "file's path"
-				 : "give the zone file's path ('./-' for a file "
-				   "named '-')",
-			 "zone '%s': a zone file cannot be '-' (stdin)",
-			 zs->zone[z].name);
+		error_at(
+			st, path->col,
+			!strcmp(zs->files[0], "<stdin>")
+				? "stdin is already the policy: give the zone "
+				  "file's path"
+				: "give the zone file's path ('./-' for a file "
+				  "named '-')",
+			"zone '%s': a zone file cannot be '-' (stdin)",
+			zs->zone[z].name);
 		return;
 	}
 	if (zs->nfiles == PX_ZONE_FILES_MAX) {
