@@ -58,6 +58,36 @@ static int addr_split(const char *s, size_t len, __u8 a[16], int *family,
 /* fe80::/64: where every link-local address is (RFC 4291). */
 static const __u8 link_local[8] = {0xfe, 0x80};
 
+/* ::ffff:0:0/96: an IPv4 address written as IPv6 (RFC 4291, 2.5.5.2). */
+static const __u8 v4_mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+/* An IPv4-mapped address (plen none or 128) is its IPv4 address: that is
+ * what its packets carry on the wire. */
+static void unmap_v4(__u8 a[16], int *family, int *plen)
+{
+	if (*family != 6 || memcmp(a, v4_mapped, 12))
+		return;
+	memmove(a, a + 12, 4);
+	memset(a + 4, 0, 12);
+	*family = 4;
+	if (*plen == 128)
+		*plen = 32;
+	else if (*plen != -1)
+		*plen = 0; /* a range: refused as one */
+}
+
+/* what, and the fix: a block line for the range s (at most SOURCE_LEN). */
+static const char *range_why(const char *s, const char *what)
+{
+	static char why[256];
+
+	snprintf(why, sizeof(why),
+		 "%s: to drop the range, add the line 'block %s' to the "
+		 "policy (or ban each address)",
+		 what, s);
+	return why;
+}
+
 int source_parse(const char *s, struct px_ban_key *out, const char **why)
 {
 	int family, plen;
@@ -65,15 +95,17 @@ int source_parse(const char *s, struct px_ban_key *out, const char **why)
 
 	if (addr_split(s, strlen(s), a, &family, &plen, why))
 		return -EINVAL;
+	unmap_v4(a, &family, &plen);
 	memset(out, 0, sizeof(*out));
 	out->family = (__u32)family;
 	if (family == 4 && plen != -1 && plen != 32) {
-		*why = "a ban is on one IPv4 address (a /32), not a range";
+		*why = range_why(s, "a ban is on one IPv4 address (a /32), "
+				    "not a range");
 		return -EINVAL;
 	}
 	if (family == 6 && plen != -1 && plen != 64 && plen != 128) {
-		*why = "an IPv6 ban is on a /64 (an address stands for its "
-		       "/64), not a range";
+		*why = range_why(s, "an IPv6 ban is on a /64 (an address "
+				    "stands for its /64), not a range");
 		return -EINVAL;
 	}
 	if (family == 6 && !memcmp(a, link_local, 8)) {

@@ -85,6 +85,40 @@ static void test_link_local_source_is_its_address(void)
 	ASSERT_EQ(k2.family, 6, "fe80:0:0:1::/64 is an ordinary /64");
 }
 
+/* ::ffff:a.b.c.d is the IPv4 address a.b.c.d on the wire: its /32, not
+ * ::/64 (which would ban nothing it names and lift unrelated bans). */
+static void test_ipv4_mapped_is_ipv4(void)
+{
+	struct px_ban_key k, k4;
+	const char *why = NULL;
+	char b[SOURCE_LEN];
+
+	ASSERT_OK(source_parse("::ffff:198.51.100.254", &k, &why), "mapped");
+	ASSERT_OK(source_parse("198.51.100.254", &k4, &why), "IPv4");
+	ASSERT_TRUE(!memcmp(&k, &k4, sizeof(k)), "the IPv4 source");
+	ASSERT_STREQ(source_format(b, sizeof(b), &k), "198.51.100.254",
+		     "printed as IPv4");
+	ASSERT_OK(source_parse("::FFFF:c633:64fe/128", &k, &why), "a /128");
+	ASSERT_TRUE(!memcmp(&k, &k4, sizeof(k)), "the /128 too");
+	ASSERT_EQ(source_parse("::ffff:198.51.100.0/120", &k, &why), -EINVAL,
+		  "a mapped range");
+	ASSERT_CONTAINS(why, "IPv4 address (a /32), not a range", "why");
+	ASSERT_OK(source_parse("::198.51.100.254", &k, &why), "compatible");
+	ASSERT_EQ(k.family, 6, "an ordinary IPv6 /64 (deprecated form)");
+}
+
+/* The refusal of a range names the fix with the range given. */
+static void test_range_says_block(void)
+{
+	struct px_ban_key k;
+	const char *why = NULL;
+
+	ASSERT_EQ(source_parse("198.51.100.0/24", &k, &why), -EINVAL, "v4");
+	ASSERT_CONTAINS(why, "add the line 'block 198.51.100.0/24'", "v4 fix");
+	ASSERT_EQ(source_parse("2001:db8::/48", &k, &why), -EINVAL, "v6");
+	ASSERT_CONTAINS(why, "'block 2001:db8::/48'", "v6 fix");
+}
+
 static void test_not_a_source(void)
 {
 	static const char *const bad[] = {"",
@@ -157,6 +191,8 @@ int main(void)
 	RUN(test_ipv4_source);
 	RUN(test_ipv6_source_is_its_64);
 	RUN(test_link_local_source_is_its_address);
+	RUN(test_ipv4_mapped_is_ipv4);
+	RUN(test_range_says_block);
 	RUN(test_not_a_source);
 	RUN(test_prefixes);
 	return check_exit();
