@@ -139,8 +139,10 @@ void bans_note(char note[PX_BAN_NOTE_LEN], const char *text)
 	memset(note + i, 0, PX_BAN_NOTE_LEN - i);
 }
 
-int bans_add_note(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		  enum px_ban_reason reason, const char *note)
+/* Ban src for secs from now, whatever ban it had. 0 or -errno. */
+static int bans_put(int bans_fd, const struct px_ban_key *src,
+		    unsigned long secs, enum px_ban_reason reason,
+		    const char *note)
 {
 	__u64 now = mono_ns();
 	struct px_ban b = {
@@ -156,18 +158,23 @@ int bans_add_note(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 	     enum px_ban_reason reason)
 {
-	return bans_add_note(bans_fd, src, secs, reason, NULL);
+	return bans_put(bans_fd, src, secs, reason, NULL);
 }
 
 int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		enum px_ban_reason reason, const char *note)
+		enum px_ban_reason reason, const char *note,
+		unsigned long long *left)
 {
+	__u64 now = mono_ns();
 	struct px_ban b;
 
 	if (!bpf_map_lookup_elem(bans_fd, src, &b) &&
-	    b.expires_ns >= mono_ns() + (__u64)secs * PX_NSEC)
+	    b.expires_ns >= now + (__u64)secs * PX_NSEC) {
+		if (left)
+			*left = (b.expires_ns - now + PX_NSEC - 1) / PX_NSEC;
 		return 1;
-	return bans_add_note(bans_fd, src, secs, reason, note);
+	}
+	return bans_put(bans_fd, src, secs, reason, note);
 }
 
 const char *bans_reason(const struct px_ban *b)

@@ -34,20 +34,22 @@ struct ban_entry {
  */
 int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
 
-/* Ban src for secs from now. 0 or -errno. */
+/* Ban src for secs from now, whatever ban it had (the tests; commands
+ * use bans_extend()). 0 or -errno. */
 int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
 	     enum px_ban_reason reason);
 
-/* The same, with who asked in words (note, or NULL: none; bans_note()). */
-int bans_add_note(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		  enum px_ban_reason reason, const char *note);
-
 /*
- * Ban src for secs from now (note: as bans_add_note) unless its ban
- * already lasts longer: 0, 1 when the longer ban stays, or -errno.
+ * What every command's ban goes through (`ban`, so fail2ban, and the
+ * CrowdSec bouncer): ban src for secs from now, with who asked in words
+ * (note, or NULL: none; bans_note()), unless its ban in force already
+ * lasts as long or longer: a ban is never shortened, and the longer one
+ * keeps its reason and note. 0, 1 when the ban in force stays (*left,
+ * unless NULL, gets its seconds left, rounded up), or -errno.
  */
 int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		enum px_ban_reason reason, const char *note);
+		enum px_ban_reason reason, const char *note,
+		unsigned long long *left);
 
 /* text as a ban's note: its first PX_BAN_NOTE_LEN - 1 bytes, anything
  * but printable ASCII as '_', NUL-padded (NULL: empty). */

@@ -41,13 +41,16 @@ const struct px_cmd px_cmd_ban = {
 		 "IPv6 bans cover the /64, as the ban rule's do, but a "
 		 "link-local address\n"
 		 "(fe80::) is banned alone: the whole link shares fe80::/64. "
-		 "Banning a\n"
-		 "banned source again starts its ban anew. At most 65536 bans "
-		 "per\n"
-		 "interface: when they are in force, ban fails and says so "
-		 "(the ban rule's\n"
-		 "bans then push out the ban whose source sent nothing for the "
-		 "longest).\n",
+		 "A ban is\n"
+		 "never shortened: banning a banned source again keeps the "
+		 "later end (and\n"
+		 "that ban's reason); ban says so when it keeps a ban in "
+		 "force. At most\n"
+		 "65536 bans per interface: when they are in force, ban fails "
+		 "and says so\n"
+		 "(the ban rule's bans then push out the ban whose source sent "
+		 "nothing\n"
+		 "for the longest).\n",
 	.more = "Example: portxdp ban eth0 198.51.100.7 2001:db8:1:2::/64 "
 		"--for 2h\n",
 };
@@ -86,11 +89,41 @@ static bool ban_room(const struct px_filter *f, int n,
 	return false;
 }
 
-static int ban_all(const char *ifname, int n, char **args,
-		   struct px_ban_key *srcs, unsigned long asked,
-		   const char *reason)
+/*
+ * Ban srcs[i] unless a longer ban is in force, and say which: after the
+ * ban is written, so no line claims a ban a kill stopped short of. The
+ * first ban makes PX_F_BANS true before its line. 0 or -errno (printed).
+ */
+static int ban_one(const struct px_filter *f, const struct px_ban_key *src,
+		   unsigned long secs, const char *reason, bool first)
 {
 	char s[SOURCE_LEN], d[32];
+	unsigned long long left = 0;
+	int err;
+
+	err = bans_extend(f->bans_fd, src, secs, PX_BAN_MANUAL, reason, &left);
+	if (err < 0) {
+		px_error("cannot ban %s on %s: %s (the sources before it are "
+			 "banned)",
+			 source_format(s, sizeof(s), src), f->ifname,
+			 strerror(-err));
+		return err;
+	}
+	if (first && bans_sync_live(f))
+		return -EIO;
+	source_format(s, sizeof(s), src);
+	if (err == 1)
+		printf("%s: %s: already banned for %s, kept\n", f->ifname, s,
+		       duration_format(d, sizeof(d), left));
+	else
+		printf("%s: banned %s for %s\n", f->ifname, s,
+		       duration_format(d, sizeof(d), secs));
+	return 0;
+}
+
+static int ban_all(const char *ifname, int n, struct px_ban_key *srcs,
+		   unsigned long asked, const char *reason)
+{
 	unsigned long secs;
 	struct px_filter f;
 	int lock, err = 0, i;
@@ -105,23 +138,10 @@ static int ban_all(const char *ifname, int n, char **args,
 	}
 	secs = ban_secs(&f, asked);
 	for (i = 0; i < n && !err; i++)
-		err = bans_add_note(f.bans_fd, &srcs[i], secs, PX_BAN_MANUAL,
-				    reason);
-	if (!err)
-		err = bans_sync_live(&f);
-	else
-		px_error("cannot ban %s on %s: %s (the sources before it are "
-			 "banned)",
-			 args[i - 1], ifname, strerror(-err));
+		err = ban_one(&f, &srcs[i], secs, reason, i == 0);
 	filter_close(&f);
 	pins_unlock(lock);
-	if (err)
-		return PX_EXIT_FAIL;
-	for (i = 0; i < n; i++)
-		printf("%s: banned %s for %s\n", ifname,
-		       source_format(s, sizeof(s), &srcs[i]),
-		       duration_format(d, sizeof(d), secs));
-	return PX_EXIT_OK;
+	return err ? PX_EXIT_FAIL : PX_EXIT_OK;
 }
 
 /*
@@ -212,7 +232,7 @@ int cmd_ban(int argc, char **argv)
 				"ban", "'%s' is not a source to ban: %s",
 				argv[optind + 1 + i], why);
 		}
-	ret = ban_all(argv[optind], n, argv + optind + 1, srcs, secs, reason);
+	ret = ban_all(argv[optind], n, srcs, secs, reason);
 	free(srcs);
 	return ret;
 }

@@ -252,7 +252,7 @@ static int apply(struct bouncer *b, struct cs_stream *s)
 		bans_lift_reason(f.bans_fd, &s->unbans[i].src, PX_BAN_CROWDSEC);
 	for (i = 0; i < s->nbans && !err; i++)
 		err = bans_extend(f.bans_fd, &s->bans[i].src, s->bans[i].secs,
-				  PX_BAN_CROWDSEC, s->bans[i].note);
+				  PX_BAN_CROWDSEC, s->bans[i].note, NULL);
 	if (err < 0)
 		px_error("cannot ban on %s: %s", b->ifname, strerror(-err));
 	if (err >= 0 && b->startup)

@@ -39,6 +39,13 @@ test_syn_scan_bans_source() {
 	px bans "$IF_IN" | grep -E "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +scan +[1-9]" ||
 		fail "bans' line: $(px bans "$IF_IN")"
 	px stats "$IF_IN" --json | grep -Eq '"banned": [1-9]' || fail "totals.banned"
+	# a shorter fail2ban ban neither cuts the scan ban short nor relabels it
+	local out
+	out=$(px ban "$IF_IN" "$ADDR_OUT" --for 10s --reason fail2ban:sshd)
+	echo "$out" | grep -Eq "^$IF_IN: $ADDR_OUT: already banned for (10m|9m [0-5][0-9]s), kept$" ||
+		fail "a shorter ban's output: $out"
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (9m [0-5][0-9]s|10m) +scan +[1-9][0-9]* +-$" ||
+		fail "the scan ban changed: $(px bans "$IF_IN")"
 }
 
 test_udp_scan_bans_ipv6_64() {
@@ -57,7 +64,10 @@ test_udp_scan_bans_ipv6_64() {
 
 test_unban_restores_and_apply_keeps() {
 	setup
-	px ban "$IF_IN" "$ADDR_OUT" --for 1h | grep -q "banned $ADDR_OUT for 1h" || fail "ban's output"
+	local out
+	# an IPv4-mapped address is its IPv4 address, not ::/64
+	out=$(px ban "$IF_IN" "::ffff:$ADDR_OUT" --for 1h)
+	echo "$out" | grep -q "banned $ADDR_OUT for 1h" || fail "ban's output: $out"
 	expect_tcp timeout 22
 	px apply "$IF_IN" "$POL" >/dev/null
 	px open "$IF_IN" 2222 >/dev/null
@@ -67,6 +77,23 @@ test_unban_restores_and_apply_keeps() {
 	px unban "$IF_IN" "$ADDR_OUT" | grep -q "unbanned $ADDR_OUT" || fail "unban's output"
 	expect_tcp reached 22
 	px unban "$IF_IN" "$ADDR_OUT" | grep -q "was not banned" || fail "second unban"
+}
+
+# A later, shorter ban of the same source (here the same /64) keeps the
+# ban in force; a longer one lengthens it.
+test_ban_never_shortens() {
+	setup
+	local out
+	px ban "$IF_IN" 2001:db8:fe::5 --for 1h >/dev/null
+	out=$(px ban "$IF_IN" 2001:db8:fe::6 --for 10s --reason fail2ban:sshd)
+	echo "$out" | grep -Eq "^$IF_IN: 2001:db8:fe::/64: already banned for (1h|59m [0-5][0-9]s), kept$" ||
+		fail "the shorter ban's output: $out"
+	px bans "$IF_IN" | grep -Eq "^2001:db8:fe::/64 +.* (1h|59m [0-5][0-9]s) +manual +0 +-$" ||
+		fail "the 1h ban changed: $(px bans "$IF_IN")"
+	px ban "$IF_IN" 2001:db8:fe::7 --for 2h --reason fail2ban:sshd | grep -q "banned 2001:db8:fe::/64 for 2h" ||
+		fail "a longer ban was not taken"
+	px bans "$IF_IN" | grep -Eq "^2001:db8:fe::/64 +.* (2h|1h 59m) +manual +0 +fail2ban:sshd$" ||
+		fail "the 2h ban: $(px bans "$IF_IN")"
 }
 
 test_manual_ban_without_rule() {
@@ -192,6 +219,8 @@ test_except_zone() {
 test_bad_input() {
 	setup
 	assert_status 2 px ban "$IF_IN" 198.51.100.0/24
+	px ban "$IF_IN" 198.51.100.0/24 2>&1 | grep -q "add the line 'block 198.51.100.0/24' to the policy" ||
+		fail "no fix for a range: $(px ban "$IF_IN" 198.51.100.0/24 2>&1)"
 	assert_status 2 px ban "$IF_IN" 198.51.100.9 nonsense
 	assert_status 2 px ban "$IF_IN" 198.51.100.9 --for 5y
 	assert_status 2 px unban "$IF_IN"
