@@ -5,8 +5,9 @@
 # 12), run by Debian's ansible-core against this machine (-c local) on the
 # lab's veth in its namespace, installing into a scratch prefix: the first
 # run attaches (changed), the second changes nothing (changed=0), a new
-# policy is applied (changed), and a bad policy fails the play with nothing
-# changed, neither the live policy nor the deployed file.
+# policy is applied (changed), so is one where only a zone changes, and a
+# bad policy fails the play with nothing changed, neither the live policy
+# nor the deployed file.
 
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/e2e.sh
@@ -45,8 +46,8 @@ EOF2
 live_is() { # file what
 	local d
 	d=$("$TMPD/prefix/sbin/portxdp" --netns "$NS" diff "$IF_IN" "$1" --json |
-		jq -c '[.open, .close, .ping]')
-	assert_eq "$d" '[[],[],null]' "live policy $2"
+		jq -c '[.open, .close, .ping, .changed]')
+	assert_eq "$d" '[[],[],null,false]' "live policy $2"
 }
 
 test_role_changed_then_idempotent_then_bad_policy() {
@@ -75,6 +76,22 @@ test_role_changed_then_idempotent_then_bad_policy() {
 	# nothing left behind in the temporary folder
 	! ls -d "$TMPD"/tmp/ansible.*.portxdp 2>/dev/null | grep -q . ||
 		fail "the role's scratch folder is left"
+}
+
+# Only a zone changes (no base port, ping or option): the role applies it.
+test_role_applies_a_zone_only_change() {
+	need ansible-playbook jq
+	lab_setup
+	printf 'default closed\nopen ssh\nzone office 198.51.100.240/29\nopen 8080/tcp from office\n' \
+		>"$TMPD/z1.policy"
+	printf 'default closed\nopen ssh\nzone office 198.51.100.240/29\nopen 8081/tcp from office\n' \
+		>"$TMPD/z2.policy"
+	local r
+	r=$(play "$TMPD/z1.policy")
+	case $r in "changed=0 "* | "" | *"failed=1") cat "$TMPD/out"; fail "first run: '$r'" ;; esac
+	live_is "$TMPD/z1.policy" "after the first run"
+	assert_eq "$(play "$TMPD/z2.policy")" "changed=1 failed=0" "a zone's from line"
+	live_is "$TMPD/z2.policy" "after the zone change"
 }
 
 run_tests
