@@ -64,6 +64,10 @@ struct pstate {
 	struct pos zone_pos[PX_ZONE_ENTRIES]; /* where each was declared */
 	bool zone_used[PX_ZONE_ENTRIES];
 	bool zone_full; /* the prefix limit was reported */
+	/* zones whose declaration failed, reported: named later, no error */
+	bool zones_over; /* the zones limit was reported */
+	unsigned int nbad_zones, hushed;
+	char bad_zone[16][PX_ZONE_NAME_LEN + 16];
 };
 
 /* policy_diag.c: messages, each counted; errors beyond MAX_ERRORS only so */

@@ -20,8 +20,8 @@
 #include "textfile.h"
 
 static const char *const zone_keywords[] = {
-	"default", "open",  "close", "closed", "option", "zone",
-	"from",	   "block", "local", "file",   "ping",	 NULL};
+	"default", "open",  "close", "closed", "option", "zone",   "from",
+	"block",   "local", "file",  "ping",   "ban",	 "except", NULL};
 
 static struct px_zoneset *zones(struct pstate *st)
 {
@@ -33,6 +33,14 @@ static struct px_zoneset *zones(struct pstate *st)
 	return st->zs;
 }
 
+static bool is_keyword(const char *s, size_t len)
+{
+	for (const char *const *k = zone_keywords; *k; k++)
+		if (word_is(s, len, *k))
+			return true;
+	return false;
+}
+
 /* A zone name: [a-z][a-z0-9-]*, shorter than PX_ZONE_NAME_LEN. */
 static bool name_ok(const char *s, size_t len)
 {
@@ -42,10 +50,55 @@ static bool name_ok(const char *s, size_t len)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
 		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
 			return false;
-	for (const char *const *k = zone_keywords; *k; k++)
-		if (word_is(s, len, *k))
-			return false;
-	return true;
+	return !is_keyword(s, len);
+}
+
+/* A bad name: what is wrong with it, for the hint. */
+static const char *name_fix(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len &&
+	       ((s[i] >= 'a' && s[i] <= 'z') ||
+		(i && ((s[i] >= '0' && s[i] <= '9') || s[i] == '-'))))
+		i++;
+	if (i == len && len >= PX_ZONE_NAME_LEN)
+		return "a zone name is at most 47 bytes: shorten it";
+	if (i == len)
+		return "that is a keyword of the policy language: pick "
+		       "another name";
+	return "a zone name is a lowercase letter, then letters, digits "
+	       "or '-'";
+}
+
+/* A zone whose declaration failed (reported): later mentions are quiet. */
+static void remember_bad(struct pstate *st, const char *s, size_t len)
+{
+	char *b;
+
+	if (st->nbad_zones == 16)
+		return;
+	b = st->bad_zone[st->nbad_zones++];
+	snprintf(b, sizeof(st->bad_zone[0]), "%.*s",
+		 (int)(len < sizeof(st->bad_zone[0]) - 1
+			       ? len
+			       : sizeof(st->bad_zone[0]) - 1),
+		 s);
+}
+
+static bool was_bad(const struct pstate *st, const char *s, size_t len)
+{
+	if (st->zones_over)
+		return true; /* any of the zones past the limit */
+	for (unsigned int i = 0; i < st->nbad_zones; i++) {
+		const char *b = st->bad_zone[i];
+		size_t n = strlen(b);
+
+		if (len >= n && !strncmp(b, s, n) &&
+		    (len == n || n == sizeof(st->bad_zone[0]) - 1))
+			return true;
+	}
+	return false;
 }
 
 static unsigned int find(const struct pstate *st, const char *s, size_t len)
@@ -71,6 +124,11 @@ static unsigned int new_zone(struct pstate *st, const char *name,
 		return 0;
 	}
 	if (zs->nzones == PX_ZONES_MAX) {
+		if (st->zones_over) {
+			st->hushed++; /* said once */
+			return 0;
+		}
+		st->zones_over = true;
 		error_at(st, col,
 			 "put prefixes that share verdicts into one zone",
 			 "more than %d zones (bare prefixes in from lines "
@@ -158,10 +216,9 @@ void line_zone(struct pstate *st, const char *line, size_t len, size_t at,
 		return;
 	}
 	if (!name_ok(t.s, t.len)) {
-		error_at(st, t.col,
-			 "a zone name is a lowercase letter, then letters, "
-			 "digits or '-', and no keyword",
+		error_at(st, t.col, name_fix(t.s, t.len),
 			 "invalid zone name '%s'", shown(t.s, t.len, b));
+		remember_bad(st, t.s, t.len);
 		return;
 	}
 	memcpy(name, t.s, t.len);
@@ -176,8 +233,10 @@ void line_zone(struct pstate *st, const char *line, size_t len, size_t at,
 		return;
 	}
 	z = new_zone(st, name, t.col, 0);
-	if (!z)
+	if (!z) {
+		remember_bad(st, t.s, t.len);
 		return;
+	}
 	while (next_tok(line, len, &at, &t)) {
 		any = true;
 		if (word_is(t.s, t.len, "local")) {
@@ -246,6 +305,10 @@ unsigned int zone_named(struct pstate *st, const struct tok *t,
 
 	if (z)
 		return z;
+	if (was_bad(st, t->s, t->len)) {
+		st->hushed++;
+		return 0;
+	}
 	if (t->len < PX_ZONE_NAME_LEN && st->zs) {
 		memcpy(pname, t->s, t->len);
 		pname[t->len] = '\0';
@@ -299,7 +362,7 @@ static unsigned int sources(struct pstate *st, const char *line, size_t len,
 void zone_rule(struct pstate *st, const char *line, size_t len, size_t at,
 	       size_t from, struct tok *kw, bool open)
 {
-	unsigned int z[PX_ZONES_MAX], n, errors = st->errors;
+	unsigned int z[PX_ZONES_MAX], n, errors = st->errors + st->hushed;
 	__u64 saved_open[PX_NPROTO][PX_BITMAP_WORDS];
 	__u32 saved_flags = st->pol.flags;
 	bool any = false, ping;
@@ -307,7 +370,7 @@ void zone_rule(struct pstate *st, const char *line, size_t len, size_t at,
 
 	st->seen_rule = true;
 	n = sources(st, line, len, from + 4, z, false);
-	if (!n && st->errors == errors)
+	if (!n && st->errors + st->hushed == errors)
 		error_at(st, (unsigned int)from + 5,
 			 "e.g. 'open ssh from office'",
 			 "'from' needs a zone or a prefix");
@@ -350,13 +413,13 @@ void zone_rule(struct pstate *st, const char *line, size_t len, size_t at,
 void line_block(struct pstate *st, const char *line, size_t len, size_t at,
 		struct tok *kw)
 {
-	unsigned int z[PX_ZONES_MAX], n, errors = st->errors;
+	unsigned int z[PX_ZONES_MAX], n, errors = st->errors + st->hushed;
 
 	st->seen_rule = true;
 	n = sources(st, line, len, at, z, true);
 	for (unsigned int i = 0; i < n; i++)
 		st->zs->zone[z[i]].flags |= PX_ZF_BLOCK;
-	if (!n && st->errors == errors)
+	if (!n && st->errors + st->hushed == errors)
 		error_at(st, kw->col + (unsigned int)kw->len,
 			 "e.g. 'block 203.0.113.0/24' or 'block feed'",
 			 "'block' needs a zone or a prefix");

@@ -231,6 +231,61 @@ static void test_prefix_limit(void)
 	rmdir(dir);
 }
 
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+/* A zone whose declaration was refused is not reported again where it is
+ * named: one error, not one per line naming it. */
+static void test_no_follow_on_errors(void)
+{
+	char *text = malloc(64 * 1024);
+	size_t n = 0;
+
+	for (int i = 0; i < 300; i++)
+		n += (size_t)sprintf(text + n, "zone z%d 10.%d.%d.0/24\n", i,
+				     i / 256, i % 256);
+	for (int i = 0; i < 300; i++)
+		n += (size_t)sprintf(text + n, "open 22 from z%d\n", i);
+	n += (size_t)sprintf(text + n, "block 11.0.0.0/8\n");
+	ASSERT_EQ(parse(text), -EINVAL, "300 zones");
+	ASSERT_CONTAINS(msgs, "t.policy:65:6: error: more than 64 zones",
+			"the first zone over");
+	ASSERT_EQ(count(msgs, "error:"), 1, "one error");
+	ASSERT_EQ(parse("zone Office 10.0.0.0/8\nopen 22 from Office\n"
+			"block Office\n"),
+		  -EINVAL, "bad name");
+	ASSERT_CONTAINS(msgs, "t.policy:1:6: error: invalid zone name 'Office'",
+			"said where declared");
+	ASSERT_EQ(count(msgs, "error:"), 1, "not again where named");
+	ASSERT_EQ(parse("zone a 10.0.0.0/8\nopen 22 from b\n"), -EINVAL,
+		  "an undeclared zone still");
+	ASSERT_CONTAINS(msgs, "unknown zone 'b'", "is an error");
+	free(text);
+}
+
+static void test_zone_name_hints(void)
+{
+	char text[160];
+
+	snprintf(text, sizeof(text), "zone %s 10.0.0.0/8\n",
+		 "abcdefghijabcdefghijabcdefghijabcdefghijabcdefgh");
+	ASSERT_EQ(parse(text), -EINVAL, "48 bytes");
+	ASSERT_CONTAINS(msgs, "at most 47 bytes", "the length said");
+	ASSERT_TRUE(!strstr(msgs, "lowercase letter"), "not the characters");
+	ASSERT_EQ(parse("zone ban 10.0.0.0/8\nblock ban\n"), -EINVAL, "ban");
+	ASSERT_CONTAINS(msgs, "keyword", "ban is a keyword");
+	ASSERT_EQ(parse("zone except 10.0.0.0/8\nblock except\n"), -EINVAL,
+		  "except");
+	ASSERT_EQ(parse("zone Office 10.0.0.0/8\n"), -EINVAL, "Office");
+	ASSERT_CONTAINS(msgs, "lowercase letter", "the characters said");
+}
+
 int main(void)
 {
 	msgs = malloc(MSGS_LEN);
@@ -246,6 +301,8 @@ int main(void)
 	RUN(test_zone_files);
 	RUN(test_zones_limit);
 	RUN(test_prefix_limit);
+	RUN(test_no_follow_on_errors);
+	RUN(test_zone_name_hints);
 	zoneset_free(zs);
 	free(msgs);
 	return check_exit();
