@@ -51,6 +51,14 @@ static void one_line(struct zfile *zf, const char *line, size_t len)
 
 	if (!next_tok(line, len, &at, &t))
 		return;
+	if (memchr(t.s, '%', t.len)) {
+		error_at(st, t.col,
+			 "write the address without its %IF; a zone holds "
+			 "sources on any interface",
+			 "zone ids (%%IF) are not allowed in prefixes: '%s'",
+			 shown(t.s, t.len, b));
+		return;
+	}
 	r = zone_prefix_parse(t.s, t.len, &p, &max);
 	if (r == -EINVAL || r == -ERANGE) {
 		if (r == -ERANGE)
@@ -110,7 +118,52 @@ static bool not_an_address(const char *s, size_t len)
 	struct px_prefix pfx;
 	unsigned int max;
 
-	return zone_prefix_parse(s, len, &pfx, &max) == -EINVAL;
+	const char *pct = memchr(s, '%', len); /* fe80::1%eth0: said apart */
+
+	return zone_prefix_parse(s, pct ? (size_t)(pct - s) : len, &pfx,
+				 &max) == -EINVAL;
+}
+
+/*
+ * Read the zone file; on failure one error at the `file` path's column,
+ * with the reader's reason (its "portxdp: error: " cut), not two lines.
+ */
+static int read_quoted(struct pstate *st, const char *name, const char *zone,
+		       unsigned int col, char **text, size_t *n)
+{
+	char *why = NULL, *fix;
+	size_t wlen = 0;
+	FILE *f = open_memstream(&why, &wlen);
+	int err;
+
+	err = px_text_read_max(name, "zone file",
+			       "check the path (it is relative to the "
+			       "policy)",
+			       PX_ZONE_FILE_MAX, text, n, f ? f : st->err);
+	if (f)
+		fclose(f);
+	if (err && why) {
+		const char *r = why;
+		size_t l = strlen(r);
+
+		if (!strncmp(r, "portxdp: error: ", 16))
+			r += 16;
+		while (l && why[l - 1] == '\n')
+			why[--l] = '\0';
+		/* the reader's fix, after the last ": ", becomes the hint */
+		fix = strrchr(r, ':');
+		if (fix && fix > r && fix[1] == ' ')
+			*fix++ = '\0';
+		else
+			fix = NULL;
+		error_at(st, col, fix ? fix + 1 : "fix the path or the file",
+			 "zone '%s': %s", zone, r);
+	} else if (err) {
+		error_at(st, col, "fix the path or the file",
+			 "zone '%s': its file cannot be used", zone);
+	}
+	free(why);
+	return err;
 }
 
 void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
@@ -118,7 +171,7 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	struct px_zoneset *zs = st->zs;
 	struct zfile zf = {.st = st, .zone = z};
 	const char *saved_name = st->name;
-	unsigned int saved_line = st->line;
+	unsigned int saved_line = st->line, errors = st->errors;
 	char *text, *name, *abs;
 	size_t n;
 	int err;
@@ -152,17 +205,9 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	snprintf(zs->zone[z].origin, sizeof(zs->zone[z].origin), "file %s",
 		 abs ? abs : name);
 	free(abs);
-	err = px_text_read_max(name, "zone file",
-			       "check the path (it is "
-			       "relative to the policy)",
-			       PX_ZONE_FILE_MAX, &text, &n, st->err);
-	if (err) {
-		/* the reader named the file and why; count it here */
-		error_at(st, path->col, "fix the path or the file",
-			 "zone '%s': its file cannot be used",
-			 zs->zone[z].name);
+	err = read_quoted(st, name, zs->zone[z].name, path->col, &text, &n);
+	if (err)
 		return;
-	}
 	st->name = name;
 	st->line = 0;
 	/* some other file (a key, /etc/shadow): its lines are not echoed */
@@ -177,7 +222,7 @@ void zone_file(struct pstate *st, unsigned int z, const struct tok *path)
 	free(text);
 	st->name = saved_name;
 	st->line = saved_line;
-	if (!zf.added && !zf.foreign)
+	if (!zf.added && !zf.foreign && st->errors == errors)
 		warn_at(st, (struct pos){st->line, path->col},
 			"put its prefixes in it, or drop the zone",
 			"zone '%s': its file has no prefixes, so its 'from' "

@@ -120,8 +120,9 @@ static int open_regular(const char *path, const char *what, const char *fix,
 			"portxdp: error: cannot read %s %s: it is %s, not a "
 			"text file: %s",
 			what, path, kind_of(st.st_mode),
-			S_ISDIR(st.st_mode)
-				? "name a file inside it"
+			S_ISDIR(st.st_mode) ? "name a file inside it"
+			: strcmp(what, "policy")
+				? "give the path of a regular file"
 				: "give the path of a regular file, or '-' for "
 				  "stdin");
 		close(fd);
@@ -174,6 +175,15 @@ int px_text_read_max(const char *path, const char *what, const char *fix,
 		text_line(err, "portxdp: error: cannot read %s %s: %s: %s",
 			  what, is_stdin ? "from stdin" : path, strerror(-e),
 			  fix);
+		goto out;
+	}
+	if (!is_stdin && !size && n) { /* /proc, /sys: size 0, text more */
+		e = -EINVAL;
+		text_line(err,
+			  "portxdp: error: cannot read %s %s: it is not a "
+			  "regular file (its size says 0, yet it holds text: "
+			  "/proc or /sys?): give the path of a %s",
+			  what, path, what);
 		goto out;
 	}
 	if (n > max || (n == cap && size < max)) {

@@ -135,6 +135,15 @@ static void test_local_without_interface_warns(void)
 	ASSERT_TRUE(pol.flags & PX_F_PING_ZONED, "ping by zone");
 }
 
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
 static void test_zone_files(void)
 {
 	char dir[] = "/tmp/pxzoneXXXXXX", path[64], fifo[64];
@@ -166,6 +175,22 @@ static void test_zone_files(void)
 		snprintf(text, sizeof(text), "zone f file %s\nblock f\n", fifo);
 		ASSERT_EQ(parse(text), -EINVAL, "fifo");
 		ASSERT_CONTAINS(msgs, "FIFO", "fifo said");
+		ASSERT_EQ(count(msgs, "\n"), 2, "one line and a hint");
+		ASSERT_TRUE(!strstr(msgs, "stdin"), "no '-' for stdin");
+		ASSERT_EQ(parse("zone f file /proc/self/status\nblock f\n"),
+			  -EINVAL, "/proc");
+		ASSERT_CONTAINS(msgs, "not a regular file", "/proc said");
+		ASSERT_TRUE(!strstr(msgs, "MiB"), "no size told");
+		f = fopen(path, "w");
+		fprintf(f, "fe80::1%%eth0\n");
+		fclose(f);
+		snprintf(text, sizeof(text), "zone f file %s\nblock f\n", path);
+		ASSERT_EQ(parse(text), -EINVAL, "zone id");
+		ASSERT_CONTAINS(msgs,
+				"list.txt:1:1: error: zone ids (%IF) are "
+				"not allowed",
+				"zone id said");
+		ASSERT_EQ(count(msgs, "\n"), 2, "and nothing more");
 		ASSERT_EQ(parse("zone f file /dev/zero\nblock f\n"), -EINVAL,
 			  "/dev/zero");
 		/* some other file: refused without echoing its lines */
@@ -229,15 +254,6 @@ static void test_prefix_limit(void)
 		    "one error, none after it");
 	unlink(path);
 	rmdir(dir);
-}
-
-static int count(const char *s, const char *what)
-{
-	int n = 0;
-
-	for (; (s = strstr(s, what)); s++)
-		n++;
-	return n;
 }
 
 /* A zone whose declaration was refused is not reported again where it is
