@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ban_rule.h"
@@ -53,7 +55,7 @@ const struct px_cmd px_cmd_save = {
 		"that way\n"
 		"(PATH absolute) while reading it again gives its live "
 		"prefixes;\n"
-		"otherwise (the file edited, the interface's addresses "
+		"otherwise (the file edited or gone, the interface's addresses "
 		"changed) "
 		"its\n"
 		"live prefixes are written one by one, with a comment saying "
@@ -165,6 +167,26 @@ static int parse_back(const struct saving *sv, const char *text, bool *differs)
 }
 
 /*
+ * A zone applied as `file PATH` whose file is gone, or no longer a
+ * readable regular file (deleted, replaced by a FIFO): written as its
+ * live prefixes, like a file edited since, instead of failing.
+ */
+static void files_gone(struct saving *sv)
+{
+	struct stat st;
+
+	for (unsigned int z = 1; sv->zs && z <= sv->zs->nzones; z++) {
+		const char *o = sv->zs->zone[z].origin;
+
+		if (strncmp(o, "file ", 5))
+			continue;
+		if (stat(o + 5, &st) || !S_ISREG(st.st_mode) ||
+		    access(o + 5, R_OK))
+			sv->literal[z] = true;
+	}
+}
+
+/*
  * The policy text for live, parsed back to be sure it gives live: zones
  * by their origin first; a zone whose origin no longer gives its live
  * prefixes (an edited zone file, the interface's addresses changed) is
@@ -176,6 +198,7 @@ static int policy_text(struct saving *sv, char **text)
 	size_t size = 0;
 	int err = -EIO;
 
+	files_gone(sv);
 	for (int round = 0; round < 2 && err; round++) {
 		free(*text);
 		*text = NULL;

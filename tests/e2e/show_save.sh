@@ -141,6 +141,20 @@ test_save_writes_zones() {
 		fail "no comment: $(cat "$TMPD/z2.saved")"
 	px diff "$IF_IN" "$TMPD/z2.saved" | grep -q 'no change' ||
 		fail "diff after the edit: $(px diff "$IF_IN" "$TMPD/z2.saved")"
+	# the zone file deleted, then a FIFO in its place: the same fallback
+	local gone
+	for gone in deleted fifo; do
+		rm -f "$TMPD/z/feed.txt"
+		[ "$gone" = deleted ] || mkfifo "$TMPD/z/feed.txt"
+		timeout 20 "$PORTXDP" --netns "$NS" save "$IF_IN" >"$TMPD/z3.saved" 2>"$TMPD/z3.err" ||
+			fail "save with the zone file $gone: $(cat "$TMPD/z3.err")"
+		grep -q '^zone feed 2001:db8:ff07::/48$' "$TMPD/z3.saved" ||
+			fail "feed, its file $gone: $(cat "$TMPD/z3.saved")"
+		grep -q "^# zone feed was 'file $TMPD/z/feed.txt' when applied" "$TMPD/z3.saved" ||
+			fail "no comment, its file $gone: $(cat "$TMPD/z3.saved")"
+	done
+	rm -f "$TMPD/z/feed.txt"
+	printf '2001:db8:ff07::/48\n' >"$TMPD/z/feed.txt"
 	# after a reboot: attached anew from the saved file, the lab's own
 	# address (in lan) reaches 8081, and 8080 (office only) stays shut
 	px detach "$IF_IN" >/dev/null
