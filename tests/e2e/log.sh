@@ -36,17 +36,6 @@ stop_log() {
 	wait "$LOGPID" 2>/dev/null || true
 }
 
-# Wait up to 10 s for a reader with --count to end by itself; its status.
-await_log() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$LOGPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$LOGPID" 2>/dev/null && fail "log did not end after --count"
-	wait "$LOGPID"
-}
-
 # Wait up to 10 s until FILE has a line matching every extended regex.
 await_lines() { # file regex...
 	local f=$1 i re ok

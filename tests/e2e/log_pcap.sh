@@ -31,17 +31,6 @@ start_log() { # out args...
 	log_ready "$TMPD/err"
 }
 
-# Wait up to 10 s for the logger to exit by itself (--count); its status.
-await_log() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$LOGPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill "$LOGPID" 2>/dev/null && fail "log did not stop after --count"
-	wait "$LOGPID"
-}
-
 test_pcap_file_read_by_tcpdump_and_tshark() {
 	setup
 	local t0 t1

@@ -178,6 +178,18 @@ log_ready() {
 	fail "log did not start: $(cat "$1")"
 }
 
+# Wait up to 10 s for the `portxdp log --count` reader $LOGPID to end by
+# itself; its status (the test fails if it has not ended).
+await_log() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$LOGPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$LOGPID" 2>/dev/null && fail "log did not end after --count"
+	wait "$LOGPID"
+}
+
 # Pins whose interface or namespace is gone are stale, and `detach
 # --stale` removes every namespace's. A test that makes stale pins and
 # looks at them, or that runs `detach --stale`, takes this lock first (it
