@@ -47,6 +47,7 @@
 #include "policy_source.h"
 #include "summary.h"
 #include "text.h"
+#include "zones_close.h"
 
 /* --confirm SECS, the same for apply, open and close. */
 #define CONFIRM_OPT                                                            \
@@ -159,21 +160,27 @@ const struct px_cmd px_cmd_close = {
 	.opts = close_opts,
 	.about =
 		"Close ports in the live policy of the portxdp filter on IF, "
-		"as "
-		"if the\n"
+		"as if "
+		"the\n"
 		"line 'close SPEC...' were added to the end of its policy "
-		"file. SPEC is\n"
+		"file. "
+		"SPEC is\n"
 		"as in a policy: 23, 5000/udp, 6000-6010, 20,21/tcp, telnet, "
 		"ping,\n"
 		"well-known, registered, dynamic, ephemeral (see 'portxdp "
 		"table').\n"
 		"The change is atomic and keeps the counters; 'portxdp status "
-		"IF' then\n"
+		"IF' "
+		"then\n"
 		"shows the policy as \"FILE + close SPEC...\". The policy file "
 		"itself\n"
 		"is not edited, so a later 'portxdp apply IF FILE' drops the "
 		"change,\n"
-		"unless --persist also appends it to FILE.\n",
+		"unless --persist also appends it to FILE. Zones keep their "
+		"verdicts:\n"
+		"close changes the base ports, and warns when a zone's own "
+		"'from' line\n"
+		"still opens a port it closes (edit that line, then apply).\n",
 	.more = "Exit status: 0 done, 1 not attached to IF, a change made "
 		"with\n"
 		"--confirm still waiting, the kernel refused, or --persist "
@@ -275,14 +282,19 @@ static int install(const struct px_filter *a, const char *what,
 		   const struct px_zoneset *zs)
 {
 	const char *ifname = a->ifname;
+	struct px_zoneset *lzs = zs ? zoneset_new() : NULL;
 	struct px_zone_maps m;
-	char change[160];
+	char change[256];
 	double t0;
 	int err;
 
 	next->applied_at = 0; /* stamped now by maps_install_policy */
 	t0 = now_ms();
 	filter_zone_maps(a, &m);
+	/* in words before the install renumbers next's zones */
+	summary_change(change, sizeof(change), live, next,
+		       lzs && !maps_read_zones(&m, live, lzs) ? lzs : NULL, zs);
+	zoneset_free(lzs);
 	/* a file: its zones; open/close: the live zones on the new base */
 	err = zs ? maps_install_zoned(&m, next, zs, true)
 		 : maps_install_rebased(&m, next);
@@ -305,8 +317,6 @@ static int install(const struct px_filter *a, const char *what,
 	px_debug("%s: new policy map built and swapped in %.3f ms", ifname,
 		 now_ms() - t0);
 
-	/* per protocol, port 0 (always dropped) never counted */
-	summary_change(change, sizeof(change), live, next);
 	text_line(stdout, "%s: %s: %s", ifname, what, change);
 	return PX_EXIT_OK;
 }
@@ -422,40 +432,6 @@ out:
 }
 
 /*
- * The source status shows after open/close: the file the policy came
- * from and every change since, "FILE + open 8080/tcp + close 23". When
- * that no longer fits, the oldest changes give way to "...": the file and
- * the latest changes are what a reader needs.
- */
-static void note_change(struct px_policy *pol, const char *change)
-{
-	char old[PX_SOURCE_LEN], buf[3 * PX_SOURCE_LEN];
-	const char *tail, *plus;
-	int base_len, n;
-
-	snprintf(old, sizeof(old), "%s", pol->source);
-	n = snprintf(buf, sizeof(buf), "%s + %s", old, change);
-	plus = strstr(old, " + ");
-	base_len = plus ? (int)(plus - old) : (int)strlen(old);
-	tail = plus ? plus + 3 : "";
-	if (!strncmp(tail, "... + ", 6))
-		tail += 6;
-	/* Drop changes from the front of tail until the rest fits. */
-	while (n >= PX_SOURCE_LEN && *tail) {
-		plus = strstr(tail, " + ");
-		tail = plus ? plus + 3 : "";
-		n = snprintf(buf, sizeof(buf), "%.*s + ... + %s%s%s", base_len,
-			     old, tail, *tail ? " + " : "", change);
-	}
-	if (n >= PX_SOURCE_LEN) /* one change longer than it all: mark the cut,
-				   on a character boundary */
-		memcpy(buf + utf8_cut(buf, PX_SOURCE_LEN - 4), "...", 4);
-	/* Copy the string only: the bytes after it go to the kernel too. */
-	memset(pol->source, 0, sizeof(pol->source));
-	memcpy(pol->source, buf, strnlen(buf, PX_SOURCE_LEN - 1));
-}
-
-/*
  * --persist: the change goes into the source file too. The file's new
  * text is ready (beside it) before the live change, and becomes the file
  * only once the kernel took that change; the live policy then names the
@@ -497,7 +473,7 @@ static int open_close(int argc, char **argv, bool open)
 	const char *verb = open ? "open" : "close";
 	struct px_policy *live = NULL, *next = NULL;
 	struct policy_report rep = {0};
-	char change[PX_SOURCE_LEN];
+	char change[PX_SOURCE_LEN], still[512] = "";
 	struct px_zone_maps zm;
 	struct session_check sc;
 	struct change_opts o;
@@ -550,12 +526,14 @@ static int open_close(int argc, char **argv, bool open)
 	lock = open_live(verb, ifname, &a, live);
 	if (lock < 0)
 		goto out;
+	filter_zone_maps(&a, &zm);
+	if (!open) /* next: what the SPECs name, closed */
+		zones_close_note(&zm, live, next, ifname, still, sizeof(still));
 	*next = *live;
 	err = policy_apply_specs(next, open, nspecs, argv + optind + 1, &rep,
 				 stderr);
 	if (err) /* cannot happen after the check above, but never half */
 		goto out_pins;
-	filter_zone_maps(&a, &zm);
 	sc = (struct session_check){
 		.m = &zm, .live = live, .next = next, .rebased = true};
 	if (!o.force && policy_session_cut(&sc, "this close", ifname))
@@ -569,9 +547,11 @@ static int open_close(int argc, char **argv, bool open)
 		ret = install_persisted(&a, verb, change, live, next);
 		goto out_pins;
 	}
-	note_change(next, change);
+	policy_source_note(next, change);
 	ret = install_confirmed(&a, change, o.confirm, live, next, NULL);
 out_pins:
+	if (!ret && still[0])
+		px_warn("%s", still);
 	filter_close(&a);
 	pins_unlock(lock);
 out:

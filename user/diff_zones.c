@@ -203,7 +203,7 @@ static int one_zone(const char *name, const struct diff_zone_args *d,
 				ping_a ? "open" : "closed",
 				ping_b ? "open" : "closed");
 		json_obj_close(j);
-	} else if (strcmp(status, "same")) {
+	} else if (!d->count_only && strcmp(status, "same")) {
 		text_head(name, status, a, b);
 		text_ranges(r, n, ping_b, !blocked && ping_a != ping_b);
 	}

@@ -6,6 +6,8 @@
 #ifndef PX_DIFF_ZONES_H
 #define PX_DIFF_ZONES_H
 
+#include <stdbool.h>
+
 #include "policy_zone.h"
 
 struct json;
@@ -13,12 +15,13 @@ struct json;
 struct diff_zone_args {
 	const struct px_policy *live, *next; /* the base policies */
 	const struct px_zoneset *lzs, *nzs;  /* their zones, or NULL */
+	bool count_only;		     /* print nothing: only count */
 };
 
 /*
  * Print each zone that changes (text: a heading and its ranges), or with
- * j every zone of either side as the "zones" array of j's open object.
- * Returns how many zones change.
+ * j every zone of either side as the "zones" array of j's open object;
+ * with d->count_only and no j, nothing. Returns how many zones change.
  */
 int diff_zones(const struct diff_zone_args *d, struct json *j);
 

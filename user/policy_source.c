@@ -268,3 +268,37 @@ void policy_persist_abort(struct policy_persist *p)
 		unlink(p->tmp);
 	p->tmp[0] = '\0';
 }
+
+/*
+ * The source status shows after open/close: the file the policy came
+ * from and every change since, "FILE + open 8080/tcp + close 23". When
+ * that no longer fits, the oldest changes give way to "...": the file and
+ * the latest changes are what a reader needs.
+ */
+void policy_source_note(struct px_policy *pol, const char *change)
+{
+	char old[PX_SOURCE_LEN], buf[3 * PX_SOURCE_LEN];
+	const char *tail, *plus;
+	int base_len, n;
+
+	snprintf(old, sizeof(old), "%s", pol->source);
+	n = snprintf(buf, sizeof(buf), "%s + %s", old, change);
+	plus = strstr(old, " + ");
+	base_len = plus ? (int)(plus - old) : (int)strlen(old);
+	tail = plus ? plus + 3 : "";
+	if (!strncmp(tail, "... + ", 6))
+		tail += 6;
+	/* Drop changes from the front of tail until the rest fits. */
+	while (n >= PX_SOURCE_LEN && *tail) {
+		plus = strstr(tail, " + ");
+		tail = plus ? plus + 3 : "";
+		n = snprintf(buf, sizeof(buf), "%.*s + ... + %s%s%s", base_len,
+			     old, tail, *tail ? " + " : "", change);
+	}
+	if (n >= PX_SOURCE_LEN) /* one change longer than it all: mark the cut,
+				   on a character boundary */
+		memcpy(buf + utf8_cut(buf, PX_SOURCE_LEN - 4), "...", 4);
+	/* Copy the string only: the bytes after it go to the kernel too. */
+	memset(pol->source, 0, sizeof(pol->source));
+	memcpy(pol->source, buf, strnlen(buf, PX_SOURCE_LEN - 1));
+}

@@ -76,4 +76,10 @@ int policy_persist_commit(struct policy_persist *p);
 /* Remove the temporary file. */
 void policy_persist_abort(struct policy_persist *p);
 
+/*
+ * open/close: change ("open 8080/tcp") noted in pol->source as "FILE +
+ * change"; the oldest changes give way to "..." when it no longer fits.
+ */
+void policy_source_note(struct px_policy *pol, const char *change);
+
 #endif

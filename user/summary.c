@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ban_rule.h"
+#include "diff_zones.h"
 #include "policy.h"
 #include "proto.h"
 #include "summary.h"
@@ -61,9 +63,31 @@ static unsigned int gone(const struct px_policy *a, const struct px_policy *b,
 	return n;
 }
 
-void summary_change(char *buf, size_t size, const struct px_policy *live,
-		    const struct px_policy *next)
+/* "; 2 zones change, ban rule changes" after n bytes of buf. */
+static void zones_ban(char *buf, size_t size, size_t n,
+		      const struct diff_zone_args *d)
 {
+	int nz = diff_zones(d, NULL);
+	bool ban = !ban_rule_same(&d->live->ban, d->lzs, &d->next->ban, d->nzs);
+
+	if (nz && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "; %d zone%s change%s",
+				      nz, nz == 1 ? "" : "s",
+				      nz == 1 ? "s" : "");
+	if (ban && n < size)
+		snprintf(buf + n, size - n, "%sban rule changes",
+			 nz ? ", " : "; ");
+}
+
+void summary_change(char *buf, size_t size, const struct px_policy *live,
+		    const struct px_policy *next, const struct px_zoneset *lzs,
+		    const struct px_zoneset *nzs)
+{
+	struct diff_zone_args d = {.live = live,
+				   .next = next,
+				   .lzs = lzs,
+				   .nzs = nzs,
+				   .count_only = true};
 	__u32 diff = live->flags ^ next->flags;
 	size_t n = 0;
 
@@ -85,7 +109,9 @@ void summary_change(char *buf, size_t size, const struct px_policy *live,
 		n += (size_t)snprintf(buf + n, size - n, ", replies ");
 		if (n < size)
 			summary_replies(buf + n, size - n, next);
+		n = strlen(buf);
 	}
+	zones_ban(buf, size, n, &d);
 }
 
 const char *summary_class(unsigned int lo, unsigned int hi, unsigned int eph_lo,

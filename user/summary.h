@@ -22,12 +22,17 @@ unsigned int summary_open(const struct px_policy *p, int proto);
 void summary_policy(char *buf, size_t size, const struct px_policy *p);
 
 /*
- * What going from live to next changes: "tcp 1 opened, 2 closed; udp 0
- * opened, 0 closed", then ", ping opened", ", later fragments now
- * dropped" and ", replies on (...)" when those change.
+ * What going from live (zones lzs) to next (zones nzs) changes: "tcp 1
+ * opened, 2 closed; udp 0 opened, 0 closed", then ", ping opened", ",
+ * later fragments now dropped" and ", replies on (...)" when those change,
+ * then "; 2 zones change" (their verdicts, block, prefixes: as `diff` says,
+ * diff_zones.c) and ", ban rule changes". lzs, nzs: NULL when none, or
+ * both NULL when the zones stay (open, close).
  */
+struct px_zoneset;
 void summary_change(char *buf, size_t size, const struct px_policy *live,
-		    const struct px_policy *next);
+		    const struct px_policy *next, const struct px_zoneset *lzs,
+		    const struct px_zoneset *nzs);
 
 /*
  * option replies in words: "off", or "on (65536 flows, tcp idle 300 s,

@@ -3,7 +3,9 @@
 #
 # What `diff IF FILE` and `apply` say a change does, beyond ports: the
 # ban rule (doc/design.md, section 10), zones and block lines (section
-# 8), and diff --json's "changed" (whether apply would change anything).
+# 8), and diff --json's "changed" (whether apply would change anything);
+# apply's summary line names them too, and close warns when a zone's
+# from line keeps open a port it closes.
 
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/e2e.sh
@@ -72,6 +74,46 @@ test_diff_changed_zones_block() {
 	b=$(policy e.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 80/tcp from office' 'open 22/tcp')
 	assert_eq "$(px diff "$IF_IN" "$b" --json | jq -c '.changed')" true "a port"
+}
+
+# apply's one line names what changes beside ports (diff's per-zone view)
+test_apply_says_zones_block_ban() {
+	lab_setup
+	local a b out
+	a=$(policy a.policy 'default closed' 'zone office 198.51.100.240/29' \
+		'open 80/tcp from office' 'ban after 3 ports in 60s for 10m except office')
+	b=$(policy b.policy 'default closed' 'zone office 198.51.100.240/29' \
+		'open 81/tcp from office' 'ban after 5 ports in 60s for 1h except office')
+	px attach "$IF_IN" --policy "$a" >/dev/null
+	out=$(px apply "$IF_IN" "$b")
+	echo "$out" | grep -q 'udp 0 opened, 0 closed; 1 zone changes, ban rule changes$' ||
+		fail "zone and ban: $out"
+	b=$(policy c.policy 'default closed' 'zone office 198.51.100.240/29' \
+		'open 81/tcp from office' 'ban after 5 ports in 60s for 1h except office' \
+		'block 198.51.100.77')
+	out=$(px apply "$IF_IN" "$b")
+	echo "$out" | grep -q 'udp 0 opened, 0 closed; 1 zone changes$' || fail "block: $out"
+	out=$(px apply "$IF_IN" "$b")
+	echo "$out" | grep -q 'udp 0 opened, 0 closed$' || fail "the same again: $out"
+}
+
+# close changes the base: a zone's from line that opens the port keeps it
+# open from that zone, and close says so (exit 0)
+test_close_warns_a_zone_keeps_the_port() {
+	lab_setup
+	local a out err
+	a=$(policy a.policy 'default closed' 'zone office 198.51.100.245' \
+		'open ssh from office' 'open 8080/tcp')
+	px attach "$IF_IN" --policy "$a" >/dev/null
+	out=$(px close "$IF_IN" ssh 2>"$TMPD/err") || fail "close failed"
+	err=$(cat "$TMPD/err")
+	echo "$err" | grep -q "22/tcp stays open from zone office: .*edit the 'from' line" ||
+		fail "no warning: $err"
+	echo "$out" | grep -q 'close ssh: tcp 0 opened, 0 closed' || fail "summary: $out"
+	# a port no zone opens: no warning
+	px close "$IF_IN" 8080/tcp 2>"$TMPD/err" >/dev/null || fail "close 8080"
+	[ ! -s "$TMPD/err" ] || fail "warning for 8080: $(cat "$TMPD/err")"
+	px close --help | grep -q 'Zones keep their verdicts' || fail "close --help"
 }
 
 run_tests

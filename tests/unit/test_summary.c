@@ -48,17 +48,17 @@ static void test_change_per_protocol(void)
 	policy_set_port(&next, PX_UDP, 5000, false);
 	policy_set_port(&next, PX_UDP, 5001, false);
 	next.flags = PX_F_FRAG_DROP;
-	summary_change(buf, sizeof(buf), &live, &next);
+	summary_change(buf, sizeof(buf), &live, &next, NULL, NULL);
 	ASSERT_STREQ(buf,
 		     "tcp 0 opened, 1 closed; udp 0 opened, 2 closed, ping "
 		     "closed, later fragments now dropped",
 		     "apply's words");
-	summary_change(buf, sizeof(buf), &next, &live);
+	summary_change(buf, sizeof(buf), &next, &live, NULL, NULL);
 	ASSERT_STREQ(buf,
 		     "tcp 1 opened, 0 closed; udp 2 opened, 0 closed, ping "
 		     "opened, later fragments now pass",
 		     "and back");
-	summary_change(buf, sizeof(buf), &live, &live);
+	summary_change(buf, sizeof(buf), &live, &live, NULL, NULL);
 	ASSERT_STREQ(buf, "tcp 0 opened, 0 closed; udp 0 opened, 0 closed",
 		     "no change");
 }
