@@ -28,8 +28,6 @@
 #include "pins.h"
 #include "tc.h"
 
-#define NETNS_RUN_DIR "/var/run/netns"
-
 /* --- the pins of a filter: the one table ---------------------------------- */
 
 #define MAP_PIN(pin, field, map, req, carried)                                 \
@@ -262,6 +260,11 @@ static int not_attached(const char *ifname, bool quiet)
 			 "use 'portxdp --netns NAME' instead); run 'portxdp "
 			 "attach %s'",
 			 ifname, ifname);
+	else if (px_netns_name)
+		px_error("portxdp is not attached to %s in network namespace "
+			 "'%s': check both names (see 'portxdp --netns NAME "
+			 "status')",
+			 ifname, px_netns_name);
 	else
 		px_error("portxdp is not attached to %s in this network "
 			 "namespace: run 'portxdp attach %s' (or add --netns "
@@ -441,6 +444,7 @@ int filter_locate(const struct px_filter *f, char *ns, unsigned long nslen,
 		  char *ifname)
 {
 	int self, fd, found = -ENOENT;
+	unsigned long ino = 0;
 	struct dirent *de;
 	char path[512];
 	DIR *d;
@@ -448,8 +452,6 @@ int filter_locate(const struct px_filter *f, char *ns, unsigned long nslen,
 	if (f->state != FILTER_MOVED)
 		return -ENOENT;
 	if (runs_here(f, ifname)) { /* renamed, in this namespace */
-		unsigned long ino = 0;
-
 		if (px_netns_name)
 			snprintf(ns, nslen, "%s", px_netns_name);
 		else if (netns_inode(&ino) || !netns_name_of(ino, ns, nslen))

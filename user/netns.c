@@ -14,8 +14,6 @@
 #include "err.h"
 #include "netns.h"
 
-#define NETNS_RUN_DIR "/var/run/netns"
-
 int netns_check_name(const char *name)
 {
 	if (*name && !strchr(name, '/') && strcmp(name, ".") &&
@@ -56,6 +54,11 @@ int netns_enter(const char *name)
 			px_error("entering network namespace '%s' needs root: "
 				 "run with sudo",
 				 name);
+		else if (err == -EINVAL)
+			px_error("'%s' is not a network namespace "
+				 "(" NETNS_RUN_DIR
+				 "/%s is some other file): see 'ip netns list'",
+				 name, name);
 		else
 			px_error("cannot enter network namespace '%s': %s",
 				 name, strerror(-err));

@@ -7,6 +7,9 @@
 #ifndef PX_NETNS_H
 #define PX_NETNS_H
 
+/* Where `ip netns add NAME` puts its namespaces. */
+#define NETNS_RUN_DIR "/var/run/netns"
+
 /* Enter /var/run/netns/NAME. 0 or -errno (printed, with the fix). */
 int netns_enter(const char *name);
 

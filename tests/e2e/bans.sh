@@ -216,6 +216,22 @@ test_except_zone() {
 	expect_tcp reached 22 # bad input changed nothing
 }
 
+# --netns: an interface not attached there is said to be so in that
+# namespace; a file under /var/run/netns that is no namespace is named so.
+test_netns_messages() {
+	setup
+	local out
+	out=$(px bans lo 2>&1) && fail "bans on lo: $out"
+	echo "$out" | grep -q "not attached to lo in network namespace '$NS': check both names" ||
+		fail "bans said: $out"
+	echo "$out" | grep -q "or add --netns" && fail "asks for --netns it has: $out"
+	touch "/var/run/netns/${NS}x"
+	on_cleanup "rm -f /var/run/netns/${NS}x"
+	out=$("$PORTXDP" --netns "${NS}x" bans "$IF_IN" 2>&1) && fail "entered a plain file: $out"
+	echo "$out" | grep -q "'${NS}x' is not a network namespace.*see 'ip netns list'" ||
+		fail "--netns on a file said: $out"
+}
+
 test_bad_input() {
 	setup
 	assert_status 2 px ban "$IF_IN" 198.51.100.0/24
