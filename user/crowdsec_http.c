@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "cli.h"
 #include "crowdsec_http.h"
 
 #define CS_CONNECT_SECS 5L
@@ -178,11 +179,17 @@ static int transfer_error(struct cs_http *h, CURLcode rc, const char *err,
 			 h->api, CS_BODY_MAX >> 20);
 	else if (rc == CURLE_COULDNT_CONNECT ||
 		 rc == CURLE_COULDNT_RESOLVE_HOST)
-		snprintf(why, whylen,
-			 "cannot reach the CrowdSec local API at %s (%s): is "
-			 "crowdsec running, and is --api its "
-			 "api.server.listen_uri?",
-			 h->api, what);
+		snprintf(
+			why, whylen,
+			"cannot reach the CrowdSec local API at %s (%s)%s%s%s: "
+			"is crowdsec running, and is --api its "
+			"api.server.listen_uri?",
+			h->api, what,
+			px_netns_name ? " from inside network namespace '" : "",
+			px_netns_name ? px_netns_name : "",
+			px_netns_name ? "' (--netns: a loopback address is "
+					"that namespace's)"
+				      : "");
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(why, whylen,
 			 "the CrowdSec local API at %s did not answer in time "

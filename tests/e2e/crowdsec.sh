@@ -192,6 +192,7 @@ test_crowdsec_bad_starts() {
 	echo "$out" | grep -q "refused the key in $TMPD/badkey (HTTP 403)" || fail "bad key: $out"
 	out=$(timeout 20 "$PORTXDP" --netns "$NS" crowdsec "$IF_IN" --api "http://127.0.0.1:1/" --key-file "$TMPD/key" 2>&1) && fail "unreachable API accepted"
 	echo "$out" | grep -q "cannot reach the CrowdSec local API at http://127.0.0.1:1/" || fail "unreachable: $out"
+	echo "$out" | grep -q "from inside network namespace '$NS'" || fail "the namespace is not said: $out"
 	[ "$(echo "$out" | lines_said)" = 1 ] || fail "more than one line: $out"
 	out=$(px_cs nosuchif0 --api "http://127.0.0.1:$PORT/" --key-file "$TMPD/key") && fail "no filter accepted"
 	echo "$out" | grep -q "nosuchif0" || fail "no interface: $out"
