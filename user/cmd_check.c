@@ -150,6 +150,9 @@ int cmd_check(int argc, char **argv)
 				  strict ? ", which fail --strict" : "");
 			if (strict)
 				ret = PX_EXIT_USAGE;
+		} else if (rep.intended) {
+			text_line(stdout, "%s: ok (%s marked intended)",
+				  argv[i], plural(rep.intended, "warning", b));
 		} else {
 			text_line(stdout, "%s: ok", argv[i]);
 		}

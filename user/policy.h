@@ -27,6 +27,7 @@ struct policy_report {
 	unsigned int errors;
 	unsigned int shown_errors; /* printed: the first 20 */
 	unsigned int warnings;
+	unsigned int intended; /* warnings on lines marked `# intended` */
 	bool cuts_ssh; /* closes this SSH session's port (policy_live.h) */
 };
 

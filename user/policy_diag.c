@@ -20,11 +20,40 @@
 
 #define SHOWN_BYTES 40
 
+/* Whether line n of the policy itself ends in a `# intended` comment. */
+static bool intended(const struct pstate *st, unsigned int n)
+{
+	const char *p = st->text, *end = st->text + st->text_size, *nl, *c;
+
+	if (!p || !n || st->name != st->text_name)
+		return false;
+	for (; --n && p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return false;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl)
+		nl = end;
+	c = memchr(p, '#', (size_t)(nl - p));
+	if (!c)
+		return false;
+	for (c++; c < nl && (*c == ' ' || *c == '\t'); c++)
+		;
+	return nl - c >= 8 && !strncmp(c, "intended", 8) &&
+	       (nl - c == 8 || !isalnum((unsigned char)c[8]));
+}
+
 static void vdiag(struct pstate *st, bool error, struct pos at,
 		  const char *hint, const char *fmt, va_list ap)
 {
 	const char *kind = error ? "error" : "warning";
 
+	if (!error && intended(st, at.line)) {
+		st->intended++; /* meant: neither printed nor failing --strict
+				 */
+		return;
+	}
 	if (error)
 		st->errors++;
 	else

@@ -287,6 +287,7 @@ static void report(struct pstate *st, struct policy_report *rep)
 	rep->errors = st->errors;
 	rep->shown_errors = st->shown_errors;
 	rep->warnings = st->warnings;
+	rep->intended = st->intended;
 }
 
 static int finish(struct pstate *st, struct px_policy *out,
@@ -345,6 +346,9 @@ static int parse_text(const char *name, const char *text, size_t size,
 	if (!st)
 		return -ENOMEM;
 	state_init(st, name, err, o->warnings);
+	st->text = text;
+	st->text_size = size;
+	st->text_name = st->name;
 	st->ifname = o->ifname;
 	if (o->zs)
 		*o->zs = NULL;

@@ -64,6 +64,11 @@ struct pstate {
 	struct pos zone_pos[PX_ZONE_ENTRIES]; /* where each was declared */
 	bool zone_used[PX_ZONE_ENTRIES];
 	bool zone_full; /* the prefix limit was reported */
+	/* the policy's text: a warning on a line commented `# intended` is
+	 * counted apart, not printed (policy_diag.c) */
+	const char *text, *text_name;
+	size_t text_size;
+	unsigned int intended;
 	/* zones whose declaration failed, reported: named later, no error */
 	bool zones_over; /* the zones limit was reported */
 	unsigned int nbad_zones, hushed;

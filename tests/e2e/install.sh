@@ -47,6 +47,11 @@ test_installed_binary_finds_its_data() {
 		"$px" table | grep -q 'ssh' || fail "table: no ssh row"
 		"$px" check "$d/usr/local/share/portxdp/default.policy" >/dev/null ||
 			fail "check of the installed default policy"
+		# the README's CI advice holds for every shipped policy
+		for p in "$d"/usr/local/share/portxdp/*.policy; do
+			"$px" check --strict "$p" >/dev/null 2>&1 ||
+				fail "check --strict $p: $("$px" check --strict "$p" 2>&1)"
+		done
 		lab_setup
 		"$px" --netns "$NS" attach "$IF_IN" | grep -q "$d/usr/local/share/portxdp/default.policy" ||
 			fail "attach did not use the installed default policy"

@@ -295,6 +295,23 @@ static void test_error_flood_stops(void)
 	free(text);
 }
 
+/* A warning on a line commented `# intended` is meant: counted apart, not
+ * printed, so `check --strict` passes; other warnings stay. */
+static void test_intended_warnings(void)
+{
+	ASSERT_OK(parse("default open\noption fragments drop # intended\n"),
+		  "parse");
+	ASSERT_EQ(rep.warnings, 0, "no warning");
+	ASSERT_EQ(rep.intended, 1, "one intended");
+	ASSERT_TRUE(!strstr(msgs, "warning"), "not printed");
+	ASSERT_OK(parse("default open\noption fragments drop # intendedly\n"),
+		  "parse");
+	ASSERT_EQ(rep.warnings, 1, "another word is no mark");
+	ASSERT_OK(parse("default open # intended\noption fragments drop\n"),
+		  "parse");
+	ASSERT_EQ(rep.warnings, 1, "the mark holds for its own line only");
+}
+
 static void test_warn_ftp(void)
 {
 	ASSERT_OK(parse("close 21\n"), "parse");
@@ -823,6 +840,7 @@ int main(void)
 	RUN(test_errors);
 	RUN(test_errors_all_reported);
 	RUN(test_error_flood_stops);
+	RUN(test_intended_warnings);
 	RUN(test_warn_ftp);
 	RUN(test_warn_ephemeral);
 	RUN(test_warn_ssh);
