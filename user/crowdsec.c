@@ -142,6 +142,9 @@ static int range_v6(const unsigned char *b, unsigned long len,
 	return (int)n;
 }
 
+/* ::ffff:0:0/96, IPv4-mapped addresses: IPv4 ranges written as IPv6. */
+static const unsigned char v4_mapped[12] = {[10] = 0xff, [11] = 0xff};
+
 int cs_range_keys(const char *value, struct px_ban_key *keys)
 {
 	const char *slash = strchr(value, '/');
@@ -162,9 +165,11 @@ int cs_range_keys(const char *value, struct px_ban_key *keys)
 	addr[slash - value] = '\0';
 	if (inet_pton(AF_INET, addr, b) == 1)
 		return range_v4(b, len, keys);
-	if (inet_pton(AF_INET6, addr, b) == 1)
-		return range_v6(b, len, keys);
-	return -EINVAL;
+	if (inet_pton(AF_INET6, addr, b) != 1)
+		return -EINVAL;
+	if (len <= 128 && !memcmp(b, v4_mapped, 12)) /* as source_parse() */
+		return len < 96 ? -E2BIG : range_v4(b + 12, len - 96, keys);
+	return range_v6(b, len, keys);
 }
 
 /* Append nk keys to *arr of *n entries and room for *cap (bans get secs

@@ -73,6 +73,14 @@ static void test_ranges(void)
 	ASSERT_EQ(cs_range_keys("2001:db8:1:ff00::/56", k), 256, "/56");
 	ASSERT_STREQ(fmt(&k[255]), "2001:db8:1:ffff::/64", "/56's last");
 	ASSERT_EQ(cs_range_keys("2001:db8::/48", k), -E2BIG, "/48");
+	/* an IPv4-mapped range is that IPv4 range, not ::/64 */
+	ASSERT_EQ(cs_range_keys("::ffff:198.51.100.4/126", k), 4, "mapped /30");
+	ASSERT_STREQ(fmt(&k[0]), "198.51.100.4", "mapped first");
+	ASSERT_STREQ(fmt(&k[3]), "198.51.100.7", "mapped last");
+	ASSERT_EQ(cs_range_keys("::ffff:198.51.100.9/128", k), 1,
+		  "mapped /128");
+	ASSERT_STREQ(fmt(&k[0]), "198.51.100.9", "is the IPv4 address");
+	ASSERT_EQ(cs_range_keys("::ffff:0:0/96", k), -E2BIG, "every IPv4");
 	ASSERT_EQ(cs_range_keys("198.51.100.0/33", k), -EINVAL, "/33");
 	ASSERT_EQ(cs_range_keys("198.51.100.0", k), -EINVAL, "no length");
 	ASSERT_EQ(cs_range_keys("198.51.100.0/", k), -EINVAL, "empty len");
