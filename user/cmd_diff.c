@@ -312,7 +312,9 @@ int cmd_diff(int argc, char **argv)
 	}
 	filter_zone_maps(&a, &zm);
 	lzs = zoneset_new();
-	if (lzs && maps_read_zones(&zm, live, lzs)) {
+	/* With the prefixes: an edit that keeps a zone's counts shows too. */
+	if (lzs && (maps_read_zones(&zm, live, lzs) ||
+		    maps_read_prefixes(&zm, live, lzs))) {
 		zoneset_free(lzs);
 		lzs = NULL;
 	}
@@ -320,8 +322,11 @@ int cmd_diff(int argc, char **argv)
 		.m = &zm, .live = live, .next = next, .zs = zs};
 	cut = policy_session_cut(&sc, NULL, ifname);
 	filter_close(&a);
-	dz = (struct diff_zone_args){
-		.live = live, .next = next, .lzs = lzs, .nzs = zs};
+	dz = (struct diff_zone_args){.live = live,
+				     .next = next,
+				     .lzs = lzs,
+				     .nzs = zs,
+				     .prefixes = true};
 	print_diff(ifname, file, &dz, as_json);
 	if (cut && !as_json)
 		px_warn("%s shuts %u/tcp to this SSH session's client "

@@ -44,7 +44,46 @@ static const struct px_zone *find(const struct px_zoneset *zs, const char *name)
 	return NULL;
 }
 
-static const char *status_of(const struct px_zone *a, const struct px_zone *b,
+/* The prefixes of zone z of zs, sorted, into a new array (*n of them). */
+static struct px_prefix *zone_prefixes(const struct px_zoneset *zs,
+				       unsigned int z, size_t *n)
+{
+	struct px_prefix *out = calloc(zs->npfx + 1, sizeof(*out));
+
+	*n = 0;
+	for (size_t i = 0; out && i < zs->npfx; i++)
+		if (zs->pfx[i].zone == z) {
+			out[*n] =
+				(struct px_prefix){.family = zs->pfx[i].family,
+						   .len = zs->pfx[i].len};
+			memcpy(out[(*n)++].addr, zs->pfx[i].addr, 16);
+		}
+	if (out)
+		qsort(out, *n, sizeof(*out), zone_prefix_cmp);
+	return out;
+}
+
+/* Whether zones a (live) and b (next) hold the same prefixes; true when
+ * the live prefixes were not read (the counts then say what they can). */
+static bool same_prefixes(const struct diff_zone_args *d,
+			  const struct px_zone *a, const struct px_zone *b)
+{
+	size_t na, nb;
+	struct px_prefix *pa, *pb;
+	bool same;
+
+	if (!d->prefixes || !d->lzs || !d->nzs)
+		return true;
+	pa = zone_prefixes(d->lzs, (unsigned int)(a - d->lzs->zone), &na);
+	pb = zone_prefixes(d->nzs, (unsigned int)(b - d->nzs->zone), &nb);
+	same = !pa || !pb || (na == nb && !memcmp(pa, pb, na * sizeof(*pa)));
+	free(pa);
+	free(pb);
+	return same;
+}
+
+static const char *status_of(const struct diff_zone_args *d,
+			     const struct px_zone *a, const struct px_zone *b,
 			     int nranges, bool ping)
 {
 	if (!a)
@@ -52,7 +91,8 @@ static const char *status_of(const struct px_zone *a, const struct px_zone *b,
 	if (!b)
 		return "removed";
 	if (nranges || ping || ((a->flags ^ b->flags) & PX_ZF_BLOCK) ||
-	    a->prefixes4 != b->prefixes4 || a->prefixes6 != b->prefixes6)
+	    a->prefixes4 != b->prefixes4 || a->prefixes6 != b->prefixes6 ||
+	    !same_prefixes(d, a, b))
 		return "changed";
 	return "same";
 }
@@ -186,7 +226,7 @@ static int one_zone(const char *name, const struct diff_zone_args *d,
 			return 0;
 		policy_diff(pa, pb, r, n);
 	}
-	status = status_of(a, b, n, !blocked && ping_a != ping_b);
+	status = status_of(d, a, b, n, !blocked && ping_a != ping_b);
 	if (j) {
 		json_obj_open(j);
 		json_key_str(j, "name", name);

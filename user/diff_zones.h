@@ -16,6 +16,7 @@ struct diff_zone_args {
 	const struct px_policy *live, *next; /* the base policies */
 	const struct px_zoneset *lzs, *nzs;  /* their zones, or NULL */
 	bool count_only;		     /* print nothing: only count */
+	bool prefixes; /* lzs holds the live prefixes too: compare them */
 };
 
 /*

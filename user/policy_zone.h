@@ -57,6 +57,10 @@ void zoneset_free(struct px_zoneset *zs);
 /* The zone index of name in zs, or 0. */
 unsigned int zoneset_find(const struct px_zoneset *zs, const char *name);
 
+/* qsort order of prefixes: family, length, address, then where written
+ * (file, line). */
+int zone_prefix_cmp(const void *a, const void *b);
+
 /* A prefix as text: "198.51.100.0/24", "2001:db8::/32". buf >= 64. */
 const char *zone_prefix_str(const struct px_prefix *p, char *buf, size_t n);
 

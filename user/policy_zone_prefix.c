@@ -140,7 +140,7 @@ int zoneset_add(struct px_zoneset *zs, const struct px_prefix *p)
 	return 0;
 }
 
-static int cmp_prefix(const void *a, const void *b)
+int zone_prefix_cmp(const void *a, const void *b)
 {
 	const struct px_prefix *x = a, *y = b;
 	int c;
@@ -162,7 +162,7 @@ static int cmp_prefix(const void *a, const void *b)
 static bool sorted(const struct px_zoneset *zs)
 {
 	for (size_t i = 1; i < zs->npfx; i++)
-		if (cmp_prefix(&zs->pfx[i - 1], &zs->pfx[i]) > 0)
+		if (zone_prefix_cmp(&zs->pfx[i - 1], &zs->pfx[i]) > 0)
 			return false;
 	return true;
 }
@@ -173,7 +173,7 @@ int zoneset_sort(struct px_zoneset *zs, struct px_prefix clash[2])
 	int found = 0;
 
 	if (zs->npfx > 1 && !sorted(zs))
-		qsort(zs->pfx, zs->npfx, sizeof(*zs->pfx), cmp_prefix);
+		qsort(zs->pfx, zs->npfx, sizeof(*zs->pfx), zone_prefix_cmp);
 	for (unsigned int z = 0; z <= zs->nzones; z++)
 		zs->zone[z].prefixes4 = zs->zone[z].prefixes6 = 0;
 	for (size_t i = 0; i < zs->npfx; i++) {

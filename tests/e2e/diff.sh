@@ -77,6 +77,25 @@ test_diff_changed_zones_block() {
 }
 
 # apply's one line names what changes beside ports (diff's per-zone view)
+# A zone's addresses edited, its counts and verdicts the same: diff (and
+# so the Ansible role, which applies on "changed") sees it.
+test_diff_zone_prefixes_moved() {
+	lab_setup
+	local a b out
+	a=$(policy a.policy 'default closed' 'zone office 198.51.100.240/29' \
+		'open 22/tcp from office')
+	b=$(policy b.policy 'default closed' 'zone office 198.51.100.248/29' \
+		'open 22/tcp from office')
+	px attach "$IF_IN" --policy "$a" >/dev/null
+	out=$(px diff "$IF_IN" "$b")
+	echo "$out" | grep -q 'no change' && fail "moved prefixes: $out"
+	echo "$out" | grep -q '^zone office: changed' || fail "zone line: $out"
+	assert_eq "$(px diff "$IF_IN" "$b" --json | jq -c '[.changed, .zones[0].status]')" \
+		'[true,"changed"]' "json"
+	assert_eq "$(px diff "$IF_IN" "$a" --json | jq -c '[.changed, .zones[0].status]')" \
+		'[false,"same"]' "json, the same file"
+}
+
 test_apply_says_zones_block_ban() {
 	lab_setup
 	local a b out
