@@ -14,19 +14,12 @@ TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
 unset SSH_CONNECTION
 
-policy() { # name lines...
-	local f=$TMPD/$1
-	shift
-	printf '%s\n' "$@" >"$f"
-	echo "$f"
-}
-
 test_diff_ban_rule() {
 	lab_setup
 	local a b out js
-	a=$(policy a.policy 'default closed' 'zone lan 198.51.100.0/28' \
+	a=$(policy_file a.policy 'default closed' 'zone lan 198.51.100.0/28' \
 		'ban after 3 ports in 60s for 10m except 198.51.100.1')
-	b=$(policy b.policy 'default closed' 'zone lan 198.51.100.0/28' \
+	b=$(policy_file b.policy 'default closed' 'zone lan 198.51.100.0/28' \
 		'ban after 5 ports in 60s for 1h except lan')
 	px attach "$IF_IN" --policy "$a" >/dev/null
 	out=$(px diff "$IF_IN" "$b")
@@ -41,14 +34,14 @@ test_diff_ban_rule() {
 	assert_eq "$(echo "$js" | jq -c '.changed')" true "json changed"
 	# the same rule, except in another order: no change
 	px apply "$IF_IN" "$b" >/dev/null
-	b=$(policy b2.policy 'default closed' 'zone lan 198.51.100.0/28' \
+	b=$(policy_file b2.policy 'default closed' 'zone lan 198.51.100.0/28' \
 		'ban after 5 ports in 1m for 1h except lan')
 	out=$(px diff "$IF_IN" "$b")
 	echo "$out" | grep -q 'no change' || fail "same rule: $out"
 	js=$(px diff "$IF_IN" "$b" --json)
 	assert_eq "$(echo "$js" | jq -c '[.ban, .changed]')" '[null,false]' "json same"
 	# no rule next
-	b=$(policy none.policy 'default closed' 'zone lan 198.51.100.0/28')
+	b=$(policy_file none.policy 'default closed' 'zone lan 198.51.100.0/28')
 	out=$(px diff "$IF_IN" "$b")
 	echo "$out" | grep -qx 'no ban rule (now ban after 5 ports in 1m for 1h except lan)' ||
 		fail "no rule: $out"
@@ -58,20 +51,20 @@ test_diff_ban_rule() {
 test_diff_changed_zones_block() {
 	lab_setup
 	local a b js
-	a=$(policy a.policy 'default closed' 'zone office 198.51.100.240/29' \
+	a=$(policy_file a.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 80/tcp from office')
 	px attach "$IF_IN" --policy "$a" >/dev/null
 	assert_eq "$(px diff "$IF_IN" "$a" --json | jq -c '.changed')" false "same file"
-	b=$(policy b.policy 'default closed' 'zone office 198.51.100.240/29' \
+	b=$(policy_file b.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 81/tcp from office')
 	assert_eq "$(px diff "$IF_IN" "$b" --json | jq -c '.changed')" true "a zone's port"
-	b=$(policy c.policy 'default closed' 'zone office 198.51.100.240/29' \
+	b=$(policy_file c.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 80/tcp from office' 'block 198.51.100.77')
 	assert_eq "$(px diff "$IF_IN" "$b" --json | jq -c '.changed')" true "a block line"
-	b=$(policy d.policy 'default closed' 'zone office 198.51.100.240/29' \
+	b=$(policy_file d.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 80/tcp from office' 'option replies on')
 	assert_eq "$(px diff "$IF_IN" "$b" --json | jq -c '.changed')" true "replies"
-	b=$(policy e.policy 'default closed' 'zone office 198.51.100.240/29' \
+	b=$(policy_file e.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 80/tcp from office' 'open 22/tcp')
 	assert_eq "$(px diff "$IF_IN" "$b" --json | jq -c '.changed')" true "a port"
 }
@@ -82,9 +75,9 @@ test_diff_changed_zones_block() {
 test_diff_zone_prefixes_moved() {
 	lab_setup
 	local a b out
-	a=$(policy a.policy 'default closed' 'zone office 198.51.100.240/29' \
+	a=$(policy_file a.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 22/tcp from office')
-	b=$(policy b.policy 'default closed' 'zone office 198.51.100.248/29' \
+	b=$(policy_file b.policy 'default closed' 'zone office 198.51.100.248/29' \
 		'open 22/tcp from office')
 	px attach "$IF_IN" --policy "$a" >/dev/null
 	out=$(px diff "$IF_IN" "$b")
@@ -99,15 +92,15 @@ test_diff_zone_prefixes_moved() {
 test_apply_says_zones_block_ban() {
 	lab_setup
 	local a b out
-	a=$(policy a.policy 'default closed' 'zone office 198.51.100.240/29' \
+	a=$(policy_file a.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 80/tcp from office' 'ban after 3 ports in 60s for 10m except office')
-	b=$(policy b.policy 'default closed' 'zone office 198.51.100.240/29' \
+	b=$(policy_file b.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 81/tcp from office' 'ban after 5 ports in 60s for 1h except office')
 	px attach "$IF_IN" --policy "$a" >/dev/null
 	out=$(px apply "$IF_IN" "$b")
 	echo "$out" | grep -q 'udp 0 opened, 0 closed; 1 zone changes, ban rule changes$' ||
 		fail "zone and ban: $out"
-	b=$(policy c.policy 'default closed' 'zone office 198.51.100.240/29' \
+	b=$(policy_file c.policy 'default closed' 'zone office 198.51.100.240/29' \
 		'open 81/tcp from office' 'ban after 5 ports in 60s for 1h except office' \
 		'block 198.51.100.77')
 	out=$(px apply "$IF_IN" "$b")
@@ -121,7 +114,7 @@ test_apply_says_zones_block_ban() {
 test_close_warns_a_zone_keeps_the_port() {
 	lab_setup
 	local a out err
-	a=$(policy a.policy 'default closed' 'zone office 198.51.100.245' \
+	a=$(policy_file a.policy 'default closed' 'zone office 198.51.100.245' \
 		'open ssh from office' 'open 8080/tcp')
 	px attach "$IF_IN" --policy "$a" >/dev/null
 	out=$(px close "$IF_IN" ssh 2>"$TMPD/err") || fail "close failed"

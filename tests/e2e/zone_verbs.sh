@@ -15,24 +15,17 @@ TMPD=$(mktemp -d)
 trap 'rm -rf "$TMPD"' EXIT
 unset SSH_CONNECTION # set on purpose below
 
-policy() { # name lines...
-	local f=$TMPD/$1
-	shift
-	printf '%s\n' "$@" >"$f"
-	echo "$f"
-}
-
 test_ssh_guard_knows_zones() {
 	lab_setup
 	local base cut_zone other_zone zone_opens blocks err
-	base=$(policy base.policy 'default closed' 'open 22/tcp')
-	cut_zone=$(policy cut.policy 'default closed' 'open 22/tcp' \
+	base=$(policy_file base.policy 'default closed' 'open 22/tcp')
+	cut_zone=$(policy_file cut.policy 'default closed' 'open 22/tcp' \
 		"zone office $ADDR_OUT" 'close 22 from office')
-	other_zone=$(policy other.policy 'default closed' 'open 22/tcp' \
+	other_zone=$(policy_file other.policy 'default closed' 'open 22/tcp' \
 		'zone far 198.51.100.250' 'close 22 from far')
-	zone_opens=$(policy opens.policy 'default closed' \
+	zone_opens=$(policy_file opens.policy 'default closed' \
 		"zone office $ADDR_OUT" 'open 22 from office')
-	blocks=$(policy blocks.policy 'default open' "block $ADDR_OUT/32")
+	blocks=$(policy_file blocks.policy 'default open' "block $ADDR_OUT/32")
 	px attach "$IF_IN" --policy "$base" >/dev/null
 	export SSH_CONNECTION="$ADDR_OUT 50000 $ADDR_IN 22"
 	# a from line that closes ssh for the client's zone: refused
@@ -78,14 +71,14 @@ test_exporter_zone_family_follows_names() {
 	need jq curl
 	lab_setup
 	local port=$((20000 + $$ % 10000)) m pid
-	policy z1.policy 'default closed' 'open 40001/udp' \
+	policy_file z1.policy 'default closed' 'open 40001/udp' \
 		"zone near $ADDR_OUT" 'zone far 203.0.113.0/24' \
 		'open 40002/udp from near far' >/dev/null
-	policy z2.policy 'default closed' 'open 40001/udp' \
+	policy_file z2.policy 'default closed' 'open 40001/udp' \
 		'zone far 203.0.113.0/24' "zone near $ADDR_OUT" \
 		'zone new 198.51.100.250' 'open 40002/udp from near far new' \
 		>/dev/null
-	policy z3.policy 'default open' "block $ADDR_OUT" >/dev/null
+	policy_file z3.policy 'default open' "block $ADDR_OUT" >/dev/null
 	px attach "$IF_IN" --policy "$TMPD/z1.policy" >/dev/null
 	"$PXNET" send "$ADDR_IN" 40002 3 >/dev/null
 	px apply "$IF_IN" "$TMPD/z2.policy" >/dev/null
@@ -132,10 +125,10 @@ test_diff_per_zone() {
 	need jq
 	lab_setup
 	local a b out js
-	a=$(policy a.policy 'default closed' 'open 80/tcp' \
+	a=$(policy_file a.policy 'default closed' 'open 80/tcp' \
 		'zone office 203.0.113.0/24' 'zone old 198.51.100.250' \
 		'open 22 from office' 'close 80 from old')
-	b=$(policy b.policy 'default closed' 'open 80/tcp' \
+	b=$(policy_file b.policy 'default closed' 'open 80/tcp' \
 		'zone office 203.0.113.0/24 2001:db8:5::/48' \
 		'zone dev 198.51.100.240/29' 'open 22 8080/tcp from office' \
 		'open ping from dev')

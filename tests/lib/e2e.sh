@@ -178,6 +178,14 @@ log_ready() {
 	fail "log did not start: $(cat "$1")"
 }
 
+# Write a policy file $TMPD/NAME, one line per argument; its path.
+policy_file() { # name lines...
+	local f=$TMPD/$1
+	shift
+	printf '%s\n' "$@" >"$f"
+	echo "$f"
+}
+
 # Wait up to 10 s for the `portxdp log --count` reader $LOGPID to end by
 # itself; its status (the test fails if it has not ended).
 await_log() {
