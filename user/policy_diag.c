@@ -23,10 +23,11 @@
 /* Whether line n of the policy itself ends in a `# intended` comment. */
 static bool intended(const struct pstate *st, unsigned int n)
 {
-	const char *p = st->text, *end = st->text + st->text_size, *nl, *c;
+	const char *p = st->text, *end, *nl, *c;
 
 	if (!p || !n || st->name != st->text_name)
 		return false;
+	end = p + st->text_size;
 	for (; --n && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
