@@ -262,9 +262,9 @@ static int not_attached(const char *ifname, bool quiet)
 			 ifname, ifname);
 	else if (px_netns_name)
 		px_error("portxdp is not attached to %s in network namespace "
-			 "'%s': check both names (see 'portxdp --netns NAME "
-			 "status')",
-			 ifname, px_netns_name);
+			 "'%s': run 'portxdp --netns %s attach %s', or check "
+			 "both names",
+			 ifname, px_netns_name, px_netns_name, ifname);
 	else
 		px_error("portxdp is not attached to %s in this network "
 			 "namespace: run 'portxdp attach %s' (or add --netns "

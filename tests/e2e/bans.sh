@@ -223,7 +223,7 @@ test_netns_messages() {
 	setup
 	local out
 	out=$(px bans lo 2>&1) && fail "bans on lo: $out"
-	echo "$out" | grep -q "not attached to lo in network namespace '$NS': check both names" ||
+	echo "$out" | grep -q "not attached to lo in network namespace '$NS': run 'portxdp --netns $NS attach lo', or check both names" ||
 		fail "bans said: $out"
 	echo "$out" | grep -q "or add --netns" && fail "asks for --netns it has: $out"
 	touch "/var/run/netns/${NS}x"

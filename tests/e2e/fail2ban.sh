@@ -129,7 +129,7 @@ test_fail2ban_without_filter_says_so() {
 	failed_logins "$ADDR_OUT" 2
 	wait_until 300 eval "grep -q 'ERROR' '$TMPD/fail2ban.log'" ||
 		fail "no error in fail2ban's log: $(tail -5 "$TMPD/fail2ban.log")"
-	grep -q "no portxdp filter on $IF_IN\|portxdp attach" "$TMPD/fail2ban.log" ||
+	grep -q "no portxdp filter on $IF_IN\|attach $IF_IN" "$TMPD/fail2ban.log" ||
 		fail "fail2ban's log does not say why: $(grep -A3 ERROR "$TMPD/fail2ban.log" | head -8)"
 }
 
