@@ -133,11 +133,7 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 		json_key_time(&j, "start", e[i].start, 0);
 		json_key_u64(&j, "left_s", e[i].left);
 		json_key_str(&j, "reason", bans_reason(&e[i].ban));
-		json_key(&j, "by");
-		if (bans_by(&e[i].ban))
-			json_str(&j, bans_by(&e[i].ban));
-		else
-			json_null(&j);
+		json_key_str(&j, "by", bans_by(&e[i].ban)); /* NULL: null */
 		json_key_u64(&j, "dropped", e[i].ban.dropped);
 		json_obj_close(&j);
 	}
