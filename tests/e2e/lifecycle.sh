@@ -87,10 +87,12 @@ sink_start() {
 	fail "pxsink did not start: $(cat "$TMPD/sink")"
 }
 
-sink_stop() { # -> the count
+# Not called as $(sink_stop): a subshell cannot wait for the sink, and
+# the count would be read before the sink wrote it.
+sink_stop() { # -> GOT, the count
 	kill -TERM "$SINK"
-	wait "$SINK"
-	cat "$TMPD/got"
+	wait "$SINK" || fail "pxsink exited with status $?"
+	GOT=$(cat "$TMPD/got")
 }
 
 test_force_attach_leaves_no_gap() {
@@ -113,7 +115,8 @@ test_force_attach_leaves_no_gap() {
 	kill -TERM "$stream"
 	wait "$stream"
 	sleep 0.1
-	got=$(sink_stop)
+	sink_stop
+	got=$GOT
 	sent=$(awk '$1 == "total" { print $2 }' "$TMPD/sent")
 	echo "  $sent packets sent to 6001/udp during 10 replacements, $got reached the socket"
 	[ "$sent" -ge 500 ] || fail "the stream sent only $sent packets"
@@ -124,7 +127,8 @@ test_force_attach_leaves_no_gap() {
 	px open "$IF_IN" 6001/udp >/dev/null
 	"$PXSTREAM" "$ADDR_IN" 1000 0.3 6001 >/dev/null
 	sleep 0.1
-	got=$(sink_stop)
+	sink_stop
+	got=$GOT
 	[ "$got" -ge 100 ] || fail "the control: $got packets reached the socket with 6001/udp open"
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t stop;
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET};
 	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART */
+	struct timeval tick = {.tv_usec = 100000};
 	unsigned long count = 0;
 	char buf[2048];
 	int fd;
@@ -42,13 +44,16 @@ int main(int argc, char **argv)
 		perror("pxsink");
 		return 1;
 	}
+	/* A signal between the loop's check and recv() would leave recv()
+	 * waiting for a datagram that never comes: wake up every 100 ms. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick));
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	fprintf(stderr, "ready\n");
 	while (!stop) {
 		if (recv(fd, buf, sizeof(buf), 0) >= 0)
 			count++;
-		else if (errno != EINTR)
+		else if (errno != EINTR && errno != EAGAIN)
 			break;
 	}
 	printf("%lu\n", count);
