@@ -157,6 +157,7 @@ test_interface_gone_changes_nothing() {
 	lab_setup
 	px attach "$IF_IN" --policy "$P1" >/dev/null
 	src=$(live source)
+	stale_lock # the pins are stale now: another run's detach --stale waits
 	ip -n "$NS" link del "$IF_IN"
 	err=$(px apply "$IF_IN" "$P2" 2>&1) && fail "applied to a deleted interface"
 	echo "$err" | grep -q "no interface '$IF_IN'" || fail "message: $err"

@@ -137,6 +137,7 @@ test_reason_link_local_and_vanished_interface() {
 	out=$(px ban "$IF_IN" fe80::/64 2>&1) && fail "banned the link: $out"
 	echo "$out" | grep -q "a link-local source is banned by its address" || fail "message: $out"
 	[ -z "$(banned 198.51.100.9)" ] || fail "bad input banned something"
+	stale_lock # the pins go stale: another run's detach --stale waits
 	ip link del "$IF_OUT" # its peer $IF_IN goes with it; the pins stay
 	for verb in ban unban; do
 		out=$(px "$verb" "$IF_IN" 198.51.100.9 2>&1) && fail "$verb on a deleted interface: $out"

@@ -220,6 +220,7 @@ test_deleted_namespace_leaves_nothing() {
 	ino=$(stat -L -c %i "/var/run/netns/$NS")
 	px attach "$IF_IN" --policy "$OLD" --confirm 2 >/dev/null
 	[ -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || fail "no record after attach"
+	stale_lock # its pins are stale until the watcher removes them
 	ip netns del "$NS"
 	for i in $(seq 300); do
 		[ -e "/run/portxdp/confirm/net-$ino.$IF_IN" ] || break

@@ -96,8 +96,12 @@ test_force_moves_between_xdp_and_tc() {
 test_stale_tc_filter_is_removed() {
 	lab_setup >/dev/null
 	px attach "$IF_IN" --policy "$POL" --mode tc >/dev/null
+	# stale pins, and `detach --stale` removes every namespace's: another
+	# run's test that looks at its own waits, as this one does for it
+	stale_lock
 	ip -n "$NS" link del "$IF_IN"
-	px status | grep -q "^$IF_IN: interface gone" || fail "status: $(px status)"
+	gone() { px status | grep -q "^$IF_IN: interface gone"; }
+	wait_until 100 gone || fail "status: $(px status)"
 	px detach --stale | grep -q "removed stale pins of $IF_IN" ||
 		fail "detach --stale removed nothing"
 }
