@@ -129,7 +129,10 @@ test_fail2ban_without_filter_says_so() {
 	failed_logins "$ADDR_OUT" 2
 	wait_until 300 eval "grep -q 'ERROR' '$TMPD/fail2ban.log'" ||
 		fail "no error in fail2ban's log: $(tail -5 "$TMPD/fail2ban.log")"
-	grep -q "no portxdp filter on $IF_IN\|attach $IF_IN" "$TMPD/fail2ban.log" ||
+	# fail2ban logs the failed command (ERROR ... exec:) first, its
+	# stderr in the lines after: wait for those too
+	said_why() { grep -q "no portxdp filter on $IF_IN\|attach $IF_IN" "$TMPD/fail2ban.log"; }
+	wait_until 100 said_why ||
 		fail "fail2ban's log does not say why: $(grep -A3 ERROR "$TMPD/fail2ban.log" | head -8)"
 }
 
