@@ -14,15 +14,18 @@ trap 'rm -rf "$TMPD"' EXIT
 test_exporter_listen_any_serves_ipv4_and_ipv6() {
 	need curl
 	[ -e /proc/net/if_inet6 ] || skip "no IPv6 on this host"
-	local port=$((20000 + $$ % 20000)) pid code4 code6
+	# below the ephemeral ports (32768-): no client socket of this
+	# machine holds it
+	local port=$((20000 + $$ % 12000)) pid code4 code6
 	"$PORTXDP" exporter --listen ":$port" 2>"$TMPD/start" &
 	pid=$!
 	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-	for i in $(seq 50); do
-		code4=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics") || true
-		[ "$code4" = 200 ] && break
-		sleep 0.1
-	done
+	# The start line comes once it listens (it may answer a scrape a
+	# moment before the line is written, so not the other way round).
+	serving() { grep -q 'serving' "$TMPD/start" || exited "$pid"; }
+	wait_until 300 serving || true
+	grep -q 'serving' "$TMPD/start" || fail "the exporter did not start: $(cat "$TMPD/start")"
+	code4=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics") || true
 	code6=$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$port/metrics") || true
 	assert_eq "$code4" 200 "GET over 127.0.0.1"
 	assert_eq "$code6" 200 "GET over [::1]"
