@@ -208,6 +208,13 @@ stale_lock() {
 	flock "$STALE_FD"
 }
 
+# Whether process PID has ended: gone, or a zombie its parent (this shell,
+# for a child) has not reaped yet, which `kill -0` still finds.
+exited() {
+	! kill -0 "$1" 2>/dev/null ||
+		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
 # Extra cleanup a test needs, run by lab_cleanup (last registered first).
 CLEANUPS=()
 on_cleanup() { CLEANUPS=("$*" "${CLEANUPS[@]}"); }
