@@ -124,7 +124,8 @@ test_close_warns_a_zone_keeps_the_port() {
 	echo "$out" | grep -q 'close ssh: tcp 0 opened, 0 closed' || fail "summary: $out"
 	# a port no zone opens: no warning
 	px close "$IF_IN" 8080/tcp 2>"$TMPD/err" >/dev/null || fail "close 8080"
-	[ ! -s "$TMPD/err" ] || fail "warning for 8080: $(cat "$TMPD/err")"
+	# (but for the line of a wait for another run's pins lock)
+	[ "$(lines_said <"$TMPD/err")" = 0 ] || fail "warning for 8080: $(cat "$TMPD/err")"
 	px close --help | grep -q 'Zones keep their verdicts' || fail "close --help"
 }
 
