@@ -111,17 +111,27 @@ test_lock_makes_changes_wait() {
 	local t1 out
 	px attach "$IF_IN" --policy "$(closed_policy)" >/dev/null
 	printf 'default open\n' >"$TMPD/open.policy"
-	# the holder says when it has the lock, and when it lets go
-	flock /sys/fs/bpf/portxdp sh -c 'date +%s%N >"$1.held"; sleep 1; date +%s%N >"$1"' - "$TMPD/released" &
-	on_cleanup "kill $! 2>/dev/null"
-	wait_until 100 test -s "$TMPD/released.held" || fail "flock never got the lock"
-	out=$(px apply "$IF_IN" "$TMPD/open.policy" 2>&1)
+	# The holder says when it has the lock, and lets go (saying when) once
+	# told to: not after a fixed second, which a loaded machine may spend
+	# before apply even reaches the lock. At most 30 s.
+	flock /sys/fs/bpf/portxdp sh -c 'date +%s%N >"$1.held"
+		for i in $(seq 600); do [ -e "$1.go" ] && break; sleep 0.05; done
+		date +%s%N >"$1"' - "$TMPD/released" &
+	local holder=$! apply
+	on_cleanup "touch '$TMPD/released.go'"
+	# (another run's command may hold the lock first)
+	wait_until 300 test -s "$TMPD/released.held" || fail "flock never got the lock"
+	px apply "$IF_IN" "$TMPD/open.policy" >"$TMPD/apply.out" 2>&1 &
+	apply=$!
+	says_waiting() { grep -q "waiting for another portxdp command" "$TMPD/apply.out"; }
+	wait_until 300 says_waiting || fail "apply said nothing about waiting: $(cat "$TMPD/apply.out")"
+	kill -0 "$apply" 2>/dev/null || fail "apply ended while the lock was held: $(cat "$TMPD/apply.out")"
+	touch "$TMPD/released.go"
+	wait "$apply" || fail "apply failed: $(cat "$TMPD/apply.out")"
 	t1=$(date +%s%N)
-	wait
+	wait "$holder"
 	[ "$t1" -ge "$(cat "$TMPD/released")" ] ||
 		fail "apply ended before the lock was let go"
-	echo "$out" | grep -q "waiting for another portxdp command" ||
-		fail "apply said nothing about waiting: $out"
 }
 
 # Two applies at once, many times: every time the result is one of the
