@@ -132,7 +132,7 @@ test_suggest_from_traffic() {
 	lab_setup
 	px attach "$IF_IN" >/dev/null
 	"$PXNET" send "$ADDR_IN" 5000 20 >/dev/null
-	wait_stats '.totals.passed >= 20' || true
+	wait_stats '[.ports[] | select(.port == 5000 and .proto == "udp") | .passed] | add >= 20' || true
 	px suggest "$IF_IN" --from traffic >"$TMPD/t.policy"
 	cat "$TMPD/t.policy"
 	grep -q '^open 5000/udp$' "$TMPD/t.policy" || fail "5000/udp not opened"

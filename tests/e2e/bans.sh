@@ -52,7 +52,8 @@ test_syn_scan_bans_source() {
 test_udp_scan_bans_ipv6_64() {
 	setup
 	for p in 2001 2002 2003 2004; do expect_udp timeout $p "$ADDR6_IN"; done
-	[ -n "$(banned "${ADDR6_OUT%::1}::/64")" ] || fail "the /64 is not banned: $(px bans "$IF_IN")"
+	# the Nth datagram may be judged late on a loaded machine
+	wait_until 50 is_banned "${ADDR6_OUT%::1}::/64" || fail "the /64 is not banned: $(px bans "$IF_IN")"
 	expect_tcp timeout 22 "$ADDR6_IN"
 	expect_tcp reached 22 # IPv4 source passes
 	# neighbour discovery still passes: the lab's neighbour entry renews
@@ -202,7 +203,9 @@ test_except_zone() {
 	expect_tcp reached 22 # excepted: not banned
 	[ -z "$(banned "$ADDR_OUT")" ] || fail "an excepted source was banned"
 	for p in 1001 1002; do expect_tcp timeout $p "$ADDR6_IN"; done
-	expect_tcp timeout 22 "$ADDR6_IN" # the IPv6 /64 is in no except zone
+	# the IPv6 /64 is in no except zone (its Nth SYN may be judged late)
+	wait_until 50 is_banned "${ADDR6_OUT%::1}::/64" || fail "the /64 is not banned: $(px bans "$IF_IN")"
+	expect_tcp timeout 22 "$ADDR6_IN"
 	px bans "$IF_IN" | grep -q "ban after 2 ports in 1m for 10m except mgmt$" ||
 		fail "bans: $(px bans "$IF_IN")"
 	px bans "$IF_IN" --json | grep -q '"except": \["mgmt"\]' || fail "bans --json: $(px bans "$IF_IN" --json)"
