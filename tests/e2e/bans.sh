@@ -155,10 +155,12 @@ test_confirm_rollback_keeps_manual_bans() {
 	printf 'default closed\nopen 22/tcp\n' >"$TMPD/plain.policy"
 	printf 'default closed\nopen 22/tcp 80/tcp\n' >"$TMPD/next.policy"
 	px attach "$IF_IN" --policy "$TMPD/plain.policy" >/dev/null
+	on_cleanup 'px confirm "$IF_IN" >/dev/null 2>&1'
 	px apply "$IF_IN" "$TMPD/next.policy" --confirm 4 >/dev/null
 	px ban "$IF_IN" "$ADDR_OUT" --for 1h >/dev/null
 	expect_tcp timeout 22
-	rolled_back() { px status "$IF_IN" | grep -q "not confirmed\|rolled back\|undone"; }
+	# not "undone": the pending line says when it "is undone at"
+	rolled_back() { px status "$IF_IN" | grep -q "confirm *rolled back"; }
 	wait_until 300 rolled_back || fail "no rollback: $(px status "$IF_IN")"
 	expect_tcp timeout 22 # still banned after the rollback
 	px unban "$IF_IN" --all >/dev/null
