@@ -130,7 +130,7 @@ test_undone_after_session_killed() {
 	setsid bash -c 'echo $$ >"$1"; "$2" --netns "$3" apply "$4" "$5" \
 		--confirm 8 >/dev/null; sleep 60 & sleep 60; wait' \
 		- "$TMPD/sid" "$PORTXDP" "$NS" "$IF_IN" "$NEW" &
-	for i in $(seq 50); do
+	for i in $(seq 300); do # the apply may wait for another run's pins lock
 		[ "$(confirm_field state)" = pending ] && break
 		sleep 0.1
 	done

@@ -49,7 +49,7 @@ serve_udp() {
 	"$PXFLOW" udp-serve "$ADDR_OUT" $UDP_PORT 0 2>"$TMPD/serve" &
 	pid=$!
 	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		grep -q ready "$TMPD/serve" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -57,10 +57,15 @@ serve_udp() {
 }
 
 # A new flow from the filtered side (the kernel picks a new local port):
-# its answer must come back through the filter.
+# its answer must come back through the filter. udp-ask listens the whole
+# MS: 300 ms first; no answer at all (a server not scheduled in time on a
+# loaded machine) is asked again, as a new flow, with more time.
 new_flow_answered() { # what
-	local out
-	out=$(nsenter --net="/var/run/netns/$NS" "$PXFLOW" udp-ask "$ADDR_OUT" $UDP_PORT 300)
+	local out ms
+	for ms in 300 2000 5000; do
+		out=$(nsenter --net="/var/run/netns/$NS" "$PXFLOW" udp-ask "$ADDR_OUT" $UDP_PORT $ms)
+		[ -z "$out" ] || break
+	done
 	echo "$out" | grep -qx "reply from $UDP_PORT" || fail "$1: a new flow got no answer ('$out')"
 }
 
