@@ -80,7 +80,7 @@ sink_start() {
 	ip netns exec "$NS" "$PXSINK" 6001 >"$TMPD/got" 2>"$TMPD/sink" &
 	SINK=$!
 	on_cleanup "kill $SINK 2>/dev/null"
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		grep -q ready "$TMPD/sink" && return 0
 		sleep 0.1
 	done
@@ -161,7 +161,14 @@ test_signals_during_force_attach_leave_a_working_filter() {
 		kill -s "$sig" "$pid" 2>/dev/null || true
 		rc=0
 		wait "$pid" || rc=$?
-		[ "$rc" -gt 128 ] && landed=$((landed + 1))
+		# An attach that finished first took less than delay: later
+		# delays stay nearer its time (the two measured at the start may
+		# have met a busier moment than the rest).
+		if [ "$rc" -gt 128 ]; then
+			landed=$((landed + 1))
+		elif [ "$rc" = 0 ] && [ "$delay" -lt "$ms" ]; then
+			ms=$(((ms + delay) / 2 + 1))
+		fi
 		assert_working "SIG$sig after ${delay} ms (attach exit $rc)"
 	done
 	echo "  50 interruptions within ${ms} ms: $landed landed before attach finished"
@@ -259,8 +266,10 @@ test_gone_filter_is_named_by_every_verb() {
 	for round in deleted new; do
 		while IFS= read -r cmd; do
 			rc=0
+			# (30 s: log, apply, open and close first wait for the
+			# pins lock, which another run's commands may hold)
 			# shellcheck disable=SC2086 # cmd is a word list on purpose
-			out=$(timeout 5 "$PORTXDP" --netns "$NS" $cmd 2>&1) || rc=$?
+			out=$(timeout 30 "$PORTXDP" --netns "$NS" $cmd 2>&1) || rc=$?
 			assert_eq "$rc" 1 "$round: 'portxdp $cmd' exit status"
 			echo "$out" | grep -qF "portxdp detach --stale" ||
 				fail "$round: 'portxdp $cmd' said: $out"
@@ -286,7 +295,9 @@ test_stale_pins_are_not_listed_under_a_new_namespace() {
 	stale_lock
 	local out i
 	NS3=pxn$$ INO=x
-	trap 'ip netns del "$NS2" 2>/dev/null || true; ip netns del "$NS3" 2>/dev/null || true; rm -rf "/sys/fs/bpf/portxdp/net-$INO"; lab_cleanup' EXIT
+	# Only $LA's pins, then the folder if empty: NS2's inode is the next
+	# namespace's, NS3's or another run's, which pins its filters there.
+	trap 'ip netns del "$NS2" 2>/dev/null || true; ip netns del "$NS3" 2>/dev/null || true; rm -rf "/sys/fs/bpf/portxdp/net-$INO/$LA"; rmdir "/sys/fs/bpf/portxdp/net-$INO" 2>/dev/null; lab_cleanup' EXIT
 	ip netns add "$NS2"
 	ip -n "$NS2" link add "$LA" type veth peer name "$LB"
 	"$PORTXDP" --netns "$NS2" attach "$LA" --policy "$A" --mode "$LMODE" >/dev/null
