@@ -93,9 +93,18 @@ stream_stop() {
 	# each port is one stream's: its lines once, the totals summed
 	cat "$TMPD"/sent.* | awk '{ n[$1] += $2 } END { for (p in n) print p, n[p] }' \
 		>"$TMPD/sent"
-	sleep 0.3 # the last packets through the peer's NAPI
-	px stats "$IF_IN" --json >"$TMPD/stats"
 	sent=$(awk '$1 == "total" { print $2 }' "$TMPD/sent")
+	# the counters, once they have seen every packet sent (or after 5 s:
+	# some may have been lost before the filter, which the check below
+	# bounds), not after a fixed pause a loaded machine may outlast
+	all_counted() {
+		px stats "$IF_IN" --json >"$TMPD/stats"
+		jq -e --argjson sent "$sent" --arg ports "$ALWAYS_OPEN $ALWAYS_CLOSED $FLIPPING" '
+			[$ports | splits(" +") | select(length > 0) | tonumber] as $p |
+			[.ports[] | select(.proto == "udp" and (.port as $x | $p | index($x))) |
+			 .dropped + .passed] | add // 0 | . >= $sent' "$TMPD/stats" >/dev/null
+	}
+	wait_until 50 all_counted || true
 	MISJUDGED=0 FLIPS_SEEN=1
 	for p in $ALWAYS_OPEN $ALWAYS_CLOSED $FLIPPING; do
 		read -r d s <<<"$(jq -r --argjson p "$p" \
