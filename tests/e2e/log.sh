@@ -59,8 +59,10 @@ test_events_for_dropped_packets() {
 	tcp_probe 23 "$ADDR6_IN" >/dev/null
 	tcp_probe 22 >/dev/null # open: no event
 	# events come in order: once the ping's is read, any for 22 is too
+	# (and the others: but a probe that timed out says nothing of when its
+	# packet was judged, so each is awaited)
 	ping_probe >/dev/null
-	await_lines "$TMPD/a" 'ping-closed$'
+	await_lines "$TMPD/a" 'ping-closed$' "$ADDR_IN:23/tcp" '111/udp' "\\[$ADDR6_IN\\]:23/tcp"
 	stop_log
 	cat "$TMPD/a"
 	# time, interface, source, destination address and port, reason
@@ -187,20 +189,24 @@ test_syslog_lines_carry_interface_and_destination() {
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(\"/dev/log\")
-s.settimeout(20)
+s.settimeout(60)
 with open(sys.argv[1], \"w\") as out:
     for _ in range(2):
         out.write(s.recv(4096).decode() + \"\\n\")
         out.flush()
 " "$2" &
-		for i in $(seq 200); do [ -S /dev/log ] && break; sleep 0.05; done
-		timeout 20 "$3" --netns "$4" log "$5" --syslog --count 1 &
+		for i in $(seq 600); do [ -S /dev/log ] && break; sleep 0.05; done
+		timeout 60 "$3" --netns "$4" log "$5" --syslog --count 1 &
 		wait %2' - "$m" "$TMPD/syslog" "$PORTXDP" "$NS" "$IF_IN" &
 	local job=$! i
-	for i in $(seq 200); do # until the reader is on
+	# until the reader is on (it may first wait for another run's pins
+	# lock): a probe before that is not logged
+	for i in $(seq 600); do
 		grep -q 'logging drops' "$TMPD/syslog" 2>/dev/null && break
 		sleep 0.05
 	done
+	grep -q 'logging drops' "$TMPD/syslog" 2>/dev/null ||
+		fail "the reader did not start: $(cat "$TMPD/syslog" 2>/dev/null)"
 	tcp_probe 23 >/dev/null
 	wait "$job" 2>/dev/null || true
 	cat "$TMPD/syslog"
