@@ -15,9 +15,11 @@ cd "$(dirname "$0")/../.." || exit 1
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-# Loopback ports of this run; $$ keeps parallel runs apart.
-EXP_PORT=$((20000 + $$ % 10000))
-PROM_PORT=$((30000 + $$ % 10000))
+# Loopback ports of this run; $$ keeps parallel runs apart. Both below
+# the ephemeral ports (32768-), which any client socket of this machine
+# may hold when Prometheus binds.
+EXP_PORT=$((20000 + $$ % 6000))
+PROM_PORT=$((26000 + $$ % 6000))
 P_OPEN=40001
 P_CLOSED=40002
 
@@ -83,16 +85,17 @@ EOF
 	on_cleanup "kill $PROM_PID 2>/dev/null; wait $PROM_PID 2>/dev/null"
 }
 
-# Wait until Prometheus has a sample of the query; print it.
+# Wait until Prometheus has a sample of the query; print it. (Its start
+# and its first scrape take seconds, more on a loaded machine.)
 await_promq() {
 	local i v
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		v=$(promq "$1" 2>/dev/null || true)
 		[ -n "$v" ] && { echo "$v"; return 0; }
 		sleep 0.1
 	done
 	tail -5 "$TMP/prometheus.log"
-	fail "Prometheus has no sample of '$1' after 15 s"
+	fail "Prometheus has no sample of '$1' after 30 s"
 }
 
 test_prometheus_query_matches_stats_json() {
