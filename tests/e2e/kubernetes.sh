@@ -21,7 +21,7 @@ in_ns() { nsenter --net="/var/run/netns/$NS" "$@"; }
 
 live_is() { # file what
 	local i d
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		d=$(px diff "$IF_IN" "$1" --json 2>/dev/null | jq -c '[.open, .close, .ping]')
 		[ "$d" = '[[],[],null]' ] && return 0
 		sleep 0.1

@@ -184,7 +184,7 @@ test_watch_on_a_terminal() {
 	tmux -L "$sock" set-option -g remain-on-exit on >/dev/null
 	tmux -L "$sock" pipe-pane -o "cat >$raw"
 	touch "$raw.on"
-	for i in $(seq 60); do # until a block shows the traffic's rate
+	for i in $(seq 120); do # until a block shows the traffic's rate
 		sleep 0.25
 		screen=$(tmux -L "$sock" capture-pane -p)
 		echo "$screen" | grep -q 'rates over the last' &&
@@ -199,7 +199,7 @@ test_watch_on_a_terminal() {
 		"redrawn in place, not scrolled"
 	kill "$traffic" 2>/dev/null || true
 	tmux -L "$sock" send-keys C-c
-	for i in $(seq 30); do
+	for i in $(seq 100); do # (its last block may still be on its way)
 		[ "$(tmux -L "$sock" display -p '#{pane_dead}')" = 1 ] &&
 			[ -s "$status_file" ] && break
 		sleep 0.1

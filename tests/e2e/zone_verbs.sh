@@ -91,7 +91,7 @@ test_exporter_zone_family_follows_names() {
 	"$PORTXDP" exporter --listen "127.0.0.1:$port" 2>"$TMPD/exp.err" &
 	pid=$!
 	on_cleanup "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-	for _ in $(seq 100); do
+	for _ in $(seq 300); do
 		curl -sf "http://127.0.0.1:$port/metrics" >"$TMPD/m" && break
 		sleep 0.1
 	done
