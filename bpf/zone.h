@@ -22,12 +22,14 @@ struct px_zone_inner {
 	__uint(value_size, sizeof(struct px_zone));
 };
 
+/* IPv4: sorted disjoint ranges, one array per version sized to it
+ * (include/portxdp.h, "IPv4 ranges"). */
 struct px_zone4_inner {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, PX_ZONE_PREFIXES_MAX);
-	__uint(key_size, sizeof(struct px_lpm4));
-	__uint(value_size, sizeof(struct px_zone_hit));
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	__uint(max_entries, PX_R4_FIRST + 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct px_range4));
 };
 
 struct px_zone6_inner {
@@ -38,7 +40,8 @@ struct px_zone6_inner {
 	__uint(value_size, sizeof(struct px_zone_hit));
 };
 
-/* Slot gen & 1: the zone table and tries of policy version gen. */
+/* Slot gen & 1: the zone table, IPv4 ranges and IPv6 trie of policy
+ * version gen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 2);
@@ -75,31 +78,71 @@ struct px_src {
 	bool v6;
 };
 
+static __always_inline struct px_zone_hit px_hit4(__u32 hit)
+{
+	struct px_zone_hit h = {hit & 0xffff, hit >> 16};
+
+	return h;
+}
+
+/* The hit of IPv4 source a (host order) in ranges m: its /16's entry,
+ * then a bisection of the ranges starting later inside that /16 for the
+ * last one starting at or before a. */
+static __always_inline struct px_zone_hit px_zone4_of(void *m, __u32 a)
+{
+	struct px_zone_hit none = {0, 0};
+	const struct px_range4 *r;
+	__u32 h = a >> 16, lo, hi, mid, hit = 0;
+	bool got = false;
+
+	r = bpf_map_lookup_elem(m, &h);
+	if (!r)
+		return none;
+	if (r->start == PX_R4_WHOLE)
+		return px_hit4(r->hit);
+	lo = r->start;
+	hi = lo + r->hit;
+	for (int i = 0; i < PX_R4_STEPS && lo < hi; i++) {
+		mid = hi - ((hi - lo) >> 1);
+		r = bpf_map_lookup_elem(m, &mid);
+		if (!r)
+			return none;
+		if (r->start <= a) {
+			lo = mid;
+			hit = r->hit;
+			got = true;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (!got) {
+		r = bpf_map_lookup_elem(m, &lo);
+		if (!r)
+			return none;
+		hit = r->hit;
+	}
+	return px_hit4(hit);
+}
+
 /* The zone of src under policy pol: the longest prefix holding it. */
 static __always_inline struct px_zone_hit
 px_zone_of(const struct px_policy *pol, const struct px_src *src)
 {
 	struct px_zone_hit none = {0, 0}, *h;
 	__u32 slot = pol->gen & 1;
-	void *trie;
+	struct px_lpm6 k = {.prefixlen = 128};
+	void *m;
 
-	if (src->v6) {
-		struct px_lpm6 k = {.prefixlen = 128};
-
-		trie = bpf_map_lookup_elem(&px_zone6_outer, &slot);
-		if (!trie)
-			return none;
-		__builtin_memcpy(k.addr, src->addr, 16);
-		h = bpf_map_lookup_elem(trie, &k);
-	} else {
-		struct px_lpm4 k = {.prefixlen = 32};
-
-		trie = bpf_map_lookup_elem(&px_zone4_outer, &slot);
-		if (!trie)
-			return none;
-		__builtin_memcpy(k.addr, src->addr, 4);
-		h = bpf_map_lookup_elem(trie, &k);
+	if (!src->v6) {
+		m = bpf_map_lookup_elem(&px_zone4_outer, &slot);
+		return m ? px_zone4_of(m, bpf_ntohl(*(const __u32 *)src->addr))
+			 : none;
 	}
+	m = bpf_map_lookup_elem(&px_zone6_outer, &slot);
+	if (!m)
+		return none;
+	__builtin_memcpy(k.addr, src->addr, 16);
+	h = bpf_map_lookup_elem(m, &k);
 	return h ? *h : none;
 }
 

@@ -169,8 +169,9 @@ struct px_policy {
  * A policy with zones is one policy version in four maps: the base policy
  * above (px_policy_outer) and, in slot gen & 1 of three more outer
  * ARRAY_OF_MAPS, its zone table (px_zone_outer: struct px_zone by zone
- * index) and its IPv4 and IPv6 LPM tries (px_zone4_outer, px_zone6_outer:
- * source prefix -> struct px_zone_hit). A packet reads gen from the base
+ * index), its IPv4 ranges (px_zone4_outer: one array, "IPv4 ranges"
+ * below) and its IPv6 LPM trie (px_zone6_outer: source prefix -> struct
+ * px_zone_hit). A packet reads gen from the base
  * policy it looked up once, so every zone map it reads belongs to that
  * same version. Installing version gen+1 fills slot (gen+1) & 1, which no
  * packet of version gen reads, then swaps the base policy; the kernel
@@ -194,7 +195,7 @@ struct px_policy {
 #define PX_ZF_LOCAL (1U << 3)	     /* holds the interface's prefixes */
 #define PX_ZF_ANON (1U << 4)	     /* a bare prefix's zone, no name */
 /* bits 8-15: for the ban rule. PX_ZF_BAN_EXCEPT: named by `except` (in
- * a trie entry: inside the prefix of a zone so named); never counted. */
+ * a prefix's hit: inside the prefix of a zone so named); never counted. */
 #define PX_ZF_BAN_EXCEPT (1U << 8)
 
 struct px_zone {
@@ -207,19 +208,51 @@ struct px_zone {
 	char origin[PX_ZONE_ORIGIN_LEN]; /* "local IF", "file PATH", "" */
 };
 
-/* The value of a prefix in the tries: its zone, and that zone's flags
- * (copied, so a block costs no second lookup). */
+/* What a source's zone lookup gives (an IPv6 trie's value, an IPv4
+ * range's packed): its zone, and that zone's flags (copied, so a block
+ * costs no second lookup). */
 struct px_zone_hit {
 	__u32 zone;
 	__u32 flags;
 };
 
-/* Trie keys: prefixlen, then the address in network order. */
-struct px_lpm4 {
-	__u32 prefixlen;
-	__u8 addr[4];
+/*
+ * IPv4 ranges (doc/design.md, section 8): a version's IPv4 prefixes
+ * flattened into sorted disjoint address ranges covering all of IPv4,
+ * each with the hit of the longest prefix holding it (zone 0: none), in
+ * one ARRAY of struct px_range4 (mmap-able, sized to the version,
+ * written once before it is put in its slot and frozen):
+ *
+ *   [0, 65536)       per /16 h: the range holding h's first address, at
+ *                    position start, and in hit how many ranges start
+ *                    later inside h (they follow it); or start ==
+ *                    PX_R4_WHOLE: h lies in one range, whose hit is hit;
+ *   [PX_R4_HEAD]     start: the number of ranges, hit: of prefixes;
+ *   [PX_R4_FIRST...) the version's prefixes as written (start: the
+ *                    address, host order; hit: PX_R4_PFX(len, zone,
+ *                    except)), for `save`, `show` and `diff` to read back;
+ *                    then the ranges by start address (host order); the
+ *                    array may be longer (room for 2n + 1 ranges).
+ *
+ * A source a is in range r, the last of its /16's window whose start is
+ * <= a: a bisection of at most 16 steps (PX_R4_STEPS), none when its /16
+ * is one range. Hits pack struct px_zone_hit: zone in the low 16 bits,
+ * flags in the high 16.
+ */
+struct px_range4 {
+	__u32 start;
+	__u32 hit;
 };
 
+#define PX_R4_WHOLE 0xffffffffU
+#define PX_R4_HEAD 65536U
+#define PX_R4_FIRST (PX_R4_HEAD + 1)
+#define PX_R4_STEPS 17 /* > log2(65536 + 1): a /16's whole window */
+#define PX_R4_HIT(zone, flags) ((zone) | (__u32)(flags) << 16)
+#define PX_R4_PFX(len, zone, except)                                           \
+	((len) | (__u32)(zone) << 8 | ((except) ? 1U << 16 : 0))
+
+/* IPv6 trie keys: prefixlen, then the address in network order. */
 struct px_lpm6 {
 	__u32 prefixlen;
 	__u8 addr[16];

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The maps of a policy's zones (maps_zone.h; layout and why the swap is
- * atomic in include/portxdp.h, "Zones"). A version's tries are new maps,
- * filled with BPF_MAP_UPDATE_BATCH (the kernel takes a million LPM
- * entries in well under a second that way, one syscall per 64 Ki) and
- * never written again once live; the old version's maps are freed by the
- * kernel when the slot they sit in is overwritten two versions later.
+ * atomic in include/portxdp.h, "Zones"). A version's IPv4 ranges
+ * (maps_zone4.c, one mmap-able array written in one memcpy) and IPv6
+ * trie (filled with BPF_MAP_UPDATE_BATCH, one syscall per 64 Ki) are new
+ * maps, never written again once live; the old version's maps are freed
+ * by the kernel when the slot they sit in is overwritten two versions
+ * later.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "maps.h"
 #include "maps_zone.h"
+#include "maps_zone4.h"
 
 #define BATCH 65536
 #define PROGRESS_FROM 200000 /* prefixes: say what is going on */
@@ -24,13 +26,12 @@
 /* a version with a zone table of its own in slot gen & 1 */
 #define HAS_TABLE(pol) ((pol)->flags & (PX_F_ANY_ZONES | PX_F_ZONE_TABLE))
 
-static int new_trie(bool v6)
+static int new_trie(void)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
 
 	return bpf_map_create(
-		BPF_MAP_TYPE_LPM_TRIE, v6 ? "px_zone6" : "px_zone4",
-		v6 ? sizeof(struct px_lpm6) : sizeof(struct px_lpm4),
+		BPF_MAP_TYPE_LPM_TRIE, "px_zone6", sizeof(struct px_lpm6),
 		sizeof(struct px_zone_hit), PX_ZONE_PREFIXES_MAX, &o);
 }
 
@@ -61,62 +62,65 @@ static int put_many(int fd, const void *keys, const void *vals, size_t n,
 	return 0;
 }
 
-/* Both tries of zs, new maps: *fd4, *fd6; a prefix of zone z maps to
- * table index idx[z]. */
+/* The IPv6 trie of zs, a new map: fd or -errno. */
+static int build_trie6(const struct px_zoneset *zs, const zone4_hits_t hits)
+{
+	size_t n6 = 0, i6 = 0;
+	struct px_lpm6 *k6 = NULL;
+	struct px_zone_hit *v6 = NULL;
+	int fd = new_trie(), err = -ENOMEM;
+
+	for (size_t i = 0; i < zs->npfx; i++)
+		n6 += zs->pfx[i].family == 6;
+	k6 = calloc(n6 + 1, sizeof(*k6));
+	v6 = calloc(n6 + 1, sizeof(*v6));
+	if (fd < 0)
+		err = -errno;
+	else if (k6 && v6) {
+		for (size_t i = 0; i < zs->npfx; i++) {
+			const struct px_prefix *p = &zs->pfx[i];
+			__u32 h = hits[p->zone][p->except];
+
+			if (p->family != 6)
+				continue;
+			k6[i6].prefixlen = p->len;
+			memcpy(k6[i6].addr, p->addr, 16);
+			v6[i6].zone = h & 0xffff;
+			v6[i6++].flags = h >> 16;
+		}
+		err = put_many(fd, k6, v6, i6, sizeof(*k6));
+	}
+	free(k6);
+	free(v6);
+	if (err && fd >= 0)
+		close(fd);
+	return err ? err : fd;
+}
+
+/* The IPv4 ranges and IPv6 trie of zs, new maps: *fd4, *fd6; a prefix of
+ * zone z maps to table index idx[z]. */
 static int build_tries(const struct px_zoneset *zs, const __u8 *idx, int *fd4,
 		       int *fd6, bool progress)
 {
-	size_t n4 = 0, n6 = 0, i4 = 0, i6 = 0;
-	struct px_lpm4 *k4 = NULL;
-	struct px_lpm6 *k6 = NULL;
-	struct px_zone_hit *v4 = NULL, *v6 = NULL;
-	int err = -ENOMEM;
+	zone4_hits_t hits;
 
-	for (size_t i = 0; i < zs->npfx; i++)
-		zs->pfx[i].family == 4 ? n4++ : n6++;
 	if (progress && zs->npfx >= PROGRESS_FROM)
 		fprintf(stderr,
 			"portxdp: loading %zu IPv4 and %zu IPv6 "
 			"prefixes into the kernel...\n",
-			n4, n6);
-	k4 = calloc(n4 + 1, sizeof(*k4));
-	k6 = calloc(n6 + 1, sizeof(*k6));
-	v4 = calloc(n4 + 1, sizeof(*v4));
-	v6 = calloc(n6 + 1, sizeof(*v6));
-	*fd4 = new_trie(false);
-	*fd6 = new_trie(true);
-	if (*fd4 < 0 || *fd6 < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (!k4 || !k6 || !v4 || !v6)
-		goto out;
-	for (size_t i = 0; i < zs->npfx; i++) {
-		const struct px_prefix *p = &zs->pfx[i];
-		struct px_zone_hit h = {
-			idx[p->zone],
-			zs->zone[p->zone].flags |
-				(p->except ? PX_ZF_BAN_EXCEPT : 0)};
+			zs->nfam[0], zs->nfam[1]);
+	memset(hits, 0, sizeof(hits));
+	for (unsigned int z = 1; z <= zs->nzones; z++) {
+		__u32 f = zs->zone[z].flags & 0xffff;
 
-		if (p->family == 4) {
-			k4[i4].prefixlen = p->len;
-			memcpy(k4[i4].addr, p->addr, 4);
-			v4[i4++] = h;
-		} else {
-			k6[i6].prefixlen = p->len;
-			memcpy(k6[i6].addr, p->addr, 16);
-			v6[i6++] = h;
-		}
+		hits[z][0] = PX_R4_HIT(idx[z], f);
+		hits[z][1] = PX_R4_HIT(idx[z], f | PX_ZF_BAN_EXCEPT);
 	}
-	err = put_many(*fd4, k4, v4, n4, sizeof(*k4));
-	if (!err)
-		err = put_many(*fd6, k6, v6, n6, sizeof(*k6));
-out:
-	free(k4);
-	free(k6);
-	free(v4);
-	free(v6);
-	return err;
+	*fd4 = zone4_map(zs, hits);
+	if (*fd4 < 0)
+		return *fd4;
+	*fd6 = build_trie6(zs, hits);
+	return *fd6 < 0 ? *fd6 : 0;
 }
 
 /* The zone table: zone z at index idx[z] (NULL: at z); indices no zone
@@ -350,45 +354,52 @@ int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
 	return err;
 }
 
-/* One trie's prefixes into zs, zone = table index. 0 or -errno. */
-static int read_trie(int outer, __u32 slot, bool v6, struct px_zoneset *zs)
+/* The IPv6 trie's prefixes into zs, zone = table index. 0 or -errno. */
+static int read_trie(int fd, struct px_zoneset *zs)
 {
 	struct px_lpm6 key, next;
 	struct px_zone_hit hit;
-	int fd = slot_fd(outer, slot), err = 0;
 	bool first = true;
+	int err = 0;
 
-	if (fd < 0)
-		return fd;
-	/* px_lpm4 is px_lpm6's first 8 bytes */
 	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		struct px_prefix p = {.family = v6 ? 6 : 4};
+		struct px_prefix p = {.family = 6};
 
 		first = false;
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &hit))
 			continue; /* cannot happen: the trie is not written */
 		p.len = (__u8)key.prefixlen;
-		memcpy(p.addr, key.addr, v6 ? 16 : 4);
+		memcpy(p.addr, key.addr, 16);
 		p.zone = (__u8)hit.zone;
 		p.except = hit.flags & PX_ZF_BAN_EXCEPT;
 		err = zoneset_add(zs, &p);
 	}
 	if (!err && errno != ENOENT)
 		err = -errno;
-	close(fd);
 	return err;
 }
 
 int maps_read_prefixes(const struct px_zone_maps *m,
 		       const struct px_policy *live, struct px_zoneset *zs)
 {
-	int err;
+	int fd, err;
 
 	if (!HAS_TABLE(live) || m->zone4 < 0 || m->zone6 < 0)
 		return -ENOENT;
-	err = read_trie(m->zone4, live->gen & 1, false, zs);
-	return err ? err : read_trie(m->zone6, live->gen & 1, true, zs);
+	fd = slot_fd(m->zone4, live->gen & 1);
+	if (fd < 0)
+		return fd;
+	err = zone4_read(fd, zs);
+	close(fd);
+	if (err)
+		return err;
+	fd = slot_fd(m->zone6, live->gen & 1);
+	if (fd < 0)
+		return fd;
+	err = read_trie(fd, zs);
+	close(fd);
+	return err;
 }
 
 int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
@@ -420,34 +431,58 @@ int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
 	return err;
 }
 
+/* The packed hit of addr in the live version's IPv4 ranges or IPv6 trie:
+ * 1 found, 0 not, or -errno. */
+static int hit_of(const struct px_zone_maps *m, __u32 slot,
+		  const struct px_prefix *addr, __u32 *hit)
+{
+	struct px_lpm6 key = {.prefixlen = 128};
+	struct px_zone_hit h;
+	bool v4 = addr->family == 4;
+	int fd = slot_fd(v4 ? m->zone4 : m->zone6, slot), err = 0;
+
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	if (v4) {
+		err = zone4_lookup(fd,
+				   (__u32)addr->addr[0] << 24 |
+					   (__u32)addr->addr[1] << 16 |
+					   (__u32)addr->addr[2] << 8 |
+					   addr->addr[3],
+				   hit);
+		err = err ? err : (*hit & 0xffff) != 0;
+	} else {
+		memcpy(key.addr, addr->addr, 16);
+		if (!bpf_map_lookup_elem(fd, &key, &h)) {
+			*hit = PX_R4_HIT(h.zone, h.flags);
+			err = 1;
+		} else {
+			err = errno == ENOENT ? 0 : -errno;
+		}
+	}
+	close(fd);
+	return err;
+}
+
 int maps_zone_lookup(const struct px_zone_maps *m, const struct px_policy *live,
 		     const struct px_prefix *addr, struct px_zone *out)
 {
-	struct px_lpm6 key = {.prefixlen = addr->family == 4 ? 32 : 128};
-	struct px_zone_hit hit;
-	int trie, table, err = 0;
-	bool found;
+	__u32 hit = 0, z;
+	int table, err;
 
 	if (!HAS_TABLE(live) || m->zones < 0)
 		return 0;
-	memcpy(key.addr, addr->addr, addr->family == 4 ? 4 : 16);
-	trie = slot_fd(addr->family == 4 ? m->zone4 : m->zone6, live->gen & 1);
-	if (trie < 0)
-		return trie == -ENOENT ? 0 : trie;
-	/* px_lpm4 is px_lpm6's first 8 bytes */
-	found = !bpf_map_lookup_elem(trie, &key, &hit);
-	if (!found)
-		err = errno == ENOENT ? 0 : -errno;
-	close(trie);
-	if (!found)
+	err = hit_of(m, live->gen & 1, addr, &hit);
+	if (err <= 0)
 		return err;
+	z = hit & 0xffff;
 	table = slot_fd(m->zones, live->gen & 1);
 	if (table < 0)
 		return table;
-	if (bpf_map_lookup_elem(table, &hit.zone, out))
+	if (bpf_map_lookup_elem(table, &z, out))
 		err = -errno;
 	close(table);
-	return err ? err : (int)hit.zone;
+	return err < 0 ? err : (int)z;
 }
 
 int maps_read_zone_counts(int counts_fd, struct px_zone_count *out)
