@@ -104,7 +104,6 @@ bouncer_stop() {
 	local rc=0
 	[ -n "$BPID" ] || return 0
 	kill "$BPID" 2>/dev/null
-	# (not `tail --pid`: it waits for the zombie too, 10 s each time)
 	wait_until 100 exited "$BPID" || kill -9 "$BPID" 2>/dev/null
 	wait "$BPID" || rc=$?
 	BPID=
