@@ -103,7 +103,10 @@ test_apply_unconfirmed_comes_back() {
 
 test_apply_confirmed_stays() {
 	setup
-	px apply "$IF_IN" "$NEW" --confirm 8 >/dev/null
+	# 60 s where the change is confirmed: `confirm` takes the pins lock,
+	# which another run's commands (20 opens at once) may hold for many
+	# seconds, and the watcher undoes at the deadline; nothing waits for it
+	px apply "$IF_IN" "$NEW" --confirm 60 >/dev/null
 	pid=$(confirm_field watcher_pid)
 	assert_eq "$(px confirm "$IF_IN")" "$IF_IN: kept 'applied $NEW'" "confirm's line"
 	assert_eq "$(confirm_field state)" null "confirm in status after confirm"
@@ -114,7 +117,7 @@ test_apply_confirmed_stays() {
 		"$(realpath "$NEW")" "source after confirm"
 	assert_status 1 px confirm "$IF_IN"
 	# open and close take it too, and a later change goes ahead.
-	px open "$IF_IN" 24/tcp --confirm 8 >/dev/null
+	px open "$IF_IN" 24/tcp --confirm 60 >/dev/null
 	expect_tcp reached 24
 	px confirm "$IF_IN" >/dev/null
 	px close "$IF_IN" 24/tcp --confirm 8 >/dev/null
@@ -185,8 +188,8 @@ test_attach_unconfirmed_detaches() {
 	echo "$out" | grep -q "rolled back at .*portxdp was detached from $IF_IN" ||
 		fail "status: $out"
 	expect_tcp reached 23
-	# A confirmed attach stays.
-	px attach "$IF_IN" --policy "$OLD" --confirm 8 >/dev/null
+	# A confirmed attach stays (60 s: see test_apply_confirmed_stays).
+	px attach "$IF_IN" --policy "$OLD" --confirm 60 >/dev/null
 	pid=$(confirm_field watcher_pid)
 	px confirm "$IF_IN" >/dev/null
 	wait_gone "$pid"
