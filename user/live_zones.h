@@ -2,7 +2,7 @@
 /*
  * The zones of a live policy (doc/design.md, section 8) as a policy file
  * says them (`save`) and as people read them (`show`): the zone table and
- * the tries read back from the filter, written as `zone`, `from` and
+ * the zone maps read back from the filter, written as `zone`, `from` and
  * `block` lines, compared by name with what a parse of those lines gives,
  * and each zone's ranges where its verdicts differ from the base's.
  *
@@ -22,8 +22,8 @@
 
 /*
  * The live zones of live: the table by index (holes have an empty name)
- * and, with prefixes, every prefix of the tries. *out NULL when live has
- * none. 0 or -errno.
+ * and, with prefixes, every prefix of the zone maps. *out NULL when live
+ * has none. 0 or -errno.
  */
 int live_zones_read(const struct px_zone_maps *m, const struct px_policy *live,
 		    bool prefixes, struct px_zoneset **out);

@@ -99,8 +99,8 @@ static int build_trie6(const struct px_zoneset *zs, const zone4_hits_t hits)
 
 /* The IPv4 ranges and IPv6 trie of zs, new maps: *fd4, *fd6; a prefix of
  * zone z maps to table index idx[z]. */
-static int build_tries(const struct px_zoneset *zs, const __u8 *idx, int *fd4,
-		       int *fd6, bool progress)
+static int build_maps(const struct px_zoneset *zs, const __u8 *idx, int *fd4,
+		      int *fd6, bool progress)
 {
 	zone4_hits_t hits;
 
@@ -318,7 +318,7 @@ int maps_install_zoned(const struct px_zone_maps *m, struct px_policy *pol,
 	for (__u32 i = 0; i < pol->ban.nzones && i < PX_BAN_EXCEPT_MAX; i++)
 		pol->ban.zones[i] = pl.idx[pol->ban.zones[i]];
 	if (!err)
-		err = build_tries(zs, pl.idx, &fd4, &fd6, progress);
+		err = build_maps(zs, pl.idx, &fd4, &fd6, progress);
 	if (!err) {
 		table = new_table(zs->zone, zs->nzones, pl.idx);
 		err = table < 0 ? table : 0;
