@@ -814,6 +814,17 @@ static void reference_zone_answers(void)
 	REFZ("a closed port from an except source", REF_DROP, REF_NONE, 0,
 	     REF_ZC_NONE);
 	ASSERT_EQ(v.scan, false, "except: never counted");
+	/* except ZONE holds link-local sources by their address (their ban
+	 * key is the address, family PX_BAN_LINK_LOCAL) */
+	ref_prefix_add(4, 6, 10, "fe80::");
+	ref_bans.rule.nzones = 1;
+	ref_bans.rule.zone[0] = 4;
+	pkt_tcp6(&p, 1001);
+	memcpy(p.b + 14 + 8, (__u8[]){0xfe, 0x80, 0, 0, 0, 0, 0, 0, 1}, 9);
+	REFZ("a closed port from a link-local source of an except zone",
+	     REF_DROP, REF_NONE, 0, REF_ZC_NONE);
+	ASSERT_EQ(v.scan, false,
+		  "except ZONE: a link-local source never counted");
 	memset(&ref_zones, 0, sizeof(ref_zones));
 	memset(&ref_bans, 0, sizeof(ref_bans));
 #undef REFZ

@@ -476,7 +476,7 @@ static inline void ref_ban_put(const struct ref_ban *b)
 /* Is the source (key k, address addr) never counted: in an `except`
  * prefix (IPv6 ones taken to their /64, as k is; a link-local source's
  * /64 is fe80::), or its address inside a prefix of an `except` zone (a
- * zone nested in it too)? */
+ * zone nested in it too; a link-local key's family is IPv6's here)? */
 static inline bool ref_excepted(const struct ref_ban_key *k,
 				const uint8_t *addr)
 {
@@ -489,8 +489,8 @@ static inline bool ref_excepted(const struct ref_ban_key *k,
 	for (unsigned int i = 0; i < r->nzones; i++)
 		for (unsigned int j = 0; j < ref_zones.npfx; j++)
 			if (ref_zones.pfx[j].zone == r->zone[i] &&
-			    ref_prefix_has(&ref_zones.pfx[j], k->family, addr,
-					   128))
+			    ref_prefix_has(&ref_zones.pfx[j],
+					   k->family == 4 ? 4 : 6, addr, 128))
 				return true;
 	return false;
 }
