@@ -299,8 +299,9 @@ static int install(const struct px_filter *a, const char *what,
 	err = zs ? maps_install_zoned(&m, next, zs, true)
 		 : maps_install_rebased(&m, next);
 	if (err == -EOPNOTSUPP) {
-		px_error("the filter on %s was attached by a portxdp without "
-			 "zones: nothing changed; attach it again "
+		px_error("the filter on %s was attached by an older portxdp "
+			 "(without zones, or with IPv4 zones in a trie): "
+			 "nothing changed; attach it again "
 			 "('portxdp attach --force %s FILE')",
 			 ifname, ifname);
 		return PX_EXIT_FAIL;

@@ -154,9 +154,13 @@ static int put_slot(const struct px_zone_maps *m, __u32 gen, int table, int fd4,
 {
 	__u32 slot = gen & 1;
 
-	if (bpf_map_update_elem(m->zones, &slot, &table, BPF_ANY) ||
-	    bpf_map_update_elem(m->zone4, &slot, &fd4, BPF_ANY) ||
-	    bpf_map_update_elem(m->zone6, &slot, &fd6, BPF_ANY))
+	if (bpf_map_update_elem(m->zones, &slot, &table, BPF_ANY))
+		return -errno;
+	/* refused: the outer map holds IPv4 tries, pinned by a portxdp
+	 * before ranges whose filter outlived an upgrade */
+	if (bpf_map_update_elem(m->zone4, &slot, &fd4, BPF_ANY))
+		return errno == EINVAL ? -EOPNOTSUPP : -errno;
+	if (bpf_map_update_elem(m->zone6, &slot, &fd6, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -354,23 +358,26 @@ int maps_read_zones(const struct px_zone_maps *m, const struct px_policy *live,
 	return err;
 }
 
-/* The IPv6 trie's prefixes into zs, zone = table index. 0 or -errno. */
-static int read_trie(int fd, struct px_zoneset *zs)
+/* A trie's prefixes into zs, zone = table index: the IPv6 trie, or
+ * (family 4) the IPv4 trie of a filter attached by a portxdp before
+ * ranges, whose keys are px_lpm6's first 8 bytes. 0 or -errno. */
+static int read_trie(int fd, int family, struct px_zoneset *zs)
 {
 	struct px_lpm6 key, next;
 	struct px_zone_hit hit;
 	bool first = true;
 	int err = 0;
 
+	memset(&next, 0, sizeof(next));
 	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		struct px_prefix p = {.family = 6};
+		struct px_prefix p = {.family = (__u8)family};
 
 		first = false;
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &hit))
 			continue; /* cannot happen: the trie is not written */
 		p.len = (__u8)key.prefixlen;
-		memcpy(p.addr, key.addr, 16);
+		memcpy(p.addr, key.addr, family == 4 ? 4 : 16);
 		p.zone = (__u8)hit.zone;
 		p.except = hit.flags & PX_ZF_BAN_EXCEPT;
 		err = zoneset_add(zs, &p);
@@ -391,13 +398,15 @@ int maps_read_prefixes(const struct px_zone_maps *m,
 	if (fd < 0)
 		return fd;
 	err = zone4_read(fd, zs);
+	if (err == -EOPNOTSUPP) /* attached before ranges: still a trie */
+		err = read_trie(fd, 4, zs);
 	close(fd);
 	if (err)
 		return err;
 	fd = slot_fd(m->zone6, live->gen & 1);
 	if (fd < 0)
 		return fd;
-	err = read_trie(fd, zs);
+	err = read_trie(fd, 6, zs);
 	close(fd);
 	return err;
 }
@@ -431,8 +440,8 @@ int maps_install_rebased(const struct px_zone_maps *m, struct px_policy *next)
 	return err;
 }
 
-/* The packed hit of addr in the live version's IPv4 ranges or IPv6 trie:
- * 1 found, 0 not, or -errno. */
+/* The packed hit of addr in the live version's IPv4 ranges (or an older
+ * portxdp's IPv4 trie) or IPv6 trie: 1 found, 0 not, or -errno. */
 static int hit_of(const struct px_zone_maps *m, __u32 slot,
 		  const struct px_prefix *addr, __u32 *hit)
 {
@@ -451,8 +460,10 @@ static int hit_of(const struct px_zone_maps *m, __u32 slot,
 					   addr->addr[3],
 				   hit);
 		err = err ? err : (*hit & 0xffff) != 0;
-	} else {
-		memcpy(key.addr, addr->addr, 16);
+	}
+	if (!v4 || err == -EOPNOTSUPP) { /* a trie (IPv4: before ranges) */
+		key.prefixlen = v4 ? 32 : 128;
+		memcpy(key.addr, addr->addr, v4 ? 4 : 16);
 		if (!bpf_map_lookup_elem(fd, &key, &h)) {
 			*hit = PX_R4_HIT(h.zone, h.flags);
 			err = 1;

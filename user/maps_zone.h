@@ -25,7 +25,8 @@ struct px_zone_maps {
  * Nothing live changes before that one swap, and a failure before it
  * changes nothing. A zone the live version has keeps its table index,
  * so its counts go on; a new zone starts from zero (maps_zone.c says
- * how). -EOPNOTSUPP: the filter was attached by a portxdp without zones.
+ * how). -EOPNOTSUPP: the filter was attached by a portxdp without zones
+ * or one before IPv4 ranges (its outer map takes only IPv4 tries).
  * Progress on stderr when there are many prefixes and progress is true. 0 or
  * -errno.
  */

@@ -300,6 +300,10 @@ static int map_view(int fd, const struct px_range4 **m, size_t *n)
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
+	/* an LPM trie: the layout of a portxdp before ranges (its pins
+	 * outlive an upgrade) */
+	if (info.type != BPF_MAP_TYPE_ARRAY)
+		return -EOPNOTSUPP;
 	if (info.value_size != sizeof(**m) || info.max_entries < PX_R4_FIRST)
 		return -EINVAL;
 	*n = info.max_entries;

@@ -31,7 +31,8 @@ __u32 zone4_search(const struct px_range4 *m, size_t n, __u32 a);
 int zone4_map(const struct px_zoneset *zs, const zone4_hits_t hits);
 
 /* The prefixes of the IPv4 map fd appended to zs (zone: as written in the
- * map, a table index). 0 or -errno. */
+ * map, a table index). 0 or -errno; -EOPNOTSUPP: fd is not such a map
+ * (an older portxdp's LPM trie). */
 int zone4_read(int fd, struct px_zoneset *zs);
 
 /* The packed hit of a (host order) in the IPv4 map fd: 0 or -errno. */
