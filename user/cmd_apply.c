@@ -421,6 +421,10 @@ int apply_file(const char *ifname, const char *file, bool force,
 	if (filter_replies_fit(&a, next))
 		goto out_pins;
 	snprintf(what, sizeof(what), "applied %s", file);
+	/* a file without zones: the live ones go, and the summary counts
+	 * them as diff does (NULL would keep them, as open and close do) */
+	if (!zs)
+		zs = zoneset_new();
 	ret = install_confirmed(&a, what, confirm, live, next, zs);
 out_pins:
 	filter_close(&a);

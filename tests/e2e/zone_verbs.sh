@@ -119,6 +119,24 @@ test_exporter_zone_family_follows_names() {
 	fi
 }
 
+# apply of a file without zones: its summary counts the zones that go,
+# as diff does, and they are gone.
+test_apply_without_zones_says_they_go() {
+	lab_setup
+	local a b out
+	a=$(policy_file a.policy 'default closed' 'zone office 203.0.113.0/24' \
+		'zone dev 198.51.100.240/29' 'open 22 from office' 'open ping from dev')
+	b=$(policy_file b.policy 'default closed' 'open 80/tcp')
+	px attach "$IF_IN" --policy "$a" >/dev/null
+	px diff "$IF_IN" "$b" | grep -q '; 2 zones change$' ||
+		fail "diff: $(px diff "$IF_IN" "$b")"
+	out=$(px apply "$IF_IN" "$b" 2>&1)
+	echo "$out" | grep -q 'tcp 1 opened, 0 closed; udp 0 opened, 0 closed; 2 zones change$' ||
+		fail "apply: $out"
+	px status "$IF_IN" | grep -q 'zone' && fail "zones left: $(px status "$IF_IN")"
+	px diff "$IF_IN" "$b" | grep -q 'no change' || fail "after: $(px diff "$IF_IN" "$b")"
+}
+
 # diff per zone: a changed, a new and a removed zone, text and --json,
 # and a file equal to the live one is "no change".
 test_diff_per_zone() {
