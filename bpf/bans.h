@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Scanner bans in the classifier (doc/design.md, section 10): the ban map,
- * the per-source scan state, and the two steps the program takes when
- * flags & PX_F_BANS: is the source banned (step 1 of the program's order),
- * and, for a packet to a closed TCP/UDP port, count the port for its
- * source and ban it at the rule's N (step 4). Included by the classifier
- * only; the map layouts are include/portxdp.h's.
+ * its per-CPU cache, the per-source scan state, and the two steps the
+ * program takes when flags & PX_F_BANS: is the source banned (step 1 of
+ * the program's order), and, for a packet to a closed TCP/UDP port, count
+ * the port for its source and ban it at the rule's N (step 4). Included
+ * by the classifier only, after zone.h; the map layouts are
+ * include/portxdp.h's.
  */
 #ifndef PX_BANS_H
 #define PX_BANS_H
@@ -14,8 +15,9 @@
  * The bans, pinned as PX_PIN_BANS and written by the program (scan bans)
  * and by `portxdp ban`. At most PX_BANS_MAX; when full, adding one evicts
  * the least recently used ban (LRU_HASH): a ban whose source still sends
- * is looked up by every packet it sends and stays, the one whose source
- * went quiet longest goes. That is "the oldest goes first" measured by
+ * is looked up while it sends (at least every PX_BAN_SLOT_JIFFIES on each
+ * CPU its packets reach, below) and stays, the one whose source went
+ * quiet longest goes. That is "the oldest goes first" measured by
  * last use rather than by start, on purpose: evicting a ban that still
  * drops a live flood would be the worst choice.
  */
@@ -62,50 +64,268 @@ struct {
 /* fe80::/64, the first 8 bytes of a link-local address, as read. */
 #define PX_LINK_LOCAL_NET bpf_cpu_to_be64(0xfe80000000000000ULL)
 
-/* The source of the packet as a px_ban_key: the IPv4 address, or the IPv6
- * address's /64, or a link-local address itself (its /64 is every host on
- * the link). l3 is the IP header (checked by the parser already). */
-static __always_inline void px_ban_key_of(struct px_ban_key *k, void *l3,
-					  bool v6)
-{
-	__u8 *a = (__u8 *)&((struct ipv6hdr *)l3)->saddr;
-	__u64 net;
+/*
+ * The ban cache (include/portxdp.h, "The ban cache"): per CPU, the answer
+ * px_bans gave for a source, banned or not, in a direct-mapped slot, so a
+ * packet whose source's slot answers makes no hash lookup: the array's
+ * lookup is inlined by the verifier, and the slot's index is one multiply.
+ * The hash map stays the truth; a slot is a copy of one answer, good
+ * while px_ban_gen is the one it was filled under (every write that adds
+ * or lifts a ban bumps it after writing, so an unban holds from the next
+ * packet on) and until its `until`, on the jiffies clock (inlined by the
+ * verifier: one load).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PX_BAN_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct px_ban_slot);
+} px_ban_cache SEC(".maps");
 
-	if (v6) {
-		__builtin_memcpy(&net, a, 8);
-		k->family = net == PX_LINK_LOCAL_NET ? PX_BAN_LINK_LOCAL : 6;
-		__builtin_memcpy(k->addr, net == PX_LINK_LOCAL_NET ? a + 8 : a,
-				 8);
-	} else {
-		k->family = 4;
-		__builtin_memcpy(k->addr, &((struct iphdr *)l3)->saddr, 4);
-		__builtin_memset(k->addr + 4, 0, 4);
+__u64 px_ban_gen SEC(".data.px_ban_gen") = 0;
+
+/*
+ * How long a slot answers at most, in jiffies (32-320 ms, HZ 1000-100):
+ * so a source whose packets all find their slot still has its ban looked
+ * up in px_bans a few times a second per CPU, which keeps the LRU from
+ * taking it for an idle ban (the eviction rule above), and a slot's drops
+ * reach the ban's count that often while packets come.
+ */
+#define PX_BAN_SLOT_JIFFIES 32
+
+/* A jiffy at most, in ns: HZ is at least 100. A slot of a ban answers for
+ * the ban's time left counted in jiffies of this length, so it never
+ * answers after the ban's end, whatever HZ. */
+#define PX_JIFFY_NS_MAX (PX_NSEC / 100)
+
+/* The source of the packet as a px_ban_key's addr (family: 4, or 6, or
+ * PX_BAN_LINK_LOCAL in *family): the IPv4 address, or the IPv6 address's
+ * /64, or a link-local address itself (its /64 is every host on the
+ * link). l3 is the IP header (checked by the parser already). */
+static __always_inline __u64 px_ban_addr(void *l3, const bool v6, __u32 *family)
+{
+	const __u8 *a = (const __u8 *)&((struct ipv6hdr *)l3)->saddr;
+	__u64 net = 0;
+
+	*family = 4;
+	if (!v6) {
+		__builtin_memcpy(&net, &((struct iphdr *)l3)->saddr, 4);
+		return net;
 	}
+	/* one 8-byte load each (unaligned packet loads are allowed) */
+	__builtin_memcpy(&net, (const __u64 *)a, 8);
+	*family = 6;
+	if (net == PX_LINK_LOCAL_NET) {
+		__builtin_memcpy(&net, (const __u64 *)(a + 8), 8);
+		*family = PX_BAN_LINK_LOCAL;
+	}
+	return net;
+}
+
+static __always_inline void px_ban_key_set(struct px_ban_key *k, __u64 addr,
+					   __u32 family)
+{
+	k->family = family;
+	__builtin_memcpy(k->addr, &addr, 8);
 }
 
 /*
- * Step 1 (bpf/source.h, which reads the key and exempts neighbour
- * discovery): k's ban in force now, or NULL. One hash lookup. A ban met
- * after its end is deleted here. The caller counts the drop on the ban,
- * once it knows the packet is dropped (not neighbour discovery).
+ * Step 1's ban lookup in px_bans, for a packet whose slot did not answer
+ * (global: verified once, on its own): 1 when k is banned now, else 0 (a
+ * ban met after its end is deleted here). s, k's slot on this CPU, gets
+ * the answer, filled under gen (px_ban_gen as read before the lookup);
+ * the drops it held go to their ban first. s is never NULL (its index is
+ * in range); if it were, nothing would count the drop on the ban.
  *
  * The end is checked on the coarse clock (CLOCK_MONOTONIC as of the last
- * tick, the clock bans are written in, at most one tick behind): a read
- * of it costs a banned packet ~1.5 ns where bpf_ktime_get_ns() cost ~25
- * (kvm-clock, progbench -b), and a ban ends at most a tick (1-10 ms)
- * late, which `bans`, counting in seconds, cannot show.
+ * tick, the clock bans are written in, at most one tick behind): a ban
+ * ends at most a tick (1-10 ms) late, which `bans`, counting in seconds,
+ * cannot show. The slot's `until` is the ban's time left in jiffies of
+ * PX_JIFFY_NS_MAX, at most PX_BAN_SLOT_JIFFIES.
  */
-static __always_inline struct px_ban *px_banned(const struct px_ban_key *k)
+__noinline int px_ban_fill(const struct px_ban_key *k, struct px_ban_slot *s,
+			   __u64 gen)
 {
-	struct px_ban *b = bpf_map_lookup_elem(&px_bans, k);
+	struct px_ban_key was = {};
+	struct px_ban *b, *old;
+	__u64 now = 0, until, left, addr = 0;
+	__u32 d;
 
-	if (!b)
-		return NULL;
-	if (bpf_ktime_get_coarse_ns() >= b->expires_ns) {
-		bpf_map_delete_elem(&px_bans, k);
-		return NULL;
+	if (!k)
+		return 0;
+	b = bpf_map_lookup_elem(&px_bans, k);
+	if (b) {
+		now = bpf_ktime_get_coarse_ns();
+		if (now >= b->expires_ns) {
+			bpf_map_delete_elem(&px_bans, k);
+			b = NULL;
+		}
 	}
-	return b;
+	if (!s)
+		return !!b;
+	__builtin_memcpy(&addr, k->addr, 8);
+	/* The slot's drops go to their ban, if still in force: out of the
+	 * slot first, so `bans`, reading the ban then the slots, never
+	 * counts them twice. */
+	d = s->dropped;
+	if (d) {
+		s->dropped = 0;
+		if (s->addr == addr && s->family == k->family) {
+			old = b;
+		} else {
+			was.family = s->family;
+			__builtin_memcpy(was.addr, &s->addr, 8);
+			old = bpf_map_lookup_elem(&px_bans, &was);
+		}
+		if (old && PX_BAN_ID(old) == s->ban_id)
+			__sync_fetch_and_add(&old->dropped, d);
+	}
+	until = bpf_jiffies64() + PX_BAN_SLOT_JIFFIES;
+	if (b) {
+		left = (b->expires_ns - now) / PX_JIFFY_NS_MAX;
+		if (left < PX_BAN_SLOT_JIFFIES)
+			until -= PX_BAN_SLOT_JIFFIES - left;
+	}
+	s->addr = addr;
+	s->family = k->family;
+	s->until = until;
+	s->ban_id = b ? PX_BAN_ID(b) : 0;
+	barrier_var(s);
+	s->gen = gen;
+	return !!b;
+}
+
+/* A banned source's IPv6 packet, parsed from data as the classifier
+ * parses it: 1 when the ban drops it, 0 when it goes on to the classifier
+ * (ICMPv6 neighbour discovery, 133-137, which passes: the host must still
+ * answer for its own address on the link), -1 when its headers are cut
+ * short or wrong (malformed: the classifier's verdict, banned or not). */
+static __always_inline int px_ban_v6(void *data, void *data_end)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	__u16 frag = 0;
+	int l4;
+
+	if (parse_ethhdr(&c) != bpf_htons(ETH_P_IPV6))
+		return -1;
+	l4 = parse_ip6hdr(&c);
+	if (l4 >= 0)
+		l4 = parse_ip6_exthdrs(&c, l4, &frag);
+	if (l4 < 0)
+		return -1;
+	return !px_is_nd(&c, l4, true, frag);
+}
+
+/* For each hook, global (verified once, on its own): banned IPv6 packets
+ * only pay for the walk of the extension headers. */
+__noinline int px_ban_v6_xdp(struct xdp_md *ctx)
+{
+	return px_ban_v6((void *)(long)ctx->data, (void *)(long)ctx->data_end);
+}
+
+__noinline int px_ban_v6_tc(struct __sk_buff *skb)
+{
+	return px_ban_v6((void *)(long)skb->data, (void *)(long)skb->data_end);
+}
+
+/*
+ * Step 1 for bans, in the classifier (c at the IP header, Ethernet
+ * parsed; v6 a constant: the ethertype is IPv6, else IPv4; tc: ctx is a
+ * skb; the caller checked the IP header's fixed part is there): 1 when
+ * the packet is dropped because its source is banned, 0 when it goes on,
+ * -1 when it is malformed (the classifier's verdict, banned or not). The
+ * source's slot answers, or px_ban_fill asks px_bans. Only for a banned
+ * source are the headers looked at further (IPv4: the header's checks;
+ * IPv6: px_ban_v6, with neighbour discovery), and a banned packet never
+ * goes back to the chain but as neighbour discovery. Nothing of it stays
+ * in the chain (step 4 reads the source again); its key, for px_ban_fill,
+ * is written on every way through, which leaves the verifier one stack
+ * state to follow the chain with, not two.
+ */
+static __always_inline int px_ban_drops(void *ctx, const bool tc,
+					const struct hdr_cursor *c,
+					const bool v6)
+{
+	struct px_ban_slot *s;
+	struct px_ban_key k;
+	__u32 family, i;
+	__u64 addr;
+	__u8 vi;
+	int r;
+
+	if (v6 ? (void *)((struct ipv6hdr *)c->pos + 1) > c->end
+	       : (void *)((struct iphdr *)c->pos + 1) > c->end)
+		return -1; /* never: the caller checked */
+	addr = px_ban_addr(c->pos, v6, &family);
+	px_ban_key_set(&k, addr, family);
+	i = px_ban_slot_of(addr);
+	s = bpf_map_lookup_elem(&px_ban_cache, &i);
+	if (s && s->addr == addr && s->family == family &&
+	    s->gen == READ_ONCE(px_ban_gen) && bpf_jiffies64() < s->until) {
+		if (!s->ban_id)
+			return 0;
+	} else {
+		/* the generation before px_bans is read: a ban written
+		 * after it makes the slot stale */
+		if (!px_ban_fill(&k, s, READ_ONCE(px_ban_gen)))
+			return 0;
+	}
+	if (v6) {
+		r = tc ? px_ban_v6_tc(ctx) : px_ban_v6_xdp(ctx);
+		if (r <= 0)
+			return r;
+	} else {
+		/* parse_iphdr's checks, without its cursor */
+		vi = *(__u8 *)c->pos;
+		if (vi != 0x45 && ((vi >> 4) != 4 || (vi & 0x0f) < 5 ||
+				   c->pos + (vi & 0x0f) * 4 > c->end))
+			return -1;
+	}
+	if (s)
+		s->dropped++;
+	return 1;
+}
+
+/* Step 1 for bans at the tc hook, out of line (global: the tc program,
+ * which may judge a packet twice, would otherwise verify the chain after
+ * it once per way out of it): px_ban_drops on the skb's first buffer. */
+__noinline int px_ban_drops_tc(struct __sk_buff *skb)
+{
+	struct hdr_cursor c = {.pos = (void *)(long)skb->data,
+			       .end = (void *)(long)skb->data_end};
+	int eth_type = parse_ethhdr(&c);
+
+	if (eth_type == bpf_htons(ETH_P_IP))
+		return (void *)((struct iphdr *)c.pos + 1) > c.end
+			       ? -1
+			       : px_ban_drops(skb, true, &c, false);
+	if (eth_type == bpf_htons(ETH_P_IPV6))
+		return (void *)((struct ipv6hdr *)c.pos + 1) > c.end
+			       ? -1
+			       : px_ban_drops(skb, true, &c, true);
+	return 0;
+}
+
+/* The source's key of the IP packet in data..data_end, as step 1 made it
+ * (the classifier parsed the headers); false when cut short (never). */
+static __always_inline bool px_ban_key_read(void *data, void *data_end,
+					    struct px_ban_key *k)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	int eth_type = parse_ethhdr(&c);
+	struct ipv6hdr *ip6 = c.pos;
+	__u32 family;
+	__u64 addr;
+
+	if ((void *)(ip6 + 1) <= c.end && eth_type == bpf_htons(ETH_P_IPV6))
+		addr = px_ban_addr(ip6, true, &family);
+	else if ((void *)((struct iphdr *)c.pos + 1) <= c.end &&
+		 eth_type == bpf_htons(ETH_P_IP))
+		addr = px_ban_addr(c.pos, false, &family);
+	else
+		return false;
+	px_ban_key_set(k, addr, family);
+	return true;
 }
 
 /* Is k in one of the rule's `except` prefixes? (A link-local key is
@@ -207,9 +427,9 @@ static __always_inline bool px_scan_count(const struct px_ban_rule *r,
 {
 	struct px_scan *s;
 	struct px_ban ban = {};
-	__u64 now;
+	__u64 now, gen;
 
-	if (!r || !k || !r->ports || px_ban_excepted(r, k))
+	if (!r->ports || px_ban_excepted(r, k))
 		return false;
 	s = bpf_map_lookup_elem(&px_scan_map, k);
 	if (!s) {
@@ -227,6 +447,10 @@ static __always_inline bool px_scan_count(const struct px_ban_rule *r,
 	ban.reason = PX_BAN_SCAN;
 	ban.ports = r->ports;
 	bpf_map_update_elem(&px_bans, k, &ban, BPF_ANY);
+	/* every slot filled before, the source's "not banned" among them,
+	 * is stale now (the fetch form: ordered after the update) */
+	gen = __sync_fetch_and_add(&px_ban_gen, 1);
+	barrier_var(gen);
 	bpf_map_delete_elem(&px_scan_map, k);
 	return true;
 }
@@ -236,16 +460,25 @@ static __always_inline bool px_scan_count(const struct px_ban_rule *r,
  * source is in an `except` zone, count, and log the packet that made the
  * ban whatever the log's rate (key: its counter key). 1 when this packet
  * banned its source: it is logged here, as the ban's start, so the
- * classifier does not log it a second time. Include after log.h.
+ * classifier does not log it a second time. The source's key is read
+ * from the packet again. Include after log.h.
  */
-__noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_policy *pol,
-			   const struct px_ban_key *k, __u32 key)
+static __always_inline int px_scan(const struct px_policy *pol, void *data,
+				   void *data_end, __u32 key)
 {
-	if (!pol || !pol->ban.ports ||
-	    px_ban_zone_excepted(pol, (void *)(long)ctx->data,
-				 (void *)(long)ctx->data_end))
+	struct px_ban_key k;
+
+	if (!pol || !pol->ban.ports || !px_ban_key_read(data, data_end, &k) ||
+	    px_ban_zone_excepted(pol, data, data_end))
 		return 0;
-	if (!px_scan_count(&pol->ban, k, key % PX_PORTS))
+	return px_scan_count(&pol->ban, &k, key % PX_PORTS);
+}
+
+__noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_policy *pol,
+			   __u32 key)
+{
+	if (!px_scan(pol, (void *)(long)ctx->data, (void *)(long)ctx->data_end,
+		     key))
 		return 0;
 	if (READ_ONCE(px_log.on))
 		px_log_drop(ctx, PX_WHY_BAN_START, key, 0);
@@ -253,13 +486,10 @@ __noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_policy *pol,
 }
 
 __noinline int px_scan_tc(struct __sk_buff *skb, const struct px_policy *pol,
-			  const struct px_ban_key *k, __u32 key)
+			  __u32 key)
 {
-	if (!pol || !pol->ban.ports ||
-	    px_ban_zone_excepted(pol, (void *)(long)skb->data,
-				 (void *)(long)skb->data_end))
-		return 0;
-	if (!px_scan_count(&pol->ban, k, key % PX_PORTS))
+	if (!px_scan(pol, (void *)(long)skb->data, (void *)(long)skb->data_end,
+		     key))
 		return 0;
 	if (READ_ONCE(px_log.on))
 		px_log_drop_tc(skb, PX_WHY_BAN_START, key, 0);

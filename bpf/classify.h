@@ -156,13 +156,13 @@ static __always_inline const struct px_policy *px_policy(void)
 /*
  * Steps 3 and 4 and the exit of a TCP/UDP packet (key its counter key)
  * whose port the policy or its source's zone (zone, 0: none) judged open
- * or not. c is where the chain's cursor stopped, past the L4 header; bkey
- * is the source's ban key when flags & PX_F_BANS.
+ * or not. c is where the chain's cursor stopped, past the L4 header.
  */
-static __always_inline int
-px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
-	     const struct hdr_cursor *c, __u32 key, bool open, __u32 zone,
-	     const struct px_ban_key *bkey, const __u32 features)
+static __always_inline int px_port_exit(void *ctx, const enum px_hook hook,
+					const struct px_policy *pol,
+					const struct hdr_cursor *c, __u32 key,
+					bool open, __u32 zone,
+					const __u32 features)
 {
 	__u32 port = key % PX_PORTS, action = PX_PASS;
 	enum px_why why = PX_WHY_NONE;
@@ -188,8 +188,8 @@ px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 	 * px_exit's log: logged once. */
 	if ((features & PX_F_BANS) && (pol->flags & PX_F_BANS) &&
 	    action == PX_DROP &&
-	    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, bkey, key)
-				: px_scan_xdp(ctx, pol, bkey, key)))
+	    (hook == PX_HOOK_TC ? px_scan_tc(ctx, pol, key)
+				: px_scan_xdp(ctx, pol, key)))
 		return px_done(hook, action, why, key);
 	return px_exit(ctx, hook, action, why, key, zone);
 }
@@ -202,8 +202,7 @@ px_port_exit(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
 					 const struct px_policy *pol,
 					 const struct hdr_cursor *c, __u32 key,
-					 int src, const struct px_ban_key *bkey,
-					 const __u32 features)
+					 int src, const __u32 features)
 {
 	const struct px_zone *zn = NULL;
 	bool open = px_port_open(pol, key);
@@ -218,7 +217,7 @@ static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
 		zone = src & PX_SRC_ZONE;
 		open = px_bit(&zn->open[0][0], key);
 	}
-	return px_port_exit(ctx, hook, pol, c, key, open, zone, bkey, features);
+	return px_port_exit(ctx, hook, pol, c, key, open, zone, features);
 }
 
 /*
@@ -228,17 +227,18 @@ static __always_inline int px_zoned_port(void *ctx, const enum px_hook hook,
  * each program, features (PX_F_*) a constant: 0 for a policy that uses
  * none of PX_F_FEATURES, where every feature's test folds away; zones only
  * (the common case among the rest, whose ports no zone touches then cost
- * least); and all of them, after step 1 (src: what it found, PX_SRC_*;
- * bkey: the source's ban key). One source, so all give a packet the same
+ * least); and all of them, after step 1's block (src: what it found,
+ * PX_SRC_*). One source, so all give a packet the same
  * verdict. The chain is flat (as in xdp-filter): every step either moves
  * on or exits, and a feature that acts takes the packet to its exit off
  * the chain, so the chain keeps no state of the features alive. The
  * numbered steps are the program's order.
  */
-static __always_inline int
-px_judge_ip(void *ctx, const enum px_hook hook, const struct px_policy *pol,
-	    struct hdr_cursor *c, int eth_type, bool pulled, int src,
-	    const struct px_ban_key *bkey, const __u32 features)
+static __always_inline int px_judge_ip(void *ctx, const enum px_hook hook,
+				       const struct px_policy *pol,
+				       struct hdr_cursor *c, int eth_type,
+				       bool pulled, int src,
+				       const __u32 features)
 {
 	struct iphdr *iph;
 	__u16 frag = 0; /* fragment offset, 8-byte units */
@@ -324,10 +324,9 @@ px_judge_ip(void *ctx, const enum px_hook hook, const struct px_policy *pol,
 	/* 2. a port some zone judges differently: the source's zone decides */
 	if ((features & PX_F_ZONES) && (pol->flags & PX_F_ZONES) &&
 	    px_bit(&pol->zoned[0][0], key))
-		return px_zoned_port(ctx, hook, pol, c, key, src, bkey,
-				     features);
+		return px_zoned_port(ctx, hook, pol, c, key, src, features);
 	return px_port_exit(ctx, hook, pol, c, key, px_port_open(pol, key), 0,
-			    bkey, features);
+			    features);
 
 malformed:
 	return px_malformed(ctx, hook, pulled);
@@ -347,7 +346,6 @@ static __always_inline int px_judge(void *ctx, const enum px_hook hook)
 {
 	struct hdr_cursor c;
 	const struct px_policy *pol;
-	struct px_ban_key bkey;
 	int eth_type, ret, src;
 	bool pulled = false;
 
@@ -376,34 +374,57 @@ again:
 	if (!pol) /* no policy installed: pass everything */
 		return px_exit(ctx, hook, PX_PASS, PX_WHY_NONE, PX_NO_KEY, 0);
 	if (likely(!(pol->flags & PX_F_FEATURES))) {
-		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, 0,
-				  &bkey, 0);
+		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, 0, 0);
 	} else if (!(pol->flags & PX_F_FEATURES &
 		     ~(PX_F_ZONES | PX_F_PING_ZONED))) {
 		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, 0,
-				  &bkey, PX_F_ZONES | PX_F_PING_ZONED);
+				  PX_F_ZONES | PX_F_PING_ZONED);
 	} else {
 		/*
 		 * 1. A blocked source (doc/design.md, section 8) or a banned
 		 * one (section 10): every IP packet dropped, but ICMPv6
-		 * neighbour discovery (bpf/source.h, which parses the IP
-		 * headers itself: a packet they fail is malformed below).
+		 * neighbour discovery. Block: bpf/source.h, which parses
+		 * the IP headers itself (a packet they fail is malformed
+		 * below); bans: bpf/bans.h, inlined (its slots answer for
+		 * most packets), the version a constant in each copy.
 		 */
 		src = 0;
-		if (pol->flags & (PX_F_BLOCK | PX_F_BANS)) {
-			src = hook == PX_HOOK_TC
-				      ? px_src_step1_tc(ctx, pol, &bkey)
-				      : px_src_step1_xdp(ctx, pol, &bkey);
+		if (pol->flags & PX_F_BLOCK) {
+			src = hook == PX_HOOK_TC ? px_src_step1_tc(ctx, pol)
+						 : px_src_step1_xdp(ctx, pol);
 			if (src & PX_SRC_BLOCKED)
 				return px_exit(ctx, hook, PX_DROP,
 					       PX_WHY_BLOCKED, PX_NO_KEY,
 					       src & PX_SRC_ZONE);
-			if (src & PX_SRC_BANNED)
-				return px_exit(ctx, hook, PX_DROP,
-					       PX_WHY_BANNED, PX_NO_KEY, 0);
+		}
+		/* The IP header's fixed part, which the ban step reads:
+		 * without it the packet is malformed, as px_judge_ip would
+		 * find it. Checked whether bans are on or not, so the
+		 * verifier knows the same of every packet going on. */
+		if (eth_type == bpf_htons(ETH_P_IP)
+			    ? c.pos + sizeof(struct iphdr) > c.end
+			    : c.pos + sizeof(struct ipv6hdr) > c.end) {
+			ret = px_malformed(ctx, hook, pulled);
+			goto judged;
+		}
+		ret = 0;
+		if ((pol->flags & PX_F_BANS) && hook == PX_HOOK_TC)
+			ret = px_ban_drops_tc(ctx);
+		else if (pol->flags & PX_F_BANS)
+			ret = eth_type == bpf_htons(ETH_P_IP)
+				      ? px_ban_drops(ctx, hook == PX_HOOK_TC,
+						     &c, false)
+				      : px_ban_drops(ctx, hook == PX_HOOK_TC,
+						     &c, true);
+		if (ret > 0)
+			return px_exit(ctx, hook, PX_DROP, PX_WHY_BANNED,
+				       PX_NO_KEY, 0);
+		if (ret < 0) {
+			ret = px_malformed(ctx, hook, pulled);
+			goto judged;
 		}
 		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, src,
-				  &bkey, PX_F_FEATURES);
+				  PX_F_FEATURES);
 	}
 judged:
 	if (hook == PX_HOOK_TC && ret == PX_PULL_AGAIN) {

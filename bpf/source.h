@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The classifier's steps that judge a packet by its source address, out of
- * line: step 1 (a blocked source, doc/design.md section 8, or a banned
- * one, section 10) and the zone lookup of step 2 (section 8). Each is one
+ * line: step 1 for a blocked source (doc/design.md section 8; a banned
+ * one, section 10, is bpf/bans.h's px_ban_drops, inlined in the chain)
+ * and the zone lookup of step 2 (section 8). Each is one
  * global function per hook (the context's type differs), verified once on
  * its own, that reads the source again from the packet's first buffer:
  * the classifier parsed these headers already, so they are there, and
@@ -20,7 +21,6 @@
 #define PX_SRC_ZONE 0xffffU	 /* its zone index, when PX_SRC_LOOKED */
 #define PX_SRC_LOOKED (1U << 16) /* the zone was looked up */
 #define PX_SRC_BLOCKED (1U << 17)
-#define PX_SRC_BANNED (1U << 18)
 
 build_bug_on(PX_ZONE_ENTRIES > PX_SRC_ZONE);
 
@@ -49,30 +49,26 @@ static __always_inline bool px_src_read(void *data, void *data_end,
 }
 
 /*
- * Step 1: parse the IP headers as the classifier does (a packet that
- * fails is not judged here: the classifier finds it malformed). With
- * block, the source's zone (PX_SRC_LOOKED, for step 2 too) and
- * PX_SRC_BLOCKED when that zone blocks, counted there; then, with bans,
- * the source's key in k (for step 4 too) and PX_SRC_BANNED when it is
- * banned. ICMPv6 neighbour discovery is neither blocked nor banned: the
- * host must still answer for its own address on the link.
+ * Step 1 for a blocked source: parse the IP headers as the classifier
+ * does (a packet that fails is not judged here: the classifier finds it
+ * malformed); the source's zone (PX_SRC_LOOKED, for step 2 too) and
+ * PX_SRC_BLOCKED when that zone blocks, counted there. ICMPv6 neighbour
+ * discovery is not blocked: the host must still answer for its own
+ * address on the link.
  */
 static __always_inline int px_src_step1(const struct px_policy *pol, void *data,
-					void *data_end, struct px_ban_key *k)
+					void *data_end)
 {
 	struct hdr_cursor c = {.pos = data, .end = data_end};
 	struct px_zone_hit hit;
 	struct iphdr *iph;
-	struct px_ban *b;
 	struct px_src src;
 	__u16 frag = 0;
-	int eth_type, l4, r = 0;
-	void *l3;
+	int eth_type, l4;
 
-	if (!pol || !k)
+	if (!pol)
 		return 0;
 	eth_type = parse_ethhdr(&c);
-	l3 = c.pos;
 	if (eth_type == bpf_htons(ETH_P_IP)) {
 		l4 = parse_iphdr(&c, &iph);
 		if (l4 < 0)
@@ -80,7 +76,7 @@ static __always_inline int px_src_step1(const struct px_policy *pol, void *data,
 		src.addr = &iph->saddr;
 		src.v6 = false;
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
-		src.addr = &((struct ipv6hdr *)l3)->saddr;
+		src.addr = &((struct ipv6hdr *)c.pos)->saddr;
 		src.v6 = true;
 		l4 = parse_ip6hdr(&c);
 		if (l4 < 0)
@@ -91,40 +87,25 @@ static __always_inline int px_src_step1(const struct px_policy *pol, void *data,
 	} else {
 		return 0;
 	}
-	if (pol->flags & PX_F_BLOCK) {
-		hit = px_zone_of(pol, &src);
-		r = PX_SRC_LOOKED | hit.zone;
-		if ((hit.flags & PX_ZF_BLOCK) &&
-		    !px_is_nd(&c, l4, src.v6, frag)) {
-			px_zone_count(hit.zone, true, true);
-			return r | PX_SRC_BLOCKED;
-		}
+	hit = px_zone_of(pol, &src);
+	if ((hit.flags & PX_ZF_BLOCK) && !px_is_nd(&c, l4, src.v6, frag)) {
+		px_zone_count(hit.zone, true, true);
+		return PX_SRC_LOOKED | hit.zone | PX_SRC_BLOCKED;
 	}
-	if (pol->flags & PX_F_BANS) {
-		px_ban_key_of(k, l3, src.v6);
-		b = px_banned(k);
-		/* neighbour discovery passes, and is no drop of the ban's */
-		if (b && !px_is_nd(&c, l4, src.v6, frag)) {
-			b->dropped++;
-			r |= PX_SRC_BANNED;
-		}
-	}
-	return r;
+	return PX_SRC_LOOKED | hit.zone;
 }
 
-__noinline int px_src_step1_xdp(struct xdp_md *ctx, const struct px_policy *pol,
-				struct px_ban_key *k)
+__noinline int px_src_step1_xdp(struct xdp_md *ctx, const struct px_policy *pol)
 {
 	return px_src_step1(pol, (void *)(long)ctx->data,
-			    (void *)(long)ctx->data_end, k);
+			    (void *)(long)ctx->data_end);
 }
 
 __noinline int px_src_step1_tc(struct __sk_buff *skb,
-			       const struct px_policy *pol,
-			       struct px_ban_key *k)
+			       const struct px_policy *pol)
 {
 	return px_src_step1(pol, (void *)(long)skb->data,
-			    (void *)(long)skb->data_end, k);
+			    (void *)(long)skb->data_end);
 }
 
 /* Step 2's lookup, when step 1 made none: the source's zone under pol,

@@ -128,6 +128,47 @@ struct px_ban {
 };
 
 /*
+ * The ban cache (doc/design.md, section 10): per CPU, PX_BAN_CACHE_SLOTS
+ * slots (px_ban_cache, a PERCPU_ARRAY), slot px_ban_slot_of(key), each the
+ * answer px_bans gave for one source: banned (ban_id, that ban's) or not
+ * (ban_id 0). A slot answers while family and addr are the packet's
+ * source, gen is px_ban_gen, and jiffies < until; any other
+ * packet looks px_bans up and fills the slot again. A ban is told from the
+ * one its source had before by PX_BAN_ID (its start, never 0). dropped:
+ * packets the slot dropped that are not yet in the ban's dropped (added
+ * there when the slot is filled again; `bans` adds what the slots whose
+ * key and ban_id are the ban's still hold).
+ *
+ * px_ban_gen (a global in its own section, .data.px_ban_gen: a one-entry
+ * mmapable ARRAY) goes up by one after every write to px_bans that adds
+ * or lifts a ban (the program's scan ban, and user/bans.c's ban and
+ * unban, through mmap): every slot filled before is then stale.
+ */
+#define PX_BAN_CACHE_BITS 10
+#define PX_BAN_CACHE_SLOTS (1U << PX_BAN_CACHE_BITS)
+
+struct px_ban_slot {
+	__u64 addr;    /* px_ban_key.addr, its 8 bytes as one number */
+	__u64 gen;     /* px_ban_gen when filled */
+	__u64 until;   /* jiffies: the slot answers while jiffies < until */
+	__u64 ban_id;  /* PX_BAN_ID of the ban; 0: not banned */
+	__u32 family;  /* px_ban_key.family; 0: an empty slot */
+	__u32 dropped; /* drops not yet added to the ban's (refilled
+			* within 320 ms while packets come: no wrap) */
+};
+
+#define PX_BAN_ID(b) ((b)->start_ns | 1)
+
+/* The slot of a source (addr: its px_ban_key.addr as one number; the
+ * family is left out, a slot holds it): the top bits of a multiplicative
+ * hash (Fibonacci hashing, Knuth 6.4). */
+static inline __u32 px_ban_slot_of(__u64 addr)
+{
+	return (__u32)((addr * 0x9e3779b97f4a7c15ULL) >>
+		       (64 - PX_BAN_CACHE_BITS));
+}
+
+/*
  * One whole policy: the single value (key 0) of an inner policy map.
  *
  * open[proto][port / 64] bit (port % 64) set means the port is open.
@@ -385,7 +426,9 @@ struct px_totals {
 #define PX_PIN_ZONE6 "zone6"
 #define PX_PIN_ZONE_COUNTS "zone_counts"
 #define PX_PIN_BANS "bans"
-#define PX_PIN_SCAN "scan" /* the scan counts of the ban rule */
+#define PX_PIN_SCAN "scan"	     /* the scan counts of the ban rule */
+#define PX_PIN_BAN_CACHE "ban_cache" /* px_ban_cache, per CPU */
+#define PX_PIN_BAN_GEN "ban_gen"     /* px_ban_gen's section */
 
 /*
  * The drop log (`portxdp log IF`), appended to the ABI above.
