@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "bans.h"
 #include "cli.h"
@@ -114,6 +117,35 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 	return 0;
 }
 
+int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct px_ban_slot *v;
+	__u64 addr;
+	__u32 i;
+
+	if (f->ban_cache_fd < 0 || !n)
+		return 0;
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t j = 0; j < n; j++) {
+		memcpy(&addr, e[j].src.addr, sizeof(addr));
+		i = px_ban_slot_of(addr);
+		if (bpf_map_lookup_elem(f->ban_cache_fd, &i, v))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			if (v[c].addr == addr &&
+			    v[c].family == e[j].src.family &&
+			    v[c].ban_id == PX_BAN_ID(&e[j].ban))
+				e[j].ban.dropped += v[c].dropped;
+	}
+	free(v);
+	return 0;
+}
+
 int bans_room(int bans_fd, const struct px_ban_key *srcs, size_t n,
 	      size_t *in_force)
 {
@@ -139,8 +171,23 @@ void bans_note(char note[PX_BAN_NOTE_LEN], const char *text)
 	memset(note + i, 0, PX_BAN_NOTE_LEN - i);
 }
 
+int bans_changed(const struct px_filter *f)
+{
+	__u64 *gen;
+
+	if (f->ban_gen_fd < 0)
+		return 0; /* a program without the cache */
+	gen = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, f->ban_gen_fd, 0);
+	if (gen == MAP_FAILED)
+		return -errno;
+	__atomic_add_fetch(gen, 1, __ATOMIC_SEQ_CST);
+	munmap(gen, sysconf(_SC_PAGESIZE));
+	return 0;
+}
+
 /* Ban src for secs from now, whatever ban it had. 0 or -errno. */
-static int bans_put(int bans_fd, const struct px_ban_key *src,
+static int bans_put(const struct px_filter *f, const struct px_ban_key *src,
 		    unsigned long secs, enum px_ban_reason reason,
 		    const char *note)
 {
@@ -152,29 +199,31 @@ static int bans_put(int bans_fd, const struct px_ban_key *src,
 	};
 
 	bans_note(b.note, note);
-	return bpf_map_update_elem(bans_fd, src, &b, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(f->bans_fd, src, &b, BPF_ANY))
+		return -errno;
+	return bans_changed(f);
 }
 
-int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-	     enum px_ban_reason reason)
+int bans_add(const struct px_filter *f, const struct px_ban_key *src,
+	     unsigned long secs, enum px_ban_reason reason)
 {
-	return bans_put(bans_fd, src, secs, reason, NULL);
+	return bans_put(f, src, secs, reason, NULL);
 }
 
-int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		enum px_ban_reason reason, const char *note,
+int bans_extend(const struct px_filter *f, const struct px_ban_key *src,
+		unsigned long secs, enum px_ban_reason reason, const char *note,
 		unsigned long long *left)
 {
 	__u64 now = mono_ns();
 	struct px_ban b;
 
-	if (!bpf_map_lookup_elem(bans_fd, src, &b) &&
+	if (!bpf_map_lookup_elem(f->bans_fd, src, &b) &&
 	    b.expires_ns >= now + (__u64)secs * PX_NSEC) {
 		if (left)
 			*left = (b.expires_ns - now + PX_NSEC - 1) / PX_NSEC;
 		return 1;
 	}
-	return bans_put(bans_fd, src, secs, reason, note);
+	return bans_put(f, src, secs, reason, note);
 }
 
 const char *bans_reason(const struct px_ban *b)
@@ -189,40 +238,44 @@ const char *bans_by(const struct px_ban *b)
 	return b->reason == PX_BAN_CROWDSEC ? "crowdsec" : NULL;
 }
 
-int bans_lift_reason(int bans_fd, const struct px_ban_key *src,
+int bans_lift_reason(const struct px_filter *f, const struct px_ban_key *src,
 		     enum px_ban_reason reason)
 {
 	struct px_ban b;
 
-	if (bpf_map_lookup_elem(bans_fd, src, &b) || b.reason != reason)
+	if (bpf_map_lookup_elem(f->bans_fd, src, &b) || b.reason != reason)
 		return -ENOENT;
-	return bans_lift(bans_fd, src);
+	return bans_lift(f, src);
 }
 
-int bans_lift(int bans_fd, const struct px_ban_key *src)
+int bans_lift(const struct px_filter *f, const struct px_ban_key *src)
 {
 	struct px_ban b;
 	bool live;
+	int err;
 
-	if (bpf_map_lookup_elem(bans_fd, src, &b))
+	if (bpf_map_lookup_elem(f->bans_fd, src, &b))
 		return -ENOENT;
 	live = b.expires_ns > mono_ns();
-	if (bpf_map_delete_elem(bans_fd, src) && errno != ENOENT)
+	if (bpf_map_delete_elem(f->bans_fd, src) && errno != ENOENT)
 		return -errno;
+	err = bans_changed(f);
+	if (err)
+		return err;
 	return live ? 0 : -ENOENT;
 }
 
-int bans_lift_all(int bans_fd, size_t *n)
+int bans_lift_all(const struct px_filter *f, size_t *n)
 {
 	struct ban_entry *e;
-	int err = bans_read(bans_fd, &e, n);
+	int err = bans_read(f->bans_fd, &e, n);
 
 	if (err)
 		return err;
 	for (size_t i = 0; i < *n; i++)
-		bpf_map_delete_elem(bans_fd, &e[i].src);
+		bpf_map_delete_elem(f->bans_fd, &e[i].src);
 	free(e);
-	return 0;
+	return bans_changed(f);
 }
 
 bool bans_any(int bans_fd)

@@ -34,10 +34,18 @@ struct ban_entry {
  */
 int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
 
+/*
+ * Add to each of the n bans e (from bans_read) the drops f's ban cache
+ * still holds for it (every CPU's slot of its source, filled for that
+ * ban), which the program adds to the ban's own count only when it fills
+ * the slot again: what `bans` shows as dropped. 0 or -errno.
+ */
+int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n);
+
 /* Ban src for secs from now, whatever ban it had (the tests; commands
  * use bans_extend()). 0 or -errno. */
-int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-	     enum px_ban_reason reason);
+int bans_add(const struct px_filter *f, const struct px_ban_key *src,
+	     unsigned long secs, enum px_ban_reason reason);
 
 /*
  * What every command's ban goes through (`ban`, so fail2ban, and the
@@ -47,8 +55,8 @@ int bans_add(int bans_fd, const struct px_ban_key *src, unsigned long secs,
  * keeps its reason and note. 0, 1 when the ban in force stays (*left,
  * unless NULL, gets its seconds left, rounded up), or -errno.
  */
-int bans_extend(int bans_fd, const struct px_ban_key *src, unsigned long secs,
-		enum px_ban_reason reason, const char *note,
+int bans_extend(const struct px_filter *f, const struct px_ban_key *src,
+		unsigned long secs, enum px_ban_reason reason, const char *note,
 		unsigned long long *left);
 
 /* text as a ban's note: its first PX_BAN_NOTE_LEN - 1 bytes, anything
@@ -74,14 +82,23 @@ int bans_room(int bans_fd, const struct px_ban_key *srcs, size_t n,
 
 /* Lift src's ban if reason made it: 0, -ENOENT when it had none (or
  * another reason's), or -errno. */
-int bans_lift_reason(int bans_fd, const struct px_ban_key *src,
+int bans_lift_reason(const struct px_filter *f, const struct px_ban_key *src,
 		     enum px_ban_reason reason);
 
 /* Lift src's ban: 0, -ENOENT when it had none, or -errno. */
-int bans_lift(int bans_fd, const struct px_ban_key *src);
+int bans_lift(const struct px_filter *f, const struct px_ban_key *src);
 
 /* Lift every ban; *n gets how many there were. 0 or -errno. */
-int bans_lift_all(int bans_fd, size_t *n);
+int bans_lift_all(const struct px_filter *f, size_t *n);
+
+/*
+ * After a write to f's ban map that adds or lifts a ban: bump the ban
+ * cache's generation (include/portxdp.h, "The ban cache"), so every CPU's
+ * slots filled before are stale and the next packet asks the map. The
+ * writers above call it; a test that writes the map itself must too.
+ * 0 or -errno.
+ */
+int bans_changed(const struct px_filter *f);
 
 /* Whether the map holds any ban in force. */
 bool bans_any(int bans_fd);

@@ -101,7 +101,7 @@ static int ban_one(const struct px_filter *f, const struct px_ban_key *src,
 	unsigned long long left = 0;
 	int err;
 
-	err = bans_extend(f->bans_fd, src, secs, PX_BAN_MANUAL, reason, &left);
+	err = bans_extend(f, src, secs, PX_BAN_MANUAL, reason, &left);
 	if (err < 0) {
 		px_error("cannot ban %s on %s: %s (the sources before it are "
 			 "banned)",

@@ -197,6 +197,8 @@ int cmd_bans(int argc, char **argv)
 	if (!err)
 		err = bans_read(f.bans_fd, &e, &n);
 	if (!err)
+		err = bans_cached_drops(&f, e, n);
+	if (!err)
 		zs = read_except(&f, pol);
 	if (!err)
 		bans_sync_live(&f); /* the last ban may have run out */

@@ -198,7 +198,7 @@ static size_t reconcile(const struct px_filter *f, struct cs_stream *s)
 		k.src = e[i].src;
 		if (e[i].ban.reason == PX_BAN_CROWDSEC &&
 		    !bsearch(&k, s->bans, s->nbans, sizeof(*s->bans), by_key) &&
-		    !bans_lift(f->bans_fd, &e[i].src))
+		    !bans_lift(f, &e[i].src))
 			lifted++;
 	}
 	free(e);
@@ -249,9 +249,9 @@ static int apply(struct bouncer *b, struct cs_stream *s)
 	if (lock < 0)
 		return -1;
 	for (i = 0; i < s->nunbans; i++)
-		bans_lift_reason(f.bans_fd, &s->unbans[i].src, PX_BAN_CROWDSEC);
+		bans_lift_reason(&f, &s->unbans[i].src, PX_BAN_CROWDSEC);
 	for (i = 0; i < s->nbans && !err; i++)
-		err = bans_extend(f.bans_fd, &s->bans[i].src, s->bans[i].secs,
+		err = bans_extend(&f, &s->bans[i].src, s->bans[i].secs,
 				  PX_BAN_CROWDSEC, s->bans[i].note, NULL);
 	if (err < 0)
 		px_error("cannot ban on %s: %s", b->ifname, strerror(-err));

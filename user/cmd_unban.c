@@ -45,7 +45,7 @@ static int lift(struct px_filter *f, int n, struct px_ban_key *srcs)
 
 	for (int i = 0; i < n; i++) {
 		source_format(s, sizeof(s), &srcs[i]);
-		err = bans_lift(f->bans_fd, &srcs[i]);
+		err = bans_lift(f, &srcs[i]);
 		if (err == -ENOENT) {
 			printf("%s: %s was not banned\n", f->ifname, s);
 		} else if (err) {
@@ -69,7 +69,7 @@ static int unban(const char *ifname, bool all, int n, struct px_ban_key *srcs)
 	if (lock < 0)
 		return PX_EXIT_FAIL;
 	if (all) {
-		err = bans_lift_all(f.bans_fd, &count);
+		err = bans_lift_all(&f, &count);
 		if (err)
 			px_error("cannot unban on %s: %s", ifname,
 				 strerror(-err));

@@ -57,6 +57,10 @@ const struct filter_map_pin filter_map_pins[] = {
 	MAP_PIN(PX_PIN_FLOWS, flows_fd, px_flows, false, true),
 	MAP_PIN(PX_PIN_BANS, bans_fd, px_bans, false, true),
 	MAP_PIN(PX_PIN_SCAN, scan_fd, px_scan_map, false, true),
+	/* not carried: a new program starts with an empty cache and its
+	 * own generation, which agree */
+	MAP_PIN(PX_PIN_BAN_CACHE, ban_cache_fd, px_ban_cache, false, false),
+	MAP_PIN(PX_PIN_BAN_GEN, ban_gen_fd, data_px_ban_gen, false, false),
 };
 const unsigned int filter_nmap_pins =
 	sizeof(filter_map_pins) / sizeof(filter_map_pins[0]);

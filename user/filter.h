@@ -53,6 +53,8 @@ struct px_filter {
 	int egress_prog_fd; /* replies: its program, under clsact */
 	int bans_fd;	    /* the bans (bpf/bans.h); absent before bans */
 	int scan_fd;	    /* the ban rule's scan counts */
+	int ban_cache_fd;   /* the bans' per-CPU cache (include/portxdp.h) */
+	int ban_gen_fd;	    /* its generation (.data.px_ban_gen) */
 	enum filter_state state;
 	enum px_xdp_mode mode; /* its hook: native, generic or tc (auto: ?) */
 	bool clsact;	       /* tc by a clsact filter: no link */

@@ -370,9 +370,15 @@ static bool sources_ok(const struct ref_verdict *v, bool made, char *why,
 		*m = c;
 	}
 	if (v->ban >= 0) {
+		struct px_filter f = px_ban_filter();
+		struct ban_entry e = {0};
+
 		ban_key(&k, &v->src);
+		e.src = k;
 		if (bpf_map_lookup_elem(fd_of(px.skel->maps.px_bans), &k, &b) ||
-		    b.dropped != ref_bans.ban[v->ban].dropped) {
+		    (e.ban = b, bans_cached_drops(&f, &e, 1)) ||
+		    (b.dropped = e.ban.dropped) !=
+			    ref_bans.ban[v->ban].dropped) {
 			ok = false;
 			snprintf(why + strlen(why), n - strlen(why),
 				 " ban of %s: dropped %llu, reference %llu",
@@ -1293,7 +1299,7 @@ static bool layout_install(struct gen_policy *gp, struct gen_layout *lay)
 	static struct px_policy pol;
 	struct px_zoneset *zs = NULL;
 	struct policy_report rep = {0};
-	struct px_filter f = {.bans_fd = fd_of(px.skel->maps.px_bans)};
+	struct px_filter f = px_ban_filter();
 	struct px_zone_maps m = {
 		.policy = px.outer_fd,
 		.zones = fd_of(px.skel->maps.px_zone_outer),
@@ -1338,11 +1344,12 @@ static bool layout_install(struct gen_policy *gp, struct gen_layout *lay)
 	ref_bans.rule = lay->rule;
 	map_clear(f.bans_fd, sizeof(struct px_ban_key));
 	map_clear(fd_of(px.skel->maps.px_scan_map), sizeof(struct px_ban_key));
+	bans_changed(&f); /* the map written by hand: slots stale */
 	for (unsigned int i = 0; i < lay->nmanual; i++) {
 		struct px_ban_key k;
 
 		ban_key(&k, &lay->manual[i].key);
-		if (!ASSERT_OK(bans_add(f.bans_fd, &k,
+		if (!ASSERT_OK(bans_add(&f, &k,
 					lay->manual[i].over ? 0 : 30 * 86400,
 					PX_BAN_MANUAL),
 			       "ban by hand"))
@@ -1432,6 +1439,15 @@ static bool layout_end_ok(void)
 	if (!ASSERT_OK(bans_read(fd_of(px.skel->maps.px_bans), &e, &n),
 		       "read bans"))
 		return false;
+	if (!ASSERT_OK(bans_cached_drops(
+			       &(struct px_filter){
+				       .ban_cache_fd = fd_of(
+					       px.skel->maps.px_ban_cache)},
+			       e, n),
+		       "read the cached drops")) {
+		free(e);
+		return false;
+	}
 	for (unsigned int i = 0; i < ref_bans.nbans; i++) {
 		const struct ref_ban *b = &ref_bans.ban[i];
 		size_t j;

@@ -557,6 +557,17 @@ static inline struct px_zone_maps px_zone_maps(void)
 	};
 }
 
+/* The loaded program's ban maps, as the filter module hands them over. */
+static inline struct px_filter px_ban_filter(void)
+{
+	return (struct px_filter){
+		.bans_fd = bpf_map__fd(px.skel->maps.px_bans),
+		.scan_fd = bpf_map__fd(px.skel->maps.px_scan_map),
+		.ban_cache_fd = bpf_map__fd(px.skel->maps.px_ban_cache),
+		.ban_gen_fd = bpf_map__fd(px.skel->maps.data_px_ban_gen),
+	};
+}
+
 /*
  * Parse a policy text with its zones into *pol (messages dropped) and
  * install it as apply does: PX_F_BANS by the bans there are
@@ -564,7 +575,7 @@ static inline struct px_zone_maps px_zone_maps(void)
  */
 static inline int px_install_text(const char *text, struct px_policy *pol)
 {
-	struct px_filter f = {.bans_fd = bpf_map__fd(px.skel->maps.px_bans)};
+	struct px_filter f = px_ban_filter();
 	struct px_zone_maps m = px_zone_maps();
 	struct px_zoneset *zs = NULL;
 	FILE *null = fopen("/dev/null", "w");

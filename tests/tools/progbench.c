@@ -345,13 +345,16 @@ static int load_portxdp(struct portxdp_bpf **skelp, __u32 flags)
 static int ban_sources(struct portxdp_bpf *skel)
 {
 	const char *srcs[] = {"198.51.100.1", "2001:db8::1"};
+	struct px_filter f = {
+		.bans_fd = bpf_map__fd(skel->maps.px_bans),
+		.ban_gen_fd = bpf_map__fd(skel->maps.data_px_ban_gen),
+	};
 	struct px_ban_key k;
 	const char *why;
 
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
 		if (source_parse(srcs[i], &k, &why) ||
-		    bans_add(bpf_map__fd(skel->maps.px_bans), &k, 3600,
-			     PX_BAN_MANUAL))
+		    bans_add(&f, &k, 3600, PX_BAN_MANUAL))
 			return -1;
 	return 0;
 }
