@@ -57,10 +57,12 @@ const struct filter_map_pin filter_map_pins[] = {
 	MAP_PIN(PX_PIN_FLOWS, flows_fd, px_flows, false, true),
 	MAP_PIN(PX_PIN_BANS, bans_fd, px_bans, false, true),
 	MAP_PIN(PX_PIN_SCAN, scan_fd, px_scan_map, false, true),
-	/* not carried: a new program starts with an empty cache and its
-	 * own generation, which agree */
-	MAP_PIN(PX_PIN_BAN_CACHE, ban_cache_fd, px_ban_cache, false, false),
-	MAP_PIN(PX_PIN_BAN_GEN, ban_gen_fd, data_px_ban_gen, false, false),
+	/* carried, both or neither (an older attach has neither): a slot
+	 * holds drops not yet in its ban's count, which a new cache would
+	 * lose; the cache stays right only under the generation it was
+	 * filled with */
+	MAP_PIN(PX_PIN_BAN_CACHE, ban_cache_fd, px_ban_cache, false, true),
+	MAP_PIN(PX_PIN_BAN_GEN, ban_gen_fd, data_px_ban_gen, false, true),
 };
 const unsigned int filter_nmap_pins =
 	sizeof(filter_map_pins) / sizeof(filter_map_pins[0]);

@@ -13,12 +13,14 @@ trap 'rm -rf "$TMPD"' EXIT
 POL=$TMPD/ban.policy
 printf 'default closed\nopen 22/tcp 53/udp\nban after 4 ports in 60s for 10m except 203.0.113.0/24\n' >"$POL"
 PROBE_MS=300
+PXSTREAM=${PXSTREAM:-$BUILD/tools/pxstream}
 
 setup() {
 	lab_setup
 	px attach "$IF_IN" --policy "$POL" >/dev/null
 }
 
+ban_dropped() { px bans "$IF_IN" --json | jq '.bans[0].dropped'; }
 banned() { px bans "$IF_IN" --json | grep -o "\"source\": \"$1\"" || true; }
 
 test_syn_scan_bans_source() {
@@ -260,6 +262,28 @@ test_bad_input() {
 	printf 'default closed\nban after 4 ports in 60s for 10m\n' >"$TMPD/noexcept.policy"
 	"$PORTXDP" check "$TMPD/noexcept.policy" 2>&1 | grep -q "without 'except'.*forged source" ||
 		fail "check does not warn about a rule without except"
+}
+
+# The drops a ban's cache slots hold (one per CPU) count in `bans` and stay
+# counted when attach --force replaces the program: a slot is not emptied
+# into its ban until the source sends again, so a new program with a new
+# cache would lose what the old one held.
+test_force_keeps_cached_drops() {
+	setup
+	px ban "$IF_IN" "$ADDR_OUT" --for 1h >/dev/null
+	local cpu
+	for cpu in 0 1; do
+		taskset -c "$cpu" "$PXSTREAM" -n 40 "$ADDR_IN" 1 0 53 >/dev/null
+	done
+	wait_stats '.totals.banned >= 80'
+	local total
+	total=$(px stats "$IF_IN" --json | jq '.totals.banned')
+	assert_eq "$(ban_dropped)" "$total" "bans' dropped, stats' banned"
+	px attach "$IF_IN" --policy "$POL" --force >/dev/null
+	assert_eq "$(ban_dropped)" "$total" "bans' dropped after attach --force"
+	"$PXSTREAM" -n 5 "$ADDR_IN" 1 0 53 >/dev/null
+	wait_stats '.totals.banned >= 5'
+	assert_eq "$(ban_dropped)" "$((total + 5))" "bans' dropped, 5 more"
 }
 
 run_tests
