@@ -23,16 +23,19 @@ NS=pxt$$
 IF_OUT=pxo$$
 IF_IN=pxi$$
 
-# Claim slot N (1-63): 198.51.100.4N/30 and 2001:db8:N::/64 for this file's
-# labs. Two files running at once (from other checkouts too) must never
+# Claim slot N (1-47): 198.51.100.4N/30 and 2001:db8:N::/64 for this file's
+# labs. 198.51.100.0/30 is `portxdp lab`'s own, and 198.51.100.192/26 is
+# kept for the sources tests name outside their lab (a zone office
+# 198.51.100.240/29, a banned 198.51.100.250): a slot there once made the
+# lab's own address one of them. Two files running at once (from other checkouts too) must never
 # share a subnet, or a probe leaves by the other lab's veth and meets the
 # other filter. A slot is held by a lock on /run/lock/portxdp-lab.N for as
 # long as this shell and its children live; one that an interface here
 # already uses (a run without these locks, a bench) is passed over.
 lab_claim_slot() {
 	local i s re
-	for i in $(seq 0 62); do
-		s=$((($$ + i) % 63 + 1))
+	for i in $(seq 0 46); do
+		s=$((($$ + i) % 47 + 1))
 		re="inet 198\.51\.100\.($((s * 4))|$((s * 4 + 1))|$((s * 4 + 2))|$((s * 4 + 3)))/|inet6 2001:db8:$s::"
 		exec {LAB_SLOT_FD}>>"/run/lock/portxdp-lab.$s" || continue
 		if flock -n "$LAB_SLOT_FD" && ! ip -o addr show | grep -Eq "$re"; then
@@ -41,7 +44,7 @@ lab_claim_slot() {
 		fi
 		exec {LAB_SLOT_FD}>&-
 	done
-	LAB_SLOT=$(($$ % 63 + 1)) # all 63 taken: share one, as before
+	LAB_SLOT=$(($$ % 47 + 1)) # all 47 taken: share one, as before
 }
 lab_claim_slot
 ADDR_OUT=198.51.100.$((LAB_SLOT * 4 + 1))
