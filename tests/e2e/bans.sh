@@ -11,7 +11,7 @@
 TMPD=$(mktemp -d /tmp/pxbans.XXXXXX)
 trap 'rm -rf "$TMPD"' EXIT
 POL=$TMPD/ban.policy
-printf 'default closed\nopen 22/tcp 53/udp\nban after 4 ports in 60s for 10m except 203.0.113.0/24\n' >"$POL"
+printf 'default closed\nopen 22/tcp 53/udp\nban after 4 ports in 1d for 10m except 203.0.113.0/24\n' >"$POL"
 PROBE_MS=300
 PXSTREAM=${PXSTREAM:-$BUILD/tools/pxstream}
 
@@ -200,7 +200,7 @@ test_log_shows_banning_packet() {
 # `bans` names the zone; an unknown zone is an error at FILE:LINE:COL.
 test_except_zone() {
 	lab_setup
-	printf 'default closed\nopen 22/tcp\nzone mgmt %s/32 2001:db8:ffff::/48\nban after 2 ports in 60s for 10m except mgmt\n' \
+	printf 'default closed\nopen 22/tcp\nzone mgmt %s/32 2001:db8:ffff::/48\nban after 2 ports in 1d for 10m except mgmt\n' \
 		"$ADDR_OUT" >"$TMPD/zone.policy"
 	px attach "$IF_IN" --policy "$TMPD/zone.policy" >/dev/null
 	for p in 1001 1002 1003 1004; do expect_tcp timeout $p; done
@@ -210,7 +210,7 @@ test_except_zone() {
 	# the IPv6 /64 is in no except zone (its Nth SYN may be judged late)
 	wait_until 50 is_banned "${ADDR6_OUT%::1}::/64" || fail "the /64 is not banned: $(px bans "$IF_IN")"
 	expect_tcp timeout 22 "$ADDR6_IN"
-	px bans "$IF_IN" | grep -q "ban after 2 ports in 1m for 10m except mgmt$" ||
+	px bans "$IF_IN" | grep -q "ban after 2 ports in 1d for 10m except mgmt$" ||
 		fail "bans: $(px bans "$IF_IN")"
 	px bans "$IF_IN" --json | grep -q '"except": \["mgmt"\]' || fail "bans --json: $(px bans "$IF_IN" --json)"
 	# open/close on the live policy keep the except zone

@@ -24,7 +24,7 @@ mac_bytes() { echo "$1" | sed 's/^/0x/; s/:/, 0x/g'; }
 test_ban_within_one_packet_of_the_crossing() {
 	need trafgen jq
 	lab_setup
-	printf 'default closed\nopen 22/tcp\nban after %d ports in 60s for 10m except 203.0.113.0/24\n' \
+	printf 'default closed\nopen 22/tcp\nban after %d ports in 1d for 10m except 203.0.113.0/24\n' \
 		"$N" >"$TMPD/flood.policy"
 	px attach "$IF_IN" --policy "$TMPD/flood.policy" >/dev/null
 	local dmac smac src dst
