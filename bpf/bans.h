@@ -101,15 +101,17 @@ __u64 px_ban_gen SEC(".data.px_ban_gen") = 0;
 /* The source of the packet as a px_ban_key's addr (family: 4, or 6, or
  * PX_BAN_LINK_LOCAL in *family): the IPv4 address, or the IPv6 address's
  * /64, or a link-local address itself (its /64 is every host on the
- * link). l3 is the IP header (checked by the parser already). */
-static __always_inline __u64 px_ban_addr(void *l3, const bool v6, __u32 *family)
+ * link). saddr is the IP header's source address (checked by the parser
+ * already). */
+static __always_inline __u64 px_ban_addr(const void *saddr, const bool v6,
+					 __u32 *family)
 {
-	const __u8 *a = (const __u8 *)&((struct ipv6hdr *)l3)->saddr;
+	const __u8 *a = saddr;
 	__u64 net = 0;
 
 	*family = 4;
 	if (!v6) {
-		__builtin_memcpy(&net, &((struct iphdr *)l3)->saddr, 4);
+		__builtin_memcpy(&net, a, 4);
 		return net;
 	}
 	/* one 8-byte load each (unaligned packet loads are allowed) */
@@ -256,7 +258,9 @@ static __always_inline int px_ban_drops(void *ctx, const bool tc,
 	if (v6 ? (void *)((struct ipv6hdr *)c->pos + 1) > c->end
 	       : (void *)((struct iphdr *)c->pos + 1) > c->end)
 		return -1; /* never: the caller checked */
-	addr = px_ban_addr(c->pos, v6, &family);
+	addr = px_ban_addr(v6 ? (void *)&((struct ipv6hdr *)c->pos)->saddr
+			      : (void *)&((struct iphdr *)c->pos)->saddr,
+			   v6, &family);
 	px_ban_key_set(&k, addr, family);
 	i = px_ban_slot_of(addr);
 	s = bpf_map_lookup_elem(&px_ban_cache, &i);
@@ -306,28 +310,6 @@ __noinline int px_ban_drops_tc(struct __sk_buff *skb)
 	return 0;
 }
 
-/* The source's key of the IP packet in data..data_end, as step 1 made it
- * (the classifier parsed the headers); false when cut short (never). */
-static __always_inline bool px_ban_key_read(void *data, void *data_end,
-					    struct px_ban_key *k)
-{
-	struct hdr_cursor c = {.pos = data, .end = data_end};
-	int eth_type = parse_ethhdr(&c);
-	struct ipv6hdr *ip6 = c.pos;
-	__u32 family;
-	__u64 addr;
-
-	if ((void *)(ip6 + 1) <= c.end && eth_type == bpf_htons(ETH_P_IPV6))
-		addr = px_ban_addr(ip6, true, &family);
-	else if ((void *)((struct iphdr *)c.pos + 1) <= c.end &&
-		 eth_type == bpf_htons(ETH_P_IP))
-		addr = px_ban_addr(c.pos, false, &family);
-	else
-		return false;
-	px_ban_key_set(k, addr, family);
-	return true;
-}
-
 /* Is k in one of the rule's `except` prefixes? (A link-local key is
  * fe80:: and its interface ID again: the prefixes stop at /64.) */
 static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
@@ -356,35 +338,16 @@ static __always_inline bool px_ban_excepted(const struct px_ban_rule *r,
 
 /*
  * `except ZONE`: is the packet's source in a zone the rule excepts? Its
- * trie entry carries PX_ZF_BAN_EXCEPT (user/policy_ban.c marks every
+ * zone hit (px_zone_of) carries PX_ZF_BAN_EXCEPT (user/policy_ban.c marks every
  * prefix inside an excepted zone's, so a nested zone's sources stay
- * excepted). Only when the rule names zones; the source re-read from the
- * packet, as step 1 does (bpf/source.h), and looked up in pol's own
+ * excepted). Only when the rule names zones; looked up in pol's own
  * version.
  */
 static __always_inline bool px_ban_zone_excepted(const struct px_policy *pol,
-						 void *data, void *data_end)
+						 const struct px_src *src)
 {
-	struct hdr_cursor c = {.pos = data, .end = data_end};
-	struct ipv6hdr *ip6;
-	struct iphdr *iph;
-	struct px_src src;
-
-	if (!pol->ban.nzones)
-		return false;
-	if (parse_ethhdr(&c) == bpf_htons(ETH_P_IP)) {
-		if (parse_iphdr(&c, &iph) < 0)
-			return false;
-		src.addr = &iph->saddr;
-		src.v6 = false;
-	} else {
-		ip6 = c.pos;
-		if ((void *)(ip6 + 1) > c.end)
-			return false;
-		src.addr = &ip6->saddr;
-		src.v6 = true;
-	}
-	return px_zone_of(pol, &src).flags & PX_ZF_BAN_EXCEPT;
+	return pol->ban.nzones &&
+	       (px_zone_of(pol, src).flags & PX_ZF_BAN_EXCEPT);
 }
 
 /* Add port to s; true when it took the rule's Nth slot (ports >= 1). */
@@ -460,17 +423,23 @@ static __always_inline bool px_scan_count(const struct px_ban_rule *r,
  * source is in an `except` zone, count, and log the packet that made the
  * ban whatever the log's rate (key: its counter key). 1 when this packet
  * banned its source: it is logged here, as the ban's start, so the
- * classifier does not log it a second time. The source's key is read
- * from the packet again. Include after log.h.
+ * classifier does not log it a second time. The source is read from the
+ * packet again, once, for both the except zones and the key. Include
+ * after log.h.
  */
 static __always_inline int px_scan(const struct px_policy *pol, void *data,
 				   void *data_end, __u32 key)
 {
 	struct px_ban_key k;
+	struct px_src src;
+	__u32 family;
+	__u64 addr;
 
-	if (!pol || !pol->ban.ports || !px_ban_key_read(data, data_end, &k) ||
-	    px_ban_zone_excepted(pol, data, data_end))
+	if (!pol || !pol->ban.ports || !px_src_read(data, data_end, &src) ||
+	    px_ban_zone_excepted(pol, &src))
 		return 0;
+	addr = px_ban_addr(src.addr, src.v6, &family);
+	px_ban_key_set(&k, addr, family);
 	return px_scan_count(&pol->ban, &k, key % PX_PORTS);
 }
 

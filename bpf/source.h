@@ -24,30 +24,6 @@
 
 build_bug_on(PX_ZONE_ENTRIES > PX_SRC_ZONE);
 
-/* Where the source address of the IP packet in data..data_end is; false
- * when it is not IP or cut short (never, once the classifier parsed it). */
-static __always_inline bool px_src_read(void *data, void *data_end,
-					struct px_src *src)
-{
-	struct hdr_cursor c = {.pos = data, .end = data_end};
-	int eth_type = parse_ethhdr(&c);
-	struct ipv6hdr *ip6 = c.pos;
-	struct iphdr *iph = c.pos;
-
-	if (eth_type == bpf_htons(ETH_P_IP)) {
-		if ((void *)(iph + 1) > c.end)
-			return false;
-		src->addr = &iph->saddr;
-		src->v6 = false;
-		return true;
-	}
-	if (eth_type != bpf_htons(ETH_P_IPV6) || (void *)(ip6 + 1) > c.end)
-		return false;
-	src->addr = &ip6->saddr;
-	src->v6 = true;
-	return true;
-}
-
 /*
  * Step 1 for a blocked source: parse the IP headers as the classifier
  * does (a packet that fails is not judged here: the classifier finds it

@@ -78,6 +78,30 @@ struct px_src {
 	bool v6;
 };
 
+/* Where the source address of the IP packet in data..data_end is; false
+ * when it is not IP or cut short (never, once the classifier parsed it). */
+static __always_inline bool px_src_read(void *data, void *data_end,
+					struct px_src *src)
+{
+	struct hdr_cursor c = {.pos = data, .end = data_end};
+	int eth_type = parse_ethhdr(&c);
+	struct ipv6hdr *ip6 = c.pos;
+	struct iphdr *iph = c.pos;
+
+	if (eth_type == bpf_htons(ETH_P_IP)) {
+		if ((void *)(iph + 1) > c.end)
+			return false;
+		src->addr = &iph->saddr;
+		src->v6 = false;
+		return true;
+	}
+	if (eth_type != bpf_htons(ETH_P_IPV6) || (void *)(ip6 + 1) > c.end)
+		return false;
+	src->addr = &ip6->saddr;
+	src->v6 = true;
+	return true;
+}
+
 static __always_inline struct px_zone_hit px_hit4(__u32 hit)
 {
 	struct px_zone_hit h = {hit & 0xffff, hit >> 16};
