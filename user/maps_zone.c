@@ -453,12 +453,7 @@ static int hit_of(const struct px_zone_maps *m, __u32 slot,
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
 	if (v4) {
-		err = zone4_lookup(fd,
-				   (__u32)addr->addr[0] << 24 |
-					   (__u32)addr->addr[1] << 16 |
-					   (__u32)addr->addr[2] << 8 |
-					   addr->addr[3],
-				   hit);
+		err = zone4_lookup(fd, addr->addr, hit);
 		err = err ? err : (*hit & 0xffff) != 0;
 	}
 	if (!v4 || err == -EOPNOTSUPP) { /* a trie (IPv4: before ranges) */

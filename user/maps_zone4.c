@@ -30,15 +30,18 @@
 _Static_assert(PX_ZONE_ENTRIES <= 256, "zone index in PX_R4_PFX");
 _Static_assert(PX_ZF_BAN_EXCEPT <= 0xffff, "zone flags in a hit's 16 bits");
 
+/* An IPv4 address as written (network order) in host order. */
+static __u32 addr4(const __u8 *b)
+{
+	return (__u32)b[0] << 24 | (__u32)b[1] << 16 | (__u32)b[2] << 8 | b[3];
+}
+
 /* A prefix while sorting: address (host order) << 32 | len << 24 | its
  * zone << 1 | except; the sort key is bits 24-63. */
 static __u64 item_of(const struct px_prefix *p)
 {
-	__u32 a = (__u32)p->addr[0] << 24 | (__u32)p->addr[1] << 16 |
-		  (__u32)p->addr[2] << 8 | p->addr[3];
-
-	return (__u64)a << 32 | (__u64)p->len << 24 | (__u64)p->zone << 1 |
-	       (p->except ? 1 : 0);
+	return (__u64)addr4(p->addr) << 32 | (__u64)p->len << 24 |
+	       (__u64)p->zone << 1 | (p->except ? 1 : 0);
 }
 
 /* The key of item x: address, then length (shorter first). */
@@ -264,7 +267,7 @@ int zone4_map(const struct px_zoneset *zs, const zone4_hits_t hits)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o,
 		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
-	size_t n = room(count4(zs)), sz = n * sizeof(struct px_range4);
+	size_t np = count4(zs), n = room(np), sz = n * sizeof(struct px_range4);
 	int fd, err = 0;
 	void *m;
 
@@ -278,7 +281,7 @@ int zone4_map(const struct px_zoneset *zs, const zone4_hits_t hits)
 	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		err = -errno;
-	else if (!lay_out(m, zs, count4(zs), hits))
+	else if (!lay_out(m, zs, np, hits))
 		err = -ENOMEM;
 	if (m != MAP_FAILED)
 		munmap(m, sz);
@@ -344,7 +347,7 @@ int zone4_read(int fd, struct px_zoneset *zs)
 	return err;
 }
 
-int zone4_lookup(int fd, __u32 a, __u32 *hit)
+int zone4_lookup(int fd, const __u8 *addr, __u32 *hit)
 {
 	const struct px_range4 *m = NULL;
 	size_t n = 0;
@@ -352,7 +355,7 @@ int zone4_lookup(int fd, __u32 a, __u32 *hit)
 
 	if (err || !m)
 		return err ? err : -EINVAL;
-	*hit = zone4_search(m, n, a);
+	*hit = zone4_search(m, n, addr4(addr));
 	munmap((void *)m, n * sizeof(*m));
 	return 0;
 }

@@ -35,7 +35,8 @@ int zone4_map(const struct px_zoneset *zs, const zone4_hits_t hits);
  * (an older portxdp's LPM trie). */
 int zone4_read(int fd, struct px_zoneset *zs);
 
-/* The packed hit of a (host order) in the IPv4 map fd: 0 or -errno. */
-int zone4_lookup(int fd, __u32 a, __u32 *hit);
+/* The packed hit of IPv4 address addr (4 bytes, as written) in the IPv4
+ * map fd: 0 or -errno. */
+int zone4_lookup(int fd, const __u8 *addr, __u32 *hit);
 
 #endif
