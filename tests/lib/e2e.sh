@@ -27,9 +27,9 @@ IF_IN=pxi$$
 # labs. 198.51.100.0/30 is `portxdp lab`'s own, and 198.51.100.192/26 is
 # kept for the sources tests name outside their lab (a zone office
 # 198.51.100.240/29, a banned 198.51.100.250): a slot there once made the
-# lab's own address one of them. Two files running at once (from other checkouts too) must never
-# share a subnet, or a probe leaves by the other lab's veth and meets the
-# other filter. A slot is held by a lock on /run/lock/portxdp-lab.N for as
+# lab's own address one of them. Two files running at once (from other
+# checkouts too) must never share a subnet, or a probe leaves by the other
+# lab's veth and meets the other filter. A slot is held by a lock on /run/lock/portxdp-lab.N for as
 # long as this shell and its children live; one that an interface here
 # already uses (a run without these locks, a bench) is passed over.
 lab_claim_slot() {
