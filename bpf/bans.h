@@ -110,10 +110,8 @@ static __always_inline __u64 px_ban_addr(const void *saddr, const bool v6,
 	__u64 net = 0;
 
 	*family = 4;
-	if (!v6) {
-		__builtin_memcpy(&net, a, 4);
-		return net;
-	}
+	if (!v6)
+		return *(const __u32 *)a; /* one 4-byte load */
 	/* one 8-byte load each (unaligned packet loads are allowed) */
 	__builtin_memcpy(&net, (const __u64 *)a, 8);
 	*family = 6;
@@ -150,8 +148,7 @@ __noinline int px_ban_fill(const struct px_ban_key *k, struct px_ban_slot *s,
 {
 	struct px_ban_key was = {};
 	struct px_ban *b, *old;
-	__u64 now = 0, until, left, addr = 0;
-	__u32 d;
+	__u64 now = 0, until, left, addr = 0, d;
 
 	if (!k)
 		return 0;
@@ -166,12 +163,12 @@ __noinline int px_ban_fill(const struct px_ban_key *k, struct px_ban_slot *s,
 	if (!s)
 		return !!b;
 	__builtin_memcpy(&addr, k->addr, 8);
-	/* The slot's drops go to their ban, if still in force: out of the
-	 * slot first, so `bans`, reading the ban then the slots, never
-	 * counts them twice. */
-	d = s->dropped;
+	/* The slot's drops not yet in a ban go to their ban, if still in
+	 * force: out of the slot first, so `bans`, reading the ban then the
+	 * slots, never counts them twice. */
+	d = s->dropped - s->flushed;
 	if (d) {
-		s->dropped = 0;
+		s->flushed = s->dropped;
 		if (s->addr == addr && s->family == k->family) {
 			old = b;
 		} else {
@@ -197,11 +194,11 @@ __noinline int px_ban_fill(const struct px_ban_key *k, struct px_ban_slot *s,
 	return !!b;
 }
 
-/* A banned source's IPv6 packet, parsed from data as the classifier
- * parses it: 1 when the ban drops it, 0 when it goes on to the classifier
- * (ICMPv6 neighbour discovery, 133-137, which passes: the host must still
- * answer for its own address on the link), -1 when its headers are cut
- * short or wrong (malformed: the classifier's verdict, banned or not). */
+/* A banned source's IPv6 packet with hop limit 255, parsed from data as
+ * the classifier parses it: 1 when the ban drops it, 0 when it goes on to
+ * the classifier: ICMPv6 neighbour discovery (133-137), which passes (the
+ * host must still answer for its own address on the link), or headers
+ * cut short or wrong, which the classifier finds malformed. */
 static __always_inline int px_ban_v6(void *data, void *data_end)
 {
 	struct hdr_cursor c = {.pos = data, .end = data_end};
@@ -209,17 +206,15 @@ static __always_inline int px_ban_v6(void *data, void *data_end)
 	int l4;
 
 	if (parse_ethhdr(&c) != bpf_htons(ETH_P_IPV6))
-		return -1;
+		return 0;
 	l4 = parse_ip6hdr(&c);
 	if (l4 >= 0)
 		l4 = parse_ip6_exthdrs(&c, l4, &frag);
-	if (l4 < 0)
-		return -1;
-	return !px_is_nd(&c, l4, true, frag);
+	return l4 >= 0 && !px_is_nd(&c, l4, true, frag);
 }
 
-/* For each hook, global (verified once, on its own): banned IPv6 packets
- * only pay for the walk of the extension headers. */
+/* For each hook, global (verified once, on its own): only banned IPv6
+ * packets with hop limit 255 pay for the walk of the extension headers. */
 __noinline int px_ban_v6_xdp(struct xdp_md *ctx)
 {
 	return px_ban_v6((void *)(long)ctx->data, (void *)(long)ctx->data_end);
@@ -233,31 +228,33 @@ __noinline int px_ban_v6_tc(struct __sk_buff *skb)
 /*
  * Step 1 for bans, in the classifier (c at the IP header, Ethernet
  * parsed; v6 a constant: the ethertype is IPv6, else IPv4; tc: ctx is a
- * skb; the caller checked the IP header's fixed part is there): 1 when
- * the packet is dropped because its source is banned, 0 when it goes on,
- * -1 when it is malformed (the classifier's verdict, banned or not). The
- * source's slot answers, or px_ban_fill asks px_bans. Only for a banned
- * source are the headers looked at further (IPv4: the header's checks;
- * IPv6: px_ban_v6, with neighbour discovery), and a banned packet never
- * goes back to the chain but as neighbour discovery. Nothing of it stays
- * in the chain (step 4 reads the source again); its key, for px_ban_fill,
- * is written on every way through, which leaves the verifier one stack
- * state to follow the chain with, not two.
+ * skb; the caller checked the IP header's fixed part is there): true when
+ * the packet is dropped because its source is banned, counted on the
+ * source's slot. The slot answers, or px_ban_fill asks px_bans. Only for
+ * a banned source are the headers looked at further, and a packet they
+ * do not drop goes on to the chain, which judges it as any other: an
+ * IPv4 header that fails parse_iphdr's checks is malformed there, and so
+ * is an IPv6 one whose extension headers px_ban_v6 could not walk.
+ * IPv6 is read past its fixed header only with hop limit 255: neighbour
+ * discovery has no other (RFC 4861: a host discards it otherwise), so a
+ * banned packet with any other hop limit is dropped unread. Nothing of
+ * this step stays in the chain (step 4 reads the source again); its key,
+ * for px_ban_fill, is written on every way through, which leaves the
+ * verifier one stack state to follow the chain with, not two.
  */
-static __always_inline int px_ban_drops(void *ctx, const bool tc,
-					const struct hdr_cursor *c,
-					const bool v6)
+static __always_inline bool px_ban_drops(void *ctx, const bool tc,
+					 const struct hdr_cursor *c,
+					 const bool v6)
 {
 	struct px_ban_slot *s;
 	struct px_ban_key k;
 	__u32 family, i;
 	__u64 addr;
 	__u8 vi;
-	int r;
 
 	if (v6 ? (void *)((struct ipv6hdr *)c->pos + 1) > c->end
 	       : (void *)((struct iphdr *)c->pos + 1) > c->end)
-		return -1; /* never: the caller checked */
+		return false; /* never: the caller checked */
 	addr = px_ban_addr(v6 ? (void *)&((struct ipv6hdr *)c->pos)->saddr
 			      : (void *)&((struct iphdr *)c->pos)->saddr,
 			   v6, &family);
@@ -267,27 +264,27 @@ static __always_inline int px_ban_drops(void *ctx, const bool tc,
 	if (s && s->addr == addr && s->family == family &&
 	    s->gen == READ_ONCE(px_ban_gen) && bpf_jiffies64() < s->until) {
 		if (!s->ban_id)
-			return 0;
+			return false;
 	} else {
 		/* the generation before px_bans is read: a ban written
 		 * after it makes the slot stale */
 		if (!px_ban_fill(&k, s, READ_ONCE(px_ban_gen)))
-			return 0;
+			return false;
 	}
 	if (v6) {
-		r = tc ? px_ban_v6_tc(ctx) : px_ban_v6_xdp(ctx);
-		if (r <= 0)
-			return r;
+		if (((struct ipv6hdr *)c->pos)->hop_limit == 255 &&
+		    !(tc ? px_ban_v6_tc(ctx) : px_ban_v6_xdp(ctx)))
+			return false;
 	} else {
 		/* parse_iphdr's checks, without its cursor */
 		vi = *(__u8 *)c->pos;
 		if (vi != 0x45 && ((vi >> 4) != 4 || (vi & 0x0f) < 5 ||
 				   c->pos + (vi & 0x0f) * 4 > c->end))
-			return -1;
+			return false;
 	}
-	if (s)
+	if (s) /* totals.banned's count too (include/portxdp.h) */
 		s->dropped++;
-	return 1;
+	return true;
 }
 
 /* Step 1 for bans at the tc hook, out of line (global: the tc program,
@@ -300,13 +297,11 @@ __noinline int px_ban_drops_tc(struct __sk_buff *skb)
 	int eth_type = parse_ethhdr(&c);
 
 	if (eth_type == bpf_htons(ETH_P_IP))
-		return (void *)((struct iphdr *)c.pos + 1) > c.end
-			       ? -1
-			       : px_ban_drops(skb, true, &c, false);
+		return (void *)((struct iphdr *)c.pos + 1) <= c.end &&
+		       px_ban_drops(skb, true, &c, false);
 	if (eth_type == bpf_htons(ETH_P_IPV6))
-		return (void *)((struct ipv6hdr *)c.pos + 1) > c.end
-			       ? -1
-			       : px_ban_drops(skb, true, &c, true);
+		return (void *)((struct ipv6hdr *)c.pos + 1) <= c.end &&
+		       px_ban_drops(skb, true, &c, true);
 	return 0;
 }
 

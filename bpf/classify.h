@@ -93,21 +93,24 @@ static __always_inline bool px_bit(const __u64 *bits, __u32 key)
  * nor a TCX one. */
 #define PX_PULL_AGAIN 0x7fff
 
+/* What the hook's program returns for a verdict. tc: TCX_DROP, or
+ * TCX_NEXT (the next program on the hook decides, so a pass never
+ * bypasses another filter); for clsact these are TC_ACT_SHOT and
+ * TC_ACT_UNSPEC. */
+static __always_inline int px_action(const enum px_hook hook, __u32 action)
+{
+	if (hook == PX_HOOK_TC)
+		return action == PX_DROP ? TCX_DROP : TCX_NEXT;
+	return action;
+}
+
 /* Record the verdict and say what the hook's program returns: the exit
  * of a packet logged already (the one that made a ban), and px_exit's
  * end. */
 static __always_inline int px_done(const enum px_hook hook, __u32 action,
 				   enum px_why why, __u32 key)
 {
-	action = px_record(action, why, key);
-	/*
-	 * tc: TCX_DROP, or TCX_NEXT (the next program on the hook decides, so
-	 * a pass never bypasses another filter); for clsact these are
-	 * TC_ACT_SHOT and TC_ACT_UNSPEC.
-	 */
-	if (hook == PX_HOOK_TC)
-		return action == PX_DROP ? TCX_DROP : TCX_NEXT;
-	return action;
+	return px_action(hook, px_record(action, why, key));
 }
 
 /*
@@ -128,6 +131,20 @@ static __always_inline int px_exit(void *ctx, const enum px_hook hook,
 			px_log_drop(ctx, why, key, zone);
 	}
 	return px_done(hook, action, why, key);
+}
+
+/* The exit of a drop counted already (a banned source's, on its slot of
+ * the ban cache, bpf/bans.h): logged while a reader is on, not recorded. */
+static __always_inline int px_exit_counted(void *ctx, const enum px_hook hook,
+					   enum px_why why)
+{
+	if (unlikely(READ_ONCE(px_log.on))) {
+		if (hook == PX_HOOK_TC)
+			px_log_drop_tc(ctx, why, PX_NO_KEY, 0);
+		else
+			px_log_drop(ctx, why, PX_NO_KEY, 0);
+	}
+	return px_action(hook, PX_DROP);
 }
 
 /* A malformed packet's exit; at tc, before the skb was made linear, the
@@ -407,22 +424,12 @@ again:
 			ret = px_malformed(ctx, hook, pulled);
 			goto judged;
 		}
-		ret = 0;
-		if ((pol->flags & PX_F_BANS) && hook == PX_HOOK_TC)
-			ret = px_ban_drops_tc(ctx);
-		else if (pol->flags & PX_F_BANS)
-			ret = eth_type == bpf_htons(ETH_P_IP)
-				      ? px_ban_drops(ctx, hook == PX_HOOK_TC,
-						     &c, false)
-				      : px_ban_drops(ctx, hook == PX_HOOK_TC,
-						     &c, true);
-		if (ret > 0)
-			return px_exit(ctx, hook, PX_DROP, PX_WHY_BANNED,
-				       PX_NO_KEY, 0);
-		if (ret < 0) {
-			ret = px_malformed(ctx, hook, pulled);
-			goto judged;
-		}
+		if ((pol->flags & PX_F_BANS) &&
+		    (hook == PX_HOOK_TC ? px_ban_drops_tc(ctx)
+		     : eth_type == bpf_htons(ETH_P_IP)
+			     ? px_ban_drops(ctx, false, &c, false)
+			     : px_ban_drops(ctx, false, &c, true)))
+			return px_exit_counted(ctx, hook, PX_WHY_BANNED);
 		ret = px_judge_ip(ctx, hook, pol, &c, eth_type, pulled, src,
 				  PX_F_FEATURES);
 	}

@@ -30,6 +30,8 @@ enum px_why {
 	PX_WHY_PING_PASSED = __builtin_offsetof(struct px_totals, ping_passed),
 	PX_WHY_BLOCKED = __builtin_offsetof(struct px_totals, blocked),
 	PX_WHY_REPLY = __builtin_offsetof(struct px_totals, replies),
+	/* never recorded here: a banned source's drops count in the ban
+	 * cache (bpf/bans.h), which totals.banned adds up */
 	PX_WHY_BANNED = __builtin_offsetof(struct px_totals, banned),
 };
 

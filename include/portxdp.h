@@ -134,10 +134,16 @@ struct px_ban {
  * (ban_id 0). A slot answers while family and addr are the packet's
  * source, gen is px_ban_gen, and jiffies < until; any other
  * packet looks px_bans up and fills the slot again. A ban is told from the
- * one its source had before by PX_BAN_ID (its start, never 0). dropped:
- * packets the slot dropped that are not yet in the ban's dropped (added
- * there when the slot is filled again; `bans` adds what the slots whose
- * key and ban_id are the ban's still hold).
+ * one its source had before by PX_BAN_ID (its start, never 0).
+ *
+ * dropped: every packet the slot dropped on its CPU, whichever source it
+ * held; it never goes down, and totals.banned is its sum over every slot
+ * and CPU (the program counts a banned packet there only, which saves
+ * its exit the totals lookup: maps_read_totals adds the sum, to dropped
+ * too, and attach --force, which carries the cache, starts the new
+ * totals at minus that sum). dropped - flushed: those not yet in their
+ * ban's dropped (added there when the slot is filled again; `bans` adds
+ * what the slots whose key and ban_id are the ban's still hold).
  *
  * px_ban_gen (a global in its own section, .data.px_ban_gen: a one-entry
  * mmapable ARRAY) goes up by one after every write to px_bans that adds
@@ -152,9 +158,10 @@ struct px_ban_slot {
 	__u64 gen;     /* px_ban_gen when filled */
 	__u64 until;   /* jiffies: the slot answers while jiffies < until */
 	__u64 ban_id;  /* PX_BAN_ID of the ban; 0: not banned */
+	__u64 dropped; /* every drop the slot made, on its CPU */
+	__u64 flushed; /* how many of them went to a ban's dropped */
 	__u32 family;  /* px_ban_key.family; 0: an empty slot */
-	__u32 dropped; /* drops not yet added to the ban's (refilled
-			* within 320 ms while packets come: no wrap) */
+	__u32 pad;
 };
 
 #define PX_BAN_ID(b) ((b)->start_ns | 1)

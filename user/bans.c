@@ -117,14 +117,27 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 	return 0;
 }
 
+/* Is fd a ban cache of this build's layout? One attached by an older
+ * portxdp, whose program counted its banned drops in the totals map, is
+ * read as none. */
+static bool cache_ours(int fd)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.value_size == sizeof(struct px_ban_slot) &&
+	       info.max_entries == PX_BAN_CACHE_SLOTS;
+}
+
 int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 {
-	int ncpus = libbpf_num_possible_cpus();
+	int ncpus = maps_ncpus();
 	struct px_ban_slot *v;
 	__u64 addr;
 	__u32 i;
 
-	if (f->ban_cache_fd < 0 || !n)
+	if (!n || !cache_ours(f->ban_cache_fd))
 		return 0;
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
@@ -140,10 +153,59 @@ int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 			if (v[c].addr == addr &&
 			    v[c].family == e[j].src.family &&
 			    v[c].ban_id == PX_BAN_ID(&e[j].ban))
-				e[j].ban.dropped += v[c].dropped;
+				e[j].ban.dropped += v[c].dropped - v[c].flushed;
 	}
 	free(v);
 	return 0;
+}
+
+int bans_cache_dropped(int cache_fd, __u64 *cpu)
+{
+	int ncpus = maps_ncpus();
+	struct px_ban_slot *v;
+	__u32 i;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	memset(cpu, 0, (size_t)ncpus * sizeof(*cpu));
+	if (!cache_ours(cache_fd))
+		return 0;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < PX_BAN_CACHE_SLOTS; i++) {
+		if (bpf_map_lookup_elem(cache_fd, &i, v)) {
+			free(v);
+			return -errno;
+		}
+		for (int c = 0; c < ncpus; c++)
+			cpu[c] += v[c].dropped;
+	}
+	free(v);
+	return 0;
+}
+
+int bans_totals_start(int cache_fd, int totals_fd)
+{
+	int ncpus = maps_ncpus(), err;
+	struct px_totals *t;
+	__u64 *cpu;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	cpu = calloc((size_t)ncpus, sizeof(*cpu));
+	t = calloc((size_t)ncpus, sizeof(*t));
+	err = cpu && t ? bans_cache_dropped(cache_fd, cpu) : -ENOMEM;
+	for (int c = 0; !err && c < ncpus; c++) {
+		t[c].banned = -cpu[c]; /* unsigned: the sums wrap to it */
+		t[c].dropped = -cpu[c];
+	}
+	if (!err && bpf_map_update_elem(totals_fd, &zero, t, BPF_ANY))
+		err = -errno;
+	free(cpu);
+	free(t);
+	return err;
 }
 
 int bans_room(int bans_fd, const struct px_ban_key *srcs, size_t n,

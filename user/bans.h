@@ -42,6 +42,23 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
  */
 int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n);
 
+/*
+ * Every drop the ban cache cache_fd counted (include/portxdp.h, "The ban
+ * cache"), per CPU: cpu[c] for c below maps_ncpus(). The program counts
+ * a banned source's drop there only, not in the totals map, so these are
+ * the totals' banned (maps_read_totals adds them up). Each slot's count
+ * only grows, so two readings never go down. 0 or -errno.
+ */
+int bans_cache_dropped(int cache_fd, __u64 *cpu);
+
+/*
+ * attach --force: the new totals map totals_fd starts at minus what the
+ * carried ban cache cache_fd counted on each CPU, so the totals, which
+ * add the cache's counts, start again at 0 as every other counter does.
+ * Before the new program runs. 0 or -errno.
+ */
+int bans_totals_start(int cache_fd, int totals_fd);
+
 /* Ban src for secs from now, whatever ban it had (the tests; commands
  * use bans_extend()). 0 or -errno. */
 int bans_add(const struct px_filter *f, const struct px_ban_key *src,

@@ -277,7 +277,8 @@ static int read_all(const struct px_filter *a, struct reading *r)
 	r->mono = now_mono();
 	px_debug("read %d counters on %d CPUs in %.3f ms", PX_COUNTER_KEYS,
 		 maps_ncpus(), (r->mono - t0) * 1e3);
-	err = maps_read_totals(a->totals_fd, r->counters, &r->totals);
+	err = maps_read_totals(a->totals_fd, a->ban_cache_fd, r->counters,
+			       &r->totals);
 	if (err) {
 		px_error("cannot read the totals of %s: %s: is the filter "
 			 "still attached? see 'portxdp status'",

@@ -104,7 +104,8 @@ static void gather(struct px_filter *f, struct iface_status *s)
 	s->have_tot = false;
 	ports = calloc(PX_COUNTER_KEYS, sizeof(*ports));
 	if (ports && !maps_read_counters(f->counters_fd, ports))
-		s->have_tot = !maps_read_totals(f->totals_fd, ports, &s->tot);
+		s->have_tot = !maps_read_totals(f->totals_fd, f->ban_cache_fd,
+						ports, &s->tot);
 	free(ports);
 	s->have_rep = s->have_pol && !filter_replies_info(f, &s->pol, &s->rep);
 }

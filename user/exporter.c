@@ -232,7 +232,8 @@ static int read_filter(struct exporter *ex, const struct ex_entry *e)
 	if (!err)
 		err = maps_read_counters(f.counters_fd, x->cnt);
 	if (!err)
-		err = maps_read_totals(f.totals_fd, x->cnt, &x->tot);
+		err = maps_read_totals(f.totals_fd, f.ban_cache_fd, x->cnt,
+				       &x->tot);
 	if (!err)
 		err = ex_zones_read(&x->zones, &f, pol);
 	if (!err) {

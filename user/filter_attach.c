@@ -398,6 +398,17 @@ static int load_new(struct attach_ctx *c)
 
 	if (err || c->keep) /* keep: the live policy stays */
 		return err;
+	/* counters start again, the ban cache's too (include/portxdp.h) */
+	if (c->replace) {
+		err = bans_totals_start(
+			bpf_map__fd(c->skel->maps.px_ban_cache),
+			bpf_map__fd(c->skel->maps.px_totals_map));
+		if (err) {
+			px_error("cannot start the new totals of %s: %s",
+				 c->o->ifname, strerror(-err));
+			return err;
+		}
+	}
 	/* bans carried: the new policy checks them (bans.h) */
 	if (bans_any(bpf_map__fd(c->skel->maps.px_bans)))
 		pol->flags |= PX_F_BANS;

@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "err.h"
 #include "filter.h"
 #include "filter_pins.h"
 
@@ -45,6 +46,40 @@ __u32 filter_flows_wanted(const struct px_policy *pol)
 	return pol->flags & PX_F_REPLIES ? pol->reply_size : PX_REPLY_SIZE_MIN;
 }
 
+/* Has fd, a map attach --force carries, the shape the new object's map
+ * has? A map of another build's layout is not carried: the new program
+ * gets a new one, and the rest is carried still. The ban cache and its
+ * generation go together (include/portxdp.h): with a new cache, a new
+ * generation too. */
+static bool same_shape(int fd, const struct bpf_map *m)
+{
+	struct bpf_map_info info;
+
+	return !map_info(fd, &info) && info.key_size == bpf_map__key_size(m) &&
+	       info.value_size == bpf_map__value_size(m) &&
+	       info.max_entries == bpf_map__max_entries(m);
+}
+
+static bool carried_as_is(const struct filter_reuse *r,
+			  struct portxdp_bpf *skel,
+			  const struct filter_map_pin *p)
+{
+	int fd = *filter_pin_fd((struct px_filter *)r->old, p);
+	const struct bpf_map *m = filter_pin_map(skel, p);
+
+	if (fd == r->old->flows_fd)
+		return true; /* its size is the policy's, checked before */
+	if (fd == r->old->ban_gen_fd || fd == r->old->ban_cache_fd)
+		return same_shape(r->old->ban_cache_fd,
+				  skel->maps.px_ban_cache);
+	if (same_shape(fd, m))
+		return true;
+	px_warn("%s: the old filter's %s has another layout and cannot be "
+		"carried over: it starts again",
+		r->old->ifname, p->name);
+	return false;
+}
+
 int filter_maps_reuse(struct portxdp_bpf *skel, void *ctx)
 {
 	const struct filter_reuse *r = ctx;
@@ -63,6 +98,8 @@ int filter_maps_reuse(struct portxdp_bpf *skel, void *ctx)
 			continue;
 		if (fd == r->old->flows_fd && filter_map_size(fd) != r->flows)
 			continue; /* a new table, the flows copied */
+		if (!r->all && !carried_as_is(r, skel, p))
+			continue; /* another build's layout: a new map */
 		err = bpf_map__reuse_fd(filter_pin_map(skel, p), fd);
 		if (err)
 			return err;

@@ -119,7 +119,7 @@ static int read_counter(const struct px_filter *a, const struct probe *p,
 	struct px_totals t;
 	int err;
 
-	err = maps_read_totals(a->totals_fd, NULL, &t);
+	err = maps_read_totals(a->totals_fd, a->ban_cache_fd, NULL, &t);
 	r->blocked = t.blocked;
 	r->banned = t.banned;
 	r->dropped = t.ping_dropped;

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bans.h"
 #include "maps.h"
 
 int maps_ncpus(void)
@@ -69,25 +70,33 @@ int maps_install_policy(int outer_fd, struct px_policy *pol)
 	return err;
 }
 
-int maps_read_totals(int totals_fd, const struct px_port_counter *ports,
-		     struct px_totals *out)
+int maps_read_totals(int totals_fd, int ban_cache_fd,
+		     const struct px_port_counter *ports, struct px_totals *out)
 {
 	int ncpus = maps_ncpus();
 	struct px_totals *v;
+	__u64 *banned;
 	__u32 key = 0;
 	int err = 0;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	v = calloc(ncpus, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
+	banned = calloc(ncpus, sizeof(*banned));
 	memset(out, 0, sizeof(*out));
-	if (bpf_map_lookup_elem(totals_fd, &key, v)) {
-		err = -errno;
+	if (!v || !banned) {
+		err = -ENOMEM;
 		goto out;
 	}
+	if (ban_cache_fd >= 0)
+		err = bans_cache_dropped(ban_cache_fd, banned);
+	if (!err && bpf_map_lookup_elem(totals_fd, &key, v))
+		err = -errno;
+	if (err)
+		goto out;
 	for (int c = 0; c < ncpus; c++) {
+		out->dropped += banned[c];
+		out->banned += banned[c];
 		out->dropped += v[c].dropped;
 		out->passed += v[c].passed;
 		out->malformed += v[c].malformed;
@@ -105,6 +114,7 @@ int maps_read_totals(int totals_fd, const struct px_port_counter *ports,
 	}
 out:
 	free(v);
+	free(banned);
 	return err;
 }
 

@@ -27,10 +27,13 @@ int maps_install_policy(int outer_fd, struct px_policy *pol);
  * in that port's counter only (one add less on the fast path), so the
  * totals' dropped and passed are the totals map's own plus the sums of
  * ports[] (what maps_read_counters() read). With ports NULL they cover
- * only the packets without a port counter (every other field is whole).
+ * only the packets without a port counter. A banned source's drops count
+ * in the ban cache ban_cache_fd only (bans_cache_dropped): added to
+ * banned and dropped; -1 (a program without the cache) adds none.
  * 0 or -errno.
  */
-int maps_read_totals(int totals_fd, const struct px_port_counter *ports,
+int maps_read_totals(int totals_fd, int ban_cache_fd,
+		     const struct px_port_counter *ports,
 		     struct px_totals *out);
 
 /*

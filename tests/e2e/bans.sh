@@ -281,9 +281,15 @@ test_force_keeps_cached_drops() {
 	assert_eq "$(ban_dropped)" "$total" "bans' dropped, stats' banned"
 	px attach "$IF_IN" --policy "$POL" --force >/dev/null
 	assert_eq "$(ban_dropped)" "$total" "bans' dropped after attach --force"
+	# the counters start again, totals.banned too, though the cache
+	# that counts it was carried
+	assert_eq "$(px stats "$IF_IN" --json | jq '.totals.banned')" 0 \
+		"totals.banned after attach --force"
 	"$PXSTREAM" -n 5 "$ADDR_IN" 1 0 53 >/dev/null
 	wait_stats '.totals.banned >= 5'
 	assert_eq "$(ban_dropped)" "$((total + 5))" "bans' dropped, 5 more"
+	assert_eq "$(px stats "$IF_IN" --json | jq '.totals.banned')" 5 \
+		"totals.banned, 5 more"
 }
 
 run_tests

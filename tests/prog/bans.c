@@ -478,13 +478,22 @@ static void ban_expires(void)
 	PASSES(&p, "a new count began at the ban: 1 port is not 2");
 }
 
-/* A banned IPv6 /64 keeps neighbour discovery (133-137), nothing else. */
+/* Neighbour discovery's hop limit (RFC 4861), in the IPv6 header p holds
+ * after its Ethernet header. */
+static void hop_limit(struct pkt *p, __u8 hops)
+{
+	p->b[14 + 7] = hops;
+}
+
+/* A banned IPv6 /64 keeps neighbour discovery (133-137, hop limit 255),
+ * nothing else; a hop limit other than 255 is dropped whatever follows. */
 static void nd_while_banned(void)
 {
 	static const char r[] = "default closed\nopen 80\nopen ping\n"
 				"ban after 1 ports in 60s for 1h "
 				"except 203.0.113.0/24\n";
 	struct pkt p;
+	__u64 t0;
 
 	if (!px_ready() || !ASSERT_OK(install_text(r), "install"))
 		return;
@@ -495,19 +504,34 @@ static void nd_while_banned(void)
 		pb_ip6(&p, 58);
 		pb_icmp(&p, t, 0);
 		src6(&p, 9, 9, 1);
+		hop_limit(&p, 255);
 		PASSES(&p, "neighbour discovery from a banned source");
+		hop_limit(&p, 64);
+		DROPS(&p, "neighbour discovery's type with hop limit 64");
 	}
 	pb_eth(&p, 0x86dd);
 	pb_ip6(&p, 58);
 	pb_icmp(&p, 128, 0);
 	src6(&p, 9, 9, 1);
 	DROPS(&p, "echo request from a banned source (ping is open)");
+	hop_limit(&p, 255);
+	DROPS(&p, "echo request with hop limit 255");
 	pb_eth(&p, 0x86dd);
 	pb_ip6(&p, 0); /* hop-by-hop, then ICMPv6 ND: still ND */
 	pb_ip6_opt(&p, 58, 0);
 	pb_icmp(&p, 135, 0);
 	src6(&p, 9, 9, 1);
+	hop_limit(&p, 255);
 	PASSES(&p, "ND behind a hop-by-hop header");
+	/* a chain cut short: with hop limit 255 the classifier reads it and
+	 * finds it malformed; with any other the ban drops it unread */
+	p.len -= 8 + 2;
+	t0 = banned_total();
+	DROPS(&p, "a cut-short chain, hop limit 255");
+	ASSERT_EQ(banned_total(), t0, "malformed, not banned");
+	hop_limit(&p, 64);
+	DROPS(&p, "a cut-short chain, hop limit 64");
+	ASSERT_EQ(banned_total(), t0 + 1, "banned, unread");
 	tcp6_from(&p, 9, 9, 1, 80);
 	DROPS(&p, "tcp to an open port from a banned source");
 }

@@ -179,7 +179,7 @@ static int prom_read(struct px_port_counter *cur, struct stats_row *rows,
 
 	if (err)
 		return err;
-	err = maps_read_totals(px.totals_fd, cur, &v.totals);
+	err = maps_read_totals(px.totals_fd, -1, cur, &v.totals);
 	if (err)
 		return err;
 	v.rows = rows;

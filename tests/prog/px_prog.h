@@ -398,12 +398,32 @@ static inline int px_verdict(const struct pkt *p)
 
 /*
  * The totals map alone: dropped/passed there leave out the packets judged
- * by their port, which count in their port counter only (cheap enough to
- * read once a packet, for the differential test).
+ * by their port, which count in their port counter only, and banned and
+ * dropped leave out the banned sources' drops, which count in the ban
+ * cache only (px_ban_slot_dropped; cheap enough to read once a packet,
+ * for the differential test).
  */
 static inline int px_totals_raw(struct px_totals *sum)
 {
-	return maps_read_totals(px.totals_fd, NULL, sum);
+	return maps_read_totals(px.totals_fd, -1, NULL, sum);
+}
+
+/* The drops slot i of the ban cache counted, summed over CPUs (the share
+ * of totals.banned px_totals_raw leaves out), or ~0 when unreadable. */
+static inline __u64 px_ban_slot_dropped(__u32 i)
+{
+	static struct px_ban_slot *v;
+	int ncpus = maps_ncpus();
+	__u64 n = 0;
+
+	if (!v && ncpus > 0)
+		v = calloc((size_t)ncpus, sizeof(*v)); /* for the run */
+	if (!v ||
+	    bpf_map_lookup_elem(bpf_map__fd(px.skel->maps.px_ban_cache), &i, v))
+		return ~0ULL;
+	for (int c = 0; c < ncpus; c++)
+		n += v[c].dropped;
+	return n;
 }
 
 /* Totals and one port counter, read as `stats` reads them. */
@@ -412,7 +432,10 @@ static inline int px_totals(struct px_totals *sum)
 	static struct px_port_counter ports[PX_COUNTER_KEYS];
 	int err = maps_counters_read(px.counters, ports);
 
-	return err ? err : maps_read_totals(px.totals_fd, ports, sum);
+	return err ? err
+		   : maps_read_totals(px.totals_fd,
+				      bpf_map__fd(px.skel->maps.px_ban_cache),
+				      ports, sum);
 }
 
 static inline int px_counter(__u32 key, struct px_port_counter *sum)

@@ -246,8 +246,10 @@ static inline void gen_l4(struct gen_rng *r, struct gen_pkt *p,
 		unsigned int echo = proto == 1 ? 8 : 128;
 
 		h = gen_put(p, 8);
+		/* echo; its reply; neighbour discovery's 133-137; any */
 		h[0] = (uint8_t)(gen_pct(r, 50)	  ? echo
 				 : gen_pct(r, 50) ? (proto == 1 ? 0 : 129)
+				 : gen_pct(r, 50) ? 133 + gen_below(r, 5)
 						  : gen_below(r, 256));
 		h[1] = (uint8_t)gen_below(r, 4);
 		h[5] = 1;
@@ -365,7 +367,7 @@ static inline void gen_ipv6(struct gen_rng *r, struct gen_pkt *p,
 		n_ext = gen_below(r, 11);
 	h = gen_put(p, 40);
 	h[0] = wild && gen_pct(r, 5) ? (uint8_t)(gen_below(r, 16) << 4) : 0x60;
-	h[7] = 64;
+	h[7] = gen_pct(r, 50) ? 255 : 64; /* 255: neighbour discovery's */
 	gen_random_bytes(r, h + 8, 32);
 	if (gp->nsrc6 && gen_pct(r, 90)) {
 		/* the pool's address, or another in its /64 (one ban key) */

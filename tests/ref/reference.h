@@ -34,7 +34,10 @@
  * Sources (design.md sections 8 and 10), judged once the IP headers are
  * read (a packet malformed there is malformed first), in the order of the
  * program: (1) a blocked source, then a banned one, is dropped, ICMPv6
- * neighbour discovery (types 133-137, not in a later fragment) aside;
+ * neighbour discovery (types 133-137, not in a later fragment) aside; for
+ * a ban, neighbour discovery also has hop limit 255, and a banned
+ * source's IPv6 packet with any other is banned as soon as its fixed
+ * header is there, malformed or not (ref_ban_unread);
  * (2) the port's or ping's verdict is the source zone's when some zone's
  * verdict there differs from the base; (3) replies; (4) a TCP/UDP packet
  * still dropped counts toward a scan ban. The choices:
@@ -715,8 +718,9 @@ static inline void ref_ipv4(struct ref_verdict *v, const struct px_policy *pol,
 #define REF_IP6_MAX_EXT                                                        \
 	8 /* design.md section 5: a ninth extension header is malformed */
 
-static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
-			    struct ref_cursor *c)
+static inline void ref_ipv6_headers(struct ref_verdict *v,
+				    const struct px_policy *pol,
+				    struct ref_cursor *c)
 {
 	const uint8_t *h;
 	unsigned int next, seen = 0;
@@ -774,6 +778,45 @@ static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
 		}
 	}
 	ref_layer4(v, pol, c, 6, next, 0);
+}
+
+/*
+ * Step 1 before the rest: neighbour discovery comes with hop limit 255
+ * (RFC 4861: a host discards it otherwise), so a banned source's IPv6
+ * packet with any other is dropped as banned once its 40-byte header is
+ * there, whatever follows it (a version other than 6, a chain cut short),
+ * unless a block dropped it first. ip6: that header.
+ */
+static inline void ref_ban_unread(struct ref_verdict *v, const uint8_t *ip6)
+{
+	struct ref_ban_key k;
+	int b;
+
+	if (ip6[7] == 255 || v->reason == REF_BLOCKED)
+		return;
+	ref_ban_key_of(&k, 6, ip6 + 8);
+	b = ref_banned(&k);
+	if (b < 0)
+		return;
+	ref_set(v, REF_DROP, REF_BANNED,
+		"the source is banned (hop limit not 255: not neighbour "
+		"discovery)");
+	v->src = k;
+	v->ban = b;
+	v->zone = 0;
+	v->zcount = REF_ZC_NONE;
+	v->scan = false;
+	ref_last_ok = false;
+}
+
+static inline void ref_ipv6(struct ref_verdict *v, const struct px_policy *pol,
+			    struct ref_cursor *c)
+{
+	size_t at = c->at;
+
+	ref_ipv6_headers(v, pol, c);
+	if (c->len - at >= 40)
+		ref_ban_unread(v, c->data + at);
 }
 
 #define REF_ETH_IPV4 0x0800
