@@ -313,10 +313,20 @@ int cmd_diff(int argc, char **argv)
 	filter_zone_maps(&a, &zm);
 	lzs = zoneset_new();
 	/* With the prefixes: an edit that keeps a zone's counts shows too. */
-	if (lzs && (maps_read_zones(&zm, live, lzs) ||
-		    maps_read_prefixes(&zm, live, lzs))) {
+	err = lzs ? maps_read_zones(&zm, live, lzs) : -ENOMEM;
+	if (!err)
+		err = maps_read_prefixes(&zm, live, lzs);
+	if (err == -ENOENT) { /* none installed: no live zones */
 		zoneset_free(lzs);
 		lzs = NULL;
+		err = 0;
+	}
+	if (err) {
+		filter_close(&a);
+		px_error("cannot read the live zones of %s: %s: is portxdp "
+			 "attached? see 'portxdp status %s'",
+			 ifname, strerror(-err), ifname);
+		goto out;
 	}
 	sc = (struct session_check){
 		.m = &zm, .live = live, .next = next, .zs = zs};
