@@ -252,6 +252,35 @@ static void print_diff(const char *ifname, const char *file,
 	free(r);
 }
 
+/* The live policy and its zones (with their prefixes: an edit that keeps
+ * a zone's counts shows too) into live and *lzs (NULL: none installed).
+ * 0 or -errno, said. */
+static int read_live(const struct px_zone_maps *zm, int policy_fd,
+		     struct px_policy *live, struct px_zoneset **lzs,
+		     const char *ifname)
+{
+	const char *what = "policy";
+	int err = maps_read_policy(policy_fd, live);
+
+	if (!err) {
+		what = "zones";
+		*lzs = zoneset_new();
+		err = *lzs ? maps_read_zones(zm, live, *lzs) : -ENOMEM;
+	}
+	if (!err)
+		err = maps_read_prefixes(zm, live, *lzs);
+	if (err == -ENOENT && *lzs) { /* none installed: no live zones */
+		zoneset_free(*lzs);
+		*lzs = NULL;
+		err = 0;
+	}
+	if (err)
+		px_error("cannot read the live %s of %s: %s: is portxdp "
+			 "attached? see 'portxdp status %s'",
+			 what, ifname, strerror(-err), ifname);
+	return err;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct policy_report rep = {0};
@@ -302,30 +331,10 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	if (filter_open(ifname, &a, 0))
 		goto out;
-	err = maps_read_policy(a.policy_fd, live);
-	if (err) {
-		filter_close(&a);
-		px_error("cannot read the live policy of %s: %s: is portxdp "
-			 "attached? see 'portxdp status %s'",
-			 ifname, strerror(-err), ifname);
-		goto out;
-	}
 	filter_zone_maps(&a, &zm);
-	lzs = zoneset_new();
-	/* With the prefixes: an edit that keeps a zone's counts shows too. */
-	err = lzs ? maps_read_zones(&zm, live, lzs) : -ENOMEM;
-	if (!err)
-		err = maps_read_prefixes(&zm, live, lzs);
-	if (err == -ENOENT) { /* none installed: no live zones */
-		zoneset_free(lzs);
-		lzs = NULL;
-		err = 0;
-	}
+	err = read_live(&zm, a.policy_fd, live, &lzs, ifname);
 	if (err) {
 		filter_close(&a);
-		px_error("cannot read the live zones of %s: %s: is portxdp "
-			 "attached? see 'portxdp status %s'",
-			 ifname, strerror(-err), ifname);
 		goto out;
 	}
 	sc = (struct session_check){
