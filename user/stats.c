@@ -482,6 +482,11 @@ void stats_print_prometheus(FILE *f, const struct stats_view *v)
 		   "Packets dropped since attach because a block line names "
 		   "the source (in dropped).",
 		   t->blocked);
+	/* doc/design.md, section 10: the JSON's totals.banned */
+	prom_total(f, v, "portxdp_banned_packets_total",
+		   "Packets dropped since attach because their source is "
+		   "banned (in dropped).",
+		   t->banned);
 	prom_zones(f, v);
 }
 

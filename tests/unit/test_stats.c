@@ -347,12 +347,13 @@ static void test_prometheus_parses(void)
 	v.ifname = "eth\"0";
 	v.totals.ping_dropped = 3;
 	v.totals.dropped = 18;
+	v.totals.banned = 4;
 	CAPTURE(out, stats_print_prometheus(f, &v));
 	if (!ASSERT_OK(prom_check(out, &r), "strict parse"))
 		printf("  line %d: %s\n%s", r.line, r.msg, out);
-	/* 3 ports x 2 + ping 2 + totals 6 (blocked among them) */
-	ASSERT_EQ(r.samples, 14, "samples");
-	ASSERT_EQ(r.families, 10, "families");
+	/* 3 ports x 2 + ping 2 + totals 7 (blocked and banned among them) */
+	ASSERT_EQ(r.samples, 15, "samples");
+	ASSERT_EQ(r.families, 11, "families");
 	ASSERT_CONTAINS(out,
 			"# TYPE portxdp_port_dropped_packets_total counter\n"
 			"portxdp_port_dropped_packets_total{interface="
@@ -375,6 +376,10 @@ static void test_prometheus_parses(void)
 	ASSERT_CONTAINS(out, "portxdp_non_ip_packets_total{", "non-IP");
 	ASSERT_CONTAINS(out, "portxdp_fragments_total{", "fragments");
 	ASSERT_CONTAINS(out, "portxdp_malformed_packets_total{", "malformed");
+	/* the JSON's totals.banned, as node_exporter's textfile sees it */
+	ASSERT_CONTAINS(
+		out, "portxdp_banned_packets_total{interface=\"eth\\\"0\"} 4\n",
+		"banned");
 	free(out);
 }
 
@@ -461,7 +466,7 @@ static void test_every_port_with_hits(void)
 	ASSERT_EQ(n, PX_COUNTER_KEYS, "rows");
 	ASSERT_EQ(rows[0].dropped, 1000, "most first");
 	ASSERT_OK(prom_check(out, &r), "parses");
-	ASSERT_EQ(r.samples, 2 * PX_COUNTER_KEYS + 8, "samples");
+	ASSERT_EQ(r.samples, 2 * PX_COUNTER_KEYS + 9, "samples");
 	printf("  collect+sort+prometheus of %d rows: %.1f ms (sanitizers "
 	       "on)\n",
 	       PX_COUNTER_KEYS,
