@@ -117,37 +117,76 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n)
 	return 0;
 }
 
-/* Is fd a ban cache of this build's layout? One attached by an older
- * portxdp, whose program counted its banned drops in the totals map, is
- * read as none. */
-static bool cache_ours(int fd)
+/*
+ * The ban cache's slot as an older portxdp wrote it: dropped held only
+ * the drops not yet in their ban's count (its program counted every
+ * banned drop in the totals map as well). A filter that portxdp attached
+ * runs on after an upgrade.
+ */
+struct px_ban_slot_v1 {
+	__u64 addr, gen, until, ban_id;
+	__u32 family, dropped;
+};
+
+/* The size of a slot of ban cache fd: this build's, or the older one's;
+ * 0 for none or another layout. */
+static __u32 cache_slot_size(int fd)
 {
 	struct bpf_map_info info = {0};
 	__u32 len = sizeof(info);
 
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	       info.value_size == sizeof(struct px_ban_slot) &&
-	       info.max_entries == PX_BAN_CACHE_SLOTS;
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.max_entries != PX_BAN_CACHE_SLOTS)
+		return 0;
+	return info.value_size == sizeof(struct px_ban_slot) ||
+			       info.value_size == sizeof(struct px_ban_slot_v1)
+		       ? info.value_size
+		       : 0;
+}
+
+/* Is fd a ban cache of this build's layout? An older one counts no
+ * totals (its program counted them in the totals map). */
+static bool cache_ours(int fd)
+{
+	return cache_slot_size(fd) == sizeof(struct px_ban_slot);
+}
+
+/* Slot i of ban cache fd, whose slots are size bytes, on every CPU, into
+ * v[] as this build's slots: an older slot's drops are all not yet in a
+ * ban (flushed 0). old: room for ncpus older slots. 0 or -errno. */
+static int slot_read(int fd, __u32 size, __u32 i, struct px_ban_slot *v,
+		     struct px_ban_slot_v1 *old, int ncpus)
+{
+	if (bpf_map_lookup_elem(fd, &i, size == sizeof(*v) ? (void *)v : old))
+		return -errno;
+	for (int c = 0; size != sizeof(*v) && c < ncpus; c++)
+		v[c] = (struct px_ban_slot){.addr = old[c].addr,
+					    .gen = old[c].gen,
+					    .until = old[c].until,
+					    .ban_id = old[c].ban_id,
+					    .dropped = old[c].dropped,
+					    .family = old[c].family};
+	return 0;
 }
 
 int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 {
+	__u32 size = cache_slot_size(f->ban_cache_fd), i;
 	int ncpus = maps_ncpus();
+	struct px_ban_slot_v1 *old;
 	struct px_ban_slot *v;
 	__u64 addr;
-	__u32 i;
 
-	if (!n || !cache_ours(f->ban_cache_fd))
+	if (!n || !size)
 		return 0;
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	v = calloc((size_t)ncpus, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t j = 0; j < n; j++) {
+	old = calloc((size_t)ncpus, sizeof(*old));
+	for (size_t j = 0; v && old && j < n; j++) {
 		memcpy(&addr, e[j].src.addr, sizeof(addr));
 		i = px_ban_slot_of(addr);
-		if (bpf_map_lookup_elem(f->ban_cache_fd, &i, v))
+		if (slot_read(f->ban_cache_fd, size, i, v, old, ncpus))
 			continue;
 		for (int c = 0; c < ncpus; c++)
 			if (v[c].addr == addr &&
@@ -155,8 +194,44 @@ int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 			    v[c].ban_id == PX_BAN_ID(&e[j].ban))
 				e[j].ban.dropped += v[c].dropped - v[c].flushed;
 	}
+	free(old);
 	free(v);
-	return 0;
+	return v && old ? 0 : -ENOMEM;
+}
+
+int bans_cache_carry(int old_fd, int new_fd)
+{
+	int ncpus = maps_ncpus(), err = 0;
+	struct px_ban_slot_v1 *old;
+	struct px_ban_slot *v;
+	bool any;
+
+	if (cache_slot_size(old_fd) != sizeof(*old) || !cache_ours(new_fd))
+		return 0;
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	old = calloc((size_t)ncpus, sizeof(*old));
+	if (!v || !old)
+		err = -ENOMEM;
+	for (__u32 i = 0; !err && i < PX_BAN_CACHE_SLOTS; i++) {
+		err = slot_read(old_fd, sizeof(*old), i, v, old, ncpus);
+		any = false;
+		for (int c = 0; !err && c < ncpus; c++) {
+			/* not in the ban yet, nor in the new totals (the
+			 * older program counted them in its totals map); the
+			 * slot answers no packet: the next fills it again */
+			v[c].flushed = -v[c].dropped;
+			v[c].dropped = 0;
+			v[c].until = 0;
+			any |= v[c].flushed != 0;
+		}
+		if (!err && any && bpf_map_update_elem(new_fd, &i, v, BPF_ANY))
+			err = -errno;
+	}
+	free(old);
+	free(v);
+	return err;
 }
 
 int bans_cache_dropped(int cache_fd, __u64 *cpu)

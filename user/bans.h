@@ -37,8 +37,9 @@ int bans_read(int bans_fd, struct ban_entry **out, size_t *n);
 /*
  * Add to each of the n bans e (from bans_read) the drops f's ban cache
  * still holds for it (every CPU's slot of its source, filled for that
- * ban), which the program adds to the ban's own count only when it fills
- * the slot again: what `bans` shows as dropped. 0 or -errno.
+ * ban; an older portxdp's cache too), which the program adds to the
+ * ban's own count only when it fills the slot again: what `bans` shows
+ * as dropped. 0 or -errno.
  */
 int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n);
 
@@ -58,6 +59,16 @@ int bans_cache_dropped(int cache_fd, __u64 *cpu);
  * Before the new program runs. 0 or -errno.
  */
 int bans_totals_start(int cache_fd, int totals_fd);
+
+/*
+ * attach --force and apply's reload over a filter an older portxdp
+ * attached, whose ban cache old_fd has the older slots (user/bans.c) and
+ * so is not carried (filter_carry.c): the drops its slots hold that are
+ * not yet in their ban's count go to the new cache new_fd, before the
+ * new program runs, so `bans` still counts them. Nothing for a cache of
+ * this build's layout. 0 or -errno.
+ */
+int bans_cache_carry(int old_fd, int new_fd);
 
 /* Ban src for secs from now, whatever ban it had (the tests; commands
  * use bans_extend()). 0 or -errno. */

@@ -396,6 +396,13 @@ static int load_new(struct attach_ctx *c)
 	struct px_zone_maps m;
 	int err = load_skel(c);
 
+	/* an older portxdp's ban cache, not carried: its drops are */
+	if (!err && c->replace &&
+	    bans_cache_carry(c->old.ban_cache_fd,
+			     bpf_map__fd(c->skel->maps.px_ban_cache)))
+		px_warn("%s: the drops the old ban cache held are not carried "
+			"over",
+			c->o->ifname);
 	if (err || c->keep) /* keep: the live policy stays */
 		return err;
 	/* counters start again, the ban cache's too (include/portxdp.h) */

@@ -10,7 +10,12 @@
  *     scan counts and the flow table (filter_map_pins[].carried);
  *   - apply's reload, which gives a running filter the egress program
  *     and the flow table its `option replies` needs (filter_egress.c),
- *     keeps every map.
+ *     keeps every map, but a ban cache of an older layout (an older
+ *     portxdp attached the filter), which the new program cannot use.
+ *
+ * A ban cache not carried for its layout takes its generation with it
+ * (a new cache, a new generation), and its slots' drops not yet in a ban
+ * go to the new cache (bans_cache_carry).
  *
  * The flow table is reused only when it has the size asked; otherwise
  * the new program gets a new table, into which filter_flows_carry()
@@ -46,11 +51,12 @@ __u32 filter_flows_wanted(const struct px_policy *pol)
 	return pol->flags & PX_F_REPLIES ? pol->reply_size : PX_REPLY_SIZE_MIN;
 }
 
-/* Has fd, a map attach --force carries, the shape the new object's map
- * has? A map of another build's layout is not carried: the new program
- * gets a new one, and the rest is carried still. The ban cache and its
- * generation go together (include/portxdp.h): with a new cache, a new
- * generation too. */
+/* Has fd, a map attach --force carries (or apply's reload keeps), the
+ * shape the new object's map has? A map of another build's layout is
+ * not carried: the new program gets a new one, and the rest is carried
+ * still. The ban cache and its generation go together (include/
+ * portxdp.h): with a new cache, a new generation too. apply's reload
+ * keeps every other map as it is. */
 static bool same_shape(int fd, const struct bpf_map *m)
 {
 	struct bpf_map_info info;
@@ -72,7 +78,7 @@ static bool carried_as_is(const struct filter_reuse *r,
 	if (fd == r->old->ban_gen_fd || fd == r->old->ban_cache_fd)
 		return same_shape(r->old->ban_cache_fd,
 				  skel->maps.px_ban_cache);
-	if (same_shape(fd, m))
+	if (r->all || same_shape(fd, m))
 		return true;
 	px_warn("%s: the old filter's %s has another layout and cannot be "
 		"carried over: it starts again",
@@ -98,7 +104,7 @@ int filter_maps_reuse(struct portxdp_bpf *skel, void *ctx)
 			continue;
 		if (fd == r->old->flows_fd && filter_map_size(fd) != r->flows)
 			continue; /* a new table, the flows copied */
-		if (!r->all && !carried_as_is(r, skel, p))
+		if (!carried_as_is(r, skel, p))
 			continue; /* another build's layout: a new map */
 		err = bpf_map__reuse_fd(filter_pin_map(skel, p), fd);
 		if (err)
