@@ -135,6 +135,15 @@ static __u64 banned_total(void)
 	return t.banned;
 }
 
+/* totals.dropped, as `stats` adds it up. */
+static __u64 dropped_total(void)
+{
+	struct px_totals t = {0};
+
+	px_totals(&t);
+	return t.dropped;
+}
+
 /* n distinct closed TCP ports from 198.51.100.d, from port first on;
  * how many of them were dropped. */
 static int scan4(__u8 d, __u16 first, int n)
@@ -160,7 +169,7 @@ static void threshold(void)
 {
 	struct px_ban b = {0};
 	struct pkt p;
-	__u64 t0;
+	__u64 t0, d0;
 
 	if (!px_ready() || !ASSERT_OK(install_text(rule4), "install"))
 		return;
@@ -185,8 +194,10 @@ static void threshold(void)
 		  "the banning packet is a closed-port "
 		  "drop, not a banned one");
 	tcp4_from(&p, 198, 51, 100, 10, 80);
+	d0 = dropped_total();
 	DROPS(&p, "the very next packet, to an open port");
 	ASSERT_EQ(banned_total(), t0 + 1, "totals.banned");
+	ASSERT_EQ(dropped_total(), d0 + 1, "totals.dropped, the ban's drop");
 	pkt_udp4(&p, 53);
 	memcpy(p.b + 14 + 12, (__u8[]){198, 51, 100, 10}, 4);
 	DROPS(&p, "udp from the banned source");
