@@ -66,6 +66,25 @@ test_udp_scan_bans_ipv6_64() {
 		fail "no neighbour entry for $ADDR6_IN: ND was dropped"
 }
 
+# The same in XDP (native on the veth; the lab's default is tc): while its
+# /64 is banned, the peer still answers the lab's neighbour solicitation
+# (hop limit 255), so the lab resolves it, and after an unban the next
+# connection goes through.
+test_nd_while_banned_xdp() {
+	lab_setup
+	px attach "$IF_IN" --policy "$POL" --mode native >/dev/null
+	px ban "$IF_IN" "$ADDR6_OUT" --for 1h >/dev/null
+	ip -6 neigh flush dev "$IF_OUT"
+	ip netns exec "$NS" ip -6 neigh flush dev "$IF_IN"
+	# its echo reply is dropped; the neighbour advertisement before it not
+	ip netns exec "$NS" ping -c 1 -W 1 "$ADDR6_OUT" >/dev/null 2>&1 || true
+	ip -n "$NS" -6 neigh show dev "$IF_IN" | grep -q "^$ADDR6_OUT .*lladdr" ||
+		fail "no neighbour entry for $ADDR6_OUT: its advertisement was dropped"
+	expect_tcp timeout 22 "$ADDR6_IN"
+	px unban "$IF_IN" "$ADDR6_OUT" >/dev/null
+	expect_tcp reached 22 "$ADDR6_IN"
+}
+
 test_unban_restores_and_apply_keeps() {
 	setup
 	local out
