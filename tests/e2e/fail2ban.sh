@@ -32,10 +32,20 @@ f2b_start() {
 	on_cleanup "f2b_stop; rm -rf '$TMPD'"
 	mkdir -p "$TMPD/conf/action.d" "$TMPD/conf/filter.d"
 	cp "$ACTION" "$TMPD/conf/action.d/"
+	# portxdp through a wrapper that notes each command the action ran,
+	# once it has run
+	cat >"$TMPD/portxdp" <<-EOT
+		#!/bin/sh
+		$(readlink -f "$PORTXDP") --netns $NS "\$@"
+		rc=\$?
+		echo "\$1 \$rc" >>"$TMPD/ran"
+		exit \$rc
+	EOT
+	chmod +x "$TMPD/portxdp"
 	cat >"$TMPD/conf/action.d/portxdp.local" <<-EOT
 		[Init]
 		interface = $IF_IN
-		portxdp = $(readlink -f "$PORTXDP") --netns $NS
+		portxdp = $TMPD/portxdp
 	EOT
 	cat >"$TMPD/conf/fail2ban.conf" <<-EOT
 		[Definition]
@@ -107,6 +117,25 @@ test_fail2ban_bans_and_unbans() {
 	f2b unban "$ADDR_OUT" >/dev/null || fail "fail2ban-client unban failed"
 	wait_until 300 not_banned "$ADDR_OUT" || fail "still banned: $(px bans "$IF_IN")"
 	expect_tcp reached 22
+	grep -q ERROR "$TMPD/fail2ban.log" && fail "fail2ban: $(grep ERROR "$TMPD/fail2ban.log")"
+	true
+}
+
+# fail2ban's ban of a source banned for longer already (here by hand, as
+# by the scan rule or CrowdSec) keeps that ban; fail2ban's unban must then
+# not lift it: it was never fail2ban's.
+test_fail2ban_unban_leaves_a_ban_it_did_not_make() {
+	setup
+	px ban "$IF_IN" "$ADDR_OUT" --for 1h --reason by-hand >/dev/null
+	failed_logins "$ADDR_OUT" 2
+	wait_until 300 eval "grep -q '^ban ' '$TMPD/ran'" ||
+		fail "fail2ban did not ban: $(grep -E 'Ban|ERROR' "$TMPD/fail2ban.log" | tail -5)"
+	f2b unban "$ADDR_OUT" >/dev/null || fail "fail2ban-client unban failed"
+	wait_until 300 eval "grep -q '^unban ' '$TMPD/ran'" ||
+		fail "fail2ban did not unban: $(tail -5 "$TMPD/fail2ban.log")"
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +.* (59m [0-5][0-9]s|1h) +manual +[0-9]+ +by-hand$" ||
+		fail "fail2ban's unban lifted a ban it did not make: $(px bans "$IF_IN")"
+	expect_tcp timeout 22
 	grep -q ERROR "$TMPD/fail2ban.log" && fail "fail2ban: $(grep ERROR "$TMPD/fail2ban.log")"
 	true
 }
