@@ -385,6 +385,27 @@ int bans_lift_reason(const struct px_filter *f, const struct px_ban_key *src,
 	return bans_lift(f, src);
 }
 
+int bans_lift_by(const struct px_filter *f, const struct px_ban_key *src,
+		 const char *by, struct px_ban *b)
+{
+	char note[PX_BAN_NOTE_LEN];
+	struct px_ban cur;
+	const char *who;
+
+	if (bpf_map_lookup_elem(f->bans_fd, src, &cur))
+		return -ENOENT;
+	bans_note(note, by);
+	who = bans_by(&cur);
+	if (!who || strcmp(who, note)) {
+		if (cur.expires_ns <= mono_ns())
+			return -ENOENT;
+		if (b)
+			*b = cur;
+		return -EBUSY;
+	}
+	return bans_lift(f, src);
+}
+
 int bans_lift(const struct px_filter *f, const struct px_ban_key *src)
 {
 	struct px_ban b;

@@ -113,6 +113,16 @@ int bans_room(int bans_fd, const struct px_ban_key *srcs, size_t n,
 int bans_lift_reason(const struct px_filter *f, const struct px_ban_key *src,
 		     enum px_ban_reason reason);
 
+/*
+ * Lift src's ban if who asked for it (its BY, bans_by()) is by, as
+ * bans_note() keeps it: 0, -ENOENT when it had none, -EBUSY when the ban
+ * in force was asked for by another or made by the scan rule (*b, unless
+ * NULL, gets that ban), or -errno. fail2ban's unban: a ban it did not
+ * make stays (doc/design.md, section 10).
+ */
+int bans_lift_by(const struct px_filter *f, const struct px_ban_key *src,
+		 const char *by, struct px_ban *b);
+
 /* Lift src's ban: 0, -ENOENT when it had none, or -errno. */
 int bans_lift(const struct px_filter *f, const struct px_ban_key *src);
 

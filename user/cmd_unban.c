@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * portxdp unban IF SRC...|--all: lift bans, whatever made them (the ban
- * rule, `portxdp ban`, fail2ban, CrowdSec). A source that is not banned
+ * portxdp unban IF SRC... [--by TEXT]|--all: lift bans, whatever made
+ * them (the ban rule, `portxdp ban`, fail2ban, CrowdSec), or with --by
+ * only those asked for as TEXT: fail2ban's unban must not lift the longer
+ * ban that kept its own from replacing it. A source that is not banned
  * is said so, and is no error: fail2ban and CrowdSec lift bans that may
  * have run out already. doc/design.md, section 10.
  */
@@ -19,13 +21,18 @@
 
 static const struct px_opt opts[] = {
 	PX_OPTF("all", 'a', NULL, "lift every ban on IF", PX_OPT_LONG_ONLY),
+	PX_OPTF("by", 'b', "TEXT",
+		"lift only a ban asked for as TEXT ('ban --reason\n"
+		"TEXT', the fail2ban action's fail2ban:JAIL);\n"
+		"another's ban stays",
+		PX_OPT_LONG_ONLY),
 	{0},
 };
 
 const struct px_cmd px_cmd_unban = {
 	.name = "unban",
 	.run = cmd_unban,
-	.usage = "IF SRC...\nIF --all",
+	.usage = "IF SRC... [--by TEXT]\nIF --all",
 	.summary = "lift bans on IF",
 	.opts = opts,
 	.about = "Lift the ban of each SRC on IF (an IPv4 address, or an IPv6 "
@@ -34,20 +41,38 @@ const struct px_cmd px_cmd_unban = {
 		 "source that\n"
 		 "is not banned is reported and is no error. A scanner's count "
 		 "starts\n"
-		 "again from nothing.\n",
-	.more = "Example: portxdp unban eth0 198.51.100.7\n",
+		 "again from nothing. With --by, a ban someone else asked for "
+		 "(or the\n"
+		 "ban rule made) is kept and said so: a ban kept longer than "
+		 "yours is\n"
+		 "not yours to lift.\n",
+	.more = "Examples: portxdp unban eth0 198.51.100.7\n"
+		"          portxdp unban eth0 198.51.100.7 --by "
+		"fail2ban:sshd\n",
 };
 
-static int lift(struct px_filter *f, int n, struct px_ban_key *srcs)
+static int lift(struct px_filter *f, int n, struct px_ban_key *srcs,
+		const char *by)
 {
 	char s[SOURCE_LEN];
+	struct px_ban b = {0};
+	const char *who;
 	int err;
 
 	for (int i = 0; i < n; i++) {
 		source_format(s, sizeof(s), &srcs[i]);
-		err = bans_lift(f, &srcs[i]);
+		err = by ? bans_lift_by(f, &srcs[i], by, &b)
+			 : bans_lift(f, &srcs[i]);
 		if (err == -ENOENT) {
 			printf("%s: %s was not banned\n", f->ifname, s);
+		} else if (err == -EBUSY) {
+			who = bans_by(&b);
+			printf("%s: %s: banned by %s, not %s: kept\n",
+			       f->ifname, s,
+			       who			 ? who
+			       : b.reason == PX_BAN_SCAN ? "the ban rule"
+							 : "hand",
+			       by);
 		} else if (err) {
 			px_error("cannot unban %s on %s: %s", s, f->ifname,
 				 strerror(-err));
@@ -59,7 +84,8 @@ static int lift(struct px_filter *f, int n, struct px_ban_key *srcs)
 	return 0;
 }
 
-static int unban(const char *ifname, bool all, int n, struct px_ban_key *srcs)
+static int unban(const char *ifname, bool all, int n, struct px_ban_key *srcs,
+		 const char *by)
 {
 	struct px_filter f;
 	size_t count = 0;
@@ -77,7 +103,7 @@ static int unban(const char *ifname, bool all, int n, struct px_ban_key *srcs)
 			printf("%s: lifted %zu ban%s\n", ifname, count,
 			       count == 1 ? "" : "s");
 	} else {
-		err = lift(&f, n, srcs);
+		err = lift(&f, n, srcs, by);
 	}
 	if (bans_sync_live(&f))
 		err = err ? err : -EIO;
@@ -89,11 +115,19 @@ static int unban(const char *ifname, bool all, int n, struct px_ban_key *srcs)
 int cmd_unban(int argc, char **argv)
 {
 	struct px_ban_key *srcs;
-	const char *why;
+	const char *why, *by = NULL;
 	bool all = false;
 	int c, n, ret;
 
 	while ((c = cli_getopt(argc, argv, &px_cmd_unban)) != -1) {
+		if (c == 'b') {
+			by = optarg;
+			if (!*by || strlen(by) >= PX_BAN_NOTE_LEN)
+				return cli_usage_error(
+					"unban", "--by: a ban's TEXT is 1 to "
+						 "31 bytes");
+			continue;
+		}
 		if (c != 'a')
 			return c == 'h' ? PX_EXIT_OK : PX_EXIT_USAGE;
 		all = true;
@@ -103,6 +137,10 @@ int cmd_unban(int argc, char **argv)
 	n = argc - optind - 1;
 	if (all && n)
 		return cli_usage_error("unban", "--all takes no source");
+	if (all && by)
+		return cli_usage_error("unban",
+				       "--by takes sources, not --all: "
+				       "name each source to lift");
 	if (!all && !n)
 		return cli_usage_error("unban",
 				       "unban needs a source, or --all");
@@ -118,7 +156,7 @@ int cmd_unban(int argc, char **argv)
 					       "'%s' is not a source: %s",
 					       argv[optind + 1 + i], why);
 		}
-	ret = unban(argv[optind], all, n, srcs);
+	ret = unban(argv[optind], all, n, srcs, by);
 	free(srcs);
 	return ret;
 }

@@ -117,6 +117,14 @@ test_ban_never_shortens() {
 		fail "a longer ban was not taken"
 	px bans "$IF_IN" | grep -Eq "^2001:db8:fe::/64 +.* (2h|1h 59m) +manual +0 +fail2ban:sshd$" ||
 		fail "the 2h ban: $(px bans "$IF_IN")"
+	# unban --by lifts only the ban asked for as TEXT (fail2ban's unban)
+	out=$(px unban "$IF_IN" 2001:db8:fe::8 --by fail2ban:other)
+	echo "$out" | grep -qx "$IF_IN: 2001:db8:fe::/64: banned by fail2ban:sshd, not fail2ban:other: kept" ||
+		fail "unban --by another's output: $out"
+	is_banned 2001:db8:fe::/64 || fail "unban --by lifted another's ban"
+	px unban "$IF_IN" 2001:db8:fe::8 --by fail2ban:sshd | grep -q "unbanned 2001:db8:fe::/64" ||
+		fail "unban --by its own"
+	not_banned 2001:db8:fe::/64 || fail "still banned: $(px bans "$IF_IN")"
 }
 
 test_manual_ban_without_rule() {
