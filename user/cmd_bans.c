@@ -81,14 +81,14 @@ static void print_text(const char *ifname, const struct px_ban_rule *r,
 		       PX_BANS_MAX);
 	if (!n)
 		return;
-	printf("%-26s %-29s %-9s %-7s %-8s %s\n", "SOURCE", "START", "LEFT",
+	printf("%-26s %-25s %-9s %-7s %-8s %s\n", "SOURCE", "START", "LEFT",
 	       "REASON", "DROPPED", "BY");
 	for (size_t i = 0; i < n; i++) {
 		const char *by = bans_by(&e[i].ban);
 
-		printf("%-26s %-29s %-9s %-7s %-8llu %s\n",
+		printf("%-26s %-25s %-9s %-7s %-8llu %s\n",
 		       source_format(src, sizeof(src), &e[i].src),
-		       text_time_local(when, sizeof(when), e[i].start, 0),
+		       text_time_local(when, sizeof(when), e[i].start, -1),
 		       duration_format(left, sizeof(left), e[i].left),
 		       bans_reason(&e[i].ban),
 		       (unsigned long long)e[i].ban.dropped, by ? by : "-");
@@ -130,7 +130,7 @@ static void print_json(const char *ifname, const struct px_ban_rule *r,
 		json_obj_open(&j);
 		json_key_str(&j, "source",
 			     source_format(src, sizeof(src), &e[i].src));
-		json_key_time(&j, "start", e[i].start, 0);
+		json_key_time(&j, "start", e[i].start, -1);
 		json_key_u64(&j, "left_s", e[i].left);
 		json_key_str(&j, "reason", bans_reason(&e[i].ban));
 		json_key_str(&j, "by", bans_by(&e[i].ban)); /* NULL: null */

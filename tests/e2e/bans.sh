@@ -97,6 +97,12 @@ test_unban_restores_and_apply_keeps() {
 	expect_tcp timeout 22 # kept across apply and open
 	[ -n "$(banned "$ADDR_OUT")" ] || fail "ban lost"
 	px bans "$IF_IN" --json | grep -q '"reason": "manual"' || fail "reason"
+	# the one time format: a ban's start is to the second, as status's
+	# applied is (only log adds milliseconds)
+	px bans "$IF_IN" | grep -Eq "^$ADDR_OUT +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [-+][0-9]{4} " ||
+		fail "START is not the text time format: $(px bans "$IF_IN")"
+	px bans "$IF_IN" --json | jq -e '.bans[0].start | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")' >/dev/null ||
+		fail "start is not the JSON time format: $(px bans "$IF_IN" --json)"
 	px unban "$IF_IN" "$ADDR_OUT" | grep -q "unbanned $ADDR_OUT" || fail "unban's output"
 	expect_tcp reached 22
 	px unban "$IF_IN" "$ADDR_OUT" | grep -q "was not banned" || fail "second unban"
