@@ -50,9 +50,9 @@ const struct px_cmd px_cmd_bans = {
 		 "('portxdp\n"
 		 "crowdsec'). Every IP packet from a banned source is dropped, "
 		 "ICMPv6\n"
-		 "neighbour discovery aside. Bans stay through apply, open and "
-		 "close;\n"
-		 "detach ends them.\n",
+		 "neighbour discovery aside. Bans stay through apply, open, "
+		 "close and\n"
+		 "attach --force; detach ends them.\n",
 	.more = "See also: portxdp ban, portxdp unban.\n",
 };
 
