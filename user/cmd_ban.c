@@ -34,23 +34,27 @@ const struct px_cmd px_cmd_ban = {
 	.usage = "IF SRC... [--for DURATION] [--reason TEXT]",
 	.summary = "ban sources on IF by hand",
 	.opts = opts,
-	.about = "Drop every IP packet from each SRC on IF (ICMPv6 neighbour "
-		 "discovery\n"
-		 "aside) for DURATION. SRC is an IPv4 address, or an IPv6 "
-		 "address or /64:\n"
-		 "IPv6 bans cover the /64, as the ban rule's do, but a "
-		 "link-local address\n"
-		 "(fe80::) is banned alone: the whole link shares fe80::/64. "
-		 "A ban is\n"
-		 "never shortened: banning a banned source again keeps the "
-		 "later end (and\n"
-		 "that ban's reason); ban says so when it keeps a ban in "
-		 "force. At most\n"
-		 "65536 bans per interface: when they are in force, ban fails "
-		 "and says so\n"
-		 "(the ban rule's bans then push out the ban whose source sent "
-		 "nothing\n"
-		 "for the longest).\n",
+	.about =
+		"Drop every IP packet from each SRC on IF (ICMPv6 neighbour "
+		"discovery\n"
+		"aside) for DURATION. SRC is an IPv4 address, or an IPv6 "
+		"address or /64:\n"
+		"IPv6 bans cover the /64, as the ban rule's do, but a "
+		"link-local address\n"
+		"(fe80::) is banned alone: the whole link shares fe80::/64. "
+		"A ban is\n"
+		"never shortened: banning a banned source again keeps the "
+		"later end (and\n"
+		"that ban's reason); ban says so when it keeps a ban in "
+		"force. At most\n"
+		"65536 bans per interface: when they are in force, ban fails "
+		"and says so\n"
+		"(the ban rule's bans then push out the ban whose source sent "
+		"nothing\n"
+		"for the longest). Run over SSH, ban refuses the session's own "
+		"client\n"
+		"(SSH_CONNECTION's first address), which the ban would cut "
+		"off.\n",
 	.more = "Example: portxdp ban eth0 198.51.100.7 2001:db8:1:2::/64 "
 		"--for 2h\n",
 };
