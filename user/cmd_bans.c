@@ -26,9 +26,11 @@
 static const struct px_opt opts[] = {
 	PX_OPT("json", 'j', NULL,
 	       "one object: {\"interface\", \"limit\", \"full\", \"rule\"\n"
-	       "(null without a ban rule), \"bans\": [{\"source\",\n"
-	       "\"start\", \"left_s\", \"reason\" (scan or manual), \"by\"\n"
-	       "(who asked, or null), \"dropped\"}]}"),
+	       "({\"ports\", \"window_s\", \"duration_s\", \"except\":\n"
+	       "[zone names and prefixes]}, or null without a ban\n"
+	       "rule), \"bans\": [{\"source\", \"start\", \"left_s\",\n"
+	       "\"reason\" (scan or manual), \"by\" (who asked, or\n"
+	       "null), \"dropped\"}]}"),
 	{0},
 };
 
