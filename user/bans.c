@@ -176,6 +176,7 @@ int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 	struct px_ban_slot_v1 *old;
 	struct px_ban_slot *v;
 	__u64 addr;
+	int err;
 
 	if (!n || !size)
 		return 0;
@@ -183,7 +184,8 @@ int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 		return ncpus ? ncpus : -EINVAL;
 	v = calloc((size_t)ncpus, sizeof(*v));
 	old = calloc((size_t)ncpus, sizeof(*old));
-	for (size_t j = 0; v && old && j < n; j++) {
+	err = v && old ? 0 : -ENOMEM;
+	for (size_t j = 0; !err && j < n; j++) {
 		memcpy(&addr, e[j].src.addr, sizeof(addr));
 		i = px_ban_slot_of(addr);
 		if (slot_read(f->ban_cache_fd, size, i, v, old, ncpus))
@@ -196,7 +198,7 @@ int bans_cached_drops(const struct px_filter *f, struct ban_entry *e, size_t n)
 	}
 	free(old);
 	free(v);
-	return v && old ? 0 : -ENOMEM;
+	return err;
 }
 
 int bans_cache_carry(int old_fd, int new_fd)
