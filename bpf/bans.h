@@ -444,8 +444,7 @@ __noinline int px_scan_xdp(struct xdp_md *ctx, const struct px_policy *pol,
 	if (!px_scan(pol, (void *)(long)ctx->data, (void *)(long)ctx->data_end,
 		     key))
 		return 0;
-	if (READ_ONCE(px_log.on))
-		px_log_drop(ctx, PX_WHY_BAN_START, key, 0);
+	px_log_dropped(ctx, false, PX_WHY_BAN_START, key, 0);
 	return 1;
 }
 
@@ -455,8 +454,7 @@ __noinline int px_scan_tc(struct __sk_buff *skb, const struct px_policy *pol,
 	if (!px_scan(pol, (void *)(long)skb->data, (void *)(long)skb->data_end,
 		     key))
 		return 0;
-	if (READ_ONCE(px_log.on))
-		px_log_drop_tc(skb, PX_WHY_BAN_START, key, 0);
+	px_log_dropped(skb, true, PX_WHY_BAN_START, key, 0);
 	return 1;
 }
 

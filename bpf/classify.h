@@ -123,13 +123,8 @@ static __always_inline int px_exit(void *ctx, const enum px_hook hook,
 				   __u32 action, enum px_why why, __u32 key,
 				   __u32 zone)
 {
-	/* With nobody reading the log, this one branch is all it costs. */
-	if (action == PX_DROP && unlikely(READ_ONCE(px_log.on))) {
-		if (hook == PX_HOOK_TC)
-			px_log_drop_tc(ctx, why, key, zone);
-		else
-			px_log_drop(ctx, why, key, zone);
-	}
+	if (action == PX_DROP)
+		px_log_dropped(ctx, hook == PX_HOOK_TC, why, key, zone);
 	return px_done(hook, action, why, key);
 }
 
@@ -138,12 +133,7 @@ static __always_inline int px_exit(void *ctx, const enum px_hook hook,
 static __always_inline int px_exit_counted(void *ctx, const enum px_hook hook,
 					   enum px_why why)
 {
-	if (unlikely(READ_ONCE(px_log.on))) {
-		if (hook == PX_HOOK_TC)
-			px_log_drop_tc(ctx, why, PX_NO_KEY, 0);
-		else
-			px_log_drop(ctx, why, PX_NO_KEY, 0);
-	}
+	px_log_dropped(ctx, hook == PX_HOOK_TC, why, PX_NO_KEY, 0);
 	return px_action(hook, PX_DROP);
 }
 

@@ -197,4 +197,17 @@ __noinline int px_log_drop_tc(struct __sk_buff *skb, __u32 why, __u32 key,
 	return 0;
 }
 
+/* A dropped frame to the log while a reader is on (tc: ctx is a skb):
+ * with nobody reading, this one branch is all it costs. */
+static __always_inline void px_log_dropped(void *ctx, const bool tc, __u32 why,
+					   __u32 key, __u32 zone)
+{
+	if (unlikely(READ_ONCE(px_log.on))) {
+		if (tc)
+			px_log_drop_tc(ctx, why, key, zone);
+		else
+			px_log_drop(ctx, why, key, zone);
+	}
+}
+
 #endif /* PX_LOG_H */
